@@ -1,0 +1,228 @@
+"""The `autoclip` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from autoclip.errors import AutoclipError, ConfigurationError, InputError
+from autoclip.kit.storage import LocalStorage
+from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
+from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
+from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
+from autoclip.script.model import Script
+from autoclip.script.offline import OfflineScriptWriter
+from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.settings import Settings
+from autoclip.source.loader import fetch_url, load_text_file
+
+app = typer.Typer(
+    name="autoclip",
+    help="AutoClip: turn a text, a web page or a topic into a narrated short video.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+E = TypeVar("E", bound=StrEnum)
+STAGE_LABELS = {
+    Stage.SCRIPT: "Writing the script",
+    Stage.NARRATION: "Narrating scenes",
+    Stage.VISUALS: "Making scene visuals",
+    Stage.CAPTIONS: "Timing captions",
+    Stage.RENDER: "Rendering video",
+    Stage.THUMBNAIL: "Drawing the thumbnail",
+    Stage.PUBLISH: "Saving outputs",
+}
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps `generate` a subcommand even while it is the only one."""
+
+
+def _choice(enum: type[E], field: str, value: str | None) -> E | None:
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InputError(field, f"unknown value {value!r} (choose from {choices})") from None
+
+
+class RichProgress:
+    """A line per stage with a bar; reused stages say so."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            TextColumn("{task.fields[note]:>18}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._tasks: dict[Stage, TaskID] = {}
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._progress.stop()
+
+    def stage_started(self, stage: Stage, total: float) -> None:
+        self._tasks[stage] = self._progress.add_task(
+            STAGE_LABELS[stage], total=max(total, 1e-6), note=""
+        )
+
+    def stage_advanced(self, stage: Stage, done: float) -> None:
+        task = self._tasks[stage]
+        note = f"{done:.1f} s" if stage is Stage.RENDER else f"{done:g}"
+        self._progress.update(task, completed=done, note=note)
+
+    def stage_finished(self, stage: Stage, seconds: float, reused: bool) -> None:
+        task = self._tasks[stage]
+        total = self._progress.tasks[task].total or 1
+        note = "reused" if reused else f"{seconds:.1f} s"
+        self._progress.update(task, completed=total, note=note)
+
+
+def _source(text: Path | None, url: str | None, topic: str | None) -> SourceMaterial:
+    given = [name for name, value in (("text", text), ("url", url), ("topic", topic)) if value]
+    if len(given) != 1:
+        raise InputError("source", "give exactly one of --text FILE, --url URL, --topic TEXT")
+    if text is not None:
+        return load_text_file(text)
+    if url is not None:
+        return fetch_url(url)
+    assert topic is not None
+    if not topic.strip():
+        raise InputError("topic", "is empty")
+    return SourceMaterial(topic=topic.strip())
+
+
+def _writer(settings: Settings, source: SourceMaterial) -> ScriptWriter:
+    if settings.script_writer != "offline":
+        raise ConfigurationError(
+            f"AUTOCLIP_SCRIPT_WRITER={settings.script_writer!r} is not available in this "
+            "release; the offline writer is"
+        )
+    writer = OfflineScriptWriter()
+    if source.text is None:
+        # Fail before any work: the offline writer cannot invent a script from a topic.
+        writer.write(source, GenerateOptions())
+    return writer
+
+
+@app.command()
+def generate(
+    text: Annotated[Path | None, typer.Option(help="A UTF-8 (or EUC-KR) text file.")] = None,
+    url: Annotated[str | None, typer.Option(help="A web page to turn into a video.")] = None,
+    topic: Annotated[str | None, typer.Option(help="A topic (needs a language model).")] = None,
+    language: Annotated[str, typer.Option(help="ko or en.")] = "ko",
+    vertical: Annotated[
+        str, typer.Option(help="senior_health, finance, tech, history or commerce.")
+    ] = "tech",
+    tone: Annotated[str, typer.Option(help="professional, casual, urgent or storytelling.")] = (
+        "professional"
+    ),
+    length: Annotated[str, typer.Option(help="short (<=60 s), mid (1-5 min), long.")] = "short",
+    aspect: Annotated[str, typer.Option(help="9:16, 16:9 or 1:1.")] = "9:16",
+    voice: Annotated[str | None, typer.Option(help="A voice name or a Piper .onnx.")] = None,
+    music: Annotated[Path | None, typer.Option(help="Background music, ducked.")] = None,
+    assets: Annotated[Path | None, typer.Option(help="A folder of your images/clips.")] = None,
+    script: Annotated[
+        Path | None, typer.Option(help="An edited script.json to render instead.")
+    ] = None,
+    draft: Annotated[bool, typer.Option(help="Fast 720p preview.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Storage root (default: data dir).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Make a narrated short video from a text file, a web page or a topic."""
+    settings = Settings()
+    options = GenerateOptions(
+        language=_choice(Language, "language", language) or Language.KO,
+        vertical=_choice(Vertical, "vertical", vertical) or Vertical.TECH,
+        tone=_choice(Tone, "tone", tone) or Tone.PROFESSIONAL,
+        length=_choice(Length, "length", length) or Length.SHORT,
+        aspect=_choice(Aspect, "aspect", aspect) or Aspect.VERTICAL,
+        voice=voice,
+        draft=draft,
+    )
+    edited = _load_script(script) if script is not None else None
+    source = (
+        _source(text, url, topic)
+        if edited is None or any((text, url, topic))
+        else (SourceMaterial(text=" ".join(s.narration for _, s in edited.timeline())))
+    )
+    writer = _writer(settings, source) if edited is None else OfflineScriptWriter()
+    request = GenerateRequest(source, options, music=music, assets=assets, script=edited)
+    storage = LocalStorage(out or settings.data_dir)
+    console = Console(stderr=True)
+    if as_json:
+        result = _run(storage, writer, request, SilentProgress(), settings)
+        sys.stdout.write(json.dumps(_summary(result), ensure_ascii=False) + "\n")
+        return
+    with RichProgress(console) as progress:
+        result = _run(storage, writer, request, progress, settings)
+    console.print(f"[bold green]Done[/]: {result.outputs['video']} ({result.duration_s:.1f} s)")
+
+
+def _run(
+    storage: LocalStorage,
+    writer: ScriptWriter,
+    request: GenerateRequest,
+    progress: ProgressListener,
+    settings: Settings,
+) -> GenerateResult:
+    engine = Engine(storage, writer, progress, render_timeout=settings.render_timeout_s)
+    return engine.generate(request)
+
+
+def _load_script(path: Path) -> Script:
+    if not path.is_file():
+        raise InputError("script", f"file not found: {path}")
+    try:
+        return Script.model_validate_json(path.read_text("utf-8"))
+    except ValueError as error:
+        first = str(error).splitlines()
+        raise InputError("script", f"is not a valid script.json ({' '.join(first[:3])})") from None
+
+
+def _summary(result: GenerateResult) -> dict[str, object]:
+    return {
+        "content_id": result.content_id,
+        "title": result.script.title,
+        "outputs": result.outputs,
+        "duration_s": result.duration_s,
+        "timings_s": result.timings,
+        "reused": result.reused,
+    }
+
+
+def main() -> None:
+    """Entry point: every failure ends with one line on stderr and a non-zero exit."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
+    except typer.TyperException as error:  # usage errors: unknown option, missing value
+        sys.stderr.write(f"error: {error.format_message()}\n")
+        sys.exit(2)
+    except InputError as error:
+        sys.stderr.write(f"error: {error.field}: {error.message}\n")
+        sys.exit(2)
+    except AutoclipError as error:
+        sys.stderr.write(f"error: {str(error).splitlines()[0]}\n")
+        sys.exit(1)

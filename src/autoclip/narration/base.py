@@ -1,0 +1,54 @@
+"""The contract every narrator fulfils, and the timings it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from autoclip.options import Language
+
+
+class TimingSource(StrEnum):
+    ENGINE = "engine"  # the voice engine said when each word starts
+    SPREAD = "spread"  # phrase timings spread over words by `narration.timing.spread_words`
+
+
+class WordTiming(BaseModel):
+    """One spoken word: `text` is the word as written in the script, times in seconds."""
+
+    text: str
+    start: float
+    end: float
+
+
+class SceneNarration(BaseModel):
+    """One scene's voice: a mono 16-bit WAV file and the timing of every word in it."""
+
+    wav_path: Path
+    sample_rate: int
+    duration: float
+    words: list[WordTiming]
+    timing_source: TimingSource
+
+
+@dataclass(frozen=True)
+class VoiceRequest:
+    text: str
+    language: Language
+    voice: str | None = None  # a voice name or a path to a Piper .onnx model
+
+
+class Narrator(Protocol):
+    name: str
+
+    def identity(self, request: VoiceRequest) -> str:
+        """Changes whenever this narrator would say `request` differently (stage cache key)."""
+        ...
+
+    def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
+        """Speak `request.text` into `out_wav`; every word of the text gets a timing."""
+        ...

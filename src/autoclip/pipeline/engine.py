@@ -1,0 +1,468 @@
+"""The generation pipeline: script, narration, visuals, captions, render, thumbnail, publish.
+
+Every stage's output sits in the stage cache under a hash of its inputs. Re-running the
+same generation reuses everything; editing one scene re-does that scene's narration and
+visual, then the captions and the render. Nothing reaches the published keys until every
+stage has succeeded, so a failure never leaves a half-made content behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from autoclip.captions.ass import render_ass
+from autoclip.captions.layout import layout_pages
+from autoclip.captions.srt import render_srt
+from autoclip.captions.style import caption_style
+from autoclip.errors import InputError, MediaError
+from autoclip.kit.ffmpeg import media_info, run_ffmpeg
+from autoclip.kit.fonts import sans_font_path
+from autoclip.kit.storage import LocalStorage, image_key, video_key
+from autoclip.narration.base import SceneNarration, VoiceRequest, WordTiming
+from autoclip.narration.registry import narrator_for
+from autoclip.narration.track import assemble_track
+from autoclip.options import GenerateOptions
+from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
+from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
+from autoclip.render.audio import loudnorm_filter, measure_loudness
+from autoclip.render.thumbnail import make_thumbnail
+from autoclip.render.timeline import plan_timeline
+from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
+from autoclip.script.model import Script
+from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.visuals.base import Visual, VisualKind, VisualRequest, VisualSource
+from autoclip.visuals.cards import CardVisualSource
+from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
+
+# Bump when a change to captions, rendering or publishing should invalidate cached renders.
+ENGINE_VERSION = "1"
+NARRATION_GAP = 0.35  # seconds of silence between scenes
+CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    source: SourceMaterial
+    options: GenerateOptions = field(default_factory=GenerateOptions)
+    music: Path | None = None
+    assets: Path | None = None
+    script: Script | None = None  # an edited script, used instead of writing one
+    content_id: str | None = None  # the service passes its own; the CLI derives one
+
+
+@dataclass
+class GenerateResult:
+    content_id: str
+    script: Script
+    outputs: dict[str, str | list[str]]
+    duration_s: float
+    timings: dict[str, float]
+    reused: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class NarrationTrack:
+    key: str
+    wav: Path
+    mp3: Path
+    offsets: list[float]
+    duration: float
+    scenes: list[SceneNarration]
+
+
+@dataclass(frozen=True)
+class SceneVisual:
+    key: str
+    visual: Visual
+
+
+@dataclass(frozen=True)
+class Captions:
+    key: str
+    ass: Path
+    srt: Path
+
+
+class Engine:
+    def __init__(
+        self,
+        storage: LocalStorage,
+        writer: ScriptWriter,
+        progress: ProgressListener | None = None,
+        render_timeout: float = 1800.0,
+    ) -> None:
+        self.storage = storage
+        self.writer = writer
+        self.progress = progress or SilentProgress()
+        self.render_timeout = render_timeout
+        self.cache = StageCache(storage.temp_root / "stages")
+        self._timings: dict[str, float] = {}
+        self._reused: dict[str, bool] = {}
+
+    def generate(self, request: GenerateRequest) -> GenerateResult:
+        visual_source = self._validate(request)
+        content_id = request.content_id or content_id_for(request)
+        self._timings, self._reused = {}, {}
+        options = request.options
+
+        script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
+        timeline_length = len(script.timeline())
+        track = self._stage(
+            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options)
+        )
+        visuals = self._stage(
+            Stage.VISUALS, timeline_length, lambda: self._visuals(script, options, visual_source)
+        )
+        captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
+        video = self._stage(
+            Stage.RENDER,
+            track.duration,
+            lambda: self._render(visuals, track, captions, request.music, options),
+        )
+        thumbnail = self._stage(
+            Stage.THUMBNAIL, 1, lambda: self._thumbnail(script, visuals, options)
+        )
+        outputs = self._stage(
+            Stage.PUBLISH,
+            1,
+            lambda: (
+                self._publish(content_id, script, track, visuals, captions, video, thumbnail),
+                False,
+            ),
+        )
+        return GenerateResult(
+            content_id=content_id,
+            script=script,
+            outputs=outputs,
+            duration_s=round(track.duration, 3),
+            timings=dict(self._timings),
+            reused=dict(self._reused),
+        )
+
+    # -- validation ---------------------------------------------------------------------
+
+    def _validate(self, request: GenerateRequest) -> VisualSource:
+        """Check everything the user gave before any work or any file is written."""
+        if request.music is not None:
+            if not request.music.is_file():
+                raise InputError("music", f"file not found: {request.music}")
+            try:
+                _, kinds = media_info(request.music)
+            except MediaError:
+                kinds = set()
+            if "audio" not in kinds:
+                raise InputError("music", f"{request.music} is not an audio file")
+        if request.assets is not None:
+            return LibraryVisualSource(AssetLibrary(request.assets))
+        return CardVisualSource()
+
+    def _stage(self, stage: Stage, total: float, work: Callable[[], tuple[T, bool]]) -> T:
+        self.progress.stage_started(stage, total)
+        began = time.perf_counter()
+        value, reused = work()
+        seconds = time.perf_counter() - began
+        self._timings[stage.value] = round(seconds, 3)
+        self._reused[stage.value] = reused
+        self.progress.stage_finished(stage, seconds, reused)
+        return value
+
+    # -- stages -------------------------------------------------------------------------
+
+    def _script(self, request: GenerateRequest) -> tuple[Script, bool]:
+        if request.script is not None:
+            return request.script, True
+        source, options = request.source, request.options
+        key = input_hash(
+            "script",
+            self.writer.identity(),
+            asdict(source),
+            [options.language, options.vertical, options.tone, options.length],
+        )
+
+        def write(folder: Path) -> None:
+            script = self.writer.write(source, options)
+            (folder / "script.json").write_text(script.model_dump_json(indent=2), "utf-8")
+
+        entry, reused = self.cache.get_or_make("script", key, write)
+        return Script.model_validate_json((entry / "script.json").read_text("utf-8")), reused
+
+    def _narrate(self, script: Script, options: GenerateOptions) -> tuple[NarrationTrack, bool]:
+        narrator = narrator_for(script.language, options.voice)
+        scenes: list[SceneNarration] = []
+        keys: list[str] = []
+        all_reused = True
+        for number, (_, scene) in enumerate(script.timeline(), start=1):
+            voice_request = VoiceRequest(scene.narration, script.language, options.voice)
+            key = input_hash("narration", narrator.name, narrator.identity(voice_request))
+
+            def speak(folder: Path, voice_request: VoiceRequest = voice_request) -> None:
+                spoken = narrator.narrate(voice_request, folder / "scene.wav")
+                stored = spoken.model_copy(update={"wav_path": Path("scene.wav")})
+                (folder / "narration.json").write_text(stored.model_dump_json(), "utf-8")
+
+            entry, reused = self.cache.get_or_make("narration", key, speak)
+            stored = SceneNarration.model_validate_json((entry / "narration.json").read_text())
+            scenes.append(stored.model_copy(update={"wav_path": entry / "scene.wav"}))
+            keys.append(key)
+            all_reused &= reused
+            self.progress.stage_advanced(Stage.NARRATION, number)
+        track_key = input_hash("track", keys, NARRATION_GAP)
+        entry, reused = self.cache.get_or_make("track", track_key, lambda d: _assemble(scenes, d))
+        meta = json.loads((entry / "track.json").read_text())
+        track = NarrationTrack(
+            key=track_key,
+            wav=entry / "narration.wav",
+            mp3=entry / "audio.mp3",
+            offsets=meta["offsets"],
+            duration=meta["duration"],
+            scenes=scenes,
+        )
+        return track, all_reused and reused
+
+    def _visuals(
+        self, script: Script, options: GenerateOptions, source: VisualSource
+    ) -> tuple[list[SceneVisual], bool]:
+        timeline = script.timeline()
+        made: list[SceneVisual] = []
+        all_reused = True
+        for number, (kind, scene) in enumerate(timeline, start=1):
+            visual_request = VisualRequest(
+                scene=scene,
+                kind=kind,
+                number=number,
+                total=len(timeline),
+                title=script.title,
+                language=script.language,
+                vertical=options.vertical,
+                size=options.frame_size,
+            )
+            key = input_hash("visual", source.name, source.identity(visual_request))
+
+            def make(folder: Path, visual_request: VisualRequest = visual_request) -> None:
+                visual = source.make(visual_request, folder)
+                (folder / "visual.json").write_text(json.dumps(_visual_record(visual, folder)))
+
+            entry, reused = self.cache.get_or_make("visuals", key, make)
+            made.append(SceneVisual(key, _load_visual(entry)))
+            all_reused &= reused
+            self.progress.stage_advanced(Stage.VISUALS, number)
+        return made, all_reused
+
+    def _captions(self, track: NarrationTrack, options: GenerateOptions) -> tuple[Captions, bool]:
+        words = [
+            WordTiming(text=word.text, start=offset + word.start, end=offset + word.end)
+            for offset, scene in zip(track.offsets, track.scenes, strict=True)
+            for word in scene.words
+        ]
+        size = options.frame_size
+        key = input_hash(
+            "captions", ENGINE_VERSION, size, track.duration, [w.model_dump() for w in words]
+        )
+
+        def write(folder: Path) -> None:
+            style = caption_style(size)
+            pages = layout_pages(words, size, track.duration, style=style)
+            (folder / "captions.ass").write_text(render_ass(pages, style), "utf-8")
+            (folder / "captions.srt").write_text(render_srt(pages), "utf-8")
+
+        entry, reused = self.cache.get_or_make("captions", key, write)
+        return Captions(key, entry / "captions.ass", entry / "captions.srt"), reused
+
+    def _render(
+        self,
+        visuals: list[SceneVisual],
+        track: NarrationTrack,
+        captions: Captions,
+        music: Path | None,
+        options: GenerateOptions,
+    ) -> tuple[Path, bool]:
+        encoder = EncoderSettings.draft() if options.draft else EncoderSettings()
+        key = input_hash(
+            "render",
+            ENGINE_VERSION,
+            [v.key for v in visuals],
+            track.key,
+            captions.key,
+            file_fingerprint(music) if music else None,
+            options.frame_size,
+            asdict(encoder),
+        )
+
+        def render(folder: Path) -> None:
+            self._run_render(visuals, track, captions, music, options, encoder, folder)
+
+        entry, reused = self.cache.get_or_make("render", key, render)
+        return entry / "original.mp4", reused
+
+    def _run_render(
+        self,
+        visuals: list[SceneVisual],
+        track: NarrationTrack,
+        captions: Captions,
+        music: Path | None,
+        options: GenerateOptions,
+        encoder: EncoderSettings,
+        out_folder: Path,
+    ) -> None:
+        # ffmpeg runs inside a scratch folder holding links to its inputs under plain names,
+        # so no path that reaches the filter graph needs escaping.
+        scratch = self.storage.temp_root / "jobs" / uuid.uuid4().hex
+        scratch.mkdir(parents=True)
+        try:
+            scenes = [_link_scene_input(v.visual, n, scratch) for n, v in enumerate(visuals, 1)]
+            shutil.copyfile(captions.ass, scratch / "captions.ass")
+            (scratch / "fonts").symlink_to(sans_font_path().parent, target_is_directory=True)
+            loudness = measure_loudness(track.wav, music, track.duration)
+            job = RenderJob(
+                scenes=scenes,
+                timeline=plan_timeline(track.offsets, track.duration),
+                size=options.frame_size,
+                narration=track.wav,
+                music=music,
+                captions=Path("captions.ass"),
+                fonts_dir=Path("fonts"),
+                loudness=loudness,
+                encoder=encoder,
+                output=out_folder / "original.mp4",
+            )
+            run_ffmpeg(
+                build_render_args(job),
+                cwd=scratch,
+                timeout=self.render_timeout,
+                on_progress=lambda seconds: self.progress.stage_advanced(Stage.RENDER, seconds),
+                what="render",
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _thumbnail(
+        self, script: Script, visuals: list[SceneVisual], options: GenerateOptions
+    ) -> tuple[Path, bool]:
+        # The first body scene makes the backdrop: the hook card is mostly text already.
+        backdrop = visuals[1] if len(visuals) > 1 else visuals[0]
+        key = input_hash(
+            "thumbnail", ENGINE_VERSION, script.title, backdrop.key, options.frame_size,
+            options.vertical,
+        )  # fmt: skip
+
+        def draw(folder: Path) -> None:
+            make_thumbnail(
+                script.title,
+                backdrop.visual.still_path,
+                options.frame_size,
+                options.vertical,
+                folder / "thumbnail.jpg",
+            )
+
+        entry, reused = self.cache.get_or_make("thumbnail", key, draw)
+        return entry / "thumbnail.jpg", reused
+
+    def _publish(
+        self,
+        content_id: str,
+        script: Script,
+        track: NarrationTrack,
+        visuals: list[SceneVisual],
+        captions: Captions,
+        video: Path,
+        thumbnail: Path,
+    ) -> dict[str, str | list[str]]:
+        put = self.storage.put_file
+        scratch = self.storage.temp_root / "jobs" / uuid.uuid4().hex
+        scratch.mkdir(parents=True)
+        try:
+            script_file = scratch / "script.json"
+            script_file.write_text(script.model_dump_json(indent=2), "utf-8")
+            images = [
+                put(image_key(content_id, n), v.visual.still_path)
+                for n, v in enumerate(visuals, start=1)
+            ]
+            return {
+                "script": put(video_key(content_id, "script.json"), script_file),
+                "audio": put(video_key(content_id, "audio.mp3"), track.mp3),
+                "captions_srt": put(video_key(content_id, "captions.srt"), captions.srt),
+                "captions_ass": put(video_key(content_id, "captions.ass"), captions.ass),
+                "thumbnail": put(video_key(content_id, "thumbnail.jpg"), thumbnail),
+                # the video last: its presence means the content is complete
+                "video": put(video_key(content_id, "original.mp4"), video),
+                "images": images,
+            }
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def content_id_for(request: GenerateRequest) -> str:
+    """The same request always names the same content, so a re-run resumes it."""
+    script = request.script.model_dump(mode="json") if request.script else None
+    digest = input_hash(
+        asdict(request.source),
+        asdict(request.options),
+        file_fingerprint(request.music) if request.music else None,
+        str(request.assets.resolve()) if request.assets else None,
+        script,
+    )
+    return str(uuid.uuid5(CONTENT_NAMESPACE, digest))
+
+
+def _assemble(scenes: list[SceneNarration], folder: Path) -> None:
+    wav = folder / "narration.wav"
+    offsets = assemble_track(scenes, wav, gap=NARRATION_GAP)
+    duration, _ = media_info(wav)
+    if duration is None:
+        raise MediaError("the narration track has no duration")
+    # audio.mp3: the narration on its own, at the same loudness as the video.
+    loudness = measure_loudness(wav, None, duration)
+    loudnorm = ",".join(f.render() for f in loudnorm_filter(loudness))
+    run_ffmpeg(
+        ["-i", str(wav), "-af", loudnorm, "-c:a", "libmp3lame", "-b:a", "128k",
+         str(folder / "audio.mp3")],
+        what="mp3 encoding",
+    )  # fmt: skip
+    exact = _wav_seconds(wav)
+    (folder / "track.json").write_text(json.dumps({"offsets": offsets, "duration": exact}))
+
+
+def _wav_seconds(path: Path) -> float:
+    import wave
+
+    with wave.open(str(path), "rb") as reader:
+        return reader.getnframes() / reader.getframerate()
+
+
+def _visual_record(visual: Visual, folder: Path) -> dict[str, str]:
+    inside = visual.path.parent == folder
+    return {
+        "kind": visual.kind.value,
+        "path": visual.path.name if inside else str(visual.path),
+        "inside": "yes" if inside else "no",
+        "still": visual.still_path.name,
+        "origin": visual.origin,
+    }
+
+
+def _load_visual(entry: Path) -> Visual:
+    record = json.loads((entry / "visual.json").read_text())
+    path = entry / record["path"] if record["inside"] == "yes" else Path(record["path"])
+    return Visual(
+        kind=VisualKind(record["kind"]),
+        path=path,
+        still_path=entry / record["still"],
+        origin=record["origin"],
+    )
+
+
+def _link_scene_input(visual: Visual, number: int, scratch: Path) -> SceneInput:
+    if visual.kind is VisualKind.STILL:
+        name = Path(f"scene_{number}.png")
+        (scratch / name).symlink_to(visual.path)
+        return SceneInput(VisualKind.STILL, name)
+    duration, _ = media_info(visual.path)
+    return SceneInput(VisualKind.CLIP, visual.path, duration)

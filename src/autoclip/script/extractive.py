@@ -1,0 +1,182 @@
+"""Extractive summarising: TextRank over a sentence graph, language-aware through content terms.
+
+Sentences are TF-IDF vectors of their content terms (Korean particles stripped, stopwords
+removed per language by `kit.text.content_terms`); edges are cosine similarities; PageRank by
+power iteration scores how central each sentence is to the whole text. No model download, no
+network: the same text always gives the same ranking.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from autoclip.kit.text import content_terms
+from autoclip.options import Language
+
+DAMPING = 0.85
+# Sentences this similar (cosine of their TF-IDF vectors) say the same thing twice.
+NEAR_DUPLICATE = 0.8
+# A lead sentence usually states the subject; a small boost, not enough to beat content.
+_LEAD_PRIOR = (0.15, 0.07, 0.03)
+
+Matrix = npt.NDArray[np.float64]
+
+
+def _ranking_terms(sentence: str, language: Language) -> list[str]:
+    """Content terms folded further for matching: English plurals join their singular."""
+    terms = content_terms(sentence, language)
+    if language is Language.EN:
+        return [_singular(term) for term in terms]
+    return terms
+
+
+def _singular(term: str) -> str:
+    if len(term) > 4 and term.endswith("ies"):
+        return term[:-3] + "y"
+    if len(term) > 3 and term.endswith("s") and not term.endswith(("ss", "us", "is")):
+        return term[:-1]
+    return term
+
+
+def similarity_matrix(sentences: Sequence[str], language: Language) -> Matrix:
+    """Cosine similarity of the sentences' TF-IDF vectors, with a zero diagonal."""
+    bags = [Counter(_ranking_terms(sentence, language)) for sentence in sentences]
+    vocabulary = sorted({term for bag in bags for term in bag})
+    index = {term: column for column, term in enumerate(vocabulary)}
+    count = len(sentences)
+    vectors = np.zeros((count, len(vocabulary)), dtype=np.float64)
+    for row, bag in enumerate(bags):
+        for term, frequency in bag.items():
+            # Sublinear tf: a word repeated in one sentence should not dominate it.
+            vectors[row, index[term]] = 1.0 + math.log(frequency)
+    document_frequency = (vectors > 0).sum(axis=0)
+    # Smoothed idf keeps terms found in every sentence slightly positive, not zero.
+    vectors *= np.log((1.0 + count) / (1.0 + document_frequency)) + 1.0
+    norms = np.linalg.norm(vectors, axis=1)
+    norms[norms == 0] = 1.0
+    unit = vectors / norms[:, None]
+    similarity: Matrix = unit @ unit.T
+    np.fill_diagonal(similarity, 0.0)
+    return similarity
+
+
+def pagerank(weights: Matrix, damping: float = DAMPING, tolerance: float = 1e-10) -> Matrix:
+    """Stationary scores of a weighted graph (rows link to columns), by power iteration.
+
+    A sentence that shares no term with any other (a dangling node) links to all of them
+    evenly, the standard fix that keeps the transition matrix stochastic.
+    """
+    count = weights.shape[0]
+    out_weight = weights.sum(axis=1)
+    transition = np.full((count, count), 1.0 / count)
+    linked = out_weight > 0
+    transition[linked] = weights[linked] / out_weight[linked, None]
+    scores = np.full(count, 1.0 / count)
+    for _ in range(500):
+        updated: Matrix = (1.0 - damping) / count + damping * (transition.T @ scores)
+        if float(np.abs(updated - scores).sum()) < tolerance:
+            return updated
+        scores = updated
+    return scores
+
+
+def rank_sentences(sentences: Sequence[str], language: Language) -> list[float]:
+    """TextRank score of every sentence, in input order; the scores sum to 1."""
+    if not sentences:
+        return []
+    if len(sentences) == 1:
+        return [1.0]
+    scores = pagerank(similarity_matrix(sentences, language))
+    return [float(score) for score in scores]
+
+
+def _with_lead_prior(scores: Sequence[float]) -> list[float]:
+    return [
+        score * (1.0 + (_LEAD_PRIOR[i] if i < len(_LEAD_PRIOR) else 0.0))
+        for i, score in enumerate(scores)
+    ]
+
+
+def select_sentences(
+    sentences: Sequence[str],
+    language: Language,
+    accept: Callable[[int, list[int]], bool],
+) -> list[int]:
+    """Indices chosen best-first while `accept(candidate, chosen)` agrees, in original order.
+
+    A candidate nearly repeating an already chosen sentence is skipped before `accept` is
+    asked, so the budget goes to new information.
+    """
+    if not sentences:
+        return []
+    similarity = similarity_matrix(sentences, language)
+    scores = _with_lead_prior(rank_sentences(sentences, language))
+    # Ties (equal scores) fall back to the earlier sentence, so the choice is deterministic.
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    chosen: list[int] = []
+    for candidate in order:
+        if any(similarity[candidate, kept] >= NEAR_DUPLICATE for kept in chosen):
+            continue
+        if accept(candidate, chosen):
+            chosen.append(candidate)
+    return sorted(chosen)
+
+
+def select_key_sentences(sentences: Sequence[str], language: Language, count: int) -> list[int]:
+    """The `count` most central sentences (fewer if the text is short), in original order."""
+    return select_sentences(sentences, language, lambda _candidate, chosen: len(chosen) < count)
+
+
+def term_weights(sentences: Sequence[str], language: Language) -> dict[str, float]:
+    """How strongly each content term carries the text: its frequency, earlier terms first.
+
+    The weight is the count plus a tiny bonus for appearing early, so that ties between
+    equally frequent terms break towards the one the text opened with.
+    """
+    weights: dict[str, float] = {}
+    position = 0
+    for sentence in sentences:
+        for term in content_terms(sentence, language):
+            position += 1
+            if term not in weights:
+                weights[term] = 1.0 / (1000.0 + position)
+            weights[term] += 1.0
+    return weights
+
+
+def key_terms(text: str, language: Language, weights: dict[str, float], count: int) -> list[str]:
+    """The `count` strongest distinct content terms of `text`, judged by `weights`.
+
+    Numbers and terms that still look like a verb form are left out: they make poor
+    keywords and hashtags.
+    """
+    seen: list[str] = []
+    for term in content_terms(text, language):
+        if term not in seen and is_keyword(term, language):
+            seen.append(term)
+    seen.sort(key=lambda term: -weights.get(term, 0.0))
+    return seen[:count]
+
+
+# Korean endings that mark a verb or adjective, not a noun ("떨어집니다", "쉽고").
+_KO_VERBAL_ENDINGS = (
+    "니다", "어요", "아요", "세요", "지만", "면서", "도록", "려면", "으면", "거나", "는데",
+    "었다", "았다", "였다", "습니다", "하다", "쉽고", "지고", "어서", "아서", "니까",
+)  # fmt: skip
+
+
+def is_keyword(term: str, language: Language) -> bool:
+    """Whether a content term is fit to show as a keyword or hashtag."""
+    if term.isdigit() or len(term) > 20:
+        return False
+    if language is Language.KO:
+        # Two-syllable words ending in a modifier ending are adjectives ("깊은", "쉬운").
+        if len(term) == 2 and term[-1] in "은운는던":
+            return False
+        return not term.endswith(_KO_VERBAL_ENDINGS)
+    return len(term) >= 3

@@ -1,0 +1,47 @@
+"""The script: what the video says and shows, scene by scene."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from autoclip.options import Language
+
+
+class SceneKind(StrEnum):
+    HOOK = "hook"
+    BODY = "body"
+    CTA = "cta"
+
+
+class Scene(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    narration: str = Field(min_length=1, description="What the narrator says.")
+    on_screen_text: str = Field(description="Short text set on the scene's visual.")
+    visual: str = Field(description="What the visual should show, in words.")
+    keywords: list[str] = Field(default_factory=list, description="Words to match assets by.")
+
+
+class Script(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: Language
+    title: str = Field(min_length=1)
+    hook: Scene
+    scenes: list[Scene] = Field(min_length=1)
+    cta: Scene
+    description: str
+    hashtags: list[str]
+
+    def timeline(self) -> list[tuple[SceneKind, Scene]]:
+        """The scenes in the order the video plays them: hook, body scenes, call to action.
+
+        Scene images are numbered along this list from 1 (`scene_1.png` is the hook).
+        """
+        return [
+            (SceneKind.HOOK, self.hook),
+            *((SceneKind.BODY, scene) for scene in self.scenes),
+            (SceneKind.CTA, self.cta),
+        ]

@@ -1,0 +1,29 @@
+"""The contract every script writer fulfils, offline or cloud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from autoclip.options import GenerateOptions
+from autoclip.script.model import Script
+
+
+@dataclass(frozen=True)
+class SourceMaterial:
+    """What a script is written from: the gathered text, or a topic for a language model."""
+
+    text: str | None = None
+    topic: str | None = None
+    title_hint: str | None = None
+    origin: str | None = None  # the file path or URL it came from
+
+
+class ScriptWriter(Protocol):
+    name: str
+
+    def identity(self) -> str:
+        """A string that changes whenever the writer would write differently (stage cache key)."""
+        ...
+
+    def write(self, source: SourceMaterial, options: GenerateOptions) -> Script: ...
