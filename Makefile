@@ -1,0 +1,36 @@
+# One task runner for people and CI.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= autoclip-data
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: make a real Korean short from the bundled sample into ./autoclip-data
+demo: $(STAMP)
+	$(BIN)/autoclip generate --text src/autoclip/samples/ko_sleep.txt --vertical senior_health --out $(DATA)
+
+## test: the whole suite (renders real videos; about 5 minutes on 2 cores)
+test: $(STAMP)
+	scripts/ensure-tools.sh
+	$(BIN)/pytest
+
+## lint: ruff and mypy, as CI runs them
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## bench: the render benchmark of docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/render_bench.py
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
