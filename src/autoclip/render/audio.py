@@ -127,13 +127,13 @@ def parse_loudnorm_json(stderr: str) -> Loudness:
     match = _JSON_BLOCK.search(stderr)
     if match is None:
         raise MediaError("loudness measurement printed no result", tail(stderr))
-    data = json.loads(match.group(0))
     try:
+        data = json.loads(match.group(0))  # JSONDecodeError is a ValueError
         values = {
             key: float(data[key])
             for key in ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
         }
-    except (KeyError, ValueError) as error:
+    except (KeyError, ValueError, TypeError) as error:
         raise MediaError(f"loudness measurement is unreadable: {error}", match.group(0)) from None
     if values["input_i"] == float("-inf"):
         raise MediaError("the narration is silent")

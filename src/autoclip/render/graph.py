@@ -29,8 +29,11 @@ def _format_value(value: Value) -> str:
     if "'" in text:
         # Never needed for the values we build; refusing is safer than clever escaping.
         raise ValueError(f"filter value contains a quote: {text!r}")
-    # Quoted, the graph parser keeps commas, colons and brackets inside the value.
-    return f"'{text}'"
+    # Quoted, the graph parser keeps commas, semicolons and brackets inside the value. The
+    # quotes are consumed at that level, so the option parser below it would still split
+    # on `:` and eat `\`; those two are backslash-escaped inside the quotes.
+    escaped = text.replace("\\", "\\\\").replace(":", "\\:")
+    return f"'{escaped}'"
 
 
 @dataclass(frozen=True)

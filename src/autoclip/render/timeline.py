@@ -1,9 +1,9 @@
 """Where each scene sits in frames, and the pieces the renderer cuts it into.
 
 Scene i is on screen from its narration start to the next scene's narration start. A
-crossfade of F frames is centred on each boundary. Following RENDER-NOTES, `xfade` (which
-converts to yuv444p) only ever sees the F-frame overlap windows; everything else is plain
-frames joined by `concat`. So each scene yields up to three segments: the head it fades in
+crossfade of F frames is centred on each boundary. Following RENDER-NOTES, blending only
+ever happens on the F-frame overlap windows; everything else is plain frames joined by
+`concat`. So each scene yields up to three segments: the head it fades in
 with, its body, and the tail it fades out with. All arithmetic is in whole frames so the
 video is exactly `ceil(duration * fps)` frames long.
 """

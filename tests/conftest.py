@@ -1,0 +1,25 @@
+"""Fixtures shared by every test folder: the media tools the end-to-end checks rely on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DEBIAN_FFPROBE = Path("/usr/bin/ffprobe")
+
+
+@pytest.fixture(scope="session")
+def ffprobe() -> Path:
+    """The system ffprobe. A missing one is a broken test machine, never a skipped test."""
+    if DEBIAN_FFPROBE.is_file():
+        return DEBIAN_FFPROBE
+    found = shutil.which("ffprobe")
+    if found is None:
+        pytest.fail(
+            "ffprobe is not installed: the end-to-end video checks need it "
+            "(install it with `apt-get install ffmpeg`, which puts it at /usr/bin/ffprobe)",
+            pytrace=False,
+        )
+    return Path(found)
