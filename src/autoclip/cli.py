@@ -70,15 +70,21 @@ class RichProgress:
             console=console,
         )
         self._tasks: dict[Stage, TaskID] = {}
+        self._started = False
 
     def __enter__(self) -> RichProgress:
-        self._progress.start()
+        # The display starts with the first stage, so an input error found before any work
+        # (bad --music, --assets) leaves stderr as its one `error:` line.
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def stage_started(self, stage: Stage, total: float) -> None:
+        if not self._started:
+            self._progress.start()
+            self._started = True
         self._tasks[stage] = self._progress.add_task(
             STAGE_LABELS[stage], total=max(total, 1e-6), note=""
         )

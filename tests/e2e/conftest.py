@@ -6,8 +6,6 @@ format and the pipeline, not about long content.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .media import Rendered, generate, write_text

@@ -153,10 +153,11 @@ def integrated_loudness(path: Path) -> float:
 
 def band_level(path: Path, frequency: float) -> float:
     """Mean level (dB) of the audio in a narrow band around `frequency`."""
+    narrow = f"bandpass=f={frequency}:width_type=q:w=8"
     stderr = _ffmpeg_stderr(
         [
             "-i", str(path), "-vn",
-            "-af", f"bandpass=f={frequency}:width_type=q:w=8,bandpass=f={frequency}:width_type=q:w=8,volumedetect",
+            "-af", f"{narrow},{narrow},volumedetect",
             "-f", "null", "-",
         ]
     )  # fmt: skip

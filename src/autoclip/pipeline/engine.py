@@ -31,7 +31,7 @@ from autoclip.narration.track import assemble_track
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
-from autoclip.render.audio import loudnorm_filter, measure_loudness
+from autoclip.render.audio import encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
@@ -42,7 +42,7 @@ from autoclip.visuals.cards import CardVisualSource
 from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
 T = TypeVar("T")
@@ -214,7 +214,7 @@ class Engine:
             keys.append(key)
             all_reused &= reused
             self.progress.stage_advanced(Stage.NARRATION, number)
-        track_key = input_hash("track", keys, NARRATION_GAP)
+        track_key = input_hash("track", ENGINE_VERSION, keys, NARRATION_GAP)
         entry, reused = self.cache.get_or_make("track", track_key, lambda d: _assemble(scenes, d))
         meta = json.loads((entry / "track.json").read_text())
         track = NarrationTrack(
@@ -415,17 +415,8 @@ def content_id_for(request: GenerateRequest) -> str:
 def _assemble(scenes: list[SceneNarration], folder: Path) -> None:
     wav = folder / "narration.wav"
     offsets = assemble_track(scenes, wav, gap=NARRATION_GAP)
-    duration, _ = media_info(wav)
-    if duration is None:
-        raise MediaError("the narration track has no duration")
     # audio.mp3: the narration on its own, at the same loudness as the video.
-    loudness = measure_loudness(wav, None, duration)
-    loudnorm = ",".join(f.render() for f in loudnorm_filter(loudness))
-    run_ffmpeg(
-        ["-i", str(wav), "-af", loudnorm, "-c:a", "libmp3lame", "-b:a", "128k",
-         str(folder / "audio.mp3")],
-        what="mp3 encoding",
-    )  # fmt: skip
+    encode_voice_track(wav, folder / "audio.mp3", ["-c:a", "libmp3lame", "-b:a", "128k"])
     exact = _wav_seconds(wav)
     (folder / "track.json").write_text(json.dumps({"offsets": offsets, "duration": exact}))
 

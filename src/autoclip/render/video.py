@@ -25,6 +25,15 @@ from autoclip.render.timeline import Segment, SegmentRole, Timeline
 from autoclip.visuals.base import VisualKind
 
 SUPERSAMPLE = 2
+# Stills and clips arrive as full-range RGB or anything else; the video is limited-range
+# BT.709 YUV, converted once here and tagged so players use the right matrix.
+TO_BT709_YUV = (
+    Filter.of("scale", out_color_matrix="bt709", out_range="tv"),
+    Filter.of("format", pix_fmts="yuv420p"),
+    Filter.of(
+        "setparams", range="tv", colorspace="bt709", color_primaries="bt709", color_trc="bt709"
+    ),
+)
 ZOOM_RANGE = (1.0, 1.08)
 # Where each scene's zoom is anchored (fractions of the free margin), cycled by scene so
 # consecutive scenes move differently; even scenes zoom in, odd ones zoom out.
@@ -73,7 +82,7 @@ def _still_source(scene: SceneInput, size: tuple[int, int]) -> list[Filter]:
     return [
         # A `movie` source rather than an -i input: it needs no demuxer thread and queue.
         Filter.of("movie", filename=graph_path(scene.path)),
-        Filter.of("format", pix_fmts="yuv420p"),
+        *TO_BT709_YUV,
         Filter.of(
             "scale",
             w=width * SUPERSAMPLE,
@@ -109,7 +118,7 @@ def _clip_fit(segment: Segment, fps: int, size: tuple[int, int]) -> list[Filter]
         Filter.of("fps", fps=fps),
         Filter.of("scale", w=width, h=height, force_original_aspect_ratio="increase"),
         Filter.of("crop", w=width, h=height),
-        Filter.of("format", pix_fmts="yuv420p"),
+        *TO_BT709_YUV,
         Filter.of("trim", end_frame=segment.frames),
         Filter.of("setpts", expr="PTS-STARTPTS"),
     ]
@@ -218,6 +227,8 @@ def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:
     return [
         "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
         "-pix_fmt", "yuv420p", "-r", str(timeline.fps), "-g", str(timeline.fps * 2),
+        "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709",
+        "-color_trc", "bt709",
         "-threads", str(enc.threads),
         "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", "48000", "-ac", "2",
         "-frames:v", str(timeline.total_frames),

@@ -1,0 +1,182 @@
+"""Bad input through the real CLI: one `error:` line naming the field, no output, no files."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCLIP_")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    command = [str(Path(sys.executable).parent / "autoclip")]
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_rejected(args: list[str], tmp_path: Path, names: str) -> str:
+    out = tmp_path / "out"
+    done = _run(["generate", *args, "--out", str(out)], tmp_path)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, f"expected one stderr line, got {done.stderr!r}"
+    assert lines[0].startswith("error:"), lines[0]
+    assert names in lines[0], f"{names!r} not named in {lines[0]!r}"
+    # nothing written: the root is not even created
+    assert not out.exists(), sorted(str(p) for p in out.rglob("*"))
+    xdg = tmp_path / "xdg"
+    assert not xdg.exists() or not any(p.is_file() for p in xdg.rglob("*"))
+    return lines[0]
+
+
+@pytest.fixture
+def text_file(tmp_path: Path) -> Path:
+    path = tmp_path / "input.txt"
+    path.write_text("Sleep is when the body repairs itself. Go to bed on time.\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def empty_page_url() -> Iterator[str]:
+    """A local web server whose page has markup but no readable text."""
+    page = b"<!doctype html><html><head><title></title></head><body><div></div></body></html>"
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/empty.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def refused_url() -> str:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t\n  \n"], ids=["empty", "whitespace"])
+def test_empty_text_file(content: str, tmp_path: Path) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_text(content, "utf-8")
+    assert_rejected(["--text", str(path)], tmp_path, "text")
+
+
+def test_missing_text_file(tmp_path: Path) -> None:
+    assert_rejected(["--text", str(tmp_path / "nope.txt")], tmp_path, "text")
+
+
+def test_unknown_language(text_file: Path, tmp_path: Path) -> None:
+    line = assert_rejected(["--text", str(text_file), "--language", "fr"], tmp_path, "language")
+    assert "'fr'" in line
+
+
+def test_unknown_aspect(text_file: Path, tmp_path: Path) -> None:
+    assert_rejected(["--text", str(text_file), "--aspect", "4:3"], tmp_path, "aspect")
+
+
+def test_unknown_option(text_file: Path, tmp_path: Path) -> None:
+    assert_rejected(["--text", str(text_file), "--foo"], tmp_path, "--foo")
+
+
+def test_unknown_option_exits_2(text_file: Path, tmp_path: Path) -> None:
+    done = _run(["generate", "--text", str(text_file), "--foo"], tmp_path)
+    assert done.returncode == 2
+
+
+def test_refused_url(refused_url: str, tmp_path: Path) -> None:
+    assert_rejected(["--url", refused_url], tmp_path, "url")
+
+
+def test_url_without_text(empty_page_url: str, tmp_path: Path) -> None:
+    assert_rejected(["--url", empty_page_url], tmp_path, "url")
+
+
+def test_topic_needs_a_language_model(tmp_path: Path) -> None:
+    line = assert_rejected(["--topic", "sleep and health"], tmp_path, "AUTOCLIP_SCRIPT_WRITER")
+    assert "topic" in line
+
+
+def test_music_that_is_not_audio(text_file: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "music.mp3"
+    notes.write_text("this is not audio\n", "utf-8")
+    assert_rejected(["--text", str(text_file), "--music", str(notes)], tmp_path, "music")
+
+
+def test_assets_folder_empty(text_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    assert_rejected(["--text", str(text_file), "--assets", str(folder)], tmp_path, "assets")
+
+
+def test_assets_folder_missing(text_file: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no_assets"
+    assert_rejected(["--text", str(text_file), "--assets", str(missing)], tmp_path, "assets")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["--language", "fr"], 2), (["--music", "NOTAUDIO"], 2)],
+    ids=["language", "music"],
+)
+def test_input_errors_exit_2(args: list[str], code: int, text_file: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not audio", "utf-8")
+    args = [str(notes) if a == "NOTAUDIO" else a for a in args]
+    done = _run(
+        ["generate", "--text", str(text_file), *args, "--out", str(tmp_path / "o")], tmp_path
+    )
+    assert done.returncode == code
+
+
+@pytest.mark.e2e
+def test_json_success_prints_one_object(tmp_path: Path) -> None:
+    path = tmp_path / "input.txt"
+    path.write_text("잠은 몸을 고치는 시간입니다.\n매일 같은 시간에 자세요.\n", "utf-8")
+    done = _run(
+        ["generate", "--text", str(path), "--draft", "--out", str(tmp_path / "out"), "--json"],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    summary = json.loads(lines[0])
+    assert isinstance(summary, dict)
+    assert set(summary) == {
+        "content_id", "title", "outputs", "duration_s", "timings_s", "reused"
+    }  # fmt: skip
+    assert Path(summary["outputs"]["video"]).is_file()
+    assert done.stderr == ""
