@@ -115,12 +115,12 @@ def test_measurement_includes_the_music_bed(tmp_path: Path) -> None:
 def test_loudnorm_filter_first_and_second_pass() -> None:
     (first,) = loudnorm_filter(None)
     assert first.render() == "loudnorm=I=-14:TP=-1.5:LRA=11:print_format=json"
-    second = loudnorm_filter(Loudness(-23.5, -9.25, 3.0, -34.0, 0.25))
-    assert [f.name for f in second] == ["loudnorm", "aresample"]
-    rendered = second[0].render()
-    for part in ("measured_I=-23.5", "measured_TP=-9.25", "measured_LRA=3", "measured_thresh=-34",
-                 "offset=0.25", "linear=true"):  # fmt: skip
-        assert part in rendered.split(":")
+    second = loudnorm_filter(Loudness(-23.5, -9.25, 3.0, -34.0, 0.25, correction_db=0.75))
+    assert [f.name for f in second] == ["volume", "alimiter", "aresample"]
+    # the gain reaches the target from the measured loudness, plus the limiter's correction
+    assert second[0].render() == "volume=volume=10.25dB"
+    # the limiter's ceiling is the true-peak target, -1.5 dBFS
+    assert "limit=0.8414" in second[1].render().split(":")[0]
 
 
 def test_add_mix_wires_the_music_under_the_voice() -> None:
