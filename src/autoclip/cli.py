@@ -18,7 +18,7 @@ from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Ve
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.script.model import Script
-from autoclip.script.offline import OfflineScriptWriter
+from autoclip.script.offline import TOPIC_NEEDS_MODEL, OfflineScriptWriter
 from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url, load_text_file
@@ -121,11 +121,10 @@ def _writer(settings: Settings, source: SourceMaterial) -> ScriptWriter:
             f"AUTOCLIP_SCRIPT_WRITER={settings.script_writer!r} is not available in this "
             "release; the offline writer is"
         )
-    writer = OfflineScriptWriter()
     if source.text is None:
         # Fail before any work: the offline writer cannot invent a script from a topic.
-        writer.write(source, GenerateOptions())
-    return writer
+        raise ConfigurationError(TOPIC_NEEDS_MODEL)
+    return OfflineScriptWriter()
 
 
 @app.command()
@@ -164,12 +163,13 @@ def generate(
         draft=draft,
     )
     edited = _load_script(script) if script is not None else None
-    source = (
-        _source(text, url, topic)
-        if edited is None or any((text, url, topic))
-        else (SourceMaterial(text=" ".join(s.narration for _, s in edited.timeline())))
-    )
-    writer = _writer(settings, source) if edited is None else OfflineScriptWriter()
+    if edited is None:
+        source = _source(text, url, topic)
+        writer = _writer(settings, source)
+    else:
+        # The edited script is the whole input; no writer runs.
+        source = SourceMaterial(origin=str(script))
+        writer = OfflineScriptWriter()
     request = GenerateRequest(source, options, music=music, assets=assets, script=edited)
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)

@@ -8,11 +8,12 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from localserver import serve
 
 
 def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -69,15 +70,8 @@ def empty_page_url() -> Iterator[str]:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/empty.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(Handler) as base:
+        yield f"{base}/empty.html"
 
 
 @pytest.fixture

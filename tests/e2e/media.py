@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pytest
 from PIL import Image
 
-from autoclip.kit.ffmpeg import ffmpeg_binary, run_ffmpeg
+from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.script.model import Script
 
 Pixels = npt.NDArray[np.uint8]
@@ -129,17 +129,7 @@ def media_duration(ffprobe: Path, path: Path) -> float:
 
 
 def _ffmpeg_stderr(args: list[str]) -> str:
-    done = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"ffmpeg {args} failed: {done.stderr[-2000:]}"
-    return done.stderr
+    return run_ffmpeg(args, timeout=120, what=f"ffmpeg {' '.join(args[:4])}")
 
 
 def integrated_loudness(path: Path) -> float:

@@ -31,20 +31,21 @@ IDS = [name for name, _ in CASES]
 FULL_IDS = [name for name, _ in FULL_SIZE]
 
 
-@pytest.fixture(params=CASES, ids=IDS)
-def case(request: pytest.FixtureRequest) -> tuple[Rendered, tuple[int, int]]:
+def _rendered_case(request: pytest.FixtureRequest) -> tuple[Rendered, tuple[int, int]]:
     name, size = request.param
     rendered = request.getfixturevalue(name)
     assert isinstance(rendered, Rendered)
     return rendered, size
+
+
+@pytest.fixture(params=CASES, ids=IDS)
+def case(request: pytest.FixtureRequest) -> tuple[Rendered, tuple[int, int]]:
+    return _rendered_case(request)
 
 
 @pytest.fixture(params=FULL_SIZE, ids=FULL_IDS)
 def full_case(request: pytest.FixtureRequest) -> tuple[Rendered, tuple[int, int]]:
-    name, size = request.param
-    rendered = request.getfixturevalue(name)
-    assert isinstance(rendered, Rendered)
-    return rendered, size
+    return _rendered_case(request)
 
 
 def test_streams_are_h264_and_aac_at_the_aspect_size(

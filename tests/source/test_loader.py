@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from autoclip.errors import InputError
 from autoclip.source.loader import MAX_PAGE_BYTES, USER_AGENT, fetch_url, load_text_file
+from localserver import serve
 
 ARTICLE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <title>Sleep and health | Example Site</title>
@@ -87,15 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve(_Handler) as base:
+        yield base
 
 
 def test_article_is_extracted_without_page_noise(server: str) -> None:
