@@ -120,16 +120,21 @@ def measure_loudness(voice: Path, music: Path | None, duration: float) -> Loudne
 
 
 def _measure(voice: Path, music: Path | None, duration: float, before: list[Filter]) -> Loudness:
+    args = _mix_args(voice, music, duration, [*before, *loudnorm_filter(None)])
+    stderr = run_ffmpeg([*args, "-f", "null", "-"], timeout=600, what="loudness measurement")
+    return parse_loudnorm_json(stderr)
+
+
+def _mix_args(voice: Path, music: Path | None, duration: float, after: list[Filter]) -> list[str]:
+    """Inputs and graph of an audio-only run: the mix, then `after`, mapped as output."""
     args = ["-i", str(voice)]
     if music is not None:
         args += music_input_args(music)
     graph = FilterGraph()
     add_mix(graph, SoundtrackInputs("0:a", "1:a" if music else None, duration), "mix")
-    graph.add(["mix"], [*before, *loudnorm_filter(None)], ["measured"])
-    graph.validate({"measured"})
-    args += ["-filter_complex", graph.render(), "-map", "[measured]", "-f", "null", "-"]
-    stderr = run_ffmpeg(args, timeout=600, what="loudness measurement")
-    return parse_loudnorm_json(stderr)
+    graph.add(["mix"], after, ["out"])
+    graph.validate({"out"})
+    return [*args, "-filter_complex", graph.render(), "-map", "[out]"]
 
 
 _JSON_BLOCK = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.DOTALL)
@@ -155,11 +160,6 @@ def parse_loudnorm_json(stderr: str) -> Loudness:
 def encode_voice_track(voice: Path, out: Path, codec_args: list[str]) -> None:
     """The narration alone, measured and normalised exactly as the video's soundtrack is
     (stereo at 48 kHz: EBU R128 weighs a mono file 3 dB lower than the same voice in stereo)."""
-    duration_source = SoundtrackInputs("0:a", None, 0.0)
     loudness = measure_loudness(voice, None, 0.0)
-    graph = FilterGraph()
-    add_mix(graph, duration_source, "mix")
-    graph.add(["mix"], loudnorm_filter(loudness), ["out"])
-    graph.validate({"out"})
-    args = ["-i", str(voice), "-filter_complex", graph.render(), "-map", "[out]", *codec_args]
-    run_ffmpeg([*args, str(out)], what="narration track encoding")
+    args = _mix_args(voice, None, 0.0, loudnorm_filter(loudness))
+    run_ffmpeg([*args, *codec_args, str(out)], what="narration track encoding")
