@@ -174,3 +174,7 @@ def test_json_success_prints_one_object(tmp_path: Path) -> None:
     }  # fmt: skip
     assert Path(summary["outputs"]["video"]).is_file()
     assert done.stderr == ""
+
+
+def test_unknown_voice_is_rejected_before_any_work(text_file: Path, tmp_path: Path) -> None:
+    assert_rejected(["--text", str(text_file), "--voice", "nobody"], tmp_path, "voice")

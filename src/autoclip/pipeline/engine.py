@@ -151,6 +151,8 @@ class Engine:
 
     def _validate(self, request: GenerateRequest) -> VisualSource:
         """Check everything the user gave before any work or any file is written."""
+        if request.options.voice is not None:
+            narrator_for(request.options.language, request.options.voice)  # raises if unknown
         if request.music is not None:
             if not request.music.is_file():
                 raise InputError("music", f"file not found: {request.music}")
