@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from autoclip.errors import AutoclipError, ConfigurationError, InputError
+from autoclip.errors import AutoclipError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
@@ -229,6 +229,11 @@ def main() -> None:
     except InputError as error:
         sys.stderr.write(f"error: {error.field}: {error.message}\n")
         sys.exit(2)
+    except MediaError as error:
+        # the tool's own last words say why; the full tail is kept for logs and jobs
+        last = error.stderr_tail.strip().splitlines()[-1:] or [""]
+        sys.stderr.write(f"error: {error.message}: {last[0]}\n".replace(": \n", "\n"))
+        sys.exit(1)
     except AutoclipError as error:
         sys.stderr.write(f"error: {str(error).splitlines()[0]}\n")
         sys.exit(1)

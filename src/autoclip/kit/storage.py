@@ -36,7 +36,8 @@ class Storage(Protocol):
 
 class LocalStorage:
     def __init__(self, root: Path) -> None:
-        self.root = root
+        # Absolute, because renders run ffmpeg inside a scratch folder (its own cwd).
+        self.root = root.absolute()
 
     def path(self, key: str) -> Path:
         parts = PurePosixPath(key).parts
