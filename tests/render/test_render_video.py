@@ -147,18 +147,22 @@ def test_three_stills_make_a_well_formed_graph(tmp_path: Path) -> None:
     timeline = job.timeline
     parsed = chains(graph)
 
-    # one movie source per still segment, each naming its own scene by a relative path
-    segments = [seg for piece in timeline.pieces for seg in piece]
-    sources = [(outs[0], body) for ins, body, outs in parsed if body.startswith("movie=")]
-    assert len(sources) == len(segments) == 7
-    for (label, body), segment in zip(sources, segments, strict=True):
-        assert label.endswith(f"{segment.role.value}{segment.scene}")
-        assert body.startswith(f"movie=filename=scenes/s{segment.scene}.png,")
-        assert f":d={segment.frames}:" in body
+    # one movie source per still scene, each naming its scene by a relative path and moving
+    # it over the scene's whole span; trims cut that motion into the scene's segments
+    sources = [(outs, body) for ins, body, outs in parsed if body.startswith("movie=")]
+    assert len(sources) == len(timeline.spans) == 3
+    for (_, body), span in zip(sources, timeline.spans, strict=True):
+        assert body.startswith(f"movie=filename=scenes/s{span.index}.png,")
+        assert f":d={span.frames}:" in body
         assert str(tmp_path) not in body
+    segments = [seg for piece in timeline.pieces for seg in piece]
+    assert len(segments) == 7
+    for segment in segments:
+        end = segment.first_frame + segment.frames
+        assert f"trim=start_frame={segment.first_frame}:end_frame={end}" in graph
 
     # the frame size comes from the job (supersampled before zoompan, never a fixed size)
-    assert graph.count("s=180x320") == 7
+    assert graph.count("s=180x320") == 3
     for _, body in sources:
         (scale,) = re.findall(r"scale=w=(\d+):h=(\d+):", body)
         factor = int(scale[0]) // 180
@@ -178,7 +182,7 @@ def test_three_stills_make_a_well_formed_graph(tmp_path: Path) -> None:
     (concat_inputs,) = [ins for ins, body, _ in parsed if body.startswith("concat=")]
     for label, piece in zip(concat_inputs, timeline.pieces, strict=True):
         expected = {f"{seg.role.value}{seg.scene}" for seg in piece}
-        assert {re.sub(r"^p\d+", "", origin) for origin in origins(label)} == expected
+        assert {re.sub(r"^(p\d+|cut)", "", origin) for origin in origins(label)} == expected
     for ins, body, _ in parsed:
         if "xfade" in body:  # xfade (which converts to yuv444p) only sees the fade windows
             assert [re.sub(r"^p\d+", "", label)[:4] for label in ins] == ["tail", "head"]
@@ -224,7 +228,7 @@ def test_zoompan_runs_at_the_timeline_rate(tmp_path: Path) -> None:
     job = make_job(tmp_path, fps=25)
     args = build_render_args(job)
     graph = graph_of(args)
-    assert graph.count(":fps=25") == 7
+    assert graph.count(":fps=25") == 3  # one zoompan per still scene
     assert ":fps=30" not in graph
     assert args[args.index("-frames:v") + 1] == "75"
 
@@ -243,7 +247,7 @@ def test_a_clip_scene_becomes_a_seeked_looped_input(tmp_path: Path) -> None:
     assert inputs == ["scenes/c1.mp4"] * 3 + ["voice.wav"]
     seeks = [float(args[i + 1]) for i, arg in enumerate(args) if arg == "-ss"]
     assert seeks == [pytest.approx((seg.first_frame / 30) % 0.6, abs=1e-3) for seg in clip_segments]
-    assert graph.count("movie=") == 4
+    assert graph.count("movie=") == 2  # the two still scenes
     for index in range(3):
         assert f"[{index}:v]fps=fps=30,scale=w=180:h=320" in graph
     assert "[3:a]" in graph

@@ -39,7 +39,7 @@ class CaptionStyle:
     font_px: int  # the em size the viewer sees, in pixels (what Pillow measures with)
     font_size: int  # the ASS `Fontsize`, which libass maps to the font's line height, not em
     outline: int  # border thickness in pixels, drawn outside the glyphs
-    shadow: int  # drop-shadow offset in pixels
+    shadow: int  # drop-shadow offset in pixels (0: none)
     margin_left: int
     margin_right: int
     margin_bottom: int  # from the frame's bottom edge to the bottom of the text block
@@ -90,7 +90,10 @@ def caption_style(frame_size: tuple[int, int]) -> CaptionStyle:
         font_px=px,
         font_size=ass_font_size(px),
         outline=max(1, round(px * 0.09)),
-        shadow=max(1, round(px * 0.04)),
+        # No drop shadow: the thick outline already separates text from any background,
+        # and libass blending a shadow layer on every frame cost 5 s of CPU per minute
+        # of 1080x1920 video (half of all caption work).
+        shadow=0,
         # rounded up: a margin is a minimum, e.g. the right one must clear the buttons
         margin_left=math.ceil(side),
         margin_right=math.ceil(side),

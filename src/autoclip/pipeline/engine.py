@@ -42,7 +42,7 @@ from autoclip.visuals.cards import CardVisualSource
 from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
 T = TypeVar("T")
@@ -265,12 +265,16 @@ class Engine:
             for word in scene.words
         ]
         size = options.frame_size
+        style = caption_style(size)
         key = input_hash(
-            "captions", ENGINE_VERSION, size, track.duration, [w.model_dump() for w in words]
+            "captions",
+            ENGINE_VERSION,
+            asdict(style),
+            track.duration,
+            [w.model_dump() for w in words],
         )
 
         def write(folder: Path) -> None:
-            style = caption_style(size)
             pages = layout_pages(words, size, track.duration, style=style)
             (folder / "captions.ass").write_text(render_ass(pages, style), "utf-8")
             (folder / "captions.srt").write_text(render_srt(pages), "utf-8")
