@@ -1,9 +1,8 @@
-"""Two-pass loudness: the measurement parser on real and broken ffmpeg output, and a real
+"""Loudness: the meter parser on real and broken ffmpeg output, and a real
 measure -> normalise -> re-measure round trip that lands on -14 LUFS."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from autoclip.render.audio import (
     Loudness,
     SoundtrackInputs,
     add_mix,
-    loudnorm_filter,
     measure_loudness,
-    parse_loudnorm_json,
+    normalise_filters,
+    parse_integrated_loudness,
 )
 from autoclip.render.graph import FilterGraph
 
@@ -29,13 +28,12 @@ def write_sine(path: Path, seconds: float, frequency: int = 440, volume: float =
     return path
 
 
-def loudnorm_stderr(source: str) -> str:
-    """What a real first pass prints for a lavfi audio source."""
+def meter_stderr(source: str) -> str:
+    """What a real metering pass prints for a lavfi audio source."""
     return run_ffmpeg(
-        ["-f", "lavfi", "-i", source, "-af", "loudnorm=I=-14:TP=-1.5:LRA=11:print_format=json",
-         "-f", "null", "-"],
+        ["-f", "lavfi", "-i", source, "-af", "ebur128=framelog=quiet", "-f", "null", "-"],
         timeout=60,
-    )  # fmt: skip
+    )
 
 
 def integrated_loudness(path: Path) -> float:
@@ -46,21 +44,14 @@ def integrated_loudness(path: Path) -> float:
     return float(match.group(1))
 
 
-def test_parse_reads_a_real_loudnorm_report() -> None:
-    stderr = loudnorm_stderr("sine=frequency=440:duration=3")
-    block = stderr[stderr.rindex("{") : stderr.rindex("}") + 1]
-    raw = json.loads(block)
-    measured = parse_loudnorm_json(stderr)
-    assert measured == Loudness(
-        input_i=float(raw["input_i"]),
-        input_tp=float(raw["input_tp"]),
-        input_lra=float(raw["input_lra"]),
-        input_thresh=float(raw["input_thresh"]),
-        target_offset=float(raw["target_offset"]),
-    )
+def test_parse_reads_a_real_meter_summary() -> None:
+    stderr = meter_stderr("sine=frequency=440:duration=3")
+    summary = stderr[stderr.rindex("Summary:") :]
+    printed = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", summary)[0])
+    measured = parse_integrated_loudness(stderr)
+    assert measured == printed
     # a full-scale-ish sine (ffmpeg's default amplitude is 1/8) is well below -14 LUFS
-    assert -30 < measured.input_i < -14
-    assert measured.input_thresh < measured.input_i
+    assert -30 < measured < -14
 
 
 @pytest.mark.parametrize(
@@ -68,33 +59,30 @@ def test_parse_reads_a_real_loudnorm_report() -> None:
     [
         "",
         "no measurement here",
-        '{"input_i" : "-20.0"}',  # fields missing
-        '{"input_i" : "loud", "input_tp" : "0", "input_lra" : "0", '
-        '"input_thresh" : "0", "target_offset" : "0"}',
-        '{"input_i" : -1, }',  # not JSON
-        '{"input_i" : null, "input_tp" : 1, "input_lra" : 1, "input_thresh" : 1, '
-        '"target_offset" : 1}',
+        "Summary:\n\n  Integrated loudness:\n    Threshold: -20.0 LUFS\n",  # no I: line
+        "Summary:\n\n  Integrated loudness:\n    I:         loud LUFS\n",
+        "  Integrated loudness:\n    I:         -20.0 LUFS\n",  # a frame line, no summary
     ],
 )
 def test_parse_refuses_malformed_output(text: str) -> None:
     with pytest.raises(MediaError, match="loudness measurement"):
-        parse_loudnorm_json(f"[Parsed_loudnorm_0 @ 0x1]\n{text}\n")
+        parse_integrated_loudness(f"[Parsed_ebur128_0 @ 0x1] {text}\n")
 
 
 def test_parse_refuses_silence_from_a_real_run() -> None:
-    stderr = loudnorm_stderr("anullsrc=sample_rate=48000:channel_layout=mono,atrim=duration=2")
-    assert '"-inf"' in stderr
+    stderr = meter_stderr("anullsrc=sample_rate=48000:channel_layout=mono,atrim=duration=2")
+    assert "-70.0 LUFS" in stderr
     with pytest.raises(MediaError, match="silent"):
-        parse_loudnorm_json(stderr)
+        parse_integrated_loudness(stderr)
 
 
 def test_measured_loudness_normalises_to_target(tmp_path: Path) -> None:
     voice = write_sine(tmp_path / "voice.wav", 4.0, volume=0.05)
     measured = measure_loudness(voice, None, 4.0)
-    assert measured.input_i < TARGET_LUFS - 5  # so normalising has real work to do
+    assert measured.integrated < TARGET_LUFS - 5  # so normalising has real work to do
     graph = FilterGraph()
     add_mix(graph, SoundtrackInputs("0:a", None, 4.0), "mix")
-    graph.add(["mix"], loudnorm_filter(measured), ["out"])
+    graph.add(["mix"], normalise_filters(measured), ["out"])
     graph.validate({"out"})
     out = tmp_path / "normalised.wav"
     run_ffmpeg(
@@ -109,13 +97,11 @@ def test_measurement_includes_the_music_bed(tmp_path: Path) -> None:
     music = write_sine(tmp_path / "music.wav", 1.0, frequency=220, volume=0.5)
     alone = measure_loudness(voice, None, 3.0)
     mixed = measure_loudness(voice, music, 3.0)
-    assert mixed.input_i > alone.input_i
+    assert mixed.integrated > alone.integrated
 
 
-def test_loudnorm_filter_first_and_second_pass() -> None:
-    (first,) = loudnorm_filter(None)
-    assert first.render() == "loudnorm=I=-14:TP=-1.5:LRA=11:print_format=json"
-    second = loudnorm_filter(Loudness(-23.5, -9.25, 3.0, -34.0, 0.25, correction_db=0.75))
+def test_normalise_filters_apply_the_measured_gain() -> None:
+    second = normalise_filters(Loudness(-23.5, correction_db=0.75))
     assert [f.name for f in second] == ["volume", "alimiter", "aresample"]
     # the gain reaches the target from the measured loudness, plus the limiter's correction
     assert second[0].render() == "volume=volume=10.25dB"

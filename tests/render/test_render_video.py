@@ -34,9 +34,7 @@ SIZE = (180, 320)
 STARTS = [0.0, 1.0, 2.0]
 DURATION = 3.0
 COLOURS = [(220, 30, 30), (30, 200, 30), (30, 30, 220)]
-FIXED_LOUDNESS = Loudness(
-    input_i=-21.75, input_tp=-20.1, input_lra=0.0, input_thresh=-31.75, target_offset=0.0
-)
+FIXED_LOUDNESS = Loudness(integrated=-21.75)
 _CHAIN = re.compile(r"^((?:\[[^\]]+\])*)(.*?)((?:\[[^\]]+\])*)$")
 
 

@@ -24,8 +24,8 @@ from autoclip.render.audio import (
     Loudness,
     SoundtrackInputs,
     add_mix,
-    loudnorm_filter,
     music_input_args,
+    normalise_filters,
 )
 from autoclip.render.graph import Filter, FilterGraph
 from autoclip.render.timeline import Segment, SegmentRole, Timeline
@@ -237,7 +237,7 @@ def build_render_args(job: RenderJob) -> list[str]:
         args += music_input_args(job.music)
         music_label = f"{voice_index + 1}:a"
     add_mix(graph, SoundtrackInputs(f"{voice_index}:a", music_label, timeline.duration), "mix")
-    graph.add(["mix"], loudnorm_filter(job.loudness), ["aout"])
+    graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
     graph.validate({"vout", "aout"})
 
     return [
