@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/autoclip generate --text src/autoclip/samples/ko_sleep.txt --vertical senior_health --out $(DATA)
 
-## test: the whole suite (renders real videos; about 5 minutes on 2 cores)
+## test: the whole suite (renders real videos; about 4 minutes on 2 cores)
 test: $(STAMP)
 	scripts/ensure-tools.sh
 	$(BIN)/pytest
@@ -28,9 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## bench: the render benchmark of docs/benchmarks.md
+## bench: the render and motion benchmarks of docs/benchmarks.md
 bench: $(STAMP)
-	$(BIN)/python benchmarks/render_bench.py
+	$(BIN)/python benchmarks/render_bench.py --rounds 2
+	$(BIN)/python benchmarks/motion_jitter.py
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
