@@ -11,7 +11,7 @@ import re
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -72,17 +72,10 @@ def run_ffmpeg(
 
     killer = threading.Timer(timeout, kill_on_timeout)
     killer.start()
-    cancelled = False
     try:
-        for line in process.stdout:
-            if should_cancel is not None and should_cancel():
-                cancelled = True
-                process.kill()
-                break
-            if on_progress is not None and line.startswith("out_time_us="):
-                value = line.partition("=")[2].strip()
-                if value.isdigit():
-                    on_progress(int(value) / 1_000_000)
+        cancelled = _follow_progress(process.stdout, on_progress, should_cancel)
+        if cancelled:
+            process.kill()
         process.wait()
     finally:
         killer.cancel()
@@ -99,6 +92,20 @@ def run_ffmpeg(
             reason = f"timed out after {timeout:g} s"
         raise MediaError(f"{what} failed ({reason})", tail(stderr))
     return stderr
+
+
+def _follow_progress(
+    lines: Iterable[str], on_progress: ProgressCallback | None, should_cancel: CancelCheck | None
+) -> bool:
+    """Report `-progress` lines until ffmpeg closes stdout; True if cancelled on the way."""
+    for line in lines:
+        if should_cancel is not None and should_cancel():
+            return True
+        if on_progress is not None and line.startswith("out_time_us="):
+            value = line.partition("=")[2].strip()
+            if value.isdigit():
+                on_progress(int(value) / 1_000_000)
+    return False
 
 
 def tail(stderr: str, lines: int = STDERR_TAIL_LINES) -> str:

@@ -174,6 +174,38 @@ def _add_still_scene(
         graph.add([cut], [trim, Filter.of("setpts", expr="PTS-STARTPTS")], [label])
 
 
+def _add_crossfade(
+    graph: FilterGraph, outgoing: str, incoming: str, number: int, timeline: Timeline
+) -> str:
+    """The incoming scene fades in over the outgoing one; returns the blended label.
+
+    overlay blends yuv420p directly, where xfade converts both inputs to yuv444p:
+    measured 12% less filter CPU and 10% less memory for the whole graph.
+    """
+    seconds = timeline.fade_frames / timeline.fps
+    fade_in = Filter.of("fade", type="in", start_time=0, duration=seconds, alpha=1)
+    graph.add([incoming], [Filter.of("format", pix_fmts="yuva420p"), fade_in], [f"a{number}"])
+    graph.add(
+        [outgoing, f"a{number}"],
+        [Filter.of("overlay", format="yuv420", shortest=1)],
+        [f"x{number}"],
+    )
+    return f"x{number}"
+
+
+def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> list[str]:
+    """Wire narration (and music) into [aout]; returns their input arguments."""
+    args = ["-i", str(job.narration)]
+    music_label = None
+    if job.music is not None:
+        args += music_input_args(job.music)
+        music_label = f"{first_input + 1}:a"
+    inputs = SoundtrackInputs(f"{first_input}:a", music_label, job.timeline.duration)
+    add_mix(graph, inputs, "mix")
+    graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
+    return args
+
+
 def build_render_args(job: RenderJob) -> list[str]:
     """ffmpeg arguments (without the binary) for the whole render."""
     timeline = job.timeline
@@ -196,24 +228,7 @@ def build_render_args(job: RenderJob) -> list[str]:
             graph.add([f"{next_input}:v"], [*filters, Filter.of("setsar", r=1)], [label])
             next_input += 1
         if len(piece) == 2 and piece[0].role is SegmentRole.TAIL:
-            # The incoming scene fades in over the outgoing one. overlay blends yuv420p
-            # directly, where xfade converts both inputs to yuv444p: measured 12% less
-            # filter CPU and 10% less memory for the whole graph.
-            seconds = timeline.fade_frames / timeline.fps
-            graph.add(
-                [labels[1]],
-                [
-                    Filter.of("format", pix_fmts="yuva420p"),
-                    Filter.of("fade", type="in", start_time=0, duration=seconds, alpha=1),
-                ],
-                [f"a{number}"],
-            )
-            graph.add(
-                [labels[0], f"a{number}"],
-                [Filter.of("overlay", format="yuv420", shortest=1)],
-                [f"x{number}"],
-            )
-            labels = [f"x{number}"]
+            labels = [_add_crossfade(graph, labels[0], labels[1], number, timeline)]
         concat_labels += labels
 
     for scene_index, scene_feeds in feeds.items():
@@ -230,14 +245,7 @@ def build_render_args(job: RenderJob) -> list[str]:
         )
     graph.add(concat_labels, video_filters, ["vout"])
 
-    voice_index = next_input
-    args += ["-i", str(job.narration)]
-    music_label = None
-    if job.music is not None:
-        args += music_input_args(job.music)
-        music_label = f"{voice_index + 1}:a"
-    add_mix(graph, SoundtrackInputs(f"{voice_index}:a", music_label, timeline.duration), "mix")
-    graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
+    args += _add_soundtrack(graph, job, first_input=next_input)
     graph.validate({"vout", "aout"})
 
     return [
