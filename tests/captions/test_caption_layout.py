@@ -173,3 +173,17 @@ def test_words_after_the_end_time_are_not_shown() -> None:
 def test_no_words_make_no_pages() -> None:
     assert layout_pages([], Aspect.VERTICAL.size, end_time=5.0) == []
     assert layout_pages(spaced(["🎉"]), Aspect.VERTICAL.size, end_time=5.0) == []
+
+
+def test_a_sentence_does_not_end_on_a_lone_word_page() -> None:
+    # the benchmark's own sentence, spoken fast enough that it overflows one page
+    text = (
+        "During deep sleep the brain clears out waste proteins, the same ones that build up "
+        "in memory loss, so a good night is maintenance, not laziness."
+    )
+    sentence = text.split(" ")
+    pages = layout_pages(spaced(sentence, step=0.12), Aspect.VERTICAL.size, end_time=30.0)
+    assert shown_words(pages) == sentence
+    for before, page in itertools.pairwise(pages):
+        if len(page.words) == 1:
+            assert before.words[-1].text.endswith((".", "!", "?")), page.line_texts()

@@ -168,6 +168,19 @@ def _group_pages(words: Sequence[TimedWord], style: CaptionStyle) -> list[list[T
         current.append(word)
     if current:
         groups.append(current)
+    return _adopt_orphans(groups, style)
+
+
+def _adopt_orphans(groups: list[list[TimedWord]], style: CaptionStyle) -> list[list[TimedWord]]:
+    """A page holding only the last word of a sentence begun on the page before takes one
+    more word from that page, so a sentence never ends on a lone word ("laziness.")."""
+    for index in range(1, len(groups)):
+        before, page = groups[index - 1], groups[index]
+        if len(page) != 1 or len(before) < 3 or _ends_sentence(before[-1].text):
+            continue
+        widened = [before[-1], *page]
+        if break_lines(widened, style) is not None:
+            groups[index - 1], groups[index] = before[:-1], widened
     return groups
 
 

@@ -42,7 +42,7 @@ from autoclip.visuals.cards import CardVisualSource
 from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
-ENGINE_VERSION = "4"
+ENGINE_VERSION = "5"
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
 T = TypeVar("T")
