@@ -1,4 +1,5 @@
-"""Fixtures shared by every test folder: the media tools the end-to-end checks rely on."""
+"""Fixtures shared by every test folder: the media tools the end-to-end checks rely on, and
+the PostgreSQL and Redis servers the service tests use (see services.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from services import postgres_server_url, redis_server_url
+
+__all__ = ["ffprobe", "postgres_server_url", "redis_server_url"]
 
 DEBIAN_FFPROBE = Path("/usr/bin/ffprobe")
 

@@ -189,7 +189,13 @@ def _run(
     progress: ProgressListener,
     settings: Settings,
 ) -> GenerateResult:
-    engine = Engine(storage, writer, progress, render_timeout=settings.render_timeout_s)
+    engine = Engine(
+        storage,
+        writer,
+        progress,
+        render_timeout=settings.render_timeout_s,
+        work_dir=storage.temp_root,
+    )
     return engine.generate(request)
 
 
@@ -212,6 +218,18 @@ def _summary(result: GenerateResult) -> dict[str, object]:
         "timings_s": result.timings,
         "reused": result.reused,
     }
+
+
+def _service_commands() -> None:
+    from autoclip.service import cli as service_cli
+
+    app.command()(service_cli.serve)
+    app.command()(service_cli.worker)
+    app.add_typer(service_cli.db_app, name="db")
+    app.add_typer(service_cli.config_app, name="config")
+
+
+_service_commands()
 
 
 def main() -> None:

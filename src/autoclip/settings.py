@@ -1,11 +1,19 @@
-"""Settings from the environment (`AUTOCLIP_*`), one model for the whole program."""
+"""Settings from the environment (`AUTOCLIP_*`).
+
+The mode is nothing but configuration: with no database, Redis or storage URL set,
+everything lives under `AUTOCLIP_DATA_DIR` (SQLite, a local folder, an in-process worker);
+set `AUTOCLIP_DATABASE_URL`, `AUTOCLIP_REDIS_URL` and `AUTOCLIP_STORAGE_URL` and the same
+code runs distributed.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,11 +22,105 @@ def default_data_dir() -> Path:
     return Path(base) / "autoclip"
 
 
+class AuthSettings(BaseModel):
+    access_token_minutes: int = Field(default=15, gt=0)
+    refresh_token_days: int = Field(default=7, gt=0)
+    max_failed_logins: int = Field(default=5, gt=0)
+    lockout_minutes: int = Field(default=15, gt=0)
+
+
+class WorkerSettings(BaseModel):
+    threads: int = Field(default=2, gt=0, description="Threads for the content-generation queue.")
+    render_threads: int = Field(default=1, gt=0, description="Threads for the render queue.")
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A job whose worker has not renewed it this long is retaken.",
+    )
+    reconcile_seconds: float = Field(default=10.0, gt=0)
+    max_attempts: int = Field(default=3, gt=0)
+    retry_base_seconds: float = Field(default=5.0, ge=0)
+    render_time_limit_seconds: float = Field(default=1800.0, gt=0)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUTOCLIP_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOCLIP_", env_nested_delimiter="__", extra="ignore"
+    )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     script_writer: str = Field(
         default="offline", description="Who writes scripts: offline (text and URL input only)."
     )
     render_timeout_s: float = Field(default=1800.0, gt=0)
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite in the data folder."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for the job queue and rate limits; default: in process."
+    )
+    storage_url: str | None = Field(
+        default=None, description="file:///path or s3://bucket/prefix; default: the data folder."
+    )
+    s3_endpoint_url: str | None = None
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs tokens and download links; default: a key kept in the data folder.",
+    )
+    public_url: str = Field(default="", description="Prefix for links handed out by the API.")
+    embedded_worker: bool = Field(
+        default=True, description="Run the worker inside `autoclip serve` when there is no Redis."
+    )
+    rate_limits: bool = True
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+    @property
+    def distributed(self) -> bool:
+        return self.redis_url is not None
+
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.absolute() / 'autoclip.db'}"
+
+    def effective_storage_url(self) -> str:
+        return self.storage_url or f"file://{self.data_dir.absolute()}"
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or one generated once and kept (mode 600) in the data folder."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    @property
+    def work_dir(self) -> Path:
+        """Local scratch: the stage cache and render folders (`temp/` of the layout)."""
+        return self.data_dir.absolute() / "temp"
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings for `autoclip config show`: secrets and URL passwords hidden."""
+        shown = self.model_dump(mode="json")
+        shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
+        shown["database_url"] = mask_url_password(self.effective_database_url())
+        shown["redis_url"] = mask_url_password(self.redis_url) if self.redis_url else None
+        shown["storage_url"] = self.effective_storage_url()
+        shown["mode"] = "distributed" if self.distributed else "embedded"
+        return shown
+
+
+def mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not an SQLAlchemy-shaped URL: hide everything between :// and @
+        head, sep, tail = url.partition("://")
+        if "@" in tail:
+            return f"{head}{sep}***@{tail.split('@', 1)[1]}"
+        return url

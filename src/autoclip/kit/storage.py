@@ -5,17 +5,48 @@
     exports/{user_id}/...
     temp/...                      (scratch; cleaned periodically)
 
-`LocalStorage` keeps objects as files under a root folder. An object is written under a
-temporary name and renamed into place, so a reader never sees half a file.
+Two backends share one interface (`Storage`) and one key check (`check_key`):
+
+- `LocalStorage` keeps objects as files under a root folder. An object is written under a
+  temporary name and renamed into place, so a reader never sees half a file.
+- `S3Storage` keeps objects in an S3 bucket (AWS or any S3-compatible endpoint), optionally
+  under a key prefix. S3 writes are atomic by nature.
+
+`storage_from_url` picks the backend from AUTOCLIP_STORAGE_URL (`file:///abs/path`,
+`s3://bucket` or `s3://bucket/prefix`).
 """
 
 from __future__ import annotations
 
+import mimetypes
 import os
+import re
 import shutil
 import uuid
-from pathlib import Path, PurePosixPath
-from typing import Protocol
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from autoclip.errors import AutoclipError, ConfigurationError
+
+STAGING_SUFFIX = ".partial"
+
+# Types the operations manual relies on, whatever the host's mimetypes tables say.
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".srt": "application/x-subrip",
+    ".ass": "text/x-ssa",
+    ".json": "application/json",
+    ".mp3": "audio/mpeg",
+}
+
+STORAGE_URL_FORMS = "file:///absolute/path, s3://bucket or s3://bucket/key/prefix"
+
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
 
 
 def video_key(content_id: str, name: str) -> str:
@@ -26,12 +57,86 @@ def image_key(content_id: str, number: int) -> str:
     return f"images/{content_id}/scene_{number}.png"
 
 
+def export_key(user_id: str, name: str) -> str:
+    return f"exports/{user_id}/{name}"
+
+
+def check_key(key: str) -> str:
+    """Return `key` if it is a well-formed relative object key, else raise ValueError.
+
+    A key is '/'-separated, with no leading '/', no empty, '.' or '..' parts, no
+    backslashes and no NUL: it can neither leave a local root nor alias another key.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"bad storage key {key!r}: empty")
+    if "\\" in key or "\x00" in key:
+        raise ValueError(f"bad storage key {key!r}: backslashes and NUL are not allowed")
+    if key.startswith("/"):
+        raise ValueError(f"bad storage key {key!r}: must not start with '/'")
+    if any(part in ("", ".", "..") for part in key.split("/")):
+        raise ValueError(f"bad storage key {key!r}: empty, '.' or '..' part")
+    return key
+
+
+def check_prefix(prefix: str) -> str:
+    """A listing prefix: '' (everything), or the start of a key (a trailing '/' is fine)."""
+    if prefix:
+        check_key(prefix[:-1] if prefix.endswith("/") else prefix)
+    return prefix
+
+
+def guess_content_type(name: str) -> str | None:
+    suffix = os.path.splitext(name)[1].lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name, strict=False)[0]
+
+
+class StorageUnavailableError(AutoclipError):
+    """The storage cannot be reached or written (raised by `ping`)."""
+
+
 class Storage(Protocol):
     def put_file(self, key: str, source: Path) -> str:
-        """Store a copy of `source` under `key`; return where it can be read."""
+        """Store a copy of `source` under `key`; return where it can be read
+        (a local path, or `s3://bucket/prefix/key`)."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> str:
+        """Store `data` under `key`; return where it can be read."""
+        ...
+
+    def get_bytes(self, key: str) -> bytes:
+        """The object's content; KeyError(key) if there is none."""
+        ...
+
+    def download(self, key: str, target: Path) -> None:
+        """Copy the object to `target` atomically; KeyError(key) if there is none."""
         ...
 
     def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int | None:
+        """The object's size in bytes, or None if there is none."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object; a missing one is not an error."""
+        ...
+
+    def list_keys(self, prefix: str) -> list[str]:
+        """The keys starting with `prefix` ('' for all), sorted."""
+        ...
+
+    def presigned_url(self, key: str, expires_in: int) -> str | None:
+        """A time-limited GET URL, or None if the backend has none (local files)."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StorageUnavailableError unless the storage is reachable and usable."""
+        ...
+
+    def describe(self) -> str:
+        """Where the objects live, for logs and health pages; never contains secrets."""
+        ...
 
 
 class LocalStorage:
@@ -40,15 +145,15 @@ class LocalStorage:
         self.root = root.absolute()
 
     def path(self, key: str) -> Path:
-        parts = PurePosixPath(key).parts
-        if not parts or key.startswith("/") or ".." in parts:
-            raise ValueError(f"bad storage key {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    def _staging(self, target: Path) -> Path:
+        return target.parent / f".{target.name}.{uuid.uuid4().hex}{STAGING_SUFFIX}"
 
     def put_file(self, key: str, source: Path) -> str:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+        staging = self._staging(target)
         try:
             try:
                 os.link(source, staging)  # same disk as the stage cache: no copy needed
@@ -59,9 +164,319 @@ class LocalStorage:
             staging.unlink(missing_ok=True)
         return str(target)
 
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> str:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = self._staging(target)
+        try:
+            staging.write_bytes(data)
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
+        return str(target)
+
+    def get_bytes(self, key: str) -> bytes:
+        path = self.path(key)
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise KeyError(key) from None
+
+    def download(self, key: str, target: Path) -> None:
+        source = self.path(key)
+        if not source.is_file():
+            raise KeyError(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = self._staging(target)
+        try:
+            try:
+                shutil.copyfile(source, staging)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                raise KeyError(key) from None  # deleted meanwhile
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
+
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def size(self, key: str) -> int | None:
+        path = self.path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    def delete(self, key: str) -> None:
+        path = self.path(key)
+        if path.is_dir():
+            return  # a "folder" is not an object
+        path.unlink(missing_ok=True)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        check_prefix(prefix)
+        folder = prefix.rpartition("/")[0]
+        start = self.root.joinpath(*folder.split("/")) if folder else self.root
+        keys = [key for key in self._walk(start) if key.startswith(prefix)]
+        return sorted(keys)
+
+    def _walk(self, start: Path) -> Iterator[str]:
+        if not start.is_dir():
+            return
+        for dirpath, _dirnames, filenames in os.walk(start):
+            here = Path(dirpath)
+            for name in filenames:
+                if name.startswith(".") and name.endswith(STAGING_SUFFIX):
+                    continue  # a write or download in progress
+                yield (here / name).relative_to(self.root).as_posix()
+
+    def presigned_url(self, key: str, expires_in: int) -> str | None:
+        check_key(key)
+        return None  # the API signs its own download URLs for local files
+
+    def ping(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".ping.{uuid.uuid4().hex}{STAGING_SUFFIX}"
+            try:
+                probe.write_bytes(b"ping")
+            finally:
+                probe.unlink(missing_ok=True)
+        except OSError as error:
+            raise StorageUnavailableError(
+                f"storage {self.describe()} is not writable: {error}"
+            ) from error
+
+    def describe(self) -> str:
+        return self.root.as_uri()
 
     @property
     def temp_root(self) -> Path:
         return self.root / "temp"
+
+
+def _error_code(error: Exception) -> str:
+    response: Any = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _is_missing(error: Exception) -> bool:
+    return _error_code(error) in ("404", "NoSuchKey", "NotFound")
+
+
+def _public_endpoint(endpoint_url: str) -> str:
+    """The endpoint without user info, query or fragment (nothing secret)."""
+    parts = urlsplit(endpoint_url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class S3Storage:
+    """Objects in an S3 bucket, under `prefix/` when a prefix is given.
+
+    Credentials come from the standard AWS chain (environment, config files, instance
+    roles); the region from that chain too, else us-east-1.
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        client: Any = None,
+    ) -> None:
+        if not bucket:
+            raise ValueError("S3Storage needs a bucket name")
+        prefix = prefix.strip("/")
+        if prefix:
+            check_key(prefix)
+        self.bucket = bucket
+        self.prefix = prefix
+        self.endpoint_url = endpoint_url
+        self.client: Any = client if client is not None else self._make_client(endpoint_url)
+
+    @staticmethod
+    def _make_client(endpoint_url: str | None) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        session = boto3.session.Session()
+        config = Config(
+            signature_version="s3v4",
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=60,
+            # S3-compatible servers (MinIO, moto, ...) rarely have per-bucket host names.
+            s3={"addressing_style": "path"} if endpoint_url else {},
+        )
+        return session.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=session.region_name or "us-east-1",
+            config=config,
+        )
+
+    def _object(self, key: str) -> str:
+        check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _where(self, name: str) -> str:
+        return f"s3://{self.bucket}/{name}"
+
+    def put_file(self, key: str, source: Path) -> str:
+        name = self._object(key)
+        if not source.is_file():
+            raise FileNotFoundError(f"no such file: {source}")
+        content_type = guess_content_type(key)
+        extra = {"ContentType": content_type} if content_type else None
+        self.client.upload_file(str(source), self.bucket, name, ExtraArgs=extra)
+        return self._where(name)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> str:
+        name = self._object(key)
+        content_type = content_type or guess_content_type(key)
+        extra = {"ContentType": content_type} if content_type else {}
+        self.client.put_object(Bucket=self.bucket, Key=name, Body=data, **extra)
+        return self._where(name)
+
+    def get_bytes(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        name = self._object(key)
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if _is_missing(error):
+                raise KeyError(key) from None
+            raise
+        body = response["Body"]
+        try:
+            data: bytes = body.read()
+        finally:
+            body.close()
+        return data
+
+    def download(self, key: str, target: Path) -> None:
+        from botocore.exceptions import ClientError
+
+        name = self._object(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{target.name}.{uuid.uuid4().hex}{STAGING_SUFFIX}"
+        try:
+            try:
+                self.client.download_file(self.bucket, name, str(staging))
+            except ClientError as error:
+                if _is_missing(error):
+                    raise KeyError(key) from None
+                raise
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        from botocore.exceptions import ClientError
+
+        name = self._object(key)
+        try:
+            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if _is_missing(error):
+                return None
+            raise
+        return head
+
+    def exists(self, key: str) -> bool:
+        return self._head(key) is not None
+
+    def size(self, key: str) -> int | None:
+        head = self._head(key)
+        return None if head is None else int(head["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._object(key))
+
+    def list_keys(self, prefix: str) -> list[str]:
+        check_prefix(prefix)
+        base = f"{self.prefix}/" if self.prefix else ""
+        paginator = self.client.get_paginator("list_objects_v2")
+        keys: list[str] = []
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=base + prefix):
+            for item in page.get("Contents", []):
+                name = str(item["Key"])
+                if name.startswith(base):
+                    keys.append(name[len(base) :])
+        return sorted(keys)
+
+    def presigned_url(self, key: str, expires_in: int) -> str | None:
+        url: str = self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._object(key)},
+            ExpiresIn=expires_in,
+        )
+        return url
+
+    def ping(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError) as error:
+            code = _error_code(error)
+            reason = f"{code} {error}" if code and code not in str(error) else str(error)
+            raise StorageUnavailableError(
+                f"storage {self.describe()} is unreachable: {reason}"
+            ) from error
+
+    def describe(self) -> str:
+        where = f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+        if self.endpoint_url:
+            where += f" (endpoint {_public_endpoint(self.endpoint_url)})"
+        return where
+
+
+def _redacted(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            netloc = "***@" + parts.netloc.rpartition("@")[2]
+            return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    except ValueError:
+        return "<unparsable>"
+    return url
+
+
+def _bad_url(url: str, why: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"AUTOCLIP_STORAGE_URL {_redacted(url)!r} {why}; expected {STORAGE_URL_FORMS}"
+    )
+
+
+def storage_from_url(url: str, endpoint_url: str | None = None) -> Storage:
+    """The storage AUTOCLIP_STORAGE_URL names; `endpoint_url` is for S3-compatible servers."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # validates it
+    except ValueError:
+        raise _bad_url(url, "is not a URL") from None
+    if parts.query or parts.fragment:
+        raise _bad_url(url, "must have no query or fragment")
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise _bad_url(url, "must name a local absolute path (file:///...)")
+        path = unquote(parts.path)
+        if not path.startswith("/") or path == "/":
+            raise _bad_url(url, "must name an absolute folder other than /")
+        return LocalStorage(Path(path))
+    if parts.scheme == "s3":
+        if "@" in parts.netloc:
+            raise _bad_url(url, "must not contain credentials (use the AWS_* variables)")
+        bucket = parts.netloc
+        if not _BUCKET.fullmatch(bucket):
+            raise _bad_url(url, "must name a bucket")
+        prefix = unquote(parts.path).strip("/")
+        if prefix:
+            try:
+                check_key(prefix)
+            except ValueError:
+                raise _bad_url(url, "has a malformed key prefix") from None
+        return S3Storage(bucket, prefix, endpoint_url=endpoint_url)
+    raise _bad_url(url, "has an unsupported scheme")

@@ -21,10 +21,10 @@ from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import layout_pages
 from autoclip.captions.srt import render_srt
 from autoclip.captions.style import caption_style
-from autoclip.errors import InputError, MediaError
+from autoclip.errors import CancelledError, InputError, MediaError
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
-from autoclip.kit.storage import LocalStorage, image_key, video_key
+from autoclip.kit.storage import Storage, image_key, video_key
 from autoclip.narration.base import SceneNarration, VoiceRequest, WordTiming
 from autoclip.narration.registry import narrator_for
 from autoclip.narration.track import assemble_track
@@ -56,6 +56,10 @@ class GenerateRequest:
     assets: Path | None = None
     script: Script | None = None  # an edited script, used instead of writing one
     content_id: str | None = None  # the service passes its own; the CLI derives one
+    # Stages to make anew although their inputs are unchanged (the service's "regenerate").
+    # `refresh_token` joins their cache keys, so what follows them is remade too.
+    refresh: frozenset[Stage] = frozenset()
+    refresh_token: str = ""
 
 
 @dataclass
@@ -91,37 +95,46 @@ class Captions:
     srt: Path
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a render needs: the stages before it."""
+
+    script: Script
+    track: NarrationTrack
+    visuals: list[SceneVisual]
+    captions: Captions
+
+
 class Engine:
     def __init__(
         self,
-        storage: LocalStorage,
+        storage: Storage,
         writer: ScriptWriter,
         progress: ProgressListener | None = None,
         render_timeout: float = 1800.0,
+        *,
+        work_dir: Path,
+        should_cancel: Callable[[], bool] | None = None,
     ) -> None:
         self.storage = storage
         self.writer = writer
         self.progress = progress or SilentProgress()
         self.render_timeout = render_timeout
-        self.cache = StageCache(storage.temp_root / "stages")
+        self.work_dir = work_dir  # local scratch: the stage cache and render folders
+        self.cache = StageCache(work_dir / "stages")
+        self.should_cancel = should_cancel or (lambda: False)
         self._timings: dict[str, float] = {}
         self._reused: dict[str, bool] = {}
+        self._refresh: frozenset[Stage] = frozenset()
+        self._refresh_token = ""
 
     def generate(self, request: GenerateRequest) -> GenerateResult:
-        visual_source = self._validate(request)
+        prepared = self.prepare(request)
         content_id = request.content_id or content_id_for(request)
-        self._timings, self._reused = {}, {}
+        script, track, visuals, captions = (
+            prepared.script, prepared.track, prepared.visuals, prepared.captions
+        )  # fmt: skip
         options = request.options
-
-        script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
-        timeline_length = len(script.timeline())
-        track = self._stage(
-            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options)
-        )
-        visuals = self._stage(
-            Stage.VISUALS, timeline_length, lambda: self._visuals(script, options, visual_source)
-        )
-        captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
         video = self._stage(
             Stage.RENDER,
             track.duration,
@@ -147,6 +160,28 @@ class Engine:
             reused=dict(self._reused),
         )
 
+    def prepare(self, request: GenerateRequest) -> Prepared:
+        """The stages up to the render: script, narration, visuals, captions."""
+        visual_source = self._validate(request)
+        self._timings, self._reused = {}, {}
+        self._refresh, self._refresh_token = request.refresh, request.refresh_token
+        options = request.options
+        script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
+        timeline_length = len(script.timeline())
+        track = self._stage(
+            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options)
+        )
+        visuals = self._stage(
+            Stage.VISUALS, timeline_length, lambda: self._visuals(script, options, visual_source)
+        )
+        captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
+        return Prepared(script, track, visuals, captions)
+
+    def _key(self, stage: Stage, *parts: object) -> str:
+        """The stage cache key: its inputs, and the refresh token if it is to be remade."""
+        token = self._refresh_token if stage in self._refresh else ""
+        return input_hash(*parts, token) if token else input_hash(*parts)
+
     # -- validation ---------------------------------------------------------------------
 
     def _validate(self, request: GenerateRequest) -> VisualSource:
@@ -167,6 +202,8 @@ class Engine:
         return CardVisualSource()
 
     def _stage(self, stage: Stage, total: float, work: Callable[[], tuple[T, bool]]) -> T:
+        if self.should_cancel():
+            raise CancelledError(f"cancelled before {stage.value}")
         self.progress.stage_started(stage, total)
         began = time.perf_counter()
         value, reused = work()
@@ -182,7 +219,8 @@ class Engine:
         if request.script is not None:
             return request.script, True
         source, options = request.source, request.options
-        key = input_hash(
+        key = self._key(
+            Stage.SCRIPT,
             "script",
             self.writer.identity(),
             asdict(source),
@@ -203,7 +241,9 @@ class Engine:
         all_reused = True
         for number, (_, scene) in enumerate(script.timeline(), start=1):
             voice_request = VoiceRequest(scene.narration, script.language, options.voice)
-            key = input_hash("narration", narrator.name, narrator.identity(voice_request))
+            key = self._key(
+                Stage.NARRATION, "narration", narrator.name, narrator.identity(voice_request)
+            )
 
             def speak(folder: Path, voice_request: VoiceRequest = voice_request) -> None:
                 spoken = narrator.narrate(voice_request, folder / "scene.wav")
@@ -246,7 +286,7 @@ class Engine:
                 vertical=options.vertical,
                 size=options.frame_size,
             )
-            key = input_hash("visual", source.name, source.identity(visual_request))
+            key = self._key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
 
             def make(folder: Path, visual_request: VisualRequest = visual_request) -> None:
                 visual = source.make(visual_request, folder)
@@ -291,7 +331,8 @@ class Engine:
         options: GenerateOptions,
     ) -> tuple[Path, bool]:
         encoder = EncoderSettings.draft() if options.draft else EncoderSettings()
-        key = input_hash(
+        key = self._key(
+            Stage.RENDER,
             "render",
             ENGINE_VERSION,
             [v.key for v in visuals],
@@ -320,7 +361,7 @@ class Engine:
     ) -> None:
         # ffmpeg runs inside a scratch folder holding links to its inputs under plain names,
         # so no path that reaches the filter graph needs escaping.
-        scratch = self.storage.temp_root / "jobs" / uuid.uuid4().hex
+        scratch = self.work_dir / "jobs" / uuid.uuid4().hex
         scratch.mkdir(parents=True)
         try:
             scenes = [_link_scene_input(v.visual, n, scratch) for n, v in enumerate(visuals, 1)]
@@ -344,6 +385,7 @@ class Engine:
                 cwd=scratch,
                 timeout=self.render_timeout,
                 on_progress=lambda seconds: self.progress.stage_advanced(Stage.RENDER, seconds),
+                should_cancel=self.should_cancel,
                 what="render",
             )
         finally:
@@ -354,10 +396,15 @@ class Engine:
     ) -> tuple[Path, bool]:
         # The first body scene makes the backdrop: the hook card is mostly text already.
         backdrop = visuals[1] if len(visuals) > 1 else visuals[0]
-        key = input_hash(
-            "thumbnail", ENGINE_VERSION, script.title, backdrop.key, options.frame_size,
+        key = self._key(
+            Stage.THUMBNAIL,
+            "thumbnail",
+            ENGINE_VERSION,
+            script.title,
+            backdrop.key,
+            options.frame_size,
             options.vertical,
-        )  # fmt: skip
+        )
 
         def draw(folder: Path) -> None:
             make_thumbnail(
@@ -382,7 +429,7 @@ class Engine:
         thumbnail: Path,
     ) -> dict[str, str | list[str]]:
         put = self.storage.put_file
-        scratch = self.storage.temp_root / "jobs" / uuid.uuid4().hex
+        scratch = self.work_dir / "jobs" / uuid.uuid4().hex
         scratch.mkdir(parents=True)
         try:
             script_file = scratch / "script.json"

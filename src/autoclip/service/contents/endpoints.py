@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from autoclip.service.contents import service
+from autoclip.service.contents.events import content_events
+from autoclip.service.contents.schemas import (
+    ContentCreate,
+    ContentCreated,
+    ContentError,
+    ContentOut,
+    Regenerate,
+    StageRunOut,
+)
+from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.files import download_url
+from autoclip.service.models import Content, ContentStatus
+from autoclip.service.runtime import Runtime
+from autoclip.service.schemas import Page
+
+router = APIRouter(prefix="/contents", tags=["contents"])
+
+
+def content_out(runtime: Runtime, content: Content) -> ContentOut:
+    out = ContentOut.model_validate(content)
+    if content.error:
+        out.error = ContentError(stage=content.error_stage, message=content.error)
+    if content.status is ContentStatus.READY and content.outputs:
+        out.video_url = download_url(runtime, content.outputs["video"])
+        out.thumbnail_url = download_url(runtime, content.outputs["thumbnail"])
+        out.audio_url = download_url(runtime, content.outputs["audio"])
+    return out
+
+
+@router.post("", status_code=202, response_model=ContentCreated)
+def create(
+    data: ContentCreate,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    content, created = service.create_content(
+        session,
+        runtime.jobs,
+        user,
+        data,
+        script_writer=runtime.settings.script_writer,
+        idempotency_key=idempotency_key,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    body = ContentCreated.model_validate(content).model_dump(mode="json")
+    headers = {"Location": f"{request.url.path}/{content.id}"}
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(body, status_code=202, headers=headers)
+
+
+@router.get("")
+def list_contents(
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    status: ContentStatus | None = None,
+    project_id: uuid.UUID | None = None,
+) -> Page[ContentOut]:
+    rows, total = service.list_contents(session, user, page, per_page, status, project_id)
+    items = [content_out(runtime, c) for c in rows]
+    return Page[ContentOut](items=items, page=page, per_page=per_page, total=total)
+
+
+@router.get("/{content_id}")
+def get(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ContentOut:
+    return content_out(runtime, service.get_content(session, user, content_id))
+
+
+@router.post("/{content_id}/cancel")
+def cancel(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ContentOut:
+    return content_out(runtime, service.cancel_content(session, user, content_id))
+
+
+@router.post("/{content_id}/regenerate", status_code=202)
+def regenerate(
+    content_id: uuid.UUID,
+    data: Regenerate,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ContentOut:
+    content = service.regenerate_content(session, runtime.jobs, user, content_id, data.parts)
+    return content_out(runtime, content)
+
+
+@router.delete("/{content_id}", status_code=204)
+def delete(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    service.delete_content(session, user, content_id)
+    return Response(status_code=204)
+
+
+@router.get("/{content_id}/jobs")
+def jobs(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[StageRunOut]:
+    return [StageRunOut.model_validate(r) for r in service.stage_runs(session, user, content_id)]
+
+
+@router.get("/{content_id}/events", response_class=StreamingResponse)
+def events(
+    content_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> StreamingResponse:
+    """Server-sent events: `progress` on every change, then one `done` when it finishes.
+    Browsers may pass the token as `?access_token=` (EventSource cannot set headers)."""
+    service.get_content(session, user, content_id)  # 404 unless it is the caller's
+    return StreamingResponse(
+        content_events(runtime, request, content_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
+from autoclip.service.schemas import Input, Output
+
+MAX_TEXT = 50_000
+
+
+class ContentOptions(Input):
+    length: Length | None = None
+    aspect: Aspect | None = None
+    voice: str | None = Field(default=None, max_length=64)
+    tone: Tone | None = None
+    vertical: Vertical | None = None
+    draft: bool = Field(default=False, description="Two-thirds size, fastest encode: a preview.")
+
+
+class ContentCreate(Input):
+    generation_type: GenerationType
+    topic: str | None = Field(default=None, min_length=2, max_length=500)
+    text: str | None = Field(default=None, min_length=20, max_length=MAX_TEXT)
+    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    language: Language | None = None
+    project_id: uuid.UUID | None = None
+    options: ContentOptions = Field(default_factory=ContentOptions)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ContentCreate:
+        wanted = self.generation_type.value
+        given = {name for name in ("topic", "text", "url") if getattr(self, name) is not None}
+        if wanted not in given:
+            raise ValueError(f"generation_type {wanted} needs the field {wanted!r}")
+        if extra := given - {wanted}:
+            raise ValueError(f"give only {wanted!r} for generation_type {wanted}, not {extra}")
+        return self
+
+    @property
+    def source(self) -> str:
+        value = getattr(self, self.generation_type.value)
+        assert isinstance(value, str)
+        return value
+
+
+class RegeneratePart(StrEnum):
+    SCRIPT = "script"
+    NARRATION = "narration"
+    VISUALS = "visuals"
+    RENDER = "render"
+
+
+class Regenerate(Input):
+    parts: list[RegeneratePart] = Field(min_length=1, max_length=4)
+
+
+class ContentError(Output):
+    stage: str | None
+    message: str
+
+
+class ContentOut(Output):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    generation_type: GenerationType
+    language: Language
+    options: dict[str, Any]
+    status: ContentStatus
+    stage: str | None
+    progress: int
+    title: str | None
+    error: ContentError | None = None
+    script: dict[str, Any] | None
+    duration_s: float | None
+    video_url: str | None = None
+    thumbnail_url: str | None = None
+    audio_url: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+class ContentCreated(Output):
+    id: uuid.UUID
+    status: ContentStatus
+
+
+class StageRunOut(Output):
+    id: uuid.UUID
+    stage: str
+    status: StageRunStatus
+    attempt: int
+    worker: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    duration_s: float | None
+    error: str | None

@@ -1,0 +1,254 @@
+"""Contents: creating a generation (one credit), reading, cancelling, regenerating, deleting."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from autoclip.errors import InputError
+from autoclip.kit.text import detect_language
+from autoclip.narration.registry import narrator_for
+from autoclip.options import Language
+from autoclip.pipeline.progress import Stage
+from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
+from autoclip.service.credits.service import debit, refund
+from autoclip.service.db import after_commit, utcnow
+from autoclip.service.jobs.queue import JobQueue
+from autoclip.service.models import (
+    Content,
+    ContentStatus,
+    GenerationType,
+    IdempotencyKey,
+    JobPhase,
+    LedgerReason,
+    Project,
+    StageRun,
+    User,
+)
+from autoclip.service.problems import Conflict, Invalid, NotFound
+from autoclip.service.projects.service import default_project, get_project
+
+# What each regenerate part remakes; the stages after it follow by their cache keys.
+REFRESH = {
+    RegeneratePart.SCRIPT: [Stage.SCRIPT],
+    RegeneratePart.NARRATION: [Stage.NARRATION],
+    RegeneratePart.VISUALS: [Stage.VISUALS],
+    RegeneratePart.RENDER: [Stage.RENDER, Stage.THUMBNAIL],
+}
+FINISHED = (ContentStatus.READY, ContentStatus.FAILED, ContentStatus.CANCELLED)
+
+
+def create_content(
+    session: Session,
+    jobs: JobQueue,
+    user: User,
+    data: ContentCreate,
+    *,
+    script_writer: str,
+    idempotency_key: str | None,
+    request_id: str | None,
+) -> tuple[Content, bool]:
+    """The new content (queued, one credit taken) and whether it was created just now
+    (False: an `Idempotency-Key` replay of an earlier request)."""
+    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    if idempotency_key and (earlier := _replay(session, user, idempotency_key, request_hash)):
+        return earlier, False
+    project = (
+        get_project(session, user, data.project_id) if data.project_id else
+        default_project(session, user)
+    )  # fmt: skip
+    language, options = _settle_options(data, project, script_writer)
+    try:
+        with session.begin_nested():  # a lost idempotency race undoes the debit too
+            content = Content(
+                user_id=user.id,
+                project_id=project.id,
+                generation_type=data.generation_type,
+                source=data.source,
+                language=language.value,
+                options=options,
+                status=ContentStatus.QUEUED,
+                phase=JobPhase.PREPARE,
+                enqueued_at=utcnow(),
+                credit_charged=True,
+                request_id=request_id,
+            )
+            session.add(content)
+            session.flush()
+            debit(session, user, content.id, LedgerReason.GENERATION)
+            if idempotency_key:
+                session.add(
+                    IdempotencyKey(
+                        user_id=user.id,
+                        key=idempotency_key,
+                        request_hash=request_hash,
+                        content_id=content.id,
+                    )
+                )
+                session.flush()
+    except IntegrityError:
+        if idempotency_key and (earlier := _replay(session, user, idempotency_key, request_hash)):
+            return earlier, False
+        raise
+    content_id = str(content.id)
+    after_commit(session, lambda: jobs.send(content_id, JobPhase.PREPARE))
+    return content, True
+
+
+def _replay(session: Session, user: User, key: str, request_hash: str) -> Content | None:
+    earlier = session.execute(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
+    if earlier is None:
+        return None
+    if earlier.request_hash != request_hash:
+        raise Invalid(
+            "this Idempotency-Key was used with a different request", field="Idempotency-Key"
+        )
+    return session.get(Content, earlier.content_id)
+
+
+def _settle_options(
+    data: ContentCreate, project: Project, script_writer: str
+) -> tuple[Language, dict[str, object]]:
+    """The content's language and options: what the request says, else the project's."""
+    if data.generation_type is GenerationType.TOPIC and script_writer == "offline":
+        raise InputError("generation_type", TOPIC_NEEDS_MODEL)
+    if data.generation_type is GenerationType.URL:
+        parts = urlsplit(data.source)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError("url", "must be an http:// or https:// address")
+    if data.language is not None:
+        language = data.language
+    elif data.generation_type is GenerationType.TEXT:
+        language = Language(detect_language(data.source))
+    else:
+        language = Language(project.language)
+    given = data.options
+    if given.voice is not None:
+        try:
+            narrator_for(language, given.voice)
+        except InputError as error:
+            raise InputError("options.voice", error.message) from None
+    options: dict[str, object] = {
+        "vertical": (given.vertical or project.vertical),
+        "tone": (given.tone or project.tone),
+        "aspect": (given.aspect or project.format),
+        "length": (given.length or "short"),
+        "voice": given.voice,
+        "draft": given.draft,
+    }
+    return language, json.loads(json.dumps(options, default=str))
+
+
+def get_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
+    """The user's own live content, or 404 — also for another user's (never 403)."""
+    content = session.get(Content, content_id)
+    if content is None or content.user_id != user.id or content.deleted_at is not None:
+        raise NotFound("no such content")
+    return content
+
+
+def list_contents(
+    session: Session,
+    user: User,
+    page: int,
+    per_page: int,
+    status: ContentStatus | None,
+    project_id: uuid.UUID | None,
+) -> tuple[list[Content], int]:
+    where = [Content.user_id == user.id, Content.deleted_at.is_(None)]
+    if status is not None:
+        where.append(Content.status == status)
+    if project_id is not None:
+        where.append(Content.project_id == project_id)
+    total = session.execute(select(func.count()).select_from(Content).where(*where)).scalar_one()
+    rows = session.scalars(
+        select(Content)
+        .where(*where)
+        .order_by(Content.created_at.desc(), Content.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def cancel_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
+    content = get_content(session, user, content_id)
+    if not content.status.is_active:
+        raise Conflict(f"the content is {content.status.value}; only queued or processing "
+                       "contents can be cancelled")  # fmt: skip
+    _stop(session, content)
+    return content
+
+
+def _stop(session: Session, content: Content) -> None:
+    # The worker notices at its next heartbeat and kills its ffmpeg; the credit comes back now.
+    now = utcnow()
+    content.status = ContentStatus.CANCELLED
+    content.finished_at = now
+    content.updated_at = now
+    session.flush()
+    refund(session, content.id)
+
+
+def regenerate_content(
+    session: Session,
+    jobs: JobQueue,
+    user: User,
+    content_id: uuid.UUID,
+    parts: list[RegeneratePart],
+) -> Content:
+    content = get_content(session, user, content_id)
+    if content.status not in FINISHED:
+        raise Conflict(f"the content is {content.status.value}; wait for it to finish or "
+                       "cancel it first")  # fmt: skip
+    debit(session, user, content.id, LedgerReason.REGENERATION)
+    before_render = {RegeneratePart.SCRIPT, RegeneratePart.NARRATION, RegeneratePart.VISUALS}
+    phase = (
+        JobPhase.RENDER
+        if content.script is not None and not before_render.intersection(parts)
+        else JobPhase.PREPARE
+    )
+    now = utcnow()
+    content.refresh_stages = sorted({s.value for part in parts for s in REFRESH[part]})
+    content.revision += 1
+    content.status = ContentStatus.QUEUED
+    content.phase = phase
+    content.stage = None
+    content.progress = 0
+    content.error = None
+    content.error_stage = None
+    content.attempts = 0
+    content.credit_charged = True
+    content.enqueued_at = now
+    content.updated_at = now
+    content.finished_at = None
+    after_commit(session, lambda: jobs.send(str(content_id), phase))
+    return content
+
+
+def delete_content(session: Session, user: User, content_id: uuid.UUID) -> None:
+    """Soft delete: hidden from every route at once; an unfinished generation is stopped."""
+    content = get_content(session, user, content_id)
+    if content.status.is_active:
+        _stop(session, content)
+    content.deleted_at = utcnow()
+
+
+def stage_runs(session: Session, user: User, content_id: uuid.UUID) -> list[StageRun]:
+    get_content(session, user, content_id)
+    return list(
+        session.scalars(
+            select(StageRun)
+            .where(StageRun.content_id == content_id)
+            .order_by(StageRun.started_at, StageRun.id)
+        )
+    )

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from autoclip.service.deps import CurrentUser, SessionDep
+from autoclip.service.models import CreditEntry, LedgerReason, Plan
+from autoclip.service.schemas import Output
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+
+class LedgerEntryOut(Output):
+    id: int
+    delta: int
+    balance_after: int | None
+    reason: LedgerReason
+    content_id: uuid.UUID | None
+    created_at: datetime
+
+
+class CreditsOut(Output):
+    plan: str
+    plan_name: str
+    unlimited: bool
+    balance: int | None
+    monthly_credits: int
+    renews_at: datetime | None
+    used_this_period: int
+    ledger: list[LedgerEntryOut]
+
+
+@router.get("/credits")
+def credits(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CreditsOut:
+    plan = session.get(Plan, user.plan_id)
+    assert plan is not None
+    ledger = session.scalars(
+        select(CreditEntry)
+        .where(CreditEntry.user_id == user.id)
+        .order_by(CreditEntry.id.desc())
+        .limit(limit)
+    ).all()
+    spent = session.execute(
+        select(func.coalesce(-func.sum(CreditEntry.delta), 0)).where(
+            CreditEntry.user_id == user.id,
+            CreditEntry.reason.in_(
+                [LedgerReason.GENERATION, LedgerReason.REGENERATION, LedgerReason.REFUND]
+            ),
+        )
+    ).scalar_one()
+    return CreditsOut(
+        plan=plan.id,
+        plan_name=plan.name,
+        unlimited=plan.unlimited,
+        balance=None if plan.unlimited else user.credit_balance,
+        monthly_credits=plan.monthly_credits,
+        renews_at=user.credits_renew_at,
+        used_this_period=int(spent),
+        ledger=[LedgerEntryOut.model_validate(e) for e in ledger],
+    )

@@ -1,0 +1,105 @@
+"""The engine's progress, written where the API reads it: the content row and its stage runs."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from autoclip.pipeline.progress import Stage
+from autoclip.service.db import Database, utcnow
+from autoclip.service.models import Content, StageRun, StageRunStatus
+
+# Share of the 0–100 progress each stage fills, by what it costs on a typical short.
+WEIGHTS = {
+    Stage.SCRIPT: 10,
+    Stage.NARRATION: 20,
+    Stage.VISUALS: 10,
+    Stage.CAPTIONS: 5,
+    Stage.RENDER: 45,
+    Stage.THUMBNAIL: 5,
+    Stage.PUBLISH: 5,
+}
+_ORDER = list(WEIGHTS)
+WRITE_EVERY = 0.5  # seconds between progress writes inside one stage
+
+
+def progress_before(stage: Stage) -> int:
+    return sum(WEIGHTS[s] for s in _ORDER[: _ORDER.index(stage)])
+
+
+class DatabaseProgress:
+    """A `ProgressListener` that records one stage run per stage and the content's progress."""
+
+    def __init__(self, db: Database, content_id: uuid.UUID, worker: str, attempt: int) -> None:
+        self._db = db
+        self._content_id = content_id
+        self._worker = worker
+        self._attempt = attempt
+        self._open: tuple[Stage, uuid.UUID] | None = None
+        self._totals: dict[Stage, float] = {}
+        self._last_write = 0.0
+        self._last_value = -1
+
+    def stage_started(self, stage: Stage, total: float) -> None:
+        self._totals[stage] = total or 1.0
+        run = StageRun(
+            content_id=self._content_id,
+            stage=stage.value,
+            status=StageRunStatus.RUNNING,
+            attempt=self._attempt,
+            worker=self._worker,
+        )
+        with self._db.session() as session:
+            session.add(run)
+            self._set_progress(session, stage, progress_before(stage))
+        self._open = (stage, run.id)
+
+    def stage_advanced(self, stage: Stage, done: float) -> None:
+        share = min(max(done / self._totals.get(stage, 1.0), 0.0), 1.0)
+        value = progress_before(stage) + int(WEIGHTS[stage] * share)
+        now = time.monotonic()
+        if value == self._last_value or now - self._last_write < WRITE_EVERY:
+            return
+        with self._db.session() as session:
+            self._set_progress(session, stage, value)
+
+    def stage_finished(self, stage: Stage, seconds: float, reused: bool) -> None:
+        status = StageRunStatus.REUSED if reused else StageRunStatus.SUCCEEDED
+        with self._db.session() as session:
+            self._close_run(session, status, seconds, None)
+            self._set_progress(session, stage, progress_before(stage) + WEIGHTS[stage])
+
+    def abort(self, status: StageRunStatus, error: str | None) -> None:
+        """Close the stage that was running when the job stopped (failed or cancelled)."""
+        with self._db.session() as session:
+            self._close_run(session, status, None, error)
+
+    def _close_run(
+        self, session: Session, status: StageRunStatus, seconds: float | None, error: str | None
+    ) -> None:
+        if self._open is None:
+            return
+        _, run_id = self._open
+        run = session.get(StageRun, run_id)
+        if run is not None:
+            finished = utcnow()
+            run.status = status
+            run.finished_at = finished
+            run.duration_s = (
+                round(seconds, 3)
+                if seconds is not None
+                else round((finished - run.started_at).total_seconds(), 3)
+            )
+            run.error = error
+        self._open = None
+
+    def _set_progress(self, session: Session, stage: Stage, value: int) -> None:
+        session.execute(
+            update(Content)
+            .where(Content.id == self._content_id, Content.lease_owner == self._worker)
+            .values(stage=stage.value, progress=value, updated_at=utcnow())
+        )
+        self._last_write, self._last_value = time.monotonic(), value

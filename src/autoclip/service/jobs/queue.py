@@ -1,0 +1,94 @@
+"""The job queue: Dramatiq actors that carry a content id and nothing else.
+
+Two queues. `content-generation` runs the stages before the render (script, narration,
+visuals, captions); `render` runs the render, thumbnail and publish, one message at a
+time per worker process (prefetch 1), under a time limit. Embedded mode uses Dramatiq's
+in-memory broker with a worker inside the API process; distributed mode uses Redis.
+Messages are only transport: the database says what is to be done, and the reconciler
+re-sends anything a lost message or a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+from autoclip.service.models import JobPhase
+from autoclip.settings import Settings
+
+CONTENT_QUEUE = "content-generation"
+RENDER_QUEUE = "render"
+QUEUE_OF_PHASE = {JobPhase.PREPARE: CONTENT_QUEUE, JobPhase.RENDER: RENDER_QUEUE}
+Handler = Callable[[str, JobPhase], None]
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    if settings.redis_url:
+        # A worker that stops heartbeating (kill -9, lost machine) has its unacked messages
+        # requeued by its peers after this long; our lease reconciler is usually faster.
+        return RedisBroker(url=settings.redis_url, heartbeat_timeout=60_000)  # type: ignore[no-untyped-call]
+    return StubBroker()
+
+
+class JobQueue:
+    def __init__(self, broker: dramatiq.Broker, settings: Settings) -> None:
+        self.broker = broker
+        self._handler: Handler | None = None
+        limit_ms = int(settings.worker.render_time_limit_seconds * 1000)
+        self._actors = {
+            phase: dramatiq.actor(
+                actor_name=f"content_{phase.value}",
+                queue_name=QUEUE_OF_PHASE[phase],
+                broker=broker,
+                max_retries=0,  # retries are ours: decided per error, recorded in the database
+                time_limit=limit_ms,
+            )(self._make_entry(phase))
+            for phase in JobPhase
+        }
+
+    def bind(self, handler: Handler) -> None:
+        """Who runs a job when a worker receives it (the content runner)."""
+        self._handler = handler
+
+    def send(self, content_id: str, phase: JobPhase, delay_seconds: float = 0) -> None:
+        delay = int(delay_seconds * 1000) or None
+        self._actors[phase].send_with_options(args=(content_id,), delay=delay)
+
+    def ping(self) -> None:
+        if isinstance(self.broker, RedisBroker):
+            self.broker.client.ping()
+
+    def _make_entry(self, phase: JobPhase) -> Callable[[str], None]:
+        def run(content_id: str) -> None:
+            if self._handler is None:
+                raise RuntimeError("no handler bound to the job queue")
+            self._handler(content_id, phase)
+
+        run.__name__ = f"content_{phase.value}"
+        return run
+
+
+class QueueWorker(dramatiq.Worker):
+    """A Dramatiq worker whose render queue prefetches one message at a time."""
+
+    def _add_consumer(self, queue_name: str, *, delay: bool = False) -> None:
+        if queue_name != RENDER_QUEUE:
+            super()._add_consumer(queue_name, delay=delay)
+            return
+        prefetch = self.queue_prefetch
+        self.queue_prefetch = 1
+        try:
+            super()._add_consumer(queue_name, delay=delay)
+        finally:
+            self.queue_prefetch = prefetch
+
+
+def start_worker(queue: JobQueue, threads: int, queues: set[str] | None = None) -> QueueWorker:
+    worker = QueueWorker(queue.broker, worker_threads=threads, queues=queues, worker_timeout=200)
+    worker.start()
+    return worker

@@ -1,0 +1,126 @@
+"""Puts lost work back on the queue. The database says what should be running; this makes
+the queue agree.
+
+- A content `processing` whose lease ran out lost its worker (kill -9, OOM, a lost
+  machine): its open stage run is marked abandoned and the content goes back on its
+  phase's queue — or fails, refunded, once it has used up its attempts.
+- A content `queued` for longer than `stale_after` whose message never arrived (a crash
+  between commit and send, or the in-memory queue of a restarted embedded server) is sent
+  again.
+
+Several reconcilers may run at once (one per worker process): each re-send is claimed with
+a conditional UPDATE, so a content is re-sent once per expiry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.jobs.runner import fail_content
+from autoclip.service.models import Content, ContentStatus, JobPhase, StageRun, StageRunStatus
+from autoclip.service.runtime import Runtime
+
+log = logging.getLogger("autoclip.reconciler")
+
+
+def reconcile(runtime: Runtime, stale_after: timedelta) -> int:
+    """Re-send what was lost; return how many contents were re-sent or failed."""
+    now = utcnow()
+    with runtime.db.session(write=False) as session:
+        rows = session.execute(
+            select(Content.id, Content.phase, Content.attempts, Content.lease_expires_at).where(
+                Content.deleted_at.is_(None),
+                or_(
+                    and_(
+                        Content.status == ContentStatus.PROCESSING,
+                        Content.lease_expires_at < now,
+                    ),
+                    and_(
+                        Content.status == ContentStatus.QUEUED,
+                        Content.lease_expires_at.is_(None),
+                        or_(Content.not_before.is_(None), Content.not_before <= now),
+                        or_(Content.enqueued_at.is_(None), Content.enqueued_at < now - stale_after),
+                    ),
+                    # handed to the render queue, but the message never came back
+                    and_(
+                        Content.status == ContentStatus.PROCESSING,
+                        Content.lease_expires_at.is_(None),
+                        Content.enqueued_at < now - stale_after,
+                    ),
+                ),
+            )
+        ).all()
+    handled = 0
+    for content_id, phase, attempts, expired in rows:
+        if expired is not None and attempts >= runtime.settings.worker.max_attempts:
+            fail_content(runtime, content_id, f"its worker was lost {attempts} times", owner=None)
+            with runtime.db.session() as session:
+                _abandon_runs(session, content_id)
+            handled += 1
+        elif _resend(runtime, content_id, phase, expired, now):
+            handled += 1
+    return handled
+
+
+def _resend(
+    runtime: Runtime,
+    content_id: object,
+    phase: JobPhase,
+    expired: datetime | None,
+    now: datetime,
+) -> bool:
+    with runtime.db.session() as session:
+        lease = (
+            Content.lease_expires_at.is_(None)
+            if expired is None
+            else Content.lease_expires_at == expired
+        )
+        taken = changed_rows(
+            session,
+            update(Content)
+            .where(Content.id == content_id, lease)
+            .values(lease_owner=None, lease_expires_at=None, enqueued_at=now),
+        )
+        if taken != 1:
+            return False
+        _abandon_runs(session, content_id)
+        after_commit(session, lambda: runtime.jobs.send(str(content_id), phase))
+    log.warning("content %s: re-sent to the %s queue", content_id, phase.value)
+    return True
+
+
+def _abandon_runs(session: Session, content_id: object) -> None:
+    session.execute(
+        update(StageRun)
+        .where(StageRun.content_id == content_id, StageRun.status == StageRunStatus.RUNNING)
+        .values(status=StageRunStatus.ABANDONED, finished_at=utcnow(), error="worker lost")
+    )
+
+
+class Reconciler(threading.Thread):
+    """Runs `reconcile` every few seconds in a worker (or embedded server) process."""
+
+    def __init__(self, runtime: Runtime, every: float, stale_after: timedelta) -> None:
+        super().__init__(name="reconciler", daemon=True)
+        self._runtime = runtime
+        self._every = every
+        self._stale_after = stale_after
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                reconcile(self._runtime, self._stale_after)
+            except Exception:
+                log.exception("reconcile pass failed; trying again")
+            if self._stop.wait(self._every):
+                return
+
+    def stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,290 @@
+"""Runs one phase of one content's generation inside a worker.
+
+The flow of a content: `prepare` (script → captions) on the content-generation queue, then
+`render` (render → thumbnail → publish) on the render queue. Each phase claims the content's
+lease, runs the engine with a heartbeat, and records the outcome in one transaction that
+only lands if this worker still holds the lease. Errors decide what follows:
+
+- the user's (bad input), configuration or media errors: the content fails with the
+  reason and its credit is refunded — retrying would fail the same way;
+- anything else (a database or storage blip, a provider timeout): retried with exponential
+  backoff up to `max_attempts`, then failed and refunded;
+- cancellation: the owner already has the refund; the worker just lets go.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+
+from autoclip.errors import CancelledError, ConfigurationError, InputError, MediaError
+from autoclip.kit.storage import image_key, video_key
+from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
+from autoclip.pipeline.engine import Engine, GenerateRequest
+from autoclip.pipeline.progress import Stage
+from autoclip.script.model import Script
+from autoclip.script.offline import OfflineScriptWriter
+from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.service.credits.service import refund
+from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.jobs.lease import Heartbeat, claim
+from autoclip.service.jobs.progress import DatabaseProgress
+from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase
+from autoclip.service.models import StageRunStatus as RunStatus
+from autoclip.service.runtime import Runtime
+from autoclip.source.loader import fetch_url
+
+PERMANENT = (InputError, ConfigurationError, MediaError)
+log = logging.getLogger("autoclip.worker")
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a phase needs from the content row, read once after the claim."""
+
+    id: uuid.UUID
+    generation_type: GenerationType
+    source: str
+    language: str
+    options: dict[str, Any]
+    script: dict[str, Any] | None
+    refresh: frozenset[Stage]
+    revision: int
+    attempts: int
+    request_id: str | None
+
+
+def script_writer(name: str) -> ScriptWriter:
+    if name == "offline":
+        return OfflineScriptWriter()
+    raise ConfigurationError(f"unknown script writer {name!r} (AUTOCLIP_SCRIPT_WRITER)")
+
+
+def generate_options(language: str, options: dict[str, Any]) -> GenerateOptions:
+    return GenerateOptions(
+        language=Language(language),
+        vertical=Vertical(options.get("vertical", Vertical.TECH)),
+        tone=Tone(options.get("tone", Tone.PROFESSIONAL)),
+        length=Length(options.get("length", Length.SHORT)),
+        aspect=Aspect(options.get("aspect", Aspect.VERTICAL)),
+        voice=options.get("voice"),
+        draft=bool(options.get("draft", False)),
+    )
+
+
+def output_keys(content_id: str, scenes: int) -> dict[str, Any]:
+    names = {
+        "video": "original.mp4",
+        "thumbnail": "thumbnail.jpg",
+        "audio": "audio.mp3",
+        "captions_srt": "captions.srt",
+        "captions_ass": "captions.ass",
+        "script": "script.json",
+    }
+    keys: dict[str, Any] = {kind: video_key(content_id, name) for kind, name in names.items()}
+    keys["images"] = [image_key(content_id, n) for n in range(1, scenes + 1)]
+    return keys
+
+
+class ContentRunner:
+    def __init__(self, runtime: Runtime, worker_id: str) -> None:
+        self.runtime = runtime
+        self.worker_id = worker_id
+        self.settings = runtime.settings.worker
+
+    def __call__(self, content_id: str, phase: JobPhase) -> None:
+        cid = uuid.UUID(content_id)
+        if not claim(self.runtime.db, cid, phase, self.worker_id, self.settings.lease_seconds):
+            log.info("content %s (%s) is not for us now; skipped", content_id, phase.value)
+            return
+        job = self._load(cid)
+        progress = DatabaseProgress(self.runtime.db, cid, self.worker_id, job.attempts)
+        heartbeat = Heartbeat(self.runtime.db, cid, self.worker_id, self.settings.lease_seconds)
+        heartbeat.start()
+        try:
+            self._run(job, phase, progress, heartbeat)
+        except CancelledError:
+            progress.abort(RunStatus.CANCELLED, "cancelled")
+            self._let_go(cid)
+        except PERMANENT as error:
+            progress.abort(RunStatus.FAILED, str(error))
+            self._fail(job, str(error))
+        except Exception as error:
+            log.exception("content %s: %s failed", content_id, phase.value)
+            progress.abort(RunStatus.FAILED, f"{type(error).__name__}: {error}")
+            self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}")
+        finally:
+            heartbeat.finish()
+
+    # -- the phases ---------------------------------------------------------------------
+
+    def _run(
+        self, job: Job, phase: JobPhase, progress: DatabaseProgress, heartbeat: Heartbeat
+    ) -> None:
+        engine = Engine(
+            self.runtime.storage,
+            script_writer(self.runtime.settings.script_writer),
+            progress,
+            render_timeout=self.settings.render_time_limit_seconds,
+            work_dir=self.runtime.settings.work_dir,
+            should_cancel=heartbeat.should_cancel,
+        )
+        request = self._request(job, phase)
+        if phase is JobPhase.PREPARE:
+            prepared = engine.prepare(request)
+            self._prepared(job, prepared.script)
+        else:
+            heartbeat.check_now()
+            result = engine.generate(request)
+            self._finished(job, result.script, result.duration_s)
+
+    def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:
+        script: Script | None = None
+        reuse_script = job.script is not None and (
+            phase is JobPhase.RENDER or Stage.SCRIPT not in job.refresh
+        )
+        if reuse_script:
+            script = Script.model_validate(job.script)
+            source = SourceMaterial(origin=f"content {job.id}")
+        elif job.generation_type is GenerationType.URL:
+            source = fetch_url(job.source)
+        elif job.generation_type is GenerationType.TOPIC:
+            source = SourceMaterial(topic=job.source)
+        else:
+            source = SourceMaterial(text=job.source)
+        return GenerateRequest(
+            source,
+            generate_options(job.language, job.options),
+            script=script,
+            content_id=str(job.id),
+            refresh=job.refresh,
+            refresh_token=f"{job.id}:{job.revision}",
+        )
+
+    # -- outcomes -----------------------------------------------------------------------
+
+    def _load(self, content_id: uuid.UUID) -> Job:
+        with self.runtime.db.session(write=False) as session:
+            row = session.get(Content, content_id)
+            assert row is not None
+            return Job(
+                id=row.id,
+                generation_type=row.generation_type,
+                source=row.source,
+                language=row.language,
+                options=dict(row.options),
+                script=row.script,
+                refresh=frozenset(Stage(s) for s in row.refresh_stages),
+                revision=row.revision,
+                attempts=row.attempts,
+                request_id=row.request_id,
+            )
+
+    def _mine(self, content_id: uuid.UUID) -> Any:
+        return update(Content).where(
+            Content.id == content_id,
+            Content.lease_owner == self.worker_id,
+            Content.status == ContentStatus.PROCESSING,
+        )
+
+    def _prepared(self, job: Job, script: Script) -> None:
+        with self.runtime.db.session() as session:
+            moved = changed_rows(
+                session,
+                self._mine(job.id).values(
+                    script=script.model_dump(mode="json"),
+                    title=script.title,
+                    phase=JobPhase.RENDER,
+                    attempts=0,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    enqueued_at=utcnow(),
+                    updated_at=utcnow(),
+                ),
+            )
+            if moved == 1:
+                after_commit(session, lambda: self.runtime.jobs.send(str(job.id), JobPhase.RENDER))
+
+    def _finished(self, job: Job, script: Script, duration: float) -> None:
+        now = utcnow()
+        with self.runtime.db.session() as session:
+            session.execute(
+                self._mine(job.id).values(
+                    status=ContentStatus.READY,
+                    stage=None,
+                    progress=100,
+                    outputs=output_keys(str(job.id), len(script.timeline())),
+                    duration_s=duration,
+                    refresh_stages=[],
+                    error=None,
+                    error_stage=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    finished_at=now,
+                    updated_at=now,
+                )
+            )
+
+    def _let_go(self, content_id: uuid.UUID) -> None:
+        with self.runtime.db.session() as session:
+            session.execute(
+                update(Content)
+                .where(Content.id == content_id, Content.lease_owner == self.worker_id)
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+
+    def _fail(self, job: Job, reason: str) -> None:
+        fail_content(self.runtime, job.id, reason, owner=self.worker_id)
+
+    def _retry_or_fail(self, job: Job, phase: JobPhase, reason: str) -> None:
+        if job.attempts >= self.settings.max_attempts:
+            self._fail(job, f"gave up after {job.attempts} attempts: {reason}")
+            return
+        delay = self.settings.retry_base_seconds * 2 ** (job.attempts - 1)
+        now = utcnow()
+        with self.runtime.db.session() as session:
+            moved = changed_rows(
+                session,
+                self._mine(job.id).values(
+                    status=ContentStatus.QUEUED,
+                    error=f"attempt {job.attempts} failed, retrying: {reason}",
+                    not_before=now + timedelta(seconds=delay),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    enqueued_at=now,
+                    updated_at=now,
+                ),
+            )
+            if moved == 1:
+                after_commit(session, lambda: self.runtime.jobs.send(str(job.id), phase, delay))
+
+
+def fail_content(runtime: Runtime, content_id: uuid.UUID, reason: str, owner: str | None) -> None:
+    """End a content as failed with its reason, and refund its credit, in one transaction."""
+    now = utcnow()
+    with runtime.db.session() as session:
+        query = update(Content).where(
+            Content.id == content_id,
+            Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
+        )
+        if owner is not None:
+            query = query.where(Content.lease_owner == owner)
+        failed = changed_rows(
+            session,
+            query.values(
+                status=ContentStatus.FAILED,
+                error=reason[-4000:],
+                error_stage=Content.stage,
+                lease_owner=None,
+                lease_expires_at=None,
+                finished_at=now,
+                updated_at=now,
+            ),
+        )
+        if failed == 1:
+            refund(session, content_id)

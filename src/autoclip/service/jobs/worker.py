@@ -1,0 +1,52 @@
+"""A worker: Dramatiq consumers for both queues, the content runner, and the reconciler."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, QueueWorker, start_worker
+from autoclip.service.jobs.reconciler import Reconciler, reconcile
+from autoclip.service.jobs.runner import ContentRunner
+from autoclip.service.runtime import Runtime
+
+log = logging.getLogger("autoclip.worker")
+
+
+class WorkerProcess:
+    def __init__(
+        self,
+        runtime: Runtime,
+        worker_id: str,
+        *,
+        queues: set[str] | None = None,
+        first_stale_after: timedelta | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.worker_id = worker_id
+        self.queues = queues or {CONTENT_QUEUE, RENDER_QUEUE}
+        self._first_stale_after = first_stale_after
+        self._worker: QueueWorker | None = None
+        self._reconciler: Reconciler | None = None
+
+    def start(self) -> None:
+        settings = self.runtime.settings.worker
+        self.runtime.jobs.bind(ContentRunner(self.runtime, self.worker_id))
+        if self._first_stale_after is not None:
+            reconcile(self.runtime, self._first_stale_after)
+        threads = (settings.threads if CONTENT_QUEUE in self.queues else 0) + (
+            settings.render_threads if RENDER_QUEUE in self.queues else 0
+        )
+        self._worker = start_worker(self.runtime.jobs, threads, self.queues)
+        # A message is re-sent only if it has been queued far longer than a worker needs
+        # to pick it up; expired leases are re-sent at once.
+        stale_after = timedelta(seconds=max(settings.lease_seconds * 10, 600))
+        self._reconciler = Reconciler(self.runtime, settings.reconcile_seconds, stale_after)
+        self._reconciler.start()
+        log.info("worker %s started on %s", self.worker_id, sorted(self.queues))
+
+    def stop(self) -> None:
+        if self._reconciler is not None:
+            self._reconciler.stop()
+        if self._worker is not None:
+            self._worker.stop(timeout=30_000)

@@ -1,0 +1,77 @@
+"""Request context as plain ASGI middleware: a request id in and out, metrics by route
+template, and the rate-limit headers a dependency decided on."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from autoclip.service.metrics import ApiMetrics
+from autoclip.service.problems import problem
+
+REQUEST_ID = "X-Request-ID"
+_GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+log = logging.getLogger("autoclip.api")
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _GOOD_ID.match(given) else uuid.uuid4().hex
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        began = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                state["response_started"] = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                for name, value in state.get("rate_headers", {}).items():
+                    headers.append((name.lower().encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unhandled error", extra={"requestId": request_id})
+            if status != 500 or state.get("response_started"):
+                raise
+            # Answered here rather than by Starlette's outermost handler, so that even a
+            # crash carries the request id the operator will search the logs for.
+            crash = problem(
+                500,
+                "Internal error",
+                f"an unexpected error occurred; quote request id {request_id}",
+                type_slug="internal-error",
+                instance=scope.get("path", ""),
+            )
+            await crash(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            seconds = time.perf_counter() - began
+            self.metrics.observe(scope["method"], template, status, seconds)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None

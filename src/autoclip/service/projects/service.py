@@ -1,0 +1,88 @@
+"""Projects: a user's defaults for the contents made in them. Every user has a default one."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from autoclip.service.db import utcnow
+from autoclip.service.models import Content, ContentStatus, Project, User
+from autoclip.service.problems import Conflict, NotFound
+from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
+
+
+def create_default_project(session: Session, user: User) -> Project:
+    return create_project(session, user, ProjectCreate(name="My videos"), is_default=True)
+
+
+def create_project(
+    session: Session, user: User, data: ProjectCreate, *, is_default: bool = False
+) -> Project:
+    project = Project(user_id=user.id, is_default=is_default, **data.model_dump(mode="json"))
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get_project(session: Session, user: User, project_id: uuid.UUID) -> Project:
+    """The user's own live project, or 404 — also for another user's (never 403)."""
+    project = session.get(Project, project_id)
+    if project is None or project.user_id != user.id or project.deleted_at is not None:
+        raise NotFound("no such project")
+    return project
+
+
+def default_project(session: Session, user: User) -> Project:
+    project = session.execute(
+        select(Project).where(
+            Project.user_id == user.id, Project.is_default.is_(True), Project.deleted_at.is_(None)
+        )
+    ).scalar_one_or_none()
+    return project if project is not None else create_default_project(session, user)
+
+
+def list_projects(
+    session: Session, user: User, page: int, per_page: int
+) -> tuple[list[Project], int]:
+    live = (Project.user_id == user.id, Project.deleted_at.is_(None))
+    total = session.execute(select(func.count()).select_from(Project).where(*live)).scalar_one()
+    rows = session.scalars(
+        select(Project)
+        .where(*live)
+        .order_by(Project.created_at.desc(), Project.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def update_project(
+    session: Session, user: User, project_id: uuid.UUID, data: ProjectUpdate
+) -> Project:
+    project = get_project(session, user, project_id)
+    for name, value in data.model_dump(mode="json", exclude_unset=True).items():
+        if value is None:
+            continue
+        setattr(project, name, value)
+    project.updated_at = utcnow()
+    return project
+
+
+def delete_project(session: Session, user: User, project_id: uuid.UUID) -> None:
+    project = get_project(session, user, project_id)
+    if project.is_default:
+        raise Conflict("the default project cannot be deleted", field="project_id")
+    active = session.execute(
+        select(func.count())
+        .select_from(Content)
+        .where(
+            Content.project_id == project.id,
+            Content.deleted_at.is_(None),
+            Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
+        )
+    ).scalar_one()
+    if active:
+        raise Conflict("the project has contents being generated; cancel them first")
+    project.deleted_at = utcnow()

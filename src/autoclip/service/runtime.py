@@ -1,0 +1,51 @@
+"""Everything a process of the service holds, built from settings in one place.
+
+No client, broker or engine is made at import time: the API, the worker and each test
+build their own runtime and pass it down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis import Redis
+
+from autoclip.kit.storage import Storage, storage_from_url
+from autoclip.service.db import Database
+from autoclip.service.jobs.queue import JobQueue, make_broker
+from autoclip.service.models import Plan
+from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from autoclip.service.security import TokenSigner
+from autoclip.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    storage: Storage
+    signer: TokenSigner
+    limiter: RateLimiter
+    jobs: JobQueue
+    redis: Redis | None
+    plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
+
+    def close(self) -> None:
+        self.jobs.broker.close()
+        if self.redis is not None:
+            self.redis.close()
+        self.db.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    return Runtime(
+        settings=settings,
+        db=Database(settings.effective_database_url()),
+        storage=storage_from_url(settings.effective_storage_url(), settings.s3_endpoint_url),
+        signer=TokenSigner(settings.effective_secret_key(), settings.auth.access_token_minutes),
+        limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
+        jobs=JobQueue(make_broker(settings), settings),
+        redis=redis,
+    )
