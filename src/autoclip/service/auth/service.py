@@ -35,11 +35,18 @@ def register(session: Session, data: Register) -> User:
         raise Conflict("an account with this email already exists", field="email")
     plan = session.get(Plan, DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
-    user = User(email=email, name=data.name, password_hash=hash_password(data.password))
-    session.add(user)
+    user = User(
+        email=email,
+        name=data.name,
+        password_hash=hash_password(data.password),
+        plan_id=plan.id,
+        credit_balance=0,
+    )
     try:
-        session.flush()
-    except IntegrityError:  # the same email registered concurrently
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError:  # the same email registered concurrently (unique index)
         raise Conflict("an account with this email already exists", field="email") from None
     open_account(session, user, plan)
     create_default_project(session, user)

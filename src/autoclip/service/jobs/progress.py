@@ -23,6 +23,8 @@ WEIGHTS = {
     Stage.PUBLISH: 5,
 }
 _ORDER = list(WEIGHTS)
+PREPARE_STAGES = frozenset(_ORDER[:4])
+RENDER_STAGES = frozenset(_ORDER[4:])
 WRITE_EVERY = 0.5  # seconds between progress writes inside one stage
 
 
@@ -33,8 +35,18 @@ def progress_before(stage: Stage) -> int:
 class DatabaseProgress:
     """A `ProgressListener` that records one stage run per stage and the content's progress."""
 
-    def __init__(self, db: Database, content_id: uuid.UUID, worker: str, attempt: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        content_id: uuid.UUID,
+        worker: str,
+        attempt: int,
+        stages: frozenset[Stage] = frozenset(Stage),
+    ) -> None:
         self._db = db
+        # The render phase passes through the prepare stages again (all reused from the
+        # stage cache); only the phase's own stages get a stage run.
+        self._stages = stages
         self._content_id = content_id
         self._worker = worker
         self._attempt = attempt
@@ -44,6 +56,8 @@ class DatabaseProgress:
         self._last_value = -1
 
     def stage_started(self, stage: Stage, total: float) -> None:
+        if stage not in self._stages:
+            return
         self._totals[stage] = total or 1.0
         run = StageRun(
             content_id=self._content_id,
@@ -58,6 +72,8 @@ class DatabaseProgress:
         self._open = (stage, run.id)
 
     def stage_advanced(self, stage: Stage, done: float) -> None:
+        if stage not in self._stages:
+            return
         share = min(max(done / self._totals.get(stage, 1.0), 0.0), 1.0)
         value = progress_before(stage) + int(WEIGHTS[stage] * share)
         now = time.monotonic()
@@ -67,6 +83,8 @@ class DatabaseProgress:
             self._set_progress(session, stage, value)
 
     def stage_finished(self, stage: Stage, seconds: float, reused: bool) -> None:
+        if stage not in self._stages:
+            return
         status = StageRunStatus.REUSED if reused else StageRunStatus.SUCCEEDED
         with self._db.session() as session:
             self._close_run(session, status, seconds, None)

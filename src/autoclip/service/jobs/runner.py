@@ -33,7 +33,7 @@ from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.service.credits.service import refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
-from autoclip.service.jobs.progress import DatabaseProgress
+from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
@@ -103,7 +103,8 @@ class ContentRunner:
             log.info("content %s (%s) is not for us now; skipped", content_id, phase.value)
             return
         job = self._load(cid)
-        progress = DatabaseProgress(self.runtime.db, cid, self.worker_id, job.attempts)
+        stages = PREPARE_STAGES if phase is JobPhase.PREPARE else RENDER_STAGES
+        progress = DatabaseProgress(self.runtime.db, cid, self.worker_id, job.attempts, stages)
         heartbeat = Heartbeat(self.runtime.db, cid, self.worker_id, self.settings.lease_seconds)
         heartbeat.start()
         try:

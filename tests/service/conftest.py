@@ -1,0 +1,114 @@
+"""Service fixtures: a migrated database (SQLite or PostgreSQL), a runtime, an API client.
+
+`backend` runs a test on SQLite (the embedded default) and again on PostgreSQL with the
+Redis-backed rate limiter (distributed). The PostgreSQL database is migrated once per
+session and emptied between tests; SQLite gets a fresh copy of a migrated file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from redis import Redis
+from sqlalchemy import text
+
+from autoclip.service.app import create_app
+from autoclip.service.db import Base, Database
+from autoclip.service.migrate import upgrade
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.settings import Settings, WorkerSettings
+
+KEEP_TABLES = {"plans", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "autoclip.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server_url: str) -> str:
+    db = Database(postgres_server_url)
+    upgrade(db)
+    db.dispose()
+    return postgres_server_url
+
+
+def empty_postgres(url: str) -> None:
+    db = Database(url)
+    names = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_settings(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> Callable[..., Settings]:
+    """Settings for this test's backend; keyword arguments override fields."""
+
+    def make(**overrides: Any) -> Settings:
+        fields: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "secret_key": "test-secret-key-" + uuid.uuid4().hex,
+            "worker": WorkerSettings(lease_seconds=3, reconcile_seconds=0.5, retry_base_seconds=0),
+        }
+        if backend == "sqlite":
+            target = tmp_path / "data" / "autoclip.db"
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
+        else:
+            url = request.getfixturevalue("migrated_postgres")
+            empty_postgres(url)
+            redis_url = request.getfixturevalue("redis_server_url")
+            Redis.from_url(redis_url).flushdb()
+            fields |= {"database_url": url, "redis_url": redis_url}
+        fields |= overrides
+        return Settings(**fields)
+
+    return make
+
+
+@pytest.fixture
+def runtime(make_settings: Callable[..., Settings]) -> Iterator[Runtime]:
+    built = build_runtime(make_settings())
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    """The API with no worker: contents stay queued, so API behaviour is tested alone."""
+    with TestClient(create_app(runtime, run_worker=False)) as api:
+        yield api
+
+
+def sign_up(
+    client: TestClient, email: str | None = None, password: str = "correct horse 1"
+) -> dict[str, str]:
+    """Register and log in a new user; return the Authorization header."""
+    email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
+    made = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": password, "name": "Kim"}
+    )
+    assert made.status_code == 201, made.text
+    tokens = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert tokens.status_code == 200, tokens.text
+    return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
