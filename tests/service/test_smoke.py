@@ -4,7 +4,10 @@ from fastapi.testclient import TestClient
 
 from service.conftest import sign_up
 
-TEXT = "수면은 건강의 기본입니다. 매일 같은 시간에 잠자리에 들면 몸의 리듬이 안정됩니다. 잠들기 전에 화면을 멀리하면 깊은 잠을 잘 수 있습니다. 낮에 햇볕을 쬐면 밤에 잠이 잘 옵니다."
+TEXT = (
+    "수면은 건강의 기본입니다. 매일 같은 시간에 잠자리에 들면 몸의 리듬이 안정됩니다. "
+    "잠들기 전에 화면을 멀리하면 깊은 잠을 잘 수 있습니다. 낮에 햇볕을 쬐면 밤에 잠이 잘 옵니다."
+)
 
 
 def test_register_login_create_and_read(client: TestClient) -> None:

@@ -15,6 +15,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from autoclip.kit.storage import Storage
+
+COMPLETE = ".complete"  # written last: an entry without it is not to be trusted
+
 
 def input_hash(*parts: object) -> str:
     """A stable hash of JSON-able parts (paths and enums are written as strings)."""
@@ -32,15 +36,68 @@ def file_fingerprint(path: Path) -> str:
 
 
 class StageCache:
-    def __init__(self, root: Path) -> None:
+    """Entries on the local disk, optionally mirrored to shared storage.
+
+    With a `shared` storage (S3 in distributed mode), a finished entry is also uploaded
+    under `temp/stages/{stage}/{key}/`, its `.complete` marker last; a worker on another
+    machine that retakes a content downloads the entries instead of redoing the stages.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        shared: Storage | None = None,
+        shared_stages: frozenset[str] = frozenset(),
+    ) -> None:
         self.root = root
+        self.shared = shared
+        self.shared_stages = shared_stages
 
     def entry(self, stage: str, key: str) -> Path:
         return self.root / stage / key[:2] / key
 
     def lookup(self, stage: str, key: str) -> Path | None:
         path = self.entry(stage, key)
-        return path if path.is_dir() else None
+        if path.is_dir():
+            return path
+        return self._fetch_shared(stage, key) if self._is_shared(stage) else None
+
+    def _is_shared(self, stage: str) -> bool:
+        return self.shared is not None and stage in self.shared_stages
+
+    def _shared_prefix(self, stage: str, key: str) -> str:
+        return f"temp/stages/{stage}/{key}/"
+
+    def _fetch_shared(self, stage: str, key: str) -> Path | None:
+        assert self.shared is not None
+        prefix = self._shared_prefix(stage, key)
+        names = self.shared.list_keys(prefix)
+        if prefix + COMPLETE not in names:
+            return None  # absent, or its uploader died half-way
+        final = self.entry(stage, key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        building = final.parent / f".{key}.{uuid.uuid4().hex}.partial"
+        building.mkdir()
+        try:
+            for name in names:
+                if name != prefix + COMPLETE:
+                    target = building / name[len(prefix) :]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self.shared.download(name, target)
+            os.rename(building, final)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            if final.is_dir():
+                return final
+            raise
+        return final
+
+    def _upload_shared(self, stage: str, key: str, entry: Path) -> None:
+        assert self.shared is not None
+        prefix = self._shared_prefix(stage, key)
+        for path in sorted(p for p in entry.rglob("*") if p.is_file()):
+            self.shared.put_file(prefix + path.relative_to(entry).as_posix(), path)
+        self.shared.put_bytes(prefix + COMPLETE, b"")
 
     def get_or_make(self, stage: str, key: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
         """The entry's directory and whether it was already there.
@@ -67,6 +124,8 @@ class StageCache:
             # Another process finished the same entry first: theirs is as good as ours.
             if not final.is_dir():
                 raise
+        if self._is_shared(stage):
+            self._upload_shared(stage, key, final)
         return final, False
 
     def _prune_empty(self, folder: Path) -> None:

@@ -43,6 +43,7 @@ from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "5"
+SHARED_STAGES = frozenset({"script", "narration", "track", "visuals", "captions"})
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
 T = TypeVar("T")
@@ -115,13 +116,16 @@ class Engine:
         *,
         work_dir: Path,
         should_cancel: Callable[[], bool] | None = None,
+        shared_cache: Storage | None = None,
     ) -> None:
         self.storage = storage
         self.writer = writer
         self.progress = progress or SilentProgress()
         self.render_timeout = render_timeout
         self.work_dir = work_dir  # local scratch: the stage cache and render folders
-        self.cache = StageCache(work_dir / "stages")
+        # Workers on several machines share the stages before the render through storage;
+        # the render's output is published anyway, so it stays local.
+        self.cache = StageCache(work_dir / "stages", shared_cache, SHARED_STAGES)
         self.should_cancel = should_cancel or (lambda: False)
         self._timings: dict[str, float] = {}
         self._reused: dict[str, bool] = {}

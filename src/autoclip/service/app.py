@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from autoclip.service.auth.endpoints import router as auth_router
 from autoclip.service.contents.endpoints import router as contents_router
 from autoclip.service.credits.endpoints import router as credits_router
+from autoclip.service.exports import router as exports_router
 from autoclip.service.files import router as files_router
 from autoclip.service.health import router as health_router
 from autoclip.service.jobs.worker import WorkerProcess
@@ -62,7 +63,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.state.metrics = ApiMetrics(runtime.db)
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, projects_router, contents_router, credits_router, files_router):
+    routers = (auth_router, projects_router, contents_router, credits_router, exports_router)
+    for router in (*routers, files_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)

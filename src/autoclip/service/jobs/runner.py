@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import update
 
 from autoclip.errors import CancelledError, ConfigurationError, InputError, MediaError
-from autoclip.kit.storage import image_key, video_key
+from autoclip.kit.storage import LocalStorage, image_key, video_key
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest
 from autoclip.pipeline.progress import Stage
@@ -127,13 +127,15 @@ class ContentRunner:
     def _run(
         self, job: Job, phase: JobPhase, progress: DatabaseProgress, heartbeat: Heartbeat
     ) -> None:
+        storage = self.runtime.storage
         engine = Engine(
-            self.runtime.storage,
+            storage,
             script_writer(self.runtime.settings.script_writer),
             progress,
             render_timeout=self.settings.render_time_limit_seconds,
             work_dir=self.runtime.settings.work_dir,
             should_cancel=heartbeat.should_cancel,
+            shared_cache=None if isinstance(storage, LocalStorage) else storage,
         )
         request = self._request(job, phase)
         if phase is JobPhase.PREPARE:
