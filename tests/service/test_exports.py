@@ -51,13 +51,15 @@ def test_export_bundles_only_the_callers_ready_contents(
         alice_id = session.scalars(
             select(User.id).join(Content).where(Content.id == uuid.UUID(first))
         ).one()
-    assert body["key"].startswith(f"exports/{alice_id}/") and body["key"].endswith(".zip")
+    assert body["key"].startswith(f"exports/{alice_id}/")
+    assert body["key"].endswith(".zip")
     assert body["contents"] == 2
 
     bundle = client.get(body["url"])
     assert bundle.status_code == 200
     names = set(zipfile.ZipFile(io.BytesIO(bundle.content)).namelist())
-    assert f"{first}/original.mp4" in names and f"{second}/script.json" in names
+    assert f"{first}/original.mp4" in names
+    assert f"{second}/script.json" in names
     assert not any(name.startswith(theirs) for name in names)
 
     listed = client.get("/api/v1/exports", headers=alice).json()
