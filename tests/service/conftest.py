@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from redis import Redis
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from autoclip.service.app import create_app
+from autoclip.service.credits.plans import PLANS
 from autoclip.service.db import Base, Database
+from autoclip.service.models import Plan
 from autoclip.service.migrate import upgrade
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings, WorkerSettings
@@ -49,6 +52,9 @@ def empty_postgres(url: str) -> None:
     names = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        # Tests may change a plan (a low rate limit): put the seeded plans back.
+        for plan in PLANS:
+            connection.execute(update(Plan).where(Plan.id == plan["id"]).values(**plan))
     db.dispose()
 
 
@@ -112,3 +118,14 @@ def sign_up(
     tokens = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert tokens.status_code == 200, tokens.text
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+
+
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New passwords hashed with Argon2id at its cheapest (1 pass, 1 MiB) for tests that are
+    not about passwords: sign-up and login stay real, but cost milliseconds, not a second
+    on a busy machine. (Verification reads the parameters from the hash itself.)"""
+    monkeypatch.setattr("autoclip.service.auth.service.hash_password", _CHEAP_HASHER.hash)

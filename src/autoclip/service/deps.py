@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from autoclip.service.db import utcnow
+from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import ApiKey, Plan, User
 from autoclip.service.problems import TooManyRequests, Unauthorized
 from autoclip.service.runtime import Runtime
@@ -65,7 +65,9 @@ def authenticate(request: Request, runtime: Runtime, session: Session, token: st
         ).scalar_one_or_none()
         if key is None:
             return None
-        _touch_key(runtime, key)
+        # After the request's own unit of work: on SQLite a write request holds the write
+        # lock until then, so a second writer opened now waited 30 s for it, then failed.
+        after_commit(session, lambda: _touch_key(runtime, key))
         return session.get(User, key.user_id)
     claims = runtime.signer.read_access_token(token)
     return session.get(User, claims.user_id) if claims else None

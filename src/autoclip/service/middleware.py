@@ -15,7 +15,9 @@ from autoclip.service.metrics import ApiMetrics
 from autoclip.service.problems import problem
 
 REQUEST_ID = "X-Request-ID"
-_GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# At most 64: the id is stored with the content it created (a 64-character column; a
+# longer one failed that insert on PostgreSQL).
+_GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 log = logging.getLogger("autoclip.api")
 
 
@@ -42,8 +44,10 @@ class RequestContext:
                 state["response_started"] = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                present = {name.lower() for name, _ in headers}
                 for name, value in state.get("rate_headers", {}).items():
-                    headers.append((name.lower().encode(), value.encode()))
+                    if name.lower().encode() not in present:  # a 429 carries its own
+                        headers.append((name.lower().encode(), value.encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -64,10 +68,21 @@ class RequestContext:
             )
             await crash(scope, receive, send_with_headers)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = _route_template(scope)
             seconds = time.perf_counter() - began
             self.metrics.observe(scope["method"], template, status, seconds)
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's full path template (`/api/v1/contents/{content_id}`).
+
+    FastAPI now includes routers by reference: `scope["route"]` is the route as its own
+    router declared it (`/contents/{content_id}`, no prefixes); the full template is on the
+    effective route context it records. Older versions copied routes with full paths.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template) if template else "unmatched"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

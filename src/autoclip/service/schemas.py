@@ -7,6 +7,9 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
+# Beyond this a page is surely a mistake; unbounded, its offset overflowed the
+# database's 64-bit integers (a 500).
+MAX_PAGE = 1_000_000
 
 
 class Input(BaseModel):

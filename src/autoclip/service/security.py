@@ -92,7 +92,9 @@ class TokenSigner:
     def check_download(self, key: str, expires: int, signature: str) -> bool:
         if expires < time.time():
             return False
-        return hmac.compare_digest(self._download_signature(key, expires), signature)
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+        expected = self._download_signature(key, expires).encode()
+        return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
 
     def _download_signature(self, key: str, expires: int) -> str:
         message = f"download\n{key}\n{expires}".encode()

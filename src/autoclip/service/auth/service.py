@@ -126,6 +126,9 @@ def rotate(session: Session, signer: TokenSigner, policy: AuthSettings, token: s
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("the refresh token is invalid or expired")
+    owner = session.get(User, row.user_id)
+    if owner is None or not owner.is_active:
+        raise Unauthorized("the refresh token is invalid or expired")
     used = changed_rows(
         session,
         update(RefreshToken)

@@ -20,7 +20,7 @@ from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.files import download_url
 from autoclip.service.models import Content, ContentStatus
 from autoclip.service.runtime import Runtime
-from autoclip.service.schemas import Page
+from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/contents", tags=["contents"])
 
@@ -66,7 +66,7 @@ def list_contents(
     user: CurrentUser,
     session: SessionDep,
     runtime: RuntimeDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status: ContentStatus | None = None,
     project_id: uuid.UUID | None = None,

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
@@ -25,22 +25,28 @@ class ContentOptions(Input):
 
 class ContentCreate(Input):
     generation_type: GenerationType
-    topic: str | None = Field(default=None, min_length=2, max_length=500)
-    text: str | None = Field(default=None, min_length=20, max_length=MAX_TEXT)
-    url: str | None = Field(default=None, min_length=8, max_length=2000)
+    # validate_default: a missing source is reported under its own name, not as "body".
+    topic: str | None = Field(default=None, min_length=2, max_length=500, validate_default=True)
+    text: str | None = Field(
+        default=None, min_length=20, max_length=MAX_TEXT, validate_default=True
+    )
+    url: str | None = Field(default=None, min_length=8, max_length=2000, validate_default=True)
     language: Language | None = None
     project_id: uuid.UUID | None = None
     options: ContentOptions = Field(default_factory=ContentOptions)
 
-    @model_validator(mode="after")
-    def _one_source(self) -> ContentCreate:
-        wanted = self.generation_type.value
-        given = {name for name in ("topic", "text", "url") if getattr(self, name) is not None}
-        if wanted not in given:
+    @field_validator("topic", "text", "url")
+    @classmethod
+    def _one_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("generation_type")  # absent: itself invalid, reported already
+        if kind is None:
+            return value
+        wanted = kind.value
+        if info.field_name == wanted and value is None:
             raise ValueError(f"generation_type {wanted} needs the field {wanted!r}")
-        if extra := given - {wanted}:
-            raise ValueError(f"give only {wanted!r} for generation_type {wanted}, not {extra}")
-        return self
+        if info.field_name != wanted and value is not None:
+            raise ValueError(f"give only {wanted!r} for generation_type {wanted}")
+        return value
 
     @property
     def source(self) -> str:
@@ -75,7 +81,9 @@ class ContentOut(Output):
     stage: str | None
     progress: int
     title: str | None
-    error: ContentError | None = None
+    # Not read from the row's `error` (its message, a string): content_out builds it from
+    # the message and the stage. (Read directly, every failed content answered 500.)
+    error: ContentError | None = Field(default=None, validation_alias="error_detail")
     script: dict[str, Any] | None
     duration_s: float | None
     video_url: str | None = None

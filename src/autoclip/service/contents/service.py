@@ -112,7 +112,10 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> Conten
         raise Invalid(
             "this Idempotency-Key was used with a different request", field="Idempotency-Key"
         )
-    return session.get(Content, earlier.content_id)
+    content = session.get(Content, earlier.content_id)
+    if content is None or content.deleted_at is not None:
+        raise Conflict("the content made with this Idempotency-Key was deleted; use a new key")
+    return content
 
 
 def _settle_options(
@@ -133,6 +136,8 @@ def _settle_options(
         language = Language(project.language)
     given = data.options
     if given.voice is not None:
+        if given.voice.endswith(".onnx"):  # a model path is for the CLI: not server files
+            raise InputError("options.voice", "choose a named voice, not a model file")
         try:
             narrator_for(language, given.voice)
         except InputError as error:

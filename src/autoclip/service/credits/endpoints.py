@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
+from autoclip.service.credits.service import PERIOD
+from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.models import CreditEntry, LedgerReason, Plan
 from autoclip.service.schemas import Output
@@ -48,13 +50,19 @@ def credits(
         .order_by(CreditEntry.id.desc())
         .limit(limit)
     ).all()
-    spent = session.execute(
-        select(func.coalesce(-func.sum(CreditEntry.delta), 0)).where(
-            CreditEntry.user_id == user.id,
-            CreditEntry.reason.in_(
-                [LedgerReason.GENERATION, LedgerReason.REGENERATION, LedgerReason.REFUND]
-            ),
+    spending = [
+        CreditEntry.user_id == user.id,
+        CreditEntry.reason.in_(
+            [LedgerReason.GENERATION, LedgerReason.REGENERATION, LedgerReason.REFUND]
+        ),
+    ]
+    if user.credits_renew_at is not None:  # a monthly plan: since the period began
+        renews = user.credits_renew_at
+        spending.append(
+            CreditEntry.created_at >= (renews - PERIOD if renews > utcnow() else renews)
         )
+    spent = session.execute(
+        select(func.coalesce(-func.sum(CreditEntry.delta), 0)).where(*spending)
     ).scalar_one()
     return CreditsOut(
         plan=plan.id,

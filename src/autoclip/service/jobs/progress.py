@@ -59,6 +59,8 @@ class DatabaseProgress:
         if stage not in self._stages:
             return
         self._totals[stage] = total or 1.0
+        if self._open is not None and self._open[0] is stage:
+            return  # opened already (the runner starts the script stage before fetching)
         run = StageRun(
             content_id=self._content_id,
             stage=stage.value,
@@ -102,7 +104,8 @@ class DatabaseProgress:
             return
         _, run_id = self._open
         run = session.get(StageRun, run_id)
-        if run is not None:
+        # Only a run still running: the reconciler may have marked it abandoned already.
+        if run is not None and run.status is StageRunStatus.RUNNING:
             finished = utcnow()
             run.status = status
             run.finished_at = finished

@@ -59,10 +59,11 @@ def reconcile(runtime: Runtime, stale_after: timedelta) -> int:
     handled = 0
     for content_id, phase, attempts, expired in rows:
         if expired is not None and attempts >= runtime.settings.worker.max_attempts:
-            fail_content(runtime, content_id, f"its worker was lost {attempts} times", owner=None)
-            with runtime.db.session() as session:
-                _abandon_runs(session, content_id)
-            handled += 1
+            reason = f"its worker was lost {attempts} times"
+            if fail_content(runtime, content_id, reason, owner=None, lease=expired):
+                with runtime.db.session() as session:
+                    _abandon_runs(session, content_id)
+                handled += 1
         elif _resend(runtime, content_id, phase, expired, now):
             handled += 1
     return handled

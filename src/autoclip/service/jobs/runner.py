@@ -17,10 +17,10 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from autoclip.errors import CancelledError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage, image_key, video_key
@@ -57,6 +57,7 @@ class Job:
     revision: int
     attempts: int
     request_id: str | None
+    owner: str  # this job's lease
 
 
 def script_writer(name: str) -> ScriptWriter:
@@ -99,19 +100,22 @@ class ContentRunner:
 
     def __call__(self, content_id: str, phase: JobPhase) -> None:
         cid = uuid.UUID(content_id)
-        if not claim(self.runtime.db, cid, phase, self.worker_id, self.settings.lease_seconds):
-            log.info("content %s (%s) is not for us now; skipped", content_id, phase.value)
+        # The lease names this job, not just this process: a cancelled job still letting go
+        # and the job that replaced it, both here, must never pass for each other.
+        owner = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
+        if not claim(self.runtime.db, cid, phase, owner, self.settings.lease_seconds):
+            self._not_claimed(cid, phase)
             return
-        job = self._load(cid)
+        job = self._load(cid, owner)
         stages = PREPARE_STAGES if phase is JobPhase.PREPARE else RENDER_STAGES
-        progress = DatabaseProgress(self.runtime.db, cid, self.worker_id, job.attempts, stages)
-        heartbeat = Heartbeat(self.runtime.db, cid, self.worker_id, self.settings.lease_seconds)
+        progress = DatabaseProgress(self.runtime.db, cid, owner, job.attempts, stages)
+        heartbeat = Heartbeat(self.runtime.db, cid, owner, self.settings.lease_seconds)
         heartbeat.start()
         try:
             self._run(job, phase, progress, heartbeat)
         except CancelledError:
             progress.abort(RunStatus.CANCELLED, "cancelled")
-            self._let_go(cid)
+            self._let_go(job)
         except PERMANENT as error:
             progress.abort(RunStatus.FAILED, str(error))
             self._fail(job, str(error))
@@ -121,6 +125,32 @@ class ContentRunner:
             self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}")
         finally:
             heartbeat.finish()
+
+    def _not_claimed(self, content_id: uuid.UUID, phase: JobPhase) -> None:
+        """Drop a message that is not for us now, unless the content is due in this phase
+        and only a lease is in the way: the one of the job it replaced (cancelled, then
+        regenerated before that worker let go). Then try again shortly (the lease ends by
+        itself if that worker died), or the new job would wait for the stale-queue pass."""
+        with self.runtime.db.session(write=False) as session:
+            found = session.execute(
+                select(
+                    Content.status, Content.phase, Content.lease_expires_at, Content.not_before
+                ).where(Content.id == content_id, Content.deleted_at.is_(None))
+            ).one_or_none()
+        now = utcnow()
+        if (
+            found is None
+            or found.status is not ContentStatus.QUEUED
+            or found.phase is not phase
+            or (found.not_before is not None and found.not_before > now)
+        ):
+            log.info("content %s (%s) is not for us now; skipped", content_id, phase.value)
+            return
+        left = (found.lease_expires_at - now).total_seconds() if found.lease_expires_at else 0
+        delay = max(min(left, self.settings.lease_seconds / 3), 0.1)
+        log.info("content %s (%s) is still leased; trying again in %.1f s", content_id,
+                 phase.value, delay)  # fmt: skip
+        self.runtime.jobs.send(str(content_id), phase, delay)
 
     # -- the phases ---------------------------------------------------------------------
 
@@ -137,6 +167,10 @@ class ContentRunner:
             should_cancel=heartbeat.should_cancel,
             shared_cache=None if isinstance(storage, LocalStorage) else storage,
         )
+        if phase is JobPhase.PREPARE:
+            # Gathering the source (fetching a page) is the script stage's work: a page that
+            # cannot be fetched fails the script stage, not a stage with no name.
+            progress.stage_started(Stage.SCRIPT, 1)
         request = self._request(job, phase)
         if phase is JobPhase.PREPARE:
             prepared = engine.prepare(request)
@@ -171,7 +205,7 @@ class ContentRunner:
 
     # -- outcomes -----------------------------------------------------------------------
 
-    def _load(self, content_id: uuid.UUID) -> Job:
+    def _load(self, content_id: uuid.UUID, owner: str) -> Job:
         with self.runtime.db.session(write=False) as session:
             row = session.get(Content, content_id)
             assert row is not None
@@ -186,12 +220,13 @@ class ContentRunner:
                 revision=row.revision,
                 attempts=row.attempts,
                 request_id=row.request_id,
+                owner=owner,
             )
 
-    def _mine(self, content_id: uuid.UUID) -> Any:
+    def _mine(self, job: Job) -> Any:
         return update(Content).where(
-            Content.id == content_id,
-            Content.lease_owner == self.worker_id,
+            Content.id == job.id,
+            Content.lease_owner == job.owner,
             Content.status == ContentStatus.PROCESSING,
         )
 
@@ -199,7 +234,7 @@ class ContentRunner:
         with self.runtime.db.session() as session:
             moved = changed_rows(
                 session,
-                self._mine(job.id).values(
+                self._mine(job).values(
                     script=script.model_dump(mode="json"),
                     title=script.title,
                     phase=JobPhase.RENDER,
@@ -217,7 +252,7 @@ class ContentRunner:
         now = utcnow()
         with self.runtime.db.session() as session:
             session.execute(
-                self._mine(job.id).values(
+                self._mine(job).values(
                     status=ContentStatus.READY,
                     stage=None,
                     progress=100,
@@ -233,16 +268,16 @@ class ContentRunner:
                 )
             )
 
-    def _let_go(self, content_id: uuid.UUID) -> None:
+    def _let_go(self, job: Job) -> None:
         with self.runtime.db.session() as session:
             session.execute(
                 update(Content)
-                .where(Content.id == content_id, Content.lease_owner == self.worker_id)
+                .where(Content.id == job.id, Content.lease_owner == job.owner)
                 .values(lease_owner=None, lease_expires_at=None)
             )
 
     def _fail(self, job: Job, reason: str) -> None:
-        fail_content(self.runtime, job.id, reason, owner=self.worker_id)
+        fail_content(self.runtime, job.id, reason, owner=job.owner)
 
     def _retry_or_fail(self, job: Job, phase: JobPhase, reason: str) -> None:
         if job.attempts >= self.settings.max_attempts:
@@ -253,7 +288,7 @@ class ContentRunner:
         with self.runtime.db.session() as session:
             moved = changed_rows(
                 session,
-                self._mine(job.id).values(
+                self._mine(job).values(
                     status=ContentStatus.QUEUED,
                     error=f"attempt {job.attempts} failed, retrying: {reason}",
                     not_before=now + timedelta(seconds=delay),
@@ -267,8 +302,18 @@ class ContentRunner:
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), phase, delay))
 
 
-def fail_content(runtime: Runtime, content_id: uuid.UUID, reason: str, owner: str | None) -> None:
-    """End a content as failed with its reason, and refund its credit, in one transaction."""
+def fail_content(
+    runtime: Runtime,
+    content_id: uuid.UUID,
+    reason: str,
+    owner: str | None,
+    lease: datetime | None = None,
+) -> bool:
+    """End a content as failed with its reason, and refund its credit, in one transaction.
+
+    Only while `owner` holds it, or (the reconciler) while its lease is still the expired
+    `lease`: a worker that retook it meanwhile keeps it. True if the content failed.
+    """
     now = utcnow()
     with runtime.db.session() as session:
         query = update(Content).where(
@@ -277,6 +322,8 @@ def fail_content(runtime: Runtime, content_id: uuid.UUID, reason: str, owner: st
         )
         if owner is not None:
             query = query.where(Content.lease_owner == owner)
+        if lease is not None:
+            query = query.where(Content.lease_expires_at == lease)
         failed = changed_rows(
             session,
             query.values(
@@ -291,3 +338,4 @@ def fail_content(runtime: Runtime, content_id: uuid.UUID, reason: str, owner: st
         )
         if failed == 1:
             refund(session, content_id)
+    return failed == 1

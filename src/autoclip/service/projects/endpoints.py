@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.projects import service
 from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
-from autoclip.service.schemas import Page
+from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -22,7 +22,7 @@ def create(data: ProjectCreate, user: CurrentUser, session: SessionDep) -> Proje
 def list_projects(
     user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[ProjectOut]:
     rows, total = service.list_projects(session, user, page, per_page)
