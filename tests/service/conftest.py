@@ -22,8 +22,8 @@ from sqlalchemy import text, update
 from autoclip.service.app import create_app
 from autoclip.service.credits.plans import PLANS
 from autoclip.service.db import Base, Database
-from autoclip.service.models import Plan
 from autoclip.service.migrate import upgrade
+from autoclip.service.models import Plan
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings, WorkerSettings
 
