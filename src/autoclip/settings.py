@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,7 +45,7 @@ class WorkerSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="AUTOCLIP_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="AUTOCLIP_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         default=True, description="Run the worker inside `autoclip serve` when there is no Redis."
     )
     rate_limits: bool = True
+    maintenance_mode: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("MAINTENANCE_MODE", "AUTOCLIP_MAINTENANCE_MODE"),
+        description="Read-only API (changes answer 503); workers take no new jobs.",
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 

@@ -131,8 +131,9 @@ def test_metrics(client: TestClient, runtime: Runtime) -> None:
     assert not any(ids[0] in value for (_, labels) in found for _, value in labels)
     assert sample(found, "http_request_duration_seconds_count", service=service, method="GET",
                   route=route) == 2.0  # fmt: skip
-    # Two contents wait (the third was cancelled); nothing waits for a render.
-    assert sample(found, "bull_waiting_count", queue="content-generation") == 2.0
+    # Read from the broker: all three messages wait, the cancelled content's too (a worker
+    # drops it when it comes); nothing waits for a render.
+    assert sample(found, "bull_waiting_count", queue="content-generation") == 3.0
     assert sample(found, "bull_waiting_count", queue="render") == 0.0
     # The metrics endpoint itself is counted, under its own template.
     assert client.get("/metrics").text.count('route="/metrics"') >= 1

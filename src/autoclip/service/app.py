@@ -41,7 +41,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker: WorkerProcess | None = None
-        if in_process:
+        if in_process and not settings.maintenance_mode:
             worker_id = f"{socket.gethostname()}:{os.getpid()}:api"
             # The in-memory queue starts empty: whatever is queued in the database is
             # re-sent at once (stale_after=0), then every reconcile interval.
@@ -60,7 +60,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.metrics = ApiMetrics(runtime.db)
+    app.state.metrics = ApiMetrics(runtime.registry)
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
     routers = (auth_router, projects_router, contents_router, credits_router, exports_router)
@@ -68,7 +68,9 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
-    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.add_middleware(
+        RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
+    )
     return app
 
 

@@ -15,18 +15,12 @@ import typer
 from autoclip.errors import ConfigurationError
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE
+from autoclip.service.logs import configure_logging
 from autoclip.service.migrate import is_current, upgrade
 from autoclip.settings import Settings
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
-
-
-def _logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("AUTOCLIP_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
 
 
 def ensure_schema(settings: Settings) -> None:
@@ -75,7 +69,7 @@ def serve(
     """The API. In embedded mode (no Redis) the worker runs inside it too."""
     import uvicorn
 
-    _logging()
+    configure_logging()
     settings = Settings()
     ensure_schema(settings)
     if workers > 1 and not settings.distributed:
@@ -99,12 +93,15 @@ def worker(
     queues: Annotated[
         str, typer.Option(help=f"Comma-separated: {CONTENT_QUEUE},{RENDER_QUEUE}.")
     ] = f"{CONTENT_QUEUE},{RENDER_QUEUE}",
+    metrics_port: Annotated[
+        int, typer.Option(help="Serve Prometheus metrics on this port (0: off).")
+    ] = 9100,
 ) -> None:
     """A worker for distributed mode: takes jobs from Redis until SIGTERM or Ctrl-C."""
     from autoclip.service.jobs.worker import WorkerProcess
     from autoclip.service.runtime import build_runtime
 
-    _logging()
+    configure_logging()
     settings = Settings()
     if not settings.distributed:
         raise ConfigurationError(
@@ -124,6 +121,10 @@ def worker(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, registry=runtime.registry)
     process.start()
     stop.wait()
     logging.getLogger("autoclip.worker").info("stopping: finishing the jobs in hand")

@@ -1,6 +1,8 @@
 """Prometheus metrics under the operations manual's names (its queries and alerts read them).
 
-Each app gets its own registry, so tests can build many apps in one process.
+One registry per runtime (never the global one), so tests can build many in one process
+and an embedded server shows its in-process worker's metrics on its own `/metrics`.
+Worker processes serve the same registry on `--metrics-port`.
 """
 
 from __future__ import annotations
@@ -10,63 +12,108 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy.pool import QueuePool
 
 from autoclip.service.db import Database
-from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE
-from autoclip.service.models import Content, ContentStatus, JobPhase
+from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
 
 SERVICE = "autoclip-api"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+GENERATION_BUCKETS = (5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 1800, 3600)
+STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800)
 
 
 class ApiMetrics:
-    def __init__(self, db: Database) -> None:
-        self.registry = CollectorRegistry()
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self.requests = Counter(
             "http_requests_total",
             "HTTP requests answered, by route template and status.",
             ["service", "method", "route", "status"],
-            registry=self.registry,
+            registry=registry,
         )
         self.latency = Histogram(
             "http_request_duration_seconds",
             "Time to answer an HTTP request.",
             ["service", "method", "route"],
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=registry,
         )
-        self.registry.register(QueueDepthCollector(db))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(SERVICE, method, route, str(status)).inc()
         self.latency.labels(SERVICE, method, route).observe(seconds)
 
 
-class QueueDepthCollector(Collector):
-    """`bull_waiting_count{queue}`: contents waiting for a worker, read from the database
-    (the truth, whatever the broker), by the queue their next step goes to."""
+class JobMetrics:
+    """What the workers do: finished generations, their duration, and each stage's."""
 
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.generations = Counter(
+            "content_generation",  # exposed as content_generation_total
+            "Generations finished, by outcome (ready, failed, cancelled).",
+            ["status"],
+            registry=registry,
+        )
+        self.generation_seconds = Histogram(
+            "content_generation_duration_seconds",
+            "From the request to a ready video (queue wait included).",
+            buckets=GENERATION_BUCKETS,
+            registry=registry,
+        )
+        self.stage_seconds = Histogram(
+            "autoclip_stage_duration_seconds",
+            "Time each pipeline stage took (reused stages included, at their cost).",
+            ["stage"],
+            buckets=STAGE_BUCKETS,
+            registry=registry,
+        )
+        self.stage_failures = Counter(
+            "autoclip_stage_failures",  # exposed as autoclip_stage_failures_total
+            "Stage runs that failed.",
+            ["stage"],
+            registry=registry,
+        )
+
+
+class QueueDepthCollector(Collector):
+    """`bull_waiting_count{queue}`: messages waiting in the broker, not yet taken by a worker.
+    (The manual's dashboards and QueueBacklog alert read this name.)"""
+
+    def __init__(self, queue: JobQueue) -> None:
+        self._queue = queue
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "bull_waiting_count", "Messages waiting for a worker.", labels=["queue"]
+        )
+        for name in (CONTENT_QUEUE, RENDER_QUEUE):
+            gauge.add_metric([name], self._queue.waiting(name))
+        yield gauge
+
+
+class DatabasePoolCollector(Collector):
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        gauge = GaugeMetricFamily(
-            "bull_waiting_count", "Contents waiting for a worker.", labels=["queue"]
+        pool = self._db.engine.pool
+        if not isinstance(pool, QueuePool):
+            return
+        size = GaugeMetricFamily("autoclip_db_pool_size", "Connections the pool keeps open.")
+        size.add_metric([], pool.size())
+        used = GaugeMetricFamily(
+            "autoclip_db_pool_connections", "Pool connections by state.", labels=["state"]
         )
-        waiting = {CONTENT_QUEUE: 0, RENDER_QUEUE: 0}
-        with self._db.session(write=False) as session:
-            rows = session.execute(
-                select(Content.phase, func.count())
-                .where(
-                    Content.deleted_at.is_(None),
-                    Content.lease_owner.is_(None),
-                    Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
-                )
-                .group_by(Content.phase)
-            ).all()
-        for phase, count in rows:
-            waiting[CONTENT_QUEUE if phase is JobPhase.PREPARE else RENDER_QUEUE] += count
-        for queue, count in waiting.items():
-            gauge.add_metric([queue], count)
-        yield gauge
+        used.add_metric(["in_use"], pool.checkedout())
+        used.add_metric(["idle"], pool.checkedin())
+        used.add_metric(["overflow"], max(pool.overflow(), 0))
+        yield size
+        yield used
+
+
+def build_registry(db: Database, queue: JobQueue) -> tuple[CollectorRegistry, JobMetrics]:
+    registry = CollectorRegistry()
+    registry.register(QueueDepthCollector(queue))
+    registry.register(DatabasePoolCollector(db))
+    return registry, JobMetrics(registry)

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from autoclip.service.logs import request_id_var
 from autoclip.service.metrics import ApiMetrics
 from autoclip.service.problems import problem
 
@@ -18,13 +19,17 @@ REQUEST_ID = "X-Request-ID"
 # At most 64: the id is stored with the content it created (a 64-character column; a
 # longer one failed that insert on PostgreSQL).
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAINTENANCE_RETRY_AFTER = 300
 log = logging.getLogger("autoclip.api")
+access = logging.getLogger("autoclip.api.access")
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics, maintenance: bool = False) -> None:
         self.app = app
         self.metrics = metrics
+        self.maintenance = maintenance
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,6 +41,7 @@ class RequestContext:
         state["request_id"] = request_id
         began = time.perf_counter()
         status = 500
+        context = request_id_var.set(request_id)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -52,7 +58,10 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            if self.maintenance and scope["method"] not in READ_METHODS:
+                await _read_only(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception("unhandled error", extra={"requestId": request_id})
             if status != 500 or state.get("response_started"):
@@ -71,6 +80,32 @@ class RequestContext:
             template = _route_template(scope)
             seconds = time.perf_counter() - began
             self.metrics.observe(scope["method"], template, status, seconds)
+            access.info(
+                "%s %s %s",
+                scope["method"],
+                template,
+                status,
+                extra={
+                    "method": scope["method"],
+                    "route": template,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                },
+            )
+            request_id_var.reset(context)
+
+
+async def _read_only(scope: Scope, receive: Receive, send: Send) -> None:
+    """MAINTENANCE_MODE: every change is refused for now; reads and health go on."""
+    answer = problem(
+        503,
+        "Maintenance",
+        "AutoClip is in maintenance: reading works, changes are refused for now",
+        type_slug="maintenance",
+        instance=scope.get("path", ""),
+        headers={"Retry-After": str(MAINTENANCE_RETRY_AFTER)},
+    )
+    await answer(scope, receive, send)
 
 
 def _route_template(scope: Scope) -> str:

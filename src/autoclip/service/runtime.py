@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prometheus_client import CollectorRegistry
 from redis import Redis
 
 from autoclip.kit.storage import Storage, storage_from_url
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
+from autoclip.service.metrics import JobMetrics, build_registry
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from autoclip.service.security import TokenSigner
@@ -28,6 +30,8 @@ class Runtime:
     limiter: RateLimiter
     jobs: JobQueue
     redis: Redis | None
+    registry: CollectorRegistry
+    job_metrics: JobMetrics
     plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
 
     def close(self) -> None:
@@ -40,12 +44,17 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    db = Database(settings.effective_database_url())
+    jobs = JobQueue(make_broker(settings), settings)
+    registry, job_metrics = build_registry(db, jobs)
     return Runtime(
         settings=settings,
-        db=Database(settings.effective_database_url()),
+        db=db,
         storage=storage_from_url(settings.effective_storage_url(), settings.s3_endpoint_url),
         signer=TokenSigner(settings.effective_secret_key(), settings.auth.access_token_minutes),
         limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
-        jobs=JobQueue(make_broker(settings), settings),
+        jobs=jobs,
         redis=redis,
+        registry=registry,
+        job_metrics=job_metrics,
     )

@@ -87,7 +87,9 @@ def get(
 def cancel(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> ContentOut:
-    return content_out(runtime, service.cancel_content(session, user, content_id))
+    content = service.cancel_content(session, user, content_id)
+    runtime.job_metrics.generations.labels("cancelled").inc()
+    return content_out(runtime, content)
 
 
 @router.post("/{content_id}/regenerate", status_code=202)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from autoclip.pipeline.progress import Stage
 from autoclip.service.db import Database, utcnow
+from autoclip.service.metrics import JobMetrics
 from autoclip.service.models import Content, StageRun, StageRunStatus
 
 # Share of the 0–100 progress each stage fills, by what it costs on a typical short.
@@ -42,11 +43,13 @@ class DatabaseProgress:
         worker: str,
         attempt: int,
         stages: frozenset[Stage] = frozenset(Stage),
+        metrics: JobMetrics | None = None,
     ) -> None:
         self._db = db
         # The render phase passes through the prepare stages again (all reused from the
         # stage cache); only the phase's own stages get a stage run.
         self._stages = stages
+        self._metrics = metrics
         self._content_id = content_id
         self._worker = worker
         self._attempt = attempt
@@ -88,12 +91,16 @@ class DatabaseProgress:
         if stage not in self._stages:
             return
         status = StageRunStatus.REUSED if reused else StageRunStatus.SUCCEEDED
+        if self._metrics is not None:
+            self._metrics.stage_seconds.labels(stage.value).observe(seconds)
         with self._db.session() as session:
             self._close_run(session, status, seconds, None)
             self._set_progress(session, stage, progress_before(stage) + WEIGHTS[stage])
 
     def abort(self, status: StageRunStatus, error: str | None) -> None:
         """Close the stage that was running when the job stopped (failed or cancelled)."""
+        if self._metrics is not None and self._open is not None and status is StageRunStatus.FAILED:
+            self._metrics.stage_failures.labels(self._open[0].value).inc()
         with self._db.session() as session:
             self._close_run(session, status, None, error)
 

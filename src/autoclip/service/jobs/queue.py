@@ -59,6 +59,15 @@ class JobQueue:
         delay = int(delay_seconds * 1000) or None
         self._actors[phase].send_with_options(args=(content_id,), delay=delay)
 
+    def waiting(self, queue_name: str) -> int:
+        """Messages in the broker's queue that no worker has taken yet."""
+        if isinstance(self.broker, RedisBroker):
+            return int(self.broker.client.llen(f"{self.broker.namespace}:{queue_name}"))
+        if isinstance(self.broker, StubBroker):
+            queue = self.broker.queues.get(queue_name)
+            return queue.qsize() if queue is not None else 0
+        return 0
+
     def ping(self) -> None:
         if isinstance(self.broker, RedisBroker):
             self.broker.client.ping()

@@ -15,6 +15,7 @@ only lands if this worker still holds the lease. Errors decide what follows:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from autoclip.service.credits.service import refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
+from autoclip.service.logs import request_context
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
@@ -58,6 +60,7 @@ class Job:
     attempts: int
     request_id: str | None
     owner: str  # this job's lease
+    created_at: datetime
 
 
 def script_writer(name: str) -> ScriptWriter:
@@ -97,6 +100,7 @@ class ContentRunner:
         self.runtime = runtime
         self.worker_id = worker_id
         self.settings = runtime.settings.worker
+        self.metrics = runtime.job_metrics
 
     def __call__(self, content_id: str, phase: JobPhase) -> None:
         cid = uuid.UUID(content_id)
@@ -107,24 +111,42 @@ class ContentRunner:
             self._not_claimed(cid, phase)
             return
         job = self._load(cid, owner)
+        with request_context(job.request_id):
+            self._execute(job, phase)
+
+    def _execute(self, job: Job, phase: JobPhase) -> None:
         stages = PREPARE_STAGES if phase is JobPhase.PREPARE else RENDER_STAGES
-        progress = DatabaseProgress(self.runtime.db, cid, owner, job.attempts, stages)
-        heartbeat = Heartbeat(self.runtime.db, cid, owner, self.settings.lease_seconds)
+        progress = DatabaseProgress(
+            self.runtime.db, job.id, job.owner, job.attempts, stages, self.metrics
+        )
+        heartbeat = Heartbeat(self.runtime.db, job.id, job.owner, self.settings.lease_seconds)
         heartbeat.start()
+        began = time.perf_counter()
+        log.info("content %s: %s started (attempt %d)", job.id, phase.value, job.attempts,
+                 extra={"contentId": str(job.id), "phase": phase.value})  # fmt: skip
         try:
             self._run(job, phase, progress, heartbeat)
+            outcome = "done"
         except CancelledError:
+            outcome = "cancelled"
             progress.abort(RunStatus.CANCELLED, "cancelled")
             self._let_go(job)
         except PERMANENT as error:
+            outcome = "failed"
             progress.abort(RunStatus.FAILED, str(error))
             self._fail(job, str(error))
         except Exception as error:
-            log.exception("content %s: %s failed", content_id, phase.value)
+            outcome = "error"
+            log.exception("content %s: %s failed", job.id, phase.value,
+                          extra={"contentId": str(job.id)})  # fmt: skip
             progress.abort(RunStatus.FAILED, f"{type(error).__name__}: {error}")
             self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}")
         finally:
             heartbeat.finish()
+        seconds = time.perf_counter() - began
+        fields = {"contentId": str(job.id), "phase": phase.value, "outcome": outcome}
+        log.info("content %s: %s %s in %.1f s", job.id, phase.value, outcome, seconds,
+                 extra=fields)  # fmt: skip
 
     def _not_claimed(self, content_id: uuid.UUID, phase: JobPhase) -> None:
         """Drop a message that is not for us now, unless the content is due in this phase
@@ -221,6 +243,7 @@ class ContentRunner:
                 attempts=row.attempts,
                 request_id=row.request_id,
                 owner=owner,
+                created_at=row.created_at,
             )
 
     def _mine(self, job: Job) -> Any:
@@ -251,7 +274,8 @@ class ContentRunner:
     def _finished(self, job: Job, script: Script, duration: float) -> None:
         now = utcnow()
         with self.runtime.db.session() as session:
-            session.execute(
+            done = changed_rows(
+                session,
                 self._mine(job).values(
                     status=ContentStatus.READY,
                     stage=None,
@@ -265,8 +289,11 @@ class ContentRunner:
                     lease_expires_at=None,
                     finished_at=now,
                     updated_at=now,
-                )
+                ),
             )
+        if done == 1:
+            self.metrics.generations.labels("ready").inc()
+            self.metrics.generation_seconds.observe((now - job.created_at).total_seconds())
 
     def _let_go(self, job: Job) -> None:
         with self.runtime.db.session() as session:
@@ -338,4 +365,6 @@ def fail_content(
         )
         if failed == 1:
             refund(session, content_id)
+    if failed == 1:
+        runtime.job_metrics.generations.labels("failed").inc()
     return failed == 1

@@ -30,6 +30,11 @@ class WorkerProcess:
         self._reconciler: Reconciler | None = None
 
     def start(self) -> None:
+        if self.runtime.settings.maintenance_mode:
+            # Maintenance: take nothing new (a worker being replaced finished its jobs on
+            # SIGTERM). Queued work stays in the database and the broker until it ends.
+            log.warning("maintenance mode: worker %s takes no jobs", self.worker_id)
+            return
         settings = self.runtime.settings.worker
         self.runtime.jobs.bind(ContentRunner(self.runtime, self.worker_id))
         if self._first_stale_after is not None:
