@@ -4,7 +4,9 @@
 #    system package: its ffmpeg comes from the imageio-ffmpeg wheel);
 #  - PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379, which the service tests use
 #    for real (tests/services.py);
-#  - wrk, the HTTP load generator.
+#  - wrk, the HTTP load generator;
+#  - prometheus and promtool (Debian's prometheus package), for the alert rules and
+#    dashboards of deploy/monitoring (tests/monitoring).
 # As root with apt-get (CI), it installs what is missing and starts the servers. Otherwise it
 # only says what is missing: the tests then start throwaway servers from the installed
 # binaries, or fail naming what to install. Idempotent, and silent when all is in place.
@@ -26,10 +28,12 @@ wait_for() {
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' ok installed$'; }
 postgres_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" >/dev/null 2>&1; }
 redis_up() { [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+prometheus_tools() { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; }
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+  prometheus_tools || missing+=(prometheus)
   for pkg in postgresql redis-server wrk; do
     installed "$pkg" || missing+=("$pkg")
   done
@@ -85,6 +89,8 @@ if ! port_open "$REDIS_HOST" "$REDIS_PORT"; then
 fi
 command -v wrk >/dev/null 2>&1 ||
   echo "warning: wrk is not installed (apt-get install wrk)" >&2
+prometheus_tools ||
+  echo "warning: prometheus/promtool are not installed; the monitoring tests will fail (apt-get install prometheus)" >&2
 
 if ! command -v ffprobe >/dev/null 2>&1; then
   echo "error: the tests need ffprobe; install your system's ffmpeg package (e.g. apt-get install ffmpeg)" >&2

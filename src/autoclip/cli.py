@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
 
 from autoclip.errors import AutoclipError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage
@@ -227,6 +228,10 @@ def _service_commands() -> None:
     app.command()(service_cli.worker)
     app.add_typer(service_cli.db_app, name="db")
     app.add_typer(service_cli.config_app, name="config")
+    app.add_typer(service_cli.queue_app, name="queue")
+    app.add_typer(service_cli.storage_app, name="storage")
+    app.add_typer(service_cli.keys_app, name="keys")
+    app.add_typer(service_cli.admin_app, name="admin")
 
 
 _service_commands()
@@ -254,4 +259,8 @@ def main() -> None:
         sys.exit(1)
     except AutoclipError as error:
         sys.stderr.write(f"error: {str(error).splitlines()[0]}\n")
+        sys.exit(1)
+    except SQLAlchemyError as error:  # the service commands: a database that is not there
+        cause = getattr(error, "orig", None) or error
+        sys.stderr.write(f"error: database: {str(cause).splitlines()[0]}\n")
         sys.exit(1)

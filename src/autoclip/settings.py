@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         default=None,
         description="Signs tokens and download links; default: a key kept in the data folder.",
     )
+    previous_secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Keys retired by `autoclip keys rotate`: still accepted, never used to sign.",
+    )
     public_url: str = Field(default="", description="Prefix for links handed out by the API.")
     embedded_worker: bool = Field(
         default=True, description="Run the worker inside `autoclip serve` when there is no Redis."
@@ -91,17 +95,18 @@ class Settings(BaseSettings):
     def effective_storage_url(self) -> str:
         return self.storage_url or f"file://{self.data_dir.absolute()}"
 
-    def effective_secret_key(self) -> str:
-        """The configured key, or one generated once and kept (mode 600) in the data folder."""
+    def effective_secret_keys(self) -> list[str]:
+        """The signing key first, then retired keys still accepted. Without a configured
+        key, one is generated once and kept (mode 600) in the data folder."""
         if self.secret_key is not None:
-            return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret.key"
+            current = self.secret_key.get_secret_value()
+            return [current, *(k.get_secret_value() for k in self.previous_secret_keys)]
+        path = self.data_dir / SECRET_FILE
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+            write_private(path, secrets.token_urlsafe(48))
+        retired = self.data_dir / RETIRED_SECRETS_FILE
+        previous = retired.read_text().split() if retired.exists() else []
+        return [path.read_text().strip(), *previous]
 
     @property
     def work_dir(self) -> Path:
@@ -112,11 +117,26 @@ class Settings(BaseSettings):
         """Effective settings for `autoclip config show`: secrets and URL passwords hidden."""
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
+        shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
         shown["database_url"] = mask_url_password(self.effective_database_url())
         shown["redis_url"] = mask_url_password(self.redis_url) if self.redis_url else None
         shown["storage_url"] = self.effective_storage_url()
         shown["mode"] = "distributed" if self.distributed else "embedded"
         return shown
+
+
+SECRET_FILE = "secret.key"
+RETIRED_SECRETS_FILE = "secret.key.previous"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read, atomically (a new name, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(staging, path)
 
 
 def mask_url_password(url: str) -> str:

@@ -172,6 +172,9 @@ class ErrorTraffic(threading.Thread):
         self.join(timeout=60)
 
 
+_PROXIES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+
+
 def _api_env(data_dir: Path, dead_port: int) -> dict[str, str]:
     inherited = {
         key: value
@@ -190,9 +193,6 @@ def _api_env(data_dir: Path, dead_port: int) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-
-
-_PROXIES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
 def _enterprise_user(api: str, database: Path) -> str:
@@ -327,6 +327,7 @@ def test_prometheus_fires_on_the_live_api(prometheus: Path, tmp_path: Path) -> N
                 )
             time.sleep(0.25)
         fired_after = time.monotonic() - began
+        traffic.stop()
 
         # The alerts say what the manual says, with the live values.
         error_rate = active["HighErrorRate"]
@@ -353,7 +354,8 @@ def test_prometheus_fires_on_the_live_api(prometheus: Path, tmp_path: Path) -> N
 
         # The 5xx were real: every /ready failed on the storage, every /health answered.
         assert traffic.error is None, traffic.error
-        assert traffic.statuses["/ready"] and set(traffic.statuses["/ready"]) == {503}
+        assert traffic.statuses["/ready"], "no /ready request was answered"
+        assert set(traffic.statuses["/ready"]) == {503}
         assert set(traffic.statuses["/health"]) == {200}
 
         # HighLatency had data and stayed under its threshold; no other alert went off

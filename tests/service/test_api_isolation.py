@@ -185,7 +185,7 @@ def test_signed_file_links(client: TestClient, runtime: Runtime) -> None:
     assert_not_found(client.get(video_url))
     # And a link signed with another secret key is worthless here.
     thumbnail = video_key(content_id, "thumbnail.jpg")
-    forged_expires, forged = TokenSigner("another-secret").sign_download(thumbnail, 3600)
+    forged_expires, forged = TokenSigner(["another-secret"]).sign_download(thumbnail, 3600)
     assert_not_found(
         client.get(
             f"/api/v1/files/{thumbnail}", params={"expires": forged_expires, "signature": forged}

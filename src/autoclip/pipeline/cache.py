@@ -7,6 +7,7 @@ live under the storage root's `temp/stages/`, the scratch area the periodic clea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -106,6 +107,10 @@ class StageCache:
         """
         found = self.lookup(stage, key)
         if found is not None:
+            # Reuse counts as use: the periodic scratch cleanup removes only entries
+            # nobody has touched for a day, never one a job is relying on now.
+            with contextlib.suppress(OSError):
+                os.utime(found)
             return found, True
         final = self.entry(stage, key)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
+from autoclip.service.admin import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
 from autoclip.service.contents.endpoints import router as contents_router
 from autoclip.service.credits.endpoints import router as credits_router
@@ -64,7 +65,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
     routers = (auth_router, projects_router, contents_router, credits_router, exports_router)
-    for router in (*routers, files_router):
+    for router in (*routers, admin_router, files_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)

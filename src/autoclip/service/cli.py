@@ -5,19 +5,25 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import secrets
 import signal
 import socket
 import threading
-from typing import Annotated
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from autoclip.errors import ConfigurationError
+from autoclip.errors import ConfigurationError, InputError
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE
 from autoclip.service.logs import configure_logging
 from autoclip.service.migrate import is_current, upgrade
-from autoclip.settings import Settings
+from autoclip.settings import RETIRED_SECRETS_FILE, SECRET_FILE, Settings, write_private
+
+if TYPE_CHECKING:
+    from autoclip.service.runtime import Runtime
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
@@ -25,6 +31,8 @@ config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 
 def ensure_schema(settings: Settings) -> None:
     """Embedded mode migrates its own SQLite file; a shared database is migrated on purpose."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.effective_database_url())
     try:
         if is_current(db):
@@ -130,3 +138,125 @@ def worker(
     logging.getLogger("autoclip.worker").info("stopping: finishing the jobs in hand")
     process.stop()
     runtime.close()
+
+
+queue_app = typer.Typer(
+    help="The job queue: what waits, and retrying failures.", no_args_is_help=True
+)
+storage_app = typer.Typer(help="Object storage and scratch space.", no_args_is_help=True)
+keys_app = typer.Typer(help="The signing secret.", no_args_is_help=True)
+admin_app = typer.Typer(help="Operator accounts.", no_args_is_help=True)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, field: str) -> timedelta:
+    """`90s`, `30m`, `24h`, `7d`."""
+    match = _DURATION.match(text.strip())
+    if match is None:
+        raise InputError(field, f"{text!r} is not a duration like 30m, 24h or 7d")
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def _runtime() -> Runtime:
+    from autoclip.service.runtime import build_runtime
+
+    settings = Settings()
+    ensure_schema(settings)
+    return build_runtime(settings)
+
+
+@queue_app.command("stats")
+def queue_stats_command() -> None:
+    """Messages waiting per queue, contents per status, expired leases, the oldest wait."""
+    from autoclip.service.operations import queue_stats
+
+    runtime = _runtime()
+    try:
+        typer.echo(json.dumps(queue_stats(runtime), indent=2))
+    finally:
+        runtime.close()
+
+
+@queue_app.command("retry-failed")
+def queue_retry_failed(
+    since: Annotated[str, typer.Option(help="Failed within this long: 30m, 24h, 7d.")] = "24h",
+    dry_run: Annotated[bool, typer.Option(help="Only list what would be queued.")] = False,
+) -> None:
+    """Queue again the contents that failed recently (each takes a credit again)."""
+    from autoclip.service.db import utcnow
+    from autoclip.service.operations import retry_failed
+
+    window = parse_duration(since, "since")
+    runtime = _runtime()
+    try:
+        with runtime.db.session() as session:
+            done = retry_failed(session, runtime.jobs, utcnow() - window, dry_run=dry_run)
+    finally:
+        runtime.close()
+    for item in done:
+        typer.echo(f"{item.content_id}  {item.outcome}")
+    queued = sum(item.outcome == "queued" for item in done)
+    typer.echo(f"{len(done)} failed since {since}; {queued} queued again")
+
+
+@storage_app.command("cleanup-temp")
+def storage_cleanup_temp(
+    older_than: Annotated[str, typer.Option(help="Age of scratch to remove: 24h, 7d.")] = "24h",
+) -> None:
+    """Remove old scratch from the local work folder (workers also do this every hour).
+    Scratch in S3 (`temp/`) is best expired by a bucket lifecycle rule; see the runbooks."""
+    from autoclip.service.operations import cleanup_temp
+
+    age = parse_duration(older_than, "older-than")
+    settings = Settings()
+    removed, freed = cleanup_temp(settings.work_dir, age)
+    typer.echo(f"removed {removed} scratch entries older than {older_than} ({freed / 1e6:.1f} MB)")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """A new signing key; the old one stays accepted, so nobody is logged out."""
+    settings = Settings()
+    new_key = secrets.token_urlsafe(48)
+    if settings.secret_key is not None:
+        typer.echo(
+            "The secret key comes from the environment, so set it there, on every API replica "
+            "and worker:\n"
+            f"  AUTOCLIP_SECRET_KEY={new_key}\n"
+            "  AUTOCLIP_PREVIOUS_SECRET_KEYS='[\"<the current AUTOCLIP_SECRET_KEY>\"]'\n"
+            "Roll the deployments; drop the previous key after a day (access tokens live "
+            f"{settings.auth.access_token_minutes} minutes, download links an hour)."
+        )
+        return
+    keys = settings.effective_secret_keys()  # creates the key file if there was none
+    write_private(settings.data_dir / RETIRED_SECRETS_FILE, "\n".join(keys[:2]) + "\n")
+    write_private(settings.data_dir / SECRET_FILE, new_key)
+    typer.echo(
+        f"rotated the key in {settings.data_dir / SECRET_FILE}; the previous one is still "
+        "accepted. Restart `autoclip serve` to sign with the new key."
+    )
+
+
+@admin_app.command("grant")
+def admin_grant(
+    email: str, revoke: Annotated[bool, typer.Option(help="Take the right away.")] = False
+) -> None:
+    """Make a user an operator (the /api/v1/admin routes), or stop them being one."""
+    from sqlalchemy import update
+
+    from autoclip.service.db import changed_rows
+    from autoclip.service.models import User
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session() as session:
+            changed = changed_rows(
+                session,
+                update(User).where(User.email == email.lower()).values(is_admin=not revoke),
+            )
+    finally:
+        runtime.close()
+    if not changed:
+        raise InputError("email", f"no user {email!r}")
+    typer.echo(f"{email}: {'no longer an operator' if revoke else 'operator'}")

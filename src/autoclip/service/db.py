@@ -4,7 +4,9 @@ SQLite needs one care: a transaction that reads and later writes can fail at onc
 "database is locked" when another writer got in between (its lock cannot be upgraded
 while waiting). Write transactions therefore start with `BEGIN IMMEDIATE`, which takes the
 write lock up front and waits (busy_timeout) instead; read transactions stay deferred so
-reads never wait for writers under WAL.
+reads never wait for writers under WAL. A consequence to keep in mind: a write request
+holds the lock for its whole unit of work, so code serving it must use the request's
+session (savepoints for partial work), never open a second write session.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         db=db,
         storage=storage_from_url(settings.effective_storage_url(), settings.s3_endpoint_url),
-        signer=TokenSigner(settings.effective_secret_key(), settings.auth.access_token_minutes),
+        signer=TokenSigner(settings.effective_secret_keys(), settings.auth.access_token_minutes),
         limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
         jobs=jobs,
         redis=redis,

@@ -55,10 +55,17 @@ class AccessClaims:
 
 
 class TokenSigner:
-    """HS256 JWT access tokens and HMAC-signed, expiring download links."""
+    """HS256 JWT access tokens and HMAC-signed, expiring download links.
 
-    def __init__(self, secret_key: str, access_minutes: int = 15) -> None:
-        self._key = secret_key
+    Signs with the first key and accepts any of them: after `autoclip keys rotate` the
+    retired key keeps working until what it signed has expired, so nobody is logged out.
+    """
+
+    def __init__(self, secret_keys: list[str], access_minutes: int = 15) -> None:
+        if not secret_keys or not all(secret_keys):
+            raise ValueError("at least one non-empty secret key is needed")
+        self._key = secret_keys[0]
+        self._keys = secret_keys
         self.access_ttl = timedelta(minutes=access_minutes)
 
     def access_token(self, user_id: uuid.UUID) -> str:
@@ -73,29 +80,39 @@ class TokenSigner:
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def read_access_token(self, token: str) -> AccessClaims | None:
-        try:
-            claims = jwt.decode(
-                token, self._key, algorithms=["HS256"], options={"require": ["exp", "sub"]}
-            )
+        for key in self._keys:
+            try:
+                claims = jwt.decode(
+                    token, key, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+                )
+            except jwt.InvalidSignatureError:
+                continue  # perhaps signed with a retired key
+            except (jwt.PyJWTError, ValueError):
+                return None
             if claims.get("type") != "access":
                 return None
-            return AccessClaims(
-                uuid.UUID(claims["sub"]), datetime.fromtimestamp(claims["exp"], UTC)
-            )
-        except (jwt.PyJWTError, ValueError):
-            return None
+            try:
+                user_id = uuid.UUID(claims["sub"])
+            except (ValueError, TypeError):
+                return None
+            return AccessClaims(user_id, datetime.fromtimestamp(claims["exp"], UTC))
+        return None
 
     def sign_download(self, key: str, expires_in: int) -> tuple[int, str]:
         expires = int(time.time()) + expires_in
-        return expires, self._download_signature(key, expires)
+        return expires, _download_signature(self._key, key, expires)
 
     def check_download(self, key: str, expires: int, signature: str) -> bool:
         if expires < time.time():
             return False
         # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
-        expected = self._download_signature(key, expires).encode()
-        return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
+        given = signature.encode("utf-8", "replace")
+        return any(
+            hmac.compare_digest(_download_signature(secret, key, expires).encode(), given)
+            for secret in self._keys
+        )
 
-    def _download_signature(self, key: str, expires: int) -> str:
-        message = f"download\n{key}\n{expires}".encode()
-        return hmac.new(self._key.encode(), message, hashlib.sha256).hexdigest()
+
+def _download_signature(secret: str, key: str, expires: int) -> str:
+    message = f"download\n{key}\n{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

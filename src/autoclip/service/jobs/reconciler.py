@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.runner import fail_content
 from autoclip.service.models import Content, ContentStatus, JobPhase, StageRun, StageRunStatus
+from autoclip.service.operations import cleanup_temp
 from autoclip.service.runtime import Runtime
 
 log = logging.getLogger("autoclip.reconciler")
@@ -104,8 +106,13 @@ def _abandon_runs(session: Session, content_id: object) -> None:
     )
 
 
+CLEANUP_EVERY = 3600.0  # seconds between scratch cleanups
+SCRATCH_LIFETIME = timedelta(hours=24)
+
+
 class Reconciler(threading.Thread):
-    """Runs `reconcile` every few seconds in a worker (or embedded server) process."""
+    """Runs `reconcile` every few seconds in a worker (or embedded server) process, and the
+    scratch cleanup of its local work folder every hour."""
 
     def __init__(self, runtime: Runtime, every: float, stale_after: timedelta) -> None:
         super().__init__(name="reconciler", daemon=True)
@@ -113,6 +120,7 @@ class Reconciler(threading.Thread):
         self._every = every
         self._stale_after = stale_after
         self._stop = threading.Event()
+        self._last_cleanup = 0.0
 
     def run(self) -> None:
         while True:
@@ -120,8 +128,20 @@ class Reconciler(threading.Thread):
                 reconcile(self._runtime, self._stale_after)
             except Exception:
                 log.exception("reconcile pass failed; trying again")
+            if time.monotonic() - self._last_cleanup > CLEANUP_EVERY:
+                self._cleanup()
             if self._stop.wait(self._every):
                 return
+
+    def _cleanup(self) -> None:
+        self._last_cleanup = time.monotonic()
+        try:
+            removed, freed = cleanup_temp(self._runtime.settings.work_dir, SCRATCH_LIFETIME)
+        except Exception:
+            log.exception("scratch cleanup failed; trying again in an hour")
+            return
+        if removed:
+            log.info("scratch cleanup: %d entries, %.1f MB freed", removed, freed / 1e6)
 
     def stop(self) -> None:
         self._stop.set()
