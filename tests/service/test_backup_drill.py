@@ -488,6 +488,7 @@ def test_bad_manifests_and_foreign_revisions_are_named(
     folder = small_world(sqlite_local, tmp_path / "backups")
     manifest_file = folder / "manifest.json"
     original = manifest_file.read_text()
+    revision = backups.read_manifest(folder).database.alembic_revision
 
     manifest_file.write_text(original.replace('"sha256"', '"sha"', 1))
     code, _, err = run("restore", "--from", str(folder), "--verify-only")
@@ -505,7 +506,6 @@ def test_bad_manifests_and_foreign_revisions_are_named(
     assert code == 1
     assert "bad manifest" in err
 
-    revision = backups.read_manifest(folder).database.alembic_revision
     manifest_file.write_text(
         original.replace(f'"alembic_revision": "{revision}"', '"alembic_revision": "9999"')
     )

@@ -70,6 +70,16 @@ def test_maintenance_mode_is_read_only(make_settings: Callable[..., Settings]) -
             assert client.get("/api/v1/contents", headers=auth).json()["total"] == 1
             assert client.get("/health").status_code == 200
             assert client.get("/ready").status_code == 200
+            # Refusals are counted apart, so the error-rate alert does not page for them.
+            refusals = [
+                sample.value
+                for family in text_string_to_metric_families(client.get("/metrics").text)
+                for sample in family.samples
+                if sample.name == "http_requests_total"
+                and sample.labels["route"] == "maintenance"
+                and sample.labels["status"] == "503"
+            ]
+            assert sum(refusals) == 4.0
             assert row(quiet, content_id).status is ContentStatus.QUEUED
             assert row(quiet, content_id).lease_owner is None
     finally:

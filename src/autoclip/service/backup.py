@@ -44,7 +44,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from autoclip import __version__
@@ -306,7 +306,15 @@ def libpq_target(url: str) -> tuple[str, dict[str, str]]:
     command line (visible to `ps`) nor in a message."""
     parsed = make_url(url)
     password = parsed.password
-    bare = parsed.set(drivername="postgresql", password=None)
+    # URL.set(password=None) leaves the password as it is: build the URL anew without it.
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
     env = {"PGPASSWORD": str(password)} if password is not None else {}
     return bare.render_as_string(hide_password=False), env
 

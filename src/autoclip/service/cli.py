@@ -103,7 +103,7 @@ def worker(
     ] = f"{CONTENT_QUEUE},{RENDER_QUEUE}",
     metrics_port: Annotated[
         int, typer.Option(help="Serve Prometheus metrics on this port (0: off).")
-    ] = 9100,
+    ] = 9464,
 ) -> None:
     """A worker for distributed mode: takes jobs from Redis until SIGTERM or Ctrl-C."""
     from autoclip.service.jobs.worker import WorkerProcess

@@ -7,6 +7,7 @@ Worker processes serve the same registry on `--metrics-port`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -18,6 +19,7 @@ from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
 
 SERVICE = "autoclip-api"
+log = logging.getLogger("autoclip.metrics")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 GENERATION_BUCKETS = (5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 1800, 3600)
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800)
@@ -87,8 +89,15 @@ class QueueDepthCollector(Collector):
         gauge = GaugeMetricFamily(
             "bull_waiting_count", "Messages waiting for a worker.", labels=["queue"]
         )
-        for name in (CONTENT_QUEUE, RENDER_QUEUE):
-            gauge.add_metric([name], self._queue.waiting(name))
+        try:
+            depths = [(name, self._queue.waiting(name)) for name in (CONTENT_QUEUE, RENDER_QUEUE)]
+        except Exception:
+            # The broker is down: leave the gauge out rather than fail the whole scrape
+            # (the error rate and every other metric still matter most then).
+            log.warning("queue depth unavailable: the broker does not answer", exc_info=True)
+            return
+        for name, depth in depths:
+            gauge.add_metric([name], depth)
         yield gauge
 
 

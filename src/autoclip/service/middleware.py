@@ -42,6 +42,8 @@ class RequestContext:
         began = time.perf_counter()
         status = 500
         context = request_id_var.set(request_id)
+        # Counted under route="maintenance", which the error-rate alert leaves out.
+        refused = self.maintenance and scope["method"] not in READ_METHODS
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -58,7 +60,7 @@ class RequestContext:
             await send(message)
 
         try:
-            if self.maintenance and scope["method"] not in READ_METHODS:
+            if refused:
                 await _read_only(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
@@ -77,7 +79,7 @@ class RequestContext:
             )
             await crash(scope, receive, send_with_headers)
         finally:
-            template = _route_template(scope)
+            template = "maintenance" if refused else _route_template(scope)
             seconds = time.perf_counter() - began
             self.metrics.observe(scope["method"], template, status, seconds)
             access.info(

@@ -199,6 +199,8 @@ class Content(Base):
     credit_charged: Mapped[bool] = mapped_column(Boolean, default=False)
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _when()
+    # When the current generation was asked for: creation, a regenerate or a retry.
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = _when()
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

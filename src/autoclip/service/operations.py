@@ -98,6 +98,7 @@ def retry_failed(
                 content.attempts = 0
                 content.credit_charged = True
                 content.enqueued_at = now
+                content.requested_at = now
                 content.updated_at = now
                 content.finished_at = None
         except PaymentRequired:

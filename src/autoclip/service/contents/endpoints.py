@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -16,6 +17,7 @@ from autoclip.service.contents.schemas import (
     Regenerate,
     StageRunOut,
 )
+from autoclip.service.db import after_commit
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.files import download_url
 from autoclip.service.models import Content, ContentStatus
@@ -88,8 +90,12 @@ def cancel(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> ContentOut:
     content = service.cancel_content(session, user, content_id)
-    runtime.job_metrics.generations.labels("cancelled").inc()
+    after_commit(session, _count_cancelled(runtime))
     return content_out(runtime, content)
+
+
+def _count_cancelled(runtime: Runtime) -> Callable[[], None]:
+    return lambda: runtime.job_metrics.generations.labels("cancelled").inc()
 
 
 @router.post("/{content_id}/regenerate", status_code=202)
@@ -105,8 +111,11 @@ def regenerate(
 
 
 @router.delete("/{content_id}", status_code=204)
-def delete(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
-    service.delete_content(session, user, content_id)
+def delete(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    if service.delete_content(session, user, content_id):
+        after_commit(session, _count_cancelled(runtime))
     return Response(status_code=204)
 
 

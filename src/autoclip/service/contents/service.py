@@ -77,6 +77,7 @@ def create_content(
                 status=ContentStatus.QUEUED,
                 phase=JobPhase.PREPARE,
                 enqueued_at=utcnow(),
+                requested_at=utcnow(),
                 credit_charged=True,
                 request_id=request_id,
             )
@@ -234,18 +235,22 @@ def regenerate_content(
     content.attempts = 0
     content.credit_charged = True
     content.enqueued_at = now
+    content.requested_at = now
     content.updated_at = now
     content.finished_at = None
     after_commit(session, lambda: jobs.send(str(content_id), phase))
     return content
 
 
-def delete_content(session: Session, user: User, content_id: uuid.UUID) -> None:
-    """Soft delete: hidden from every route at once; an unfinished generation is stopped."""
+def delete_content(session: Session, user: User, content_id: uuid.UUID) -> bool:
+    """Soft delete: hidden from every route at once; an unfinished generation is stopped.
+    True if a generation was stopped."""
     content = get_content(session, user, content_id)
-    if content.status.is_active:
+    stopped = content.status.is_active
+    if stopped:
         _stop(session, content)
     content.deleted_at = utcnow()
+    return stopped
 
 
 def stage_runs(session: Session, user: User, content_id: uuid.UUID) -> list[StageRun]:

@@ -60,7 +60,7 @@ class Job:
     attempts: int
     request_id: str | None
     owner: str  # this job's lease
-    created_at: datetime
+    requested_at: datetime
 
 
 def script_writer(name: str) -> ScriptWriter:
@@ -243,7 +243,7 @@ class ContentRunner:
                 attempts=row.attempts,
                 request_id=row.request_id,
                 owner=owner,
-                created_at=row.created_at,
+                requested_at=row.requested_at or row.created_at,
             )
 
     def _mine(self, job: Job) -> Any:
@@ -293,7 +293,7 @@ class ContentRunner:
             )
         if done == 1:
             self.metrics.generations.labels("ready").inc()
-            self.metrics.generation_seconds.observe((now - job.created_at).total_seconds())
+            self.metrics.generation_seconds.observe((now - job.requested_at).total_seconds())
 
     def _let_go(self, job: Job) -> None:
         with self.runtime.db.session() as session:

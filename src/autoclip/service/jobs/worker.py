@@ -54,4 +54,7 @@ class WorkerProcess:
         if self._reconciler is not None:
             self._reconciler.stop()
         if self._worker is not None:
-            self._worker.stop(timeout=30_000)
+            # Finish the jobs in hand (a render may take up to its time limit); the pod's
+            # grace period is sized for this. Unstarted prefetched messages go back.
+            limit = self.runtime.settings.worker.render_time_limit_seconds
+            self._worker.stop(timeout=int((limit + 30) * 1000))
