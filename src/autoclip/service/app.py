@@ -23,7 +23,6 @@ from autoclip.service.exports import router as exports_router
 from autoclip.service.files import router as files_router
 from autoclip.service.health import router as health_router
 from autoclip.service.jobs.worker import WorkerProcess
-from autoclip.service.metrics import ApiMetrics
 from autoclip.service.middleware import RequestContext
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
@@ -61,7 +60,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.metrics = ApiMetrics(runtime.registry)
+    app.state.metrics = runtime.api_metrics()
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
     routers = (auth_router, projects_router, contents_router, credits_router, exports_router)

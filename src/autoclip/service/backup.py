@@ -36,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +49,13 @@ from sqlalchemy.pool import NullPool
 
 from autoclip import __version__
 from autoclip.errors import AutoclipError
-from autoclip.kit.storage import LocalStorage, Storage, check_key, storage_from_url
+from autoclip.kit.storage import (
+    STAGING_SUFFIX,
+    LocalStorage,
+    Storage,
+    check_key,
+    storage_from_url,
+)
 from autoclip.settings import Settings, mask_url_password
 
 FORMAT = 1
@@ -67,6 +73,7 @@ POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 PROGRESS_EVERY = 100  # objects between two progress lines
 CHUNK = 1 << 20
 DEFAULT_JOBS = 8
+SMALL_OBJECT = 8 * 1024 * 1024  # uploaded in one request; bigger ones by parts
 PG_TIMEOUT_S = 6 * 3600.0
 
 Kind = Literal["sqlite", "postgresql"]
@@ -225,25 +232,31 @@ def _mb(size: int) -> str:
 def parallel(
     items: Sequence[T], work: Callable[[T], R], jobs: int, done: Callable[[R], None]
 ) -> list[R]:
-    """`work` on every item with `jobs` threads; the first failure cancels the rest and is
-    raised."""
+    """`work` on every item with `jobs` threads; the first failure stops the rest and is
+    raised. At most a few items per thread are in flight, so a million objects cost no
+    million futures."""
     results: list[R] = []
-    if not items:
-        return results
+    window = max(1, jobs) * 4
+    remaining = iter(items)
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="backup") as pool:
-        pending: set[Future[R]] = {pool.submit(work, item) for item in items}
+        in_flight: set[Future[R]] = set()
         try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            while True:
+                for item in remaining:
+                    in_flight.add(pool.submit(work, item))
+                    if len(in_flight) >= window:
+                        break
+                if not in_flight:
+                    return results
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
                     result = future.result()  # raises the work's error
                     results.append(result)
                     done(result)
         except BaseException:
-            for future in pending:
+            for future in in_flight:
                 future.cancel()
             raise
-    return results
 
 
 def sha256_file(path: Path) -> tuple[int, str]:
@@ -515,9 +528,7 @@ def backup(
     kind = database_kind(url)
     if kind == "postgresql":
         find_pg_tool("pg_dump")  # before any work
-    storage = storage or storage_from_url(
-        settings.effective_storage_url(), settings.s3_endpoint_url
-    )
+    storage = storage or configured_storage(settings)
     out = out.absolute()
     if isinstance(storage, LocalStorage) and _inside(out, storage.root):
         raise BackupError(
@@ -723,10 +734,9 @@ def _known_revision(revision: str) -> bool:
 
 
 def _sqlite_in_use(path: Path) -> bool:
-    """A non-empty write-ahead log beside the file: a server has it open (or crashed
-    with it open). The last connection to close checkpoints the log and deletes it."""
-    wal = Path(f"{path}-wal")
-    return wal.is_file() and wal.stat().st_size > 0
+    """A write-ahead log or its index beside the file: a process has the database open (or
+    crashed with it open). The last connection to close folds the log in and deletes both."""
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
 
 
 def restore(
@@ -756,13 +766,11 @@ def restore(
     pg_restore = find_pg_tool("pg_restore") if kind == "postgresql" else ""
     if kind == "sqlite" and _sqlite_in_use(sqlite_path(url)):
         raise BackupError(
-            f"{sqlite_path(url)} has a write-ahead log: a server is using it. Stop "
-            "`autoclip serve` first (if none runs, it crashed: `autoclip db upgrade` opens "
-            "and closes the database, which folds the log in)"
+            f"{sqlite_path(url)} is open (its -wal/-shm files exist): stop `autoclip serve` "
+            "first. If none runs, one crashed: `autoclip db upgrade` opens and closes the "
+            "database, which folds its log in"
         )
-    storage = storage or storage_from_url(
-        settings.effective_storage_url(), settings.s3_endpoint_url
-    )
+    storage = storage or configured_storage(settings)
     _, live_counts = _database_meta(url)
     present = [key for key in storage.list_keys("") if is_backed_up(key)]
     occupied = {
@@ -795,8 +803,10 @@ def restore(
         source = object_path(folder, item.key)
         if isinstance(storage, LocalStorage):
             _place_copy(source, storage.path(item.key))
+        elif item.size <= SMALL_OBJECT:
+            storage.put_bytes(item.key, source.read_bytes())  # one request, no transfer pool
         else:
-            storage.put_file(item.key, source)
+            storage.put_file(item.key, source)  # multipart for big files
         return item.size
 
     parallel(manifest.objects, upload, jobs, progress.advance)
@@ -847,12 +857,13 @@ def _place_copy(source: Path, target: Path) -> None:
     """Copy into a local storage the way LocalStorage writes: staged, then renamed. A copy,
     never a hard link, so the storage and the backup never share a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.partial"
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}{STAGING_SUFFIX}"
     try:
         shutil.copyfile(source, staging)
         os.replace(staging, target)
-    finally:
+    except BaseException:
         staging.unlink(missing_ok=True)
+        raise
 
 
 def _restore_sqlite(dump: Path, target: Path, keep_old: bool) -> Path | None:

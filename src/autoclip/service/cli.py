@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from autoclip.errors import ConfigurationError, InputError
-from autoclip.service.db import Database
-from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE
-from autoclip.service.logs import configure_logging
-from autoclip.service.migrate import is_current, upgrade
+from autoclip.service.jobs.names import CONTENT_QUEUE, RENDER_QUEUE
 from autoclip.settings import RETIRED_SECRETS_FILE, SECRET_FILE, Settings, write_private
+
+# The service's modules (SQLAlchemy, Alembic, Dramatiq, FastAPI) are imported inside the
+# commands that need them, so `autoclip generate` does not pay for them at start-up.
 
 if TYPE_CHECKING:
     from autoclip.service.runtime import Runtime
@@ -31,6 +31,9 @@ config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 
 def ensure_schema(settings: Settings) -> None:
     """Embedded mode migrates its own SQLite file; a shared database is migrated on purpose."""
+    from autoclip.service.db import Database
+    from autoclip.service.migrate import is_current, upgrade
+
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.effective_database_url())
@@ -51,6 +54,9 @@ def ensure_schema(settings: Settings) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (SQLite and PostgreSQL alike)."""
+    from autoclip.service.db import Database
+    from autoclip.service.migrate import upgrade
+
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.effective_database_url())
@@ -76,6 +82,8 @@ def serve(
 ) -> None:
     """The API. In embedded mode (no Redis) the worker runs inside it too."""
     import uvicorn
+
+    from autoclip.service.logs import configure_logging
 
     configure_logging()
     settings = Settings()
@@ -107,6 +115,7 @@ def worker(
 ) -> None:
     """A worker for distributed mode: takes jobs from Redis until SIGTERM or Ctrl-C."""
     from autoclip.service.jobs.worker import WorkerProcess
+    from autoclip.service.logs import configure_logging
     from autoclip.service.runtime import build_runtime
 
     configure_logging()

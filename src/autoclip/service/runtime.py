@@ -14,7 +14,7 @@ from redis import Redis
 from autoclip.kit.storage import Storage, storage_from_url
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
-from autoclip.service.metrics import JobMetrics, build_registry
+from autoclip.service.metrics import ApiMetrics, JobMetrics, build_registry
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from autoclip.service.security import TokenSigner
@@ -33,6 +33,13 @@ class Runtime:
     registry: CollectorRegistry
     job_metrics: JobMetrics
     plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
+    _api_metrics: ApiMetrics | None = None
+
+    def api_metrics(self) -> ApiMetrics:
+        """The HTTP metrics, registered once however many apps serve this runtime."""
+        if self._api_metrics is None:
+            self._api_metrics = ApiMetrics(self.registry)
+        return self._api_metrics
 
     def close(self) -> None:
         self.jobs.broker.close()

@@ -17,11 +17,11 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from autoclip.service.jobs.names import CONTENT_QUEUE as CONTENT_QUEUE
+from autoclip.service.jobs.names import RENDER_QUEUE as RENDER_QUEUE
 from autoclip.service.models import JobPhase
 from autoclip.settings import Settings
 
-CONTENT_QUEUE = "content-generation"
-RENDER_QUEUE = "render"
 QUEUE_OF_PHASE = {JobPhase.PREPARE: CONTENT_QUEUE, JobPhase.RENDER: RENDER_QUEUE}
 Handler = Callable[[str, JobPhase], None]
 log = logging.getLogger(__name__)
