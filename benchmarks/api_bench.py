@@ -10,10 +10,13 @@ then restarts the server with rate limits on and runs wrk (a second process) on
     GET /api/v1/contents/{id}
     POST /api/v1/contents         a text generation (202; nothing is rendered meanwhile)
 
+first with one client for --unloaded seconds each (the service time, no queueing), then
 each for --duration seconds with --connections connections, after a short warm-up. The
 users' tokens and content ids go to a Lua file that `benchmarks/wrk/api.lua` reads; the
 script spreads requests evenly over the users so that no rate limit triggers, and reports
-the count of every status code, so that anything but 2xx shows.
+the count of every status code, so that anything but 2xx shows. For each run it also
+records the CPU seconds of the server's processes, of wrk, and of everything else on the
+machine (other work skews the figures: the report warns).
 
     embedded     SQLite in a fresh data folder, one API process, no in-process worker
                  (AUTOCLIP_EMBEDDED_WORKER=false: POSTed contents stay queued)

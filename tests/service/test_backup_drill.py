@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from autoclip.service.backup_cli import app as backup_app
 from autoclip.service.credits.service import refund
 from autoclip.service.db import Base, Database, utcnow
 from autoclip.service.migrate import upgrade
-from autoclip.service.models import Content, ContentStatus
+from autoclip.service.models import Content, ContentStatus, CreditEntry, LedgerReason
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
 from s3server import create_bucket, s3_endpoint, use_test_credentials
@@ -393,6 +395,73 @@ def test_drill_backup_wipe_restore_finds_everything(setup: Settings, tmp_path: P
         runtime.close()
 
 
+class Writer(threading.Thread):
+    """The service at work during a backup: credit-ledger rows and export files, one after
+    another, as fast as they go."""
+
+    def __init__(self, settings: Settings, user_id: uuid.UUID) -> None:
+        super().__init__(daemon=True)
+        self.settings = settings
+        self.user_id = user_id
+        self.written = 0
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        db = Database(self.settings.effective_database_url())
+        storage = backups.configured_storage(self.settings)
+        try:
+            while not self.stop.is_set():
+                with db.session() as session:
+                    session.add(
+                        CreditEntry(
+                            user_id=self.user_id,
+                            delta=0,
+                            balance_after=None,
+                            reason=LedgerReason.ADJUSTMENT,
+                        )
+                    )
+                storage.put_bytes(f"exports/{self.user_id}/live-{self.written}.zip", b"zip")
+                self.written += 1
+        except BaseException as error:  # reported by the test
+            self.error = error
+        finally:
+            db.dispose()
+
+
+def test_a_backup_taken_while_the_service_writes_is_one_snapshot(
+    setup: Settings, tmp_path: Path
+) -> None:
+    make_world(setup)
+    user_id = all_rows(setup)["users"][0][0]
+    writer = Writer(setup, user_id)
+    writer.start()
+    try:
+        wait_until = time.monotonic() + 10
+        while writer.written < 5 and time.monotonic() < wait_until:
+            time.sleep(0.01)
+        before = writer.written
+        code, _, err = run("backup", "--out", str(tmp_path / "backups"))
+        during = writer.written - before
+    finally:
+        writer.stop.set()
+        writer.join(timeout=30)
+    assert writer.error is None, writer.error
+    assert code == 0, err
+    assert during > 0, "nothing was written during the backup"
+    rows_at_end = all_rows(setup)
+
+    wipe(setup)
+    # The restore checks the row counts against the manifest, which were read in the
+    # dump's own snapshot: they match only if the dump is one snapshot.
+    code, _, err = run("restore", "--from", str(only_backup(tmp_path / "backups")))
+    assert code == 0, err
+    restored = all_rows(setup)
+    ledger = restored.pop("credit_ledger")
+    assert ledger == rows_at_end.pop("credit_ledger")[: len(ledger)]  # a prefix: a snapshot
+    assert restored == rows_at_end
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
@@ -553,3 +622,19 @@ def test_the_postgres_password_never_reaches_a_command_line() -> None:
     )
     assert target == "postgresql://autoclip@db.internal:5433/autoclip?sslmode=require"
     assert env == {"PGPASSWORD": "s3cr@t"}
+
+
+def test_sqlite_restore_refuses_while_the_database_is_open(
+    sqlite_local: Settings, tmp_path: Path
+) -> None:
+    folder = small_world(sqlite_local, tmp_path / "backups")
+    running = build_runtime(sqlite_local)  # a server: its pool holds the file open
+    try:
+        running.db.ping()
+        code, _, err = run("restore", "--from", str(folder), "--yes")
+        assert code == 1
+        assert "stop `autoclip serve` first" in err
+    finally:
+        running.close()
+    code, _, err = run("restore", "--from", str(folder), "--yes")
+    assert code == 0, err

@@ -103,7 +103,8 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], WorkerProc
         log = tmp_path / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [autoclip_binary(), "worker"],
+                # Two workers on one machine: each needs its own metrics port (0: none).
+                [autoclip_binary(), "worker", "--metrics-port", "0"],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -205,7 +206,7 @@ def test_killed_worker_loses_its_render_to_the_survivor(
             assert renders[0].worker == target.lease_owner
             assert renders[0].error == "worker lost"
             assert renders[1].worker is not None
-            assert renders[1].worker.endswith(f":{survivor.pid}")
+            assert f":{survivor.pid}/" in renders[1].worker  # host:pid/job
             assert row(runtime, killed_id).attempts == 2
 
             for content_id in ids:

@@ -482,13 +482,17 @@ class BackupResult:
     pruned: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{n} {table}" for table, n in self.manifest.counts.items())
+        counts = _tables(self.manifest)
         return (
             f"backup {self.folder}: {self.manifest.database.kind} at revision "
             f"{self.manifest.database.alembic_revision} ({counts}), "
             f"{len(self.manifest.objects)} objects ({_mb(self.manifest.total_bytes)}) "
             f"in {self.timings.get('total', 0.0):.1f} s"
         )
+
+
+def _tables(manifest: Manifest) -> str:
+    return ", ".join(f"{manifest.counts[t]} {t}" for t in COUNTED if t in manifest.counts)
 
 
 def _stamp(when: datetime) -> str:
@@ -543,7 +547,7 @@ def backup(
     if final.exists() or partial.exists():
         raise BackupError(f"{final} already exists: one backup a second at most")
     out.mkdir(parents=True, exist_ok=True)
-    partial.mkdir()
+    partial.mkdir(mode=0o700)  # it holds every user's data: owner only
     try:
         result = _write_backup(settings, storage, url, kind, partial, started, jobs, report)
         os.sync()  # the data on disk before the name says the backup is complete
@@ -642,10 +646,17 @@ def _write_backup(
 # --- verify ---------------------------------------------------------------------------------
 
 
-def verify(folder: Path, *, jobs: int = DEFAULT_JOBS, report: Report = _silent) -> Manifest:
-    """Read the manifest and check the dump and every object against it (size, SHA-256).
-    Raises BackupError listing what is wrong; touches nothing outside `folder`."""
-    manifest = read_manifest(folder)
+def verify(
+    folder: Path,
+    *,
+    jobs: int = DEFAULT_JOBS,
+    report: Report = _silent,
+    manifest: Manifest | None = None,
+) -> Manifest:
+    """Read the manifest (unless given) and check the dump and every object against it
+    (size, SHA-256). Raises BackupError listing what is wrong; touches nothing outside
+    `folder`."""
+    manifest = manifest or read_manifest(folder)
     if manifest.database.kind == "sqlite" and manifest.database.file != SQLITE_DUMP:
         raise BackupError(f"bad manifest: an SQLite backup's dump is {SQLITE_DUMP}")
     if manifest.database.kind == "postgresql" and manifest.database.file != POSTGRES_DUMP:
@@ -698,7 +709,7 @@ class RestoreResult:
     needs_upgrade: bool = False
 
     def summary(self) -> str:
-        counts = ", ".join(f"{n} {table}" for table, n in self.manifest.counts.items())
+        counts = _tables(self.manifest)
         line = (
             f"restored {self.folder.name}: {self.manifest.database.kind} at revision "
             f"{self.manifest.database.alembic_revision} ({counts}), "
@@ -752,9 +763,9 @@ def restore(
     timings: dict[str, float] = {}
     folder = folder.absolute()
 
-    # 1. Everything that can refuse, before anything is changed.
-    manifest = verify(folder, jobs=jobs, report=report)
-    timings["verify"] = time.perf_counter() - clock
+    # 1. Everything that can refuse, before anything is changed: the quick checks, then
+    # every checksum.
+    manifest = read_manifest(folder)
     url = settings.effective_database_url()
     kind = database_kind(url)
     if kind != manifest.database.kind:
@@ -783,6 +794,9 @@ def restore(
         raise BackupError(
             f"refusing to restore over live data ({'; '.join(what)}): pass --yes to replace it"
         )
+    step = time.perf_counter()
+    verify(folder, jobs=jobs, report=report, manifest=manifest)
+    timings["verify"] = time.perf_counter() - step
     if present:
         report(
             f"warning: {len(present)} objects already in the storage; those the backup "
@@ -878,7 +892,10 @@ def _restore_sqlite(dump: Path, target: Path, keep_old: bool) -> Path | None:
         _fsync(staging)
         if keep_old and target.is_file():
             kept = target.with_name(f"{target.name}.before-restore-{_stamp(datetime.now(UTC))}")
-            os.link(target, kept)
+            try:
+                os.link(target, kept)
+            except OSError:  # no hard links on this file system
+                shutil.copy2(target, kept)
         # A leftover journal would be applied to the new file on its next open.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)

@@ -141,7 +141,13 @@ def worker(
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, registry=runtime.registry)
+        try:
+            start_http_server(metrics_port, registry=runtime.registry)
+        except OSError as error:
+            raise ConfigurationError(
+                f"--metrics-port {metrics_port}: {error.strerror}; give each worker on a "
+                "machine its own port, or 0 for none"
+            ) from None
     process.start()
     stop.wait()
     logging.getLogger("autoclip.worker").info("stopping: finishing the jobs in hand")

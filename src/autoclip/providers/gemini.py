@@ -1,0 +1,197 @@
+"""Scripts from Google's Gemini, over the Generative Language API (REST, v1beta).
+
+Wire format (https://ai.google.dev/api/generate-content):
+
+    POST {base_url}/v1beta/models/{model}:generateContent
+    x-goog-api-key: {api_key}
+    {"systemInstruction": {"parts": [{"text": ...}]},
+     "contents": [{"role": "user"|"model", "parts": [{"text": ...}]}, ...],
+     "generationConfig": {"temperature": 0.7, "responseMimeType": "application/json",
+                          "responseSchema": {"type": "OBJECT", ...}}}
+
+    200 {"candidates": [{"content": {"role": "model", "parts": [{"text": "{...}"}]},
+                         "finishReason": "STOP"|"MAX_TOKENS"|"SAFETY"|...}],
+         "usageMetadata": {"promptTokenCount", "candidatesTokenCount", "totalTokenCount"},
+         "promptFeedback": {"blockReason": "SAFETY"|...}}   (when the prompt is blocked)
+    4xx/5xx {"error": {"code", "message", "status": "RESOURCE_EXHAUSTED"|...,
+                       "details": [{"@type": "...RetryInfo", "retryDelay": "30s"}]}}
+
+The key travels in the header, never in the URL's `?key=` query.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import Field, SecretStr, field_validator
+
+from autoclip.options import GenerateOptions
+from autoclip.providers.breaker import CircuitBreaker, shared_breaker
+from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.http import CallSettings, ProviderHttp, UsageHook
+from autoclip.providers.scripting import (
+    PLANS,
+    PROMPT_VERSION,
+    Completion,
+    ModelScriptWriter,
+    Turn,
+    script_schema,
+)
+
+SERVICE = "gemini"
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+API_VERSION = "v1beta"
+# Finish reasons meaning the model would not answer this (not that it failed to).
+REFUSALS = frozenset(
+    {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
+)
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class GeminiSettings(CallSettings):
+    api_key: SecretStr
+    base_url: str = DEFAULT_BASE_URL
+    model: str = "gemini-2.5-flash"
+    temperature: float = Field(default=0.7, ge=0, le=2)
+
+    @field_validator("model")
+    @classmethod
+    def _plain_model_name(cls, value: str) -> str:
+        value = value.strip().removeprefix("models/")
+        if not _MODEL_NAME.match(value):
+            raise ValueError("a model name such as gemini-2.5-flash")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("an http(s) URL")
+        return value
+
+
+class GeminiScriptWriter(ModelScriptWriter):
+    """Writes scripts with a Gemini model; see the module doc for the wire format."""
+
+    name = SERVICE
+
+    def __init__(
+        self,
+        settings: GeminiSettings,
+        *,
+        client: httpx.Client | None = None,
+        breaker: CircuitBreaker | None = None,
+        usage: UsageHook | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        key = settings.api_key.get_secret_value()
+        self.http = ProviderHttp(
+            SERVICE,
+            settings.base_url,
+            auth_headers={"x-goog-api-key": key},
+            timeout_s=settings.timeout_s,
+            retry=settings.retry_policy(),
+            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
+            client=client,
+            usage=usage,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+        self._path = f"/{API_VERSION}/models/{quote(settings.model, safe='')}:generateContent"
+
+    def __repr__(self) -> str:
+        return f"GeminiScriptWriter(model={self.settings.model!r}, base_url={self.http.base_url!r})"
+
+    def identity(self) -> str:
+        return (
+            f"{SERVICE}/{self.settings.model}/prompt-{PROMPT_VERSION}"
+            f"/t{self.settings.temperature:g}"
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _complete(
+        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
+    ) -> Completion:
+        config: dict[str, Any] = {"temperature": self.settings.temperature}
+        if structured:
+            config["responseMimeType"] = "application/json"
+            config["responseSchema"] = script_schema(PLANS[options.length], "gemini")
+        body = {
+            "systemInstruction": {"parts": [{"text": system}]},
+            "contents": [{"role": turn.role, "parts": [{"text": turn.text}]} for turn in turns],
+            "generationConfig": config,
+        }
+        answer = self.http.post_json(self._path, body)
+        self.http.report_usage(_usage(answer))
+        return self._read(answer)
+
+    def _read(self, answer: dict[str, Any]) -> Completion:
+        feedback = answer.get("promptFeedback")
+        if isinstance(feedback, dict) and feedback.get("blockReason"):
+            raise PermanentProviderError(
+                SERVICE,
+                "the provider refused the prompt",
+                detail=f"blockReason {feedback['blockReason']}",
+            )
+        candidates = answer.get("candidates")
+        if not isinstance(candidates, list) or not candidates:
+            return Completion("")
+        candidate = candidates[0] if isinstance(candidates[0], dict) else {}
+        reason = str(candidate.get("finishReason") or "")
+        if reason in REFUSALS:
+            raise PermanentProviderError(
+                SERVICE,
+                "the provider refused to answer",
+                detail=f"finishReason {reason}{_flagged(candidate)}",
+            )
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        text = "".join(
+            part["text"]
+            for part in (parts if isinstance(parts, list) else [])
+            if isinstance(part, dict)
+            and isinstance(part.get("text"), str)
+            and not part.get("thought")
+        )
+        return Completion(text, truncated=reason == "MAX_TOKENS")
+
+
+def _flagged(candidate: dict[str, Any]) -> str:
+    """The safety categories rated likely harmful, as `; HARM_CATEGORY_X` text."""
+    ratings = candidate.get("safetyRatings")
+    flagged = [
+        str(rating.get("category"))
+        for rating in (ratings if isinstance(ratings, list) else [])
+        if isinstance(rating, dict)
+        and (rating.get("blocked") or rating.get("probability") in ("MEDIUM", "HIGH"))
+    ]
+    return f" ({', '.join(flagged)})" if flagged else ""
+
+
+def _usage(answer: dict[str, Any]) -> dict[str, float]:
+    meta = answer.get("usageMetadata")
+    meta = meta if isinstance(meta, dict) else {}
+
+    def count(key: str) -> float:
+        value = meta.get(key)
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    return {
+        "requests": 1.0,
+        "input_tokens": count("promptTokenCount"),
+        # Thinking models bill their thoughts as output.
+        "output_tokens": count("candidatesTokenCount") + count("thoughtsTokenCount"),
+    }

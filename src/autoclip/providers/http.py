@@ -1,0 +1,394 @@
+"""The HTTP kit every cloud provider shares: timeouts, retries, a circuit breaker, and
+errors sorted into retriable and permanent.
+
+One `ProviderHttp` talks to one service (one base URL and its credentials):
+
+- every attempt has a timeout (`timeout_s`, the whole answer included, not only the wait
+  for the first byte), and all attempts together a deadline (`RetryPolicy.deadline_s`);
+- timeouts, connection errors, 408/425/429 and 5xx (but 501) are retried, up to
+  `max_attempts`, after an exponential backoff with full jitter, or after exactly the
+  wait the provider asked for (`Retry-After` in seconds or as an HTTP date,
+  `retry-after-ms`, or Google's `RetryInfo.retryDelay`), unless that wait is longer
+  than `max_retry_after_s` or would pass the deadline — then the error is raised at
+  once with its `retry_after`, for a job queue to reschedule;
+- any other 4xx is permanent and carries the provider's own message from its JSON error
+  body (`{"error": {"message", "status"|"type", ...}}`, or Ollama's `{"error": "..."}`);
+- a circuit breaker shared by the callers of the endpoint skips the call when it is open;
+- callers report what a successful call consumed through `report_usage`, which feeds the
+  `usage` hook `(service, units)`.
+
+Credentials go in headers only, never in URLs; every secret the kit knows of (the values
+of `auth_headers` and `secrets`) is replaced by `***` in error messages and logs, and
+`repr()` shows neither.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from autoclip.providers.breaker import CircuitBreaker
+from autoclip.providers.errors import (
+    PermanentProviderError,
+    ProviderUnavailable,
+    RetriableProviderError,
+)
+
+log = logging.getLogger("autoclip.providers")
+
+UsageHook = Callable[[str, dict[str, float]], None]
+"""Called as `hook(service, units)` after a successful call, e.g. `{"input_tokens": 812.0}`."""
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+CONNECT_TIMEOUT_S = 10.0
+DETAIL_MAX_CHARS = 500
+REDACTED = "***"
+
+_RETRY_STATUSES = frozenset({408, 425, 429})
+_STATUS_MESSAGES = {
+    400: "request rejected",
+    401: "authentication failed (check the API key)",
+    403: "permission denied (check the API key and its access to this model)",
+    404: "not found (check the model name and the base URL)",
+    408: "request timed out at the provider",
+    413: "request too large",
+    422: "request rejected",
+    429: "rate limited or out of quota",
+}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    base_delay_s: float = 1.0  # the first backoff is drawn from [0, base], then doubles
+    max_delay_s: float = 20.0
+    deadline_s: float = 300.0  # for all attempts and waits of one call together
+    max_retry_after_s: float = 60.0  # a provider asking to wait longer is not waited for
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.deadline_s <= 0:
+            raise ValueError("deadline_s must be positive")
+
+
+class CallSettings(BaseModel):
+    """Settings every provider has: how long to wait and how often to try."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_s: float = Field(default=120.0, gt=0, description="One attempt, answer included.")
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    deadline_s: float = Field(default=300.0, gt=0, description="All attempts of one call.")
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, deadline_s=self.deadline_s)
+
+
+def is_retriable_status(status: int) -> bool:
+    return status in _RETRY_STATUSES or (status >= 500 and status != 501)
+
+
+class ProviderHttp:
+    def __init__(
+        self,
+        service: str,
+        base_url: str,
+        *,
+        auth_headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        timeout_s: float = 120.0,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        client: httpx.Client | None = None,
+        usage: UsageHook | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self._headers = dict(auth_headers or {})
+        self._secrets = _secret_forms([*secrets, *self._headers.values()])
+        self._owns_client = client is None
+        self._client = client or httpx.Client(follow_redirects=False)
+        self._usage = usage
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+
+    def __repr__(self) -> str:
+        return f"ProviderHttp(service={self.service!r}, base_url={self.base_url!r})"
+
+    def __enter__(self) -> ProviderHttp:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP client if this kit made it (an injected one is the caller's)."""
+        if self._owns_client:
+            self._client.close()
+
+    def redact(self, text: str) -> str:
+        """`text` with every known secret replaced by `***`."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def report_usage(self, units: Mapping[str, float]) -> None:
+        """Hand what one successful call consumed to the usage hook.
+
+        A failing hook is logged, not raised: the answer it accounts for is already paid for.
+        """
+        if self._usage is None:
+            return
+        try:
+            self._usage(self.service, {key: float(value) for key, value in units.items()})
+        except Exception:
+            log.exception("%s: the usage hook failed", self.service)
+
+    def post_json(
+        self, path: str, body: Mapping[str, Any], *, timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """POST `body` as JSON to `base_url + path` and return the JSON object answered.
+
+        Raises `PermanentProviderError`, `RetriableProviderError` (attempts or deadline
+        exhausted) or `ProviderUnavailable` (the breaker is open).
+        """
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        policy = self.retry
+        deadline = self._clock() + policy.deadline_s
+        last: RetriableProviderError | None = None
+        attempts = 0
+        while attempts < policy.max_attempts:
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                break
+            if not self.breaker.acquire():
+                raise ProviderUnavailable(
+                    self.service,
+                    "circuit open after repeated failures; not called",
+                    detail=last.detail if last else "",
+                    retry_after=self.breaker.retry_after(),
+                )
+            attempts += 1
+            try:
+                answer = self._attempt(url, body, min(timeout_s or self.timeout_s, remaining))
+            except RetriableProviderError as error:
+                self.breaker.record_failure()
+                last = error
+            except PermanentProviderError:
+                self.breaker.record_success()  # it answered: the service is up
+                raise
+            except BaseException:
+                self.breaker.release()  # says nothing about the service's health
+                raise
+            else:
+                self.breaker.record_success()
+                return answer
+            if attempts >= policy.max_attempts:
+                break
+            delay = self._delay(attempts, last.retry_after)
+            if delay is None or self._clock() + delay >= deadline:
+                break
+            log.warning(
+                "%s: attempt %d of %d failed (%s), retrying in %.2f s",
+                self.service,
+                attempts,
+                policy.max_attempts,
+                last,
+                delay,
+            )
+            self._sleep(delay)
+        if last is None:
+            raise RetriableProviderError(self.service, "deadline passed before any attempt")
+        raise RetriableProviderError(
+            self.service,
+            f"{last.message}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}",
+            status=last.status,
+            detail=last.detail,
+            retry_after=last.retry_after,
+        )
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up now."""
+        policy = self.retry
+        if retry_after is not None:
+            return retry_after if retry_after <= policy.max_retry_after_s else None
+        ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** (attempt - 1))
+        return self._jitter() * ceiling  # "full jitter": anywhere in [0, ceiling)
+
+    def _attempt(self, url: str, body: Mapping[str, Any], timeout_s: float) -> dict[str, Any]:
+        started = self._clock()
+        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
+        try:
+            with self._client.stream(
+                "POST", url, json=body, headers=self._headers, timeout=timeout
+            ) as response:
+                content = bytearray()
+                for chunk in response.iter_bytes():
+                    content += chunk
+                    if self._clock() - started > timeout_s:
+                        raise httpx.ReadTimeout("the answer took too long")
+                    if len(content) > MAX_RESPONSE_BYTES:
+                        raise PermanentProviderError(
+                            self.service, f"answer larger than {MAX_RESPONSE_BYTES} bytes"
+                        )
+        except httpx.TimeoutException:
+            raise RetriableProviderError(
+                self.service, f"no complete answer within {timeout_s:.1f} s"
+            ) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise PermanentProviderError(
+                self.service, "bad base URL", detail=self._clip(str(exc))
+            ) from None
+        except httpx.HTTPError as exc:
+            # Refused or dropped connections, answers cut short (RemoteProtocolError),
+            # undecodable compressed bodies.
+            raise RetriableProviderError(
+                self.service,
+                "connection failed",
+                detail=self._clip(f"{type(exc).__name__}: {exc}"),
+            ) from None
+        return self._interpret(response, bytes(content))
+
+    def _interpret(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+        status = response.status_code
+        if 200 <= status < 300:
+            return self._parse_success(response, content)
+        detail, google_delay = _error_detail(content)
+        detail = self._clip(detail)
+        message = _STATUS_MESSAGES.get(status) or (
+            "server error" if status >= 500 else f"unexpected answer {status}"
+        )
+        if is_retriable_status(status):
+            retry_after = _retry_after(response.headers)
+            if retry_after is None:
+                retry_after = google_delay
+            raise RetriableProviderError(
+                self.service, message, status=status, detail=detail, retry_after=retry_after
+            )
+        raise PermanentProviderError(self.service, message, status=status, detail=detail)
+
+    def _parse_success(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            data = json.loads(content)
+        except ValueError:
+            sample = self._clip(content[:200].decode("utf-8", "replace"))
+            if "json" in response.headers.get("content-type", ""):
+                # A JSON answer cut short or garbled on its way: worth another try.
+                raise RetriableProviderError(
+                    self.service, "malformed JSON answer", status=status, detail=sample
+                ) from None
+            raise PermanentProviderError(
+                self.service,
+                "the answer is not JSON (is the base URL an API endpoint?)",
+                status=status,
+                detail=sample,
+            ) from None
+        if not isinstance(data, dict):
+            raise PermanentProviderError(
+                self.service, f"unexpected answer: a JSON {type(data).__name__}", status=status
+            )
+        return data
+
+    def _clip(self, text: str) -> str:
+        text = self.redact(" ".join(text.split()))
+        return text if len(text) <= DETAIL_MAX_CHARS else text[: DETAIL_MAX_CHARS - 1] + "…"
+
+
+def _secret_forms(values: Iterable[str]) -> tuple[str, ...]:
+    """The strings to redact: each secret, and the token of a `Bearer <token>` value."""
+    forms: set[str] = set()
+    for value in values:
+        for form in (value, value.split(" ", 1)[-1]):
+            if len(form.strip()) >= 4:
+                forms.add(form.strip())
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _error_detail(content: bytes) -> tuple[str, float | None]:
+    """The provider's message from an error body, and Google's `RetryInfo` delay if any."""
+    try:
+        data: Any = json.loads(content)
+    except ValueError:
+        return content[:DETAIL_MAX_CHARS].decode("utf-8", "replace").strip(), None
+    if isinstance(data, list) and data:
+        data = data[0]  # Google's streaming endpoints wrap the error in a list
+    if not isinstance(data, dict):
+        return str(data), None
+    error = data.get("error", data)
+    if isinstance(error, str):
+        return error, None
+    if not isinstance(error, dict):
+        return json.dumps(data, ensure_ascii=False), None
+    message = str(error.get("message") or "").strip()
+    kind = error.get("status") or error.get("type") or error.get("code")
+    detail = f"{kind}: {message}" if kind and message else message or str(kind or "")
+    return detail, _google_retry_delay(error.get("details"))
+
+
+def _google_retry_delay(details: Any) -> float | None:
+    if not isinstance(details, list):
+        return None
+    for item in details:
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("RetryInfo"):
+            match = _DURATION.match(str(item.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """The wait a provider asked for: `retry-after-ms`, or `Retry-After` (seconds or date)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(value):
+                return max(0.0, value)
+    header = headers.get("retry-after")
+    if header is None:
+        return None
+    header = header.strip()
+    try:
+        seconds = float(header)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, seconds) if math.isfinite(seconds) else None

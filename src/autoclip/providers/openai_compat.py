@@ -1,0 +1,182 @@
+"""Scripts from any OpenAI-compatible chat-completions server: OpenAI, Ollama, vLLM, ….
+
+Wire format (https://platform.openai.com/docs/api-reference/chat/create):
+
+    POST {base_url}/v1/chat/completions
+    Authorization: Bearer {api_key}            (left out when no key is set, as for Ollama)
+    {"model": ..., "messages": [{"role": "system"|"user"|"assistant", "content": ...}],
+     "response_format": {"type": "json_object"}
+                        | {"type": "json_schema", "json_schema": {"name", "strict", "schema"}},
+     "temperature": 0.7}
+
+    200 {"id", "object": "chat.completion", "model",
+         "choices": [{"index": 0, "message": {"role": "assistant", "content": "{...}",
+                                              "refusal": null},
+                      "finish_reason": "stop"|"length"|"content_filter"|...}],
+         "usage": {"prompt_tokens", "completion_tokens", "total_tokens"}}
+    4xx/5xx {"error": {"message", "type", "param", "code"}}   (Ollama: {"error": "..."})
+
+`base_url` is the server's root; a trailing `/v1` (the OpenAI SDK's convention) is dropped
+so that both spellings work.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import Field, SecretStr, field_validator
+
+from autoclip.options import GenerateOptions
+from autoclip.providers.breaker import CircuitBreaker, shared_breaker
+from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.http import CallSettings, ProviderHttp, UsageHook
+from autoclip.providers.scripting import (
+    PLANS,
+    PROMPT_VERSION,
+    Completion,
+    ModelScriptWriter,
+    Turn,
+    script_schema,
+)
+
+SERVICE = "openai"
+DEFAULT_BASE_URL = "https://api.openai.com"
+PATH = "/v1/chat/completions"
+_ROLES = {"user": "user", "model": "assistant"}
+
+
+class OpenAISettings(CallSettings):
+    api_key: SecretStr | None = None  # local servers (Ollama, vLLM) usually need none
+    base_url: str = DEFAULT_BASE_URL
+    model: str = Field(default="gpt-4o-mini", min_length=1)
+    # None leaves it out: some models accept only their default temperature.
+    temperature: float | None = Field(default=0.7, ge=0, le=2)
+    # json_object works everywhere; json_schema (structured outputs) where supported.
+    response_format: Literal["json_object", "json_schema"] = "json_object"
+
+    @field_validator("base_url")
+    @classmethod
+    def _server_root(cls, value: str) -> str:
+        value = value.strip().rstrip("/").removesuffix("/v1")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("an http(s) URL")
+        return value
+
+
+class OpenAIScriptWriter(ModelScriptWriter):
+    """Writes scripts with a chat-completions model; see the module doc for the wire format."""
+
+    name = SERVICE
+
+    def __init__(
+        self,
+        settings: OpenAISettings,
+        *,
+        client: httpx.Client | None = None,
+        breaker: CircuitBreaker | None = None,
+        usage: UsageHook | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        headers = {}
+        if settings.api_key is not None and settings.api_key.get_secret_value():
+            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
+        self.http = ProviderHttp(
+            SERVICE,
+            settings.base_url,
+            auth_headers=headers,
+            timeout_s=settings.timeout_s,
+            retry=settings.retry_policy(),
+            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
+            client=client,
+            usage=usage,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenAIScriptWriter(model={self.settings.model!r}, base_url={self.http.base_url!r})"
+
+    def identity(self) -> str:
+        # The same model name on another server (a local "llama3" or a proxy) may differ.
+        settings = self.settings
+        temperature = "default" if settings.temperature is None else f"{settings.temperature:g}"
+        return (
+            f"{SERVICE}/{urlsplit(settings.base_url).netloc}/{settings.model}"
+            f"/prompt-{PROMPT_VERSION}/t{temperature}/{settings.response_format}"
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _complete(
+        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
+    ) -> Completion:
+        body: dict[str, Any] = {
+            "model": self.settings.model,
+            "messages": [
+                {"role": "system", "content": system},
+                *({"role": _ROLES[turn.role], "content": turn.text} for turn in turns),
+            ],
+        }
+        if self.settings.temperature is not None:
+            body["temperature"] = self.settings.temperature
+        if structured:
+            body["response_format"] = self._response_format(options)
+        answer = self.http.post_json(PATH, body)
+        self.http.report_usage(_usage(answer))
+        return _read(answer)
+
+    def _response_format(self, options: GenerateOptions) -> dict[str, Any]:
+        if self.settings.response_format == "json_object":
+            return {"type": "json_object"}
+        return {
+            "type": "json_schema",
+            "json_schema": {
+                "name": "script",
+                "strict": True,
+                "schema": script_schema(PLANS[options.length], "json_schema"),
+            },
+        }
+
+
+def _read(answer: dict[str, Any]) -> Completion:
+    choices = answer.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return Completion("")
+    choice = choices[0]
+    reason = str(choice.get("finish_reason") or "")
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    refusal = message.get("refusal")
+    if reason == "content_filter" or (isinstance(refusal, str) and refusal.strip()):
+        raise PermanentProviderError(
+            SERVICE,
+            "the provider refused to answer",
+            detail=refusal.strip() if isinstance(refusal, str) else f"finish_reason {reason}",
+        )
+    content = message.get("content")
+    return Completion(content if isinstance(content, str) else "", truncated=reason == "length")
+
+
+def _usage(answer: dict[str, Any]) -> dict[str, float]:
+    usage = answer.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+
+    def count(key: str) -> float:
+        value = usage.get(key)
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    return {
+        "requests": 1.0,
+        "input_tokens": count("prompt_tokens"),
+        "output_tokens": count("completion_tokens"),
+    }
