@@ -20,6 +20,7 @@ from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.script.model import Script
 from autoclip.script.offline import TOPIC_NEEDS_MODEL, OfflineScriptWriter
+from autoclip.script.registry import script_writer_for, takes_topics
 from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url, load_text_file
@@ -117,15 +118,10 @@ def _source(text: Path | None, url: str | None, topic: str | None) -> SourceMate
 
 
 def _writer(settings: Settings, source: SourceMaterial) -> ScriptWriter:
-    if settings.script_writer != "offline":
-        raise ConfigurationError(
-            f"AUTOCLIP_SCRIPT_WRITER={settings.script_writer!r} is not available in this "
-            "release; the offline writer is"
-        )
-    if source.text is None:
+    if source.text is None and not takes_topics(settings):
         # Fail before any work: the offline writer cannot invent a script from a topic.
         raise ConfigurationError(TOPIC_NEEDS_MODEL)
-    return OfflineScriptWriter()
+    return script_writer_for(settings)
 
 
 @app.command()

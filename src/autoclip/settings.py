@@ -11,10 +11,16 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from autoclip.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from autoclip.providers.gemini import GeminiSettings
+    from autoclip.providers.openai_compat import OpenAISettings
 
 
 def default_data_dir() -> Path:
@@ -50,8 +56,18 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)
     script_writer: str = Field(
-        default="offline", description="Who writes scripts: offline (text and URL input only)."
+        default="offline",
+        description="Who writes scripts: offline (text and URL input only), gemini, openai, "
+        "or a comma-separated fallback chain such as gemini,openai,offline.",
     )
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str = "https://generativelanguage.googleapis.com"
+    gemini_model: str = "gemini-2.5-flash"
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="Not needed by local servers (Ollama, vLLM, LM Studio)."
+    )
+    openai_base_url: str = "https://api.openai.com"
+    openai_model: str = "gpt-4o-mini"
     render_timeout_s: float = Field(default=1800.0, gt=0)
 
     database_url: str | None = Field(
@@ -85,6 +101,22 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
+    def gemini_settings(self) -> GeminiSettings:
+        from autoclip.providers.gemini import GeminiSettings
+
+        if self.gemini_api_key is None:
+            raise ConfigurationError("the gemini script writer needs AUTOCLIP_GEMINI_API_KEY")
+        return GeminiSettings(
+            api_key=self.gemini_api_key, base_url=self.gemini_base_url, model=self.gemini_model
+        )
+
+    def openai_settings(self) -> OpenAISettings:
+        from autoclip.providers.openai_compat import OpenAISettings
+
+        return OpenAISettings(
+            api_key=self.openai_api_key, base_url=self.openai_base_url, model=self.openai_model
+        )
+
     @property
     def distributed(self) -> bool:
         return self.redis_url is not None
@@ -117,6 +149,8 @@ class Settings(BaseSettings):
         """Effective settings for `autoclip config show`: secrets and URL passwords hidden."""
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
+        for name in ("gemini_api_key", "openai_api_key"):
+            shown[name] = "********" if getattr(self, name) else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
         shown["database_url"] = mask_url_password(self.effective_database_url())
         shown["redis_url"] = mask_url_password(self.redis_url) if self.redis_url else None

@@ -130,7 +130,7 @@ def test_overlong_sentence_is_cut_to_fit_a_short() -> None:
 
 
 def test_topic_only_needs_a_language_model() -> None:
-    with pytest.raises(ConfigurationError, match="--topic needs a language model"):
+    with pytest.raises(ConfigurationError, match="a topic needs a language model"):
         OfflineScriptWriter().write(SourceMaterial(topic="sleep"), GenerateOptions())
 
 

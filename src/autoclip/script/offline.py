@@ -36,8 +36,9 @@ from autoclip.script.writer import SourceMaterial
 OFFLINE_WRITER_VERSION = "1"
 
 TOPIC_NEEDS_MODEL = (
-    "--topic needs a language model; set AUTOCLIP_SCRIPT_WRITER to gemini or openai with its "
-    "API key (cloud writers arrive in a later release), or pass --text FILE / --url URL"
+    "a topic needs a language model: set AUTOCLIP_SCRIPT_WRITER=gemini (with "
+    "AUTOCLIP_GEMINI_API_KEY) or openai (AUTOCLIP_OPENAI_BASE_URL, AUTOCLIP_OPENAI_API_KEY), "
+    "or give a text or a URL"
 )
 
 TITLE_MAX_CHARS = 60

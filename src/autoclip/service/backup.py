@@ -824,6 +824,8 @@ def restore(
         return item.size
 
     parallel(manifest.objects, upload, jobs, progress.advance)
+    if isinstance(storage, LocalStorage):
+        os.sync()  # the files on disk before a database that refers to them
     timings["objects"] = time.perf_counter() - step
 
     # 3. The database.

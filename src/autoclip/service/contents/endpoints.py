@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from autoclip.script.registry import takes_topics
 from autoclip.service.contents import service
 from autoclip.service.contents.events import content_events
 from autoclip.service.contents.schemas import (
@@ -52,7 +53,7 @@ def create(
         runtime.jobs,
         user,
         data,
-        script_writer=runtime.settings.script_writer,
+        takes_topics=takes_topics(runtime.settings),
         idempotency_key=idempotency_key,
         request_id=getattr(request.state, "request_id", None),
     )

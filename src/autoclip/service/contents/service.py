@@ -51,7 +51,7 @@ def create_content(
     user: User,
     data: ContentCreate,
     *,
-    script_writer: str,
+    takes_topics: bool,
     idempotency_key: str | None,
     request_id: str | None,
 ) -> tuple[Content, bool]:
@@ -64,7 +64,7 @@ def create_content(
         get_project(session, user, data.project_id) if data.project_id else
         default_project(session, user)
     )  # fmt: skip
-    language, options = _settle_options(data, project, script_writer)
+    language, options = _settle_options(data, project, takes_topics)
     try:
         with session.begin_nested():  # a lost idempotency race undoes the debit too
             content = Content(
@@ -120,10 +120,10 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> Conten
 
 
 def _settle_options(
-    data: ContentCreate, project: Project, script_writer: str
+    data: ContentCreate, project: Project, topics: bool
 ) -> tuple[Language, dict[str, object]]:
     """The content's language and options: what the request says, else the project's."""
-    if data.generation_type is GenerationType.TOPIC and script_writer == "offline":
+    if data.generation_type is GenerationType.TOPIC and not topics:
         raise InputError("generation_type", TOPIC_NEEDS_MODEL)
     if data.generation_type is GenerationType.URL:
         parts = urlsplit(data.source)

@@ -28,9 +28,10 @@ from autoclip.kit.storage import LocalStorage, image_key, video_key
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest
 from autoclip.pipeline.progress import Stage
+from autoclip.providers.errors import PermanentProviderError
 from autoclip.script.model import Script
-from autoclip.script.offline import OfflineScriptWriter
-from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.script.registry import script_writer_for
+from autoclip.script.writer import SourceMaterial
 from autoclip.service.credits.service import refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
@@ -41,7 +42,7 @@ from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
 from autoclip.source.loader import fetch_url
 
-PERMANENT = (InputError, ConfigurationError, MediaError)
+PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
 log = logging.getLogger("autoclip.worker")
 
 
@@ -61,12 +62,6 @@ class Job:
     request_id: str | None
     owner: str  # this job's lease
     requested_at: datetime
-
-
-def script_writer(name: str) -> ScriptWriter:
-    if name == "offline":
-        return OfflineScriptWriter()
-    raise ConfigurationError(f"unknown script writer {name!r} (AUTOCLIP_SCRIPT_WRITER)")
 
 
 def generate_options(language: str, options: dict[str, Any]) -> GenerateOptions:
@@ -140,7 +135,8 @@ class ContentRunner:
             log.exception("content %s: %s failed", job.id, phase.value,
                           extra={"contentId": str(job.id)})  # fmt: skip
             progress.abort(RunStatus.FAILED, f"{type(error).__name__}: {error}")
-            self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}")
+            wait = getattr(error, "retry_after", None)  # what a provider asked for
+            self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}", wait)
         finally:
             heartbeat.finish()
         seconds = time.perf_counter() - began
@@ -182,7 +178,7 @@ class ContentRunner:
         storage = self.runtime.storage
         engine = Engine(
             storage,
-            script_writer(self.runtime.settings.script_writer),
+            script_writer_for(self.runtime.settings),
             progress,
             render_timeout=self.settings.render_time_limit_seconds,
             work_dir=self.runtime.settings.work_dir,
@@ -306,11 +302,14 @@ class ContentRunner:
     def _fail(self, job: Job, reason: str) -> None:
         fail_content(self.runtime, job.id, reason, owner=job.owner)
 
-    def _retry_or_fail(self, job: Job, phase: JobPhase, reason: str) -> None:
+    def _retry_or_fail(
+        self, job: Job, phase: JobPhase, reason: str, retry_after: float | None = None
+    ) -> None:
         if job.attempts >= self.settings.max_attempts:
             self._fail(job, f"gave up after {job.attempts} attempts: {reason}")
             return
         delay = self.settings.retry_base_seconds * 2 ** (job.attempts - 1)
+        delay = max(delay, retry_after or 0.0)
         now = utcnow()
         with self.runtime.db.session() as session:
             moved = changed_rows(
