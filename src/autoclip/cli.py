@@ -218,6 +218,7 @@ def _summary(result: GenerateResult) -> dict[str, object]:
 
 
 def _service_commands() -> None:
+    from autoclip.service import backup_cli
     from autoclip.service import cli as service_cli
 
     app.command()(service_cli.serve)
@@ -228,6 +229,8 @@ def _service_commands() -> None:
     app.add_typer(service_cli.storage_app, name="storage")
     app.add_typer(service_cli.keys_app, name="keys")
     app.add_typer(service_cli.admin_app, name="admin")
+    app.command()(backup_cli.backup)
+    app.command()(backup_cli.restore)
 
 
 _service_commands()

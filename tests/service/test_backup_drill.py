@@ -34,10 +34,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
+from autoclip.cli import app as backup_app
 from autoclip.kit.storage import Storage, image_key, video_key
 from autoclip.service import backup as backups
 from autoclip.service.app import create_app
-from autoclip.service.backup_cli import app as backup_app
 from autoclip.service.credits.service import refund
 from autoclip.service.db import Base, Database, utcnow
 from autoclip.service.migrate import upgrade
@@ -112,7 +112,7 @@ def configure(monkeypatch: pytest.MonkeyPatch, **values: str) -> Settings:
 
 
 @pytest.fixture(params=["sqlite+local", "postgresql+s3"])
-def setup(
+def drill_env(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Settings:
     data = tmp_path / "data"
@@ -348,11 +348,11 @@ def only_backup(out: Path) -> Path:
 # --- the drill ------------------------------------------------------------------------------
 
 
-def test_drill_backup_wipe_restore_finds_everything(setup: Settings, tmp_path: Path) -> None:
-    accounts = make_world(setup)
-    storage = backups.configured_storage(setup)
-    seen_before = api_view(setup, accounts)  # logs in: new refresh tokens, so first
-    rows_before = all_rows(setup)
+def test_drill_backup_wipe_restore_finds_everything(drill_env: Settings, tmp_path: Path) -> None:
+    accounts = make_world(drill_env)
+    storage = backups.configured_storage(drill_env)
+    seen_before = api_view(drill_env, accounts)  # logs in: new refresh tokens, so first
+    rows_before = all_rows(drill_env)
     files_before = file_hashes(storage)
     assert len(rows_before["users"]) == 3
     assert len(rows_before["contents"]) == 6
@@ -371,20 +371,20 @@ def test_drill_backup_wipe_restore_finds_everything(setup: Settings, tmp_path: P
     assert manifest.counts["credit_ledger"] == len(rows_before["credit_ledger"])
     assert "password" not in (folder / "manifest.json").read_text()
 
-    wipe(setup)
+    wipe(drill_env)
 
     code, out, err = run("restore", "--from", str(folder))
     assert code == 0, err
     assert out.startswith(f"restored {folder.name}"), out
     assert "every object and row count checked" in out
 
-    assert all_rows(setup) == rows_before
+    assert all_rows(drill_env) == rows_before
     assert file_hashes(storage) == {
         key: sha for key, sha in files_before.items() if not key.startswith("temp/")
     }
-    assert api_view(setup, accounts) == seen_before
+    assert api_view(drill_env, accounts) == seen_before
     # A refresh token handed out before the backup still works: sessions survive.
-    runtime = build_runtime(setup)
+    runtime = build_runtime(drill_env)
     try:
         with TestClient(create_app(runtime, run_worker=False)) as client:
             refreshed = client.post(
@@ -430,11 +430,11 @@ class Writer(threading.Thread):
 
 
 def test_a_backup_taken_while_the_service_writes_is_one_snapshot(
-    setup: Settings, tmp_path: Path
+    drill_env: Settings, tmp_path: Path
 ) -> None:
-    make_world(setup)
-    user_id = all_rows(setup)["users"][0][0]
-    writer = Writer(setup, user_id)
+    make_world(drill_env)
+    user_id = all_rows(drill_env)["users"][0][0]
+    writer = Writer(drill_env, user_id)
     writer.start()
     try:
         wait_until = time.monotonic() + 10
@@ -449,14 +449,14 @@ def test_a_backup_taken_while_the_service_writes_is_one_snapshot(
     assert writer.error is None, writer.error
     assert code == 0, err
     assert during > 0, "nothing was written during the backup"
-    rows_at_end = all_rows(setup)
+    rows_at_end = all_rows(drill_env)
 
-    wipe(setup)
+    wipe(drill_env)
     # The restore checks the row counts against the manifest, which were read in the
     # dump's own snapshot: they match only if the dump is one snapshot.
     code, _, err = run("restore", "--from", str(only_backup(tmp_path / "backups")))
     assert code == 0, err
-    restored = all_rows(setup)
+    restored = all_rows(drill_env)
     ledger = restored.pop("credit_ledger")
     assert ledger == rows_at_end.pop("credit_ledger")[: len(ledger)]  # a prefix: a snapshot
     assert restored == rows_at_end

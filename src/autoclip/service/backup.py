@@ -35,8 +35,9 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -446,6 +447,23 @@ def _dump_postgres(url: str, target: Path) -> tuple[str, dict[str, int]]:
     return meta
 
 
+@contextmanager
+def _operational(what: str) -> Iterator[None]:
+    """The failures of daily operation (a full disk, a refused permission, the storage or
+    the database unreachable) as one BackupError line; anything else as it is."""
+    try:
+        yield
+    except BackupError:
+        raise
+    except OSError as error:
+        raise BackupError(f"{what}: {error}") from error
+    except Exception as error:
+        module = type(error).__module__
+        if module.startswith(("botocore", "boto3", "s3transfer", "sqlalchemy", "psycopg")):
+            raise BackupError(f"{what}: {_first_line(error)}") from error
+        raise
+
+
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
@@ -526,6 +544,18 @@ def backup(
 ) -> BackupResult:
     """Write `out/autoclip-backup-<UTC time>/`; with `keep`, then delete all but the newest
     `keep` backups in `out`."""
+    with _operational("backup failed"):
+        return _backup(settings, out, jobs, keep, report, storage)
+
+
+def _backup(
+    settings: Settings,
+    out: Path,
+    jobs: int,
+    keep: int | None,
+    report: Report,
+    storage: Storage | None,
+) -> BackupResult:
     started = datetime.now(UTC)
     clock = time.perf_counter()
     url = settings.effective_database_url()
@@ -656,7 +686,11 @@ def verify(
     """Read the manifest (unless given) and check the dump and every object against it
     (size, SHA-256). Raises BackupError listing what is wrong; touches nothing outside
     `folder`."""
-    manifest = manifest or read_manifest(folder)
+    with _operational("verify failed"):
+        return _verify(folder, jobs, report, manifest or read_manifest(folder))
+
+
+def _verify(folder: Path, jobs: int, report: Report, manifest: Manifest) -> Manifest:
     if manifest.database.kind == "sqlite" and manifest.database.file != SQLITE_DUMP:
         raise BackupError(f"bad manifest: an SQLite backup's dump is {SQLITE_DUMP}")
     if manifest.database.kind == "postgresql" and manifest.database.file != POSTGRES_DUMP:
@@ -758,6 +792,20 @@ def restore(
     jobs: int = DEFAULT_JOBS,
     report: Report = _silent,
     storage: Storage | None = None,
+) -> RestoreResult:
+    """Verify the backup in `folder`, then put its objects and database in place and check
+    them (see the module's docstring)."""
+    with _operational("restore failed"):
+        return _restore(settings, folder, yes, jobs, report, storage)
+
+
+def _restore(
+    settings: Settings,
+    folder: Path,
+    yes: bool,
+    jobs: int,
+    report: Report,
+    storage: Storage | None,
 ) -> RestoreResult:
     clock = time.perf_counter()
     timings: dict[str, float] = {}

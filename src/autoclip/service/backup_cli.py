@@ -2,12 +2,10 @@
 
 Progress goes to stderr (a line per 100 objects), the one-line summary to stdout; a
 failure raises BackupError, which `autoclip` prints as one `error:` line with exit 1.
-Run alone: `python -m autoclip.service.backup_cli backup|restore ...`.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -72,34 +70,3 @@ def restore(
     if result.kept_database is not None:
         _progress(f"the replaced database is kept as {result.kept_database}")
     typer.echo(result.summary())
-
-
-app = typer.Typer(
-    help="Backups of the AutoClip service.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.command()(backup)
-app.command()(restore)
-
-
-def main() -> None:
-    try:
-        app(standalone_mode=False)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        sys.stderr.write("error: interrupted\n")
-        sys.exit(130)
-    except typer.TyperException as error:
-        sys.stderr.write(f"error: {error.format_message()}\n")
-        sys.exit(2)
-    except backups.BackupError as error:
-        sys.stderr.write(f"error: {error}\n")
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()
