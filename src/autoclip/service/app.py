@@ -23,7 +23,7 @@ from autoclip.service.exports import router as exports_router
 from autoclip.service.files import router as files_router
 from autoclip.service.health import router as health_router
 from autoclip.service.jobs.worker import WorkerProcess
-from autoclip.service.middleware import RequestContext
+from autoclip.service.middleware import RequestContext, SQLiteWriteGate
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.runtime import Runtime
@@ -68,6 +68,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
+    if runtime.db.is_sqlite:
+        app.add_middleware(SQLiteWriteGate)  # inside RequestContext: queued time is measured
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )

@@ -3,6 +3,7 @@ template, and the rate-limit headers a dependency decided on."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -127,3 +128,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+class SQLiteWriteGate:
+    """Lets one changing request at a time into the app when the database is SQLite.
+
+    SQLite has one writer; a write request takes the lock at its first query and keeps it
+    until its unit of work commits, which FastAPI runs on a threadpool thread of its own.
+    With many writes at once, the waiting ones could hold every threadpool thread while the
+    lock holder waits for a thread to commit on: a deadlock until the busy timeout. Queuing
+    writes here, before they take a thread, keeps the pool free. Reads pass untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._gate = asyncio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in READ_METHODS:
+            await self.app(scope, receive, send)
+            return
+        async with self._gate:
+            await self.app(scope, receive, send)
