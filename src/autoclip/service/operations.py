@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from autoclip.service.contents.service import requeue
 from autoclip.service.credits.service import debit
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
@@ -91,16 +92,7 @@ def retry_failed(
                 user = session.get(User, content.user_id)
                 assert user is not None
                 debit(session, user, content.id, LedgerReason.GENERATION)
-                now = utcnow()
-                content.status = ContentStatus.QUEUED
-                content.error = None
-                content.error_stage = None
-                content.attempts = 0
-                content.credit_charged = True
-                content.enqueued_at = now
-                content.requested_at = now
-                content.updated_at = now
-                content.finished_at = None
+                requeue(content)
         except PaymentRequired:
             results.append(Retried(str(content.id), "skipped: the owner has no credits"))
             continue

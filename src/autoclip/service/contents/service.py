@@ -223,13 +223,21 @@ def regenerate_content(
         if content.script is not None and not before_render.intersection(parts)
         else JobPhase.PREPARE
     )
-    now = utcnow()
     content.refresh_stages = sorted({s.value for part in parts for s in REFRESH[part]})
     content.revision += 1
-    content.status = ContentStatus.QUEUED
     content.phase = phase
     content.stage = None
     content.progress = 0
+    requeue(content)
+    after_commit(session, lambda: jobs.send(str(content_id), phase))
+    return content
+
+
+def requeue(content: Content) -> None:
+    """Make a finished content wait for a worker again, its credit taken (the caller
+    debited it) and its last error cleared; it resumes from its stage cache."""
+    now = utcnow()
+    content.status = ContentStatus.QUEUED
     content.error = None
     content.error_stage = None
     content.attempts = 0
@@ -238,8 +246,6 @@ def regenerate_content(
     content.requested_at = now
     content.updated_at = now
     content.finished_at = None
-    after_commit(session, lambda: jobs.send(str(content_id), phase))
-    return content
 
 
 def delete_content(session: Session, user: User, content_id: uuid.UUID) -> bool:
