@@ -14,9 +14,11 @@ first with one client for --unloaded seconds each (the service time, no queueing
 each for --duration seconds with --connections connections, after a short warm-up. The
 users' tokens and content ids go to a Lua file that `benchmarks/wrk/api.lua` reads; the
 script spreads requests evenly over the users so that no rate limit triggers, and reports
-the count of every status code, so that anything but 2xx shows. For each run it also
-records the CPU seconds of the server's processes, of wrk, and of everything else on the
-machine (other work skews the figures: the report warns).
+the count of every status code, so that anything but 2xx shows (and requests with no
+answer in 10 s, as socket errors). After each run the benchmark waits until the server
+has finished what the closed connections had sent, so runs never overlap. For each run
+it records the CPU seconds of the server's processes, of wrk, of PostgreSQL and Redis,
+and of everything else on the machine (other work skews the figures: the report warns).
 
     embedded     SQLite in a fresh data folder, one API process, no in-process worker
                  (AUTOCLIP_EMBEDDED_WORKER=false: POSTed contents stay queued)
@@ -74,6 +76,7 @@ PACKAGES = [
     "fastapi", "starlette", "uvicorn", "uvloop", "httptools", "pydantic", "sqlalchemy",
     "psycopg", "redis", "dramatiq",
 ]  # fmt: skip
+STORES = {"postgres", "redis-server"}
 _SAFE_LUA = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
@@ -92,6 +95,7 @@ class Run:
     wrk: dict[str, Any]
     server_cpu_s: float
     wrk_cpu_s: float
+    store_cpu_s: float  # PostgreSQL and Redis (any client's)
     other_cpu_s: float  # every other process on the machine during the run
 
     @property
@@ -103,6 +107,9 @@ class Run:
 
     def wrk_ms_per_request(self) -> float:
         return 1000 * self.wrk_cpu_s / max(self.requests, 1)
+
+    def store_ms_per_request(self) -> float:
+        return 1000 * self.store_cpu_s / max(self.requests, 1)
 
 
 # --------------------------------------------------------------------------- the machine
@@ -192,6 +199,24 @@ class Server:
             total += times.user + times.system
         return total
 
+    def wait_idle(self, limit: float = 120) -> bool:
+        """Wait until the requests of the last run are done: no CPU used for half a second
+        and /health answers at once. wrk closes its connections when it stops, but the
+        server still works through what they sent; without this the next run would start
+        with them in flight (more than --connections at once)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            time.sleep(0.5)
+            if self.cpu_seconds() - before > 0.02:
+                continue
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass
+        return False
+
     def __exit__(self, *_: object) -> None:
         process = self._process
         if process is None or process.poll() is not None:
@@ -234,11 +259,11 @@ def server_versions(env: dict[str, str]) -> dict[str, str]:
     if url := env.get("AUTOCLIP_DATABASE_URL"):
         engine = create_engine(url)
         with engine.connect() as conn:
-            versions["postgresql"] = str(conn.execute(text("SHOW server_version")).scalar())
+            versions["postgresql_server"] = str(conn.execute(text("SHOW server_version")).scalar())
         engine.dispose()
     if url := env.get("AUTOCLIP_REDIS_URL"):
         info = redis.Redis.from_url(url).info("server")
-        versions["redis"] = str(info["redis_version"])
+        versions["redis_server"] = str(info["redis_version"])
     return versions
 
 
@@ -269,7 +294,8 @@ def seed(server: Server, env: dict[str, str], users: int, per_user: int) -> list
                 text("UPDATE users SET plan_id = 'enterprise' WHERE email LIKE 'bench-%'")
             ).rowcount
         engine.dispose()
-        assert changed == users, f"{changed} users made enterprise, expected {users}"
+        if changed != users:
+            raise RuntimeError(f"{changed} users made enterprise, expected {users}")
 
         def login(user: User) -> None:
             answer = client.post("/auth/login", json={"email": user.email, "password": PASSWORD})
@@ -283,7 +309,8 @@ def seed(server: Server, env: dict[str, str], users: int, per_user: int) -> list
                 json={"generation_type": "text", "text": SEED_TEXT, "options": {"draft": True}},
                 headers={"Authorization": f"Bearer {user.token}"},
             )
-            assert answer.status_code == 202, answer.text
+            if answer.status_code != 202:
+                raise RuntimeError(f"seeding a content: {answer.status_code} {answer.text}")
             content_id: str = answer.json()["id"]
             return content_id
 
@@ -341,6 +368,17 @@ def busy() -> float:
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
 
 
+def store_cpu() -> float:
+    """CPU seconds so far of PostgreSQL and Redis. A PostgreSQL backend that has exited
+    counts in its postmaster's children times."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] in STORES and times is not None:
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -362,21 +400,37 @@ def measure(
     for endpoint in endpoints:
         if load.warmup > 0:
             run_wrk(server.url, endpoint, users_file, load.warmup, load.connections, load.threads)
+            drain(server)
         server_before, wrk_before, busy_before = server.cpu_seconds(), children_cpu(), busy()
+        store_before = store_cpu()
         result = run_wrk(
             server.url, endpoint, users_file, load.duration, load.connections, load.threads
         )
         server_cpu = server.cpu_seconds() - server_before
         wrk_cpu = children_cpu() - wrk_before
-        other = max(busy() - busy_before - server_cpu - wrk_cpu, 0.0)
-        run = Run(mode, endpoint, load.connections, result, server_cpu, wrk_cpu, other)
+        store = store_cpu() - store_before
+        other = max(busy() - busy_before - server_cpu - wrk_cpu - store, 0.0)
+        drain(server)
+        run = Run(mode, endpoint, load.connections, result, server_cpu, wrk_cpu, store, other)
         runs.append(run)
         health = run if endpoint == "health" else health
         label = f"{mode} c={load.connections}"
         print(f"  {label:16} {ENDPOINTS[endpoint]:20} {row(run, health)}", flush=True)
+        if run.requests == 0 or socket_errors(run) or run.wrk["non_2xx"]:
+            print(f"  warning: not every request was answered with a 2xx: {run.wrk}", flush=True)
         if other > 0.1 * load.duration:
             print(f"  warning: other processes used {other:.0f} CPU-s meanwhile", flush=True)
     return runs
+
+
+def socket_errors(run: Run) -> int:
+    """Connect/read/write errors and timeouts (no answer within 10 s: not in the latencies)."""
+    return sum(int(n) for n in run.wrk["socket_errors"].values())
+
+
+def drain(server: Server) -> None:
+    if not server.wait_idle():
+        print("  warning: the server is still busy or not answering /health 120 s later")
 
 
 def ratios(run: Run, health: Run | None) -> tuple[str, str]:
@@ -392,7 +446,8 @@ def row(run: Run, health: Run | None) -> str:
     p95_ratio, rps_ratio = ratios(run, health)
     return (
         f"{w['rps']:8.0f} req/s  p50 {w['p50_ms']:7.1f}  p95 {w['p95_ms']:7.1f}  "
-        f"p99 {w['p99_ms']:7.1f} ms  non-2xx {w['non_2xx']}  p95 {p95_ratio}  "
+        f"p99 {w['p99_ms']:7.1f} ms  non-2xx {w['non_2xx']}  socket errors {socket_errors(run)}  "
+        f"p95 {p95_ratio}  "
         f"req/s {rps_ratio}  server {run.server_ms_per_request():.2f} ms CPU/req"
     )
 
@@ -437,8 +492,10 @@ def bench_mode(
 def table(runs: list[Run]) -> str:
     lines = [
         "| mode | clients | endpoint | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx "
-        "| p95 / health | req/s / health | server CPU ms/req | wrk CPU ms/req | other CPU s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| socket errors "
+        "| p95 / health | req/s / health | server CPU ms/req | wrk CPU ms/req "
+        "| PG+Redis CPU ms/req | other CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     health = {(r.mode, r.connections): r for r in runs if r.endpoint == "health"}
     for run in runs:
@@ -448,8 +505,10 @@ def table(runs: list[Run]) -> str:
             f"| {run.mode} | {run.connections} | {ENDPOINTS[run.endpoint]} | {w['rps']:.0f} "
             f"| {w['p50_ms']:.1f} "
             f"| {w['p95_ms']:.1f} | {w['p99_ms']:.1f} | {w['max_ms']:.0f} | {w['non_2xx']} "
-            f"| {p95_ratio} | {rps_ratio} | {run.server_ms_per_request():.2f} "
-            f"| {run.wrk_ms_per_request():.2f} | {run.other_cpu_s:.0f} |"
+            f"| {socket_errors(run)} | {p95_ratio} | {rps_ratio} "
+            f"| {run.server_ms_per_request():.2f} "
+            f"| {run.wrk_ms_per_request():.2f} | {run.store_ms_per_request():.2f} "
+            f"| {run.other_cpu_s:.0f} |"
         )
     return "\n".join(lines)
 
@@ -499,7 +558,8 @@ def main() -> None:
         report["args"] = {k: str(v) for k, v in vars(args).items()}
         report["runs"] = [
             {**asdict(r), "server_ms_per_request": r.server_ms_per_request(),
-             "wrk_ms_per_request": r.wrk_ms_per_request()}
+             "wrk_ms_per_request": r.wrk_ms_per_request(),
+             "store_ms_per_request": r.store_ms_per_request()}
             for r in runs
         ]  # fmt: skip
         args.json.write_text(json.dumps(report, indent=2) + "\n")

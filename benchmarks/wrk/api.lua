@@ -28,7 +28,7 @@ local CREATE_BODY = '{"generation_type":"text","text":"Sleep is the quiet engine
   .. 'colds than those who sleep five.","options":{"draft":true}}'
 
 local endpoint
-local mine = {}      -- this thread's users: {auth = {...headers}, ids = {...}, next = n}
+local mine = {}      -- this thread's users: {headers = {...}, ids = {...}, next = n, request = s}
 local turn = 0
 local health_request
 

@@ -23,12 +23,14 @@ from autoclip.service.exports import router as exports_router
 from autoclip.service.files import router as files_router
 from autoclip.service.health import router as health_router
 from autoclip.service.jobs.worker import WorkerProcess
-from autoclip.service.middleware import RequestContext, SQLiteWriteGate
+from autoclip.service.middleware import ConcurrencyGate, RequestContext
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.runtime import Runtime
 
 API_PREFIX = "/api/v1"
+# Below the threadpool's 40 threads and the database pool's 30 connections (db.py).
+IN_FLIGHT_LIMIT = 24
 log = logging.getLogger("autoclip.api")
 
 
@@ -68,8 +70,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
-    if runtime.db.is_sqlite:
-        app.add_middleware(SQLiteWriteGate)  # inside RequestContext: queued time is measured
+    # Inside RequestContext, so time spent queued counts in the latency metrics.
+    app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )

@@ -14,7 +14,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """The process answers. (Nothing else is checked: a restart would not fix a database.)"""
     return {"status": "ok"}
 

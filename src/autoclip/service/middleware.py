@@ -21,6 +21,7 @@ REQUEST_ID = "X-Request-ID"
 # longer one failed that insert on PostgreSQL).
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UNGATED_PATHS = frozenset({"/health", "/metrics"})
 MAINTENANCE_RETRY_AFTER = 300
 log = logging.getLogger("autoclip.api")
 access = logging.getLogger("autoclip.api.access")
@@ -130,23 +131,31 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class SQLiteWriteGate:
-    """Lets one changing request at a time into the app when the database is SQLite.
+class ConcurrencyGate:
+    """Holds requests in the event loop before they take a worker thread or a connection.
 
-    SQLite has one writer; a write request takes the lock at its first query and keeps it
-    until its unit of work commits, which FastAPI runs on a threadpool thread of its own.
-    With many writes at once, the waiting ones could hold every threadpool thread while the
-    lock holder waits for a thread to commit on: a deadlock until the busy timeout. Queuing
-    writes here, before they take a thread, keeps the pool free. Reads pass untouched.
+    FastAPI runs each sync dependency and endpoint on its threadpool (40 threads), and a
+    request keeps its pooled database connection from authentication to its commit, which
+    needs a thread again. With more requests in flight than threads or connections, the
+    waiting ones can hold every thread while the ones holding connections wait for a thread:
+    a deadlock until a timeout. At most `limit` requests (below both) go in at once; the
+    rest wait here, cheaply. With SQLite, changes also go in one at a time: it has one
+    writer, and a writer waiting for the lock inside would hold a thread. `/health` and
+    `/metrics` pass untouched, so probes answer under any load.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, limit: int, one_writer: bool) -> None:
         self.app = app
-        self._gate = asyncio.Lock()
+        self._slots = asyncio.Semaphore(limit)
+        self._writer = asyncio.Lock() if one_writer else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in READ_METHODS:
+        if scope["type"] != "http" or scope.get("path") in UNGATED_PATHS:
             await self.app(scope, receive, send)
             return
-        async with self._gate:
-            await self.app(scope, receive, send)
+        async with self._slots:
+            if self._writer is None or scope["method"] in READ_METHODS:
+                await self.app(scope, receive, send)
+                return
+            async with self._writer:
+                await self.app(scope, receive, send)
