@@ -140,8 +140,8 @@ class ConcurrencyGate:
     waiting ones can hold every thread while the ones holding connections wait for a thread:
     a deadlock until a timeout. At most `limit` requests (below both) go in at once; the
     rest wait here, cheaply. With SQLite, changes also go in one at a time: it has one
-    writer, and a writer waiting for the lock inside would hold a thread. `/health` and
-    `/metrics` pass untouched, so probes answer under any load.
+    writer, and a writer waiting for the lock inside would hold a thread. `/health`,
+    `/metrics` and event streams pass untouched.
     """
 
     def __init__(self, app: ASGIApp, limit: int, one_writer: bool) -> None:
@@ -150,7 +150,11 @@ class ConcurrencyGate:
         self._writer = asyncio.Lock() if one_writer else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in UNGATED_PATHS:
+        path = scope.get("path", "")
+        # Probes must answer under any load; an event stream lasts as long as its
+        # generation and would hold a slot for all that time (it takes a thread only for
+        # a moment per poll).
+        if scope["type"] != "http" or path in UNGATED_PATHS or path.endswith("/events"):
             await self.app(scope, receive, send)
             return
         async with self._slots:
