@@ -43,9 +43,10 @@ class WorkerProcess:
             settings.render_threads if RENDER_QUEUE in self.queues else 0
         )
         self._worker = start_worker(self.runtime.jobs, threads, self.queues)
-        # A message is re-sent only if it has been queued far longer than a worker needs
-        # to pick it up; expired leases are re-sent at once.
-        stale_after = timedelta(seconds=max(settings.lease_seconds * 10, 600))
+        # A message is re-sent only if it has been queued ten leases long (10 minutes by
+        # default): lost with a killed worker's prefetch, or between commit and send.
+        # Expired leases are re-sent at once.
+        stale_after = timedelta(seconds=settings.lease_seconds * 10)
         self._reconciler = Reconciler(self.runtime, settings.reconcile_seconds, stale_after)
         self._reconciler.start()
         log.info("worker %s started on %s", self.worker_id, sorted(self.queues))
