@@ -4,9 +4,7 @@ here."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +18,7 @@ from sqlalchemy import select
 
 from autoclip.service.models import Content, StageRun
 from autoclip.service.runtime import Runtime
+from e2e.media import probe
 from services import _throwaway_redis
 
 T = TypeVar("T")
@@ -155,20 +154,6 @@ def ledger(client: TestClient, auth: dict[str, str]) -> tuple[int, list[dict[str
 
 def entries(book: list[dict[str, Any]], content_id: str, reason: str) -> list[dict[str, Any]]:
     return [e for e in book if e["content_id"] == content_id and e["reason"] == reason]
-
-
-def probe(ffprobe: Path, path: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(ffprobe), "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, f"ffprobe failed on {path}: {done.stderr}"
-    info = json.loads(done.stdout)
-    assert isinstance(info, dict)
-    return info
 
 
 def check_draft_video(ffprobe: Path, path: Path, duration: float) -> None:
