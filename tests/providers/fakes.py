@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -165,6 +165,19 @@ def close_local_client() -> None:
 def state(breaker: CircuitBreaker) -> BreakerState:
     """The breaker's state, read through a call so type checkers do not carry it over."""
     return breaker.state
+
+
+class ListMeter:
+    """A meter that appends `(service, units)` to a list and never refuses a call."""
+
+    def __init__(self, seen: list[tuple[str, dict[str, float]]] | None = None) -> None:
+        self.seen = seen if seen is not None else []
+
+    def check(self, service: str) -> None:
+        pass
+
+    def record(self, service: str, units: Mapping[str, float]) -> None:
+        self.seen.append((service, dict(units)))
 
 
 class Sleeps:

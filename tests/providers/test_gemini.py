@@ -25,6 +25,7 @@ from providers.fakes import (
     GEMINI_OVERLOADED,
     FakeClock,
     FakeProvider,
+    ListMeter,
     Reply,
     Sleeps,
     gemini_answer,
@@ -68,15 +69,11 @@ def writer(
         deadline_s=30,
     )
 
-    def record(service: str, units: dict[str, float]) -> None:
-        if usage is not None:
-            usage.append((service, units))
-
     return GeminiScriptWriter(
         settings,
         client=local_client(),
         breaker=breaker or CircuitBreaker(),
-        usage=record,
+        meter=ListMeter(usage),
         sleep=sleeps,
         clock=clock or time.monotonic,
         jitter=lambda: 1.0,

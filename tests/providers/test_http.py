@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from providers.fakes import (
     GEMINI_OVERLOADED,
     FakeClock,
     FakeProvider,
+    ListMeter,
     Reply,
     Sleeps,
     gemini_error,
@@ -44,10 +46,6 @@ def kit(
     clock: FakeClock | None = None,
     usage: list[tuple[str, dict[str, float]]] | None = None,
 ) -> ProviderHttp:
-    def record(service: str, units: dict[str, float]) -> None:
-        if usage is not None:
-            usage.append((service, units))
-
     return ProviderHttp(
         "gemini",
         server.base_url,
@@ -55,7 +53,7 @@ def kit(
         timeout_s=timeout_s,
         retry=RetryPolicy(max_attempts=attempts, deadline_s=deadline_s, max_retry_after_s=10),
         breaker=breaker or CircuitBreaker(),
-        usage=record,
+        meter=ListMeter(usage),
         sleep=sleeps,
         clock=clock or time.monotonic,
         jitter=lambda: 1.0,  # the top of each backoff range, so waits are predictable
@@ -303,7 +301,7 @@ def test_permanent_errors_do_not_open_the_breaker(server: FakeProvider, sleeps: 
     assert state(breaker) is BreakerState.CLOSED
 
 
-def test_usage_hook_gets_the_units_and_its_failures_are_contained(
+def test_usage_meter_gets_the_units_and_its_failures_are_contained(
     server: FakeProvider, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
     seen: list[tuple[str, dict[str, float]]] = []
@@ -311,11 +309,12 @@ def test_usage_hook_gets_the_units_and_its_failures_are_contained(
         http.report_usage({"input_tokens": 3, "output_tokens": 4})
     assert seen == [("gemini", {"input_tokens": 3.0, "output_tokens": 4.0})]
 
-    def broken(service: str, units: dict[str, float]) -> None:
-        raise RuntimeError("meter down")
+    class Broken(ListMeter):
+        def record(self, service: str, units: Mapping[str, float]) -> None:
+            raise RuntimeError("meter down")
 
-    ProviderHttp("gemini", server.base_url, usage=broken).report_usage({"requests": 1})
-    assert "usage hook failed" in caplog.text
+    ProviderHttp("gemini", server.base_url, meter=Broken()).report_usage({"requests": 1})
+    assert "usage meter failed" in caplog.text
 
 
 def test_an_injected_client_is_used_and_left_open(server: FakeProvider, sleeps: Sleeps) -> None:

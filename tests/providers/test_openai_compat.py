@@ -17,6 +17,7 @@ from autoclip.script.writer import ScriptWriter, SourceMaterial
 from providers.fakes import (
     OPENAI_SERVER_ERROR,
     FakeProvider,
+    ListMeter,
     Reply,
     Sleeps,
     local_client,
@@ -53,15 +54,11 @@ def writer(
         **extra,
     )
 
-    def record(service: str, units: dict[str, float]) -> None:
-        if usage is not None:
-            usage.append((service, units))
-
     return OpenAIScriptWriter(
         settings,
         client=local_client(),
         breaker=CircuitBreaker(),
-        usage=record,
+        meter=ListMeter(usage),
         sleep=sleeps,
         clock=time.monotonic,
         jitter=lambda: 1.0,

@@ -13,18 +13,21 @@ from autoclip.providers.errors import (
     ProviderUnavailable,
     RetriableProviderError,
 )
-from autoclip.providers.http import CallSettings, ProviderHttp, RetryPolicy, UsageHook
+from autoclip.providers.http import CallSettings, Meter, ProviderHttp, RetryPolicy
+from autoclip.providers.usage import UsageMeter, UsageRecord
 
 __all__ = [
     "BreakerState",
     "CallSettings",
     "CircuitBreaker",
+    "Meter",
     "PermanentProviderError",
     "ProviderError",
     "ProviderHttp",
     "ProviderUnavailable",
     "RetriableProviderError",
     "RetryPolicy",
-    "UsageHook",
+    "UsageMeter",
+    "UsageRecord",
     "shared_breaker",
 ]

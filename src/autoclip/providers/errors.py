@@ -61,3 +61,8 @@ class PermanentProviderError(ProviderError):
 
 class ProviderUnavailable(RetriableProviderError):
     """The circuit breaker for `service` is open; no request was sent."""
+
+
+class BudgetExceededError(PermanentProviderError):
+    """The content's spending cap is reached: no more paid calls for it. A fallback chain
+    moves on to a free provider; without one the stage fails, and retrying would not help."""

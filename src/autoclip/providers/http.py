@@ -15,7 +15,10 @@ One `ProviderHttp` talks to one service (one base URL and its credentials):
   body (`{"error": {"message", "status"|"type", ...}}`, or Ollama's `{"error": "..."}`);
 - a circuit breaker shared by the callers of the endpoint skips the call when it is open;
 - callers report what a successful call consumed through `report_usage`, which feeds the
-  `usage` hook `(service, units)`.
+  `meter` (`autoclip.providers.usage.UsageMeter`); before each call the meter may refuse
+  it (`BudgetExceededError`: the content's budget is spent);
+- `get_json`, `post_json` and `post_bytes` talk to the service with its credentials;
+  `download` fetches a file the service pointed to (a CDN link) without them.
 
 Credentials go in headers only, never in URLs; every secret the kit knows of (the values
 of `auth_headers` and `secrets`) is replaced by `***` in error messages and logs, and
@@ -24,6 +27,7 @@ of `auth_headers` and `secrets`) is replaced by `***` in error messages and logs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -34,8 +38,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,11 +53,23 @@ from autoclip.providers.errors import (
 )
 
 log = logging.getLogger("autoclip.providers")
+T = TypeVar("T")
 
-UsageHook = Callable[[str, dict[str, float]], None]
-"""Called as `hook(service, units)` after a successful call, e.g. `{"input_tokens": 812.0}`."""
+
+class Meter(Protocol):
+    """Accounts for provider calls: `check` before a call, `record` after a paid one."""
+
+    def check(self, service: str) -> None:
+        """Raise `BudgetExceededError` if no more may be spent on `service`."""
+        ...
+
+    def record(self, service: str, units: Mapping[str, float]) -> None:
+        """What one successful call consumed, e.g. `{"input_tokens": 812.0}`."""
+        ...
+
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024  # a stock clip in HD runs 5-50 MB
 CONNECT_TIMEOUT_S = 10.0
 DETAIL_MAX_CHARS = 500
 REDACTED = "***"
@@ -115,7 +132,7 @@ class ProviderHttp:
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         client: httpx.Client | None = None,
-        usage: UsageHook | None = None,
+        meter: Meter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -131,7 +148,7 @@ class ProviderHttp:
         self._secrets = _secret_forms([*secrets, *self._headers.values()])
         self._owns_client = client is None
         self._client = client or httpx.Client(follow_redirects=False)
-        self._usage = usage
+        self.meter = meter
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
@@ -164,14 +181,14 @@ class ProviderHttp:
     def report_usage(self, units: Mapping[str, float]) -> None:
         """Hand what one successful call consumed to the usage hook.
 
-        A failing hook is logged, not raised: the answer it accounts for is already paid for.
+        A failing meter is logged, not raised: the answer it accounts for is already paid for.
         """
-        if self._usage is None:
+        if self.meter is None:
             return
         try:
-            self._usage(self.service, {key: float(value) for key, value in units.items()})
+            self.meter.record(self.service, {key: float(value) for key, value in units.items()})
         except Exception:
-            log.exception("%s: the usage hook failed", self.service)
+            log.exception("%s: the usage meter failed", self.service)
 
     def post_json(
         self, path: str, body: Mapping[str, Any], *, timeout_s: float | None = None
@@ -181,7 +198,69 @@ class ProviderHttp:
         Raises `PermanentProviderError`, `RetriableProviderError` (attempts or deadline
         exhausted) or `ProviderUnavailable` (the breaker is open).
         """
-        url = f"{self.base_url}/{path.lstrip('/')}"
+        return self._call(
+            lambda timeout: self._json_attempt("POST", path, timeout, body=body), timeout_s
+        )
+
+    def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> dict[str, Any]:
+        """GET `base_url + path?params` and return the JSON object answered."""
+        return self._call(lambda timeout: self._json_attempt("GET", path, timeout, params=params))
+
+    def post_bytes(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        params: Mapping[str, str | int] | None = None,
+        accept: str = "audio/",
+    ) -> bytes:
+        """POST `body` as JSON and return the binary answer (audio), whose Content-Type
+        must start with `accept`: a JSON or HTML page in its place is an error, not audio."""
+
+        def attempt(timeout: float) -> bytes:
+            response, content = self._exchange(
+                "POST", self._url(path), timeout, body=body, params=params
+            )
+            kind = response.headers.get("content-type", "")
+            if not kind.startswith(accept) or not content:
+                raise PermanentProviderError(
+                    self.service,
+                    f"expected {accept}* content, got {kind or 'no content type'}"
+                    f" ({len(content)} bytes)",
+                    status=response.status_code,
+                    detail=self._clip(content[:200].decode("utf-8", "replace")),
+                )
+            return content
+
+        return self._call(attempt)
+
+    def download(self, url: str, dest: Path, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> int:
+        """Fetch `url` (a file the service pointed to, usually on a CDN) into `dest`,
+        without this service's credentials. Returns the size in bytes; a partial file is
+        never left behind."""
+
+        def attempt(timeout: float) -> int:
+            part = dest.with_name(dest.name + ".part")
+            try:
+                _, size = self._exchange(
+                    "GET", url, timeout, credentials=False, into=part, limit=max_bytes
+                )
+                if size == 0:
+                    raise RetriableProviderError(self.service, "empty download", detail=url)
+                part.replace(dest)
+                return size
+            finally:
+                part.unlink(missing_ok=True)
+
+        return self._call(attempt)
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _call(self, attempt: Callable[[float], T], timeout_s: float | None = None) -> T:
+        """Run `attempt(timeout)` under the retry policy, the deadline and the breaker."""
+        if self.meter is not None:
+            self.meter.check(self.service)
         policy = self.retry
         deadline = self._clock() + policy.deadline_s
         last: RetriableProviderError | None = None
@@ -199,7 +278,7 @@ class ProviderHttp:
                 )
             attempts += 1
             try:
-                answer = self._attempt(url, body, min(timeout_s or self.timeout_s, remaining))
+                answer = attempt(min(timeout_s or self.timeout_s, remaining))
             except RetriableProviderError as error:
                 self.breaker.record_failure()
                 last = error
@@ -244,22 +323,91 @@ class ProviderHttp:
         ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** (attempt - 1))
         return self._jitter() * ceiling  # "full jitter": anywhere in [0, ceiling)
 
-    def _attempt(self, url: str, body: Mapping[str, Any], timeout_s: float) -> dict[str, Any]:
+    def _json_attempt(
+        self,
+        method: str,
+        path: str,
+        timeout_s: float,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> dict[str, Any]:
+        response, content = self._exchange(
+            method, self._url(path), timeout_s, body=body, params=params
+        )
+        return self._parse_success(response, content)
+
+    @overload
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        timeout_s: float,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        params: Mapping[str, str | int] | None = ...,
+        credentials: bool = ...,
+        into: None = ...,
+        limit: int = ...,
+    ) -> tuple[httpx.Response, bytes]: ...
+
+    @overload
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        timeout_s: float,
+        *,
+        body: Mapping[str, Any] | None = ...,
+        params: Mapping[str, str | int] | None = ...,
+        credentials: bool = ...,
+        into: Path,
+        limit: int = ...,
+    ) -> tuple[httpx.Response, int]: ...
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        timeout_s: float,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        credentials: bool = True,
+        into: Path | None = None,
+        limit: int = MAX_RESPONSE_BYTES,
+    ) -> tuple[httpx.Response, bytes] | tuple[httpx.Response, int]:
+        """One request: the whole answer within `timeout_s`, into memory or into a file.
+        A non-2xx answer raises the error it means."""
         started = self._clock()
         timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, CONNECT_TIMEOUT_S))
+        content = bytearray()
+        size = 0
         try:
-            with self._client.stream(
-                "POST", url, json=body, headers=self._headers, timeout=timeout
-            ) as response:
-                content = bytearray()
+            with (
+                self._client.stream(
+                    method,
+                    url,
+                    json=body,
+                    params=params,
+                    headers=self._headers if credentials else None,
+                    timeout=timeout,
+                ) as response,
+                contextlib.ExitStack() as files,
+            ):
+                sink = files.enter_context(into.open("wb")) if into is not None else None
                 for chunk in response.iter_bytes():
-                    content += chunk
+                    size += len(chunk)
                     if self._clock() - started > timeout_s:
                         raise httpx.ReadTimeout("the answer took too long")
-                    if len(content) > MAX_RESPONSE_BYTES:
+                    if size > limit:
                         raise PermanentProviderError(
-                            self.service, f"answer larger than {MAX_RESPONSE_BYTES} bytes"
+                            self.service, f"answer larger than {limit} bytes"
                         )
+                    if sink is not None and 200 <= response.status_code < 300:
+                        sink.write(chunk)
+                    elif len(content) < MAX_RESPONSE_BYTES:
+                        content += chunk
         except httpx.TimeoutException:
             raise RetriableProviderError(
                 self.service, f"no complete answer within {timeout_s:.1f} s"
@@ -276,12 +424,15 @@ class ProviderHttp:
                 "connection failed",
                 detail=self._clip(f"{type(exc).__name__}: {exc}"),
             ) from None
-        return self._interpret(response, bytes(content))
+        if not 200 <= response.status_code < 300:
+            self._raise_for(response, bytes(content))
+        if into is not None:
+            return response, size
+        return response, bytes(content)
 
-    def _interpret(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+    def _raise_for(self, response: httpx.Response, content: bytes) -> None:
+        """Raise the error a non-2xx answer means: retriable or permanent."""
         status = response.status_code
-        if 200 <= status < 300:
-            return self._parse_success(response, content)
         detail, google_delay = _error_detail(content)
         detail = self._clip(detail)
         message = _STATUS_MESSAGES.get(status) or (

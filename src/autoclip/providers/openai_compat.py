@@ -34,7 +34,7 @@ from pydantic import Field, SecretStr, field_validator
 from autoclip.options import GenerateOptions
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import CallSettings, ProviderHttp, UsageHook
+from autoclip.providers.http import CallSettings, Meter, ProviderHttp
 from autoclip.providers.scripting import (
     PLANS,
     PROMPT_VERSION,
@@ -79,7 +79,7 @@ class OpenAIScriptWriter(ModelScriptWriter):
         *,
         client: httpx.Client | None = None,
         breaker: CircuitBreaker | None = None,
-        usage: UsageHook | None = None,
+        meter: Meter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -96,7 +96,7 @@ class OpenAIScriptWriter(ModelScriptWriter):
             retry=settings.retry_policy(),
             breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
             client=client,
-            usage=usage,
+            meter=meter,
             sleep=sleep,
             clock=clock,
             jitter=jitter,
