@@ -33,9 +33,9 @@ from autoclip.kit.ffmpeg import ffmpeg_binary
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import Aspect, GenerateOptions, Language
 from autoclip.pipeline.engine import Engine, GenerateRequest
+from autoclip.pipeline.providers import Providers
 from autoclip.render.video import EncoderSettings
 from autoclip.script.model import Script
-from autoclip.script.offline import OfflineScriptWriter
 from autoclip.script.writer import SourceMaterial
 
 SCRIPT = Path(__file__).with_name("sixty_second_script.json")
@@ -89,7 +89,7 @@ def run_engine(config: Config, root: Path) -> tuple[dict[str, float], Path, floa
     options = GenerateOptions(language=Language.EN, aspect=Aspect.VERTICAL, draft=config.draft)
     request = GenerateRequest(SourceMaterial(text="benchmark"), options, script=script)
     storage = LocalStorage(root)
-    engine = Engine(storage, OfflineScriptWriter(), work_dir=storage.temp_root)
+    engine = Engine(storage, Providers.offline(), work_dir=storage.temp_root)
     began = time.perf_counter()
     result = engine.generate(request)
     timings = dict(result.timings)

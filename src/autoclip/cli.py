@@ -18,10 +18,11 @@ from autoclip.kit.storage import LocalStorage
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
+from autoclip.pipeline.providers import ProviderChoice, Providers
+from autoclip.providers.usage import UsageMeter
 from autoclip.script.model import Script
-from autoclip.script.offline import TOPIC_NEEDS_MODEL, OfflineScriptWriter
-from autoclip.script.registry import script_writer_for, takes_topics
-from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.script.writer import SourceMaterial
 from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url, load_text_file
 
@@ -36,6 +37,7 @@ app = typer.Typer(
 E = TypeVar("E", bound=StrEnum)
 STAGE_LABELS = {
     Stage.SCRIPT: "Writing the script",
+    Stage.SAFETY: "Checking the script",
     Stage.NARRATION: "Narrating scenes",
     Stage.VISUALS: "Making scene visuals",
     Stage.CAPTIONS: "Timing captions",
@@ -117,13 +119,6 @@ def _source(text: Path | None, url: str | None, topic: str | None) -> SourceMate
     return SourceMaterial(topic=topic.strip())
 
 
-def _writer(settings: Settings, source: SourceMaterial) -> ScriptWriter:
-    if source.text is None and not takes_topics(settings):
-        # Fail before any work: the offline writer cannot invent a script from a topic.
-        raise ConfigurationError(TOPIC_NEEDS_MODEL)
-    return script_writer_for(settings)
-
-
 @app.command()
 def generate(
     text: Annotated[Path | None, typer.Option(help="A UTF-8 (or EUC-KR) text file.")] = None,
@@ -145,6 +140,19 @@ def generate(
         Path | None, typer.Option(help="An edited script.json to render instead.")
     ] = None,
     draft: Annotated[bool, typer.Option(help="Fast 720p preview.")] = False,
+    writer: Annotated[
+        str | None, typer.Option(help="Script writer chain: offline, gemini, openai.")
+    ] = None,
+    narrator: Annotated[
+        str | None, typer.Option(help="Narrator chain: piper, espeak, elevenlabs, openai.")
+    ] = None,
+    visuals: Annotated[
+        str | None, typer.Option(help="Visual chain: cards, library, gemini, pexels.")
+    ] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Most to spend on paid providers, in USD (default: configured)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Storage root (default: data dir).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -159,36 +167,65 @@ def generate(
         voice=voice,
         draft=draft,
     )
+    if budget is not None and budget < 0:
+        raise InputError("budget", "must not be negative")
+    choice = ProviderChoice(writer, narrator, visuals).validated()
+    providers = Providers(
+        settings,
+        choice,
+        UsageMeter(budget_usd=budget if budget is not None else settings.content_budget_usd),
+    )
     edited = _load_script(script) if script is not None else None
     if edited is None:
         source = _source(text, url, topic)
-        writer = _writer(settings, source)
+        if source.text is None and not providers.takes_topics():
+            # Fail before any work: the offline writer cannot invent a script from a topic.
+            raise ConfigurationError(TOPIC_NEEDS_MODEL)
     else:
         # The edited script is the whole input; no writer runs.
         source = SourceMaterial(origin=str(script))
-        writer = OfflineScriptWriter()
     request = GenerateRequest(source, options, music=music, assets=assets, script=edited)
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)
     if as_json:
-        result = _run(storage, writer, request, SilentProgress(), settings)
+        result = _run(storage, providers, request, SilentProgress(), settings)
         sys.stdout.write(json.dumps(_summary(result), ensure_ascii=False) + "\n")
         return
     with RichProgress(console) as progress:
-        result = _run(storage, writer, request, progress, settings)
+        result = _run(storage, providers, request, progress, settings)
+    for flag in result.safety.flags:
+        console.print(f"[yellow]Flagged[/] {flag.category}: {flag.sentence}")
+    if result.safety.disclaimer:
+        console.print(f"[yellow]Disclaimer added[/]: {result.safety.disclaimer}")
+    served = ", ".join(f"{stage} by {who}" for stage, who in _served_summary(result).items())
     console.print(f"[bold green]Done[/]: {result.outputs['video']} ({result.duration_s:.1f} s)")
+    console.print(f"{served}; estimated provider cost ${result.usage_usd:.4f}")
+
+
+def _served_summary(result: GenerateResult) -> dict[str, str]:
+    """Who served each stage, with visuals counted: {"visuals": "pexels x5, cards x2"}."""
+    summary: dict[str, str] = {}
+    for stage, who in result.served.items():
+        if stage == "attributions":
+            continue
+        if isinstance(who, list):
+            counts = {name: who.count(name) for name in dict.fromkeys(who)}
+            summary[stage] = ", ".join(f"{name} x{count}" for name, count in counts.items())
+        else:
+            summary[stage] = str(who)
+    return summary
 
 
 def _run(
     storage: LocalStorage,
-    writer: ScriptWriter,
+    providers: Providers,
     request: GenerateRequest,
     progress: ProgressListener,
     settings: Settings,
 ) -> GenerateResult:
     engine = Engine(
         storage,
-        writer,
+        providers,
         progress,
         render_timeout=settings.render_timeout_s,
         work_dir=storage.temp_root,
@@ -214,6 +251,9 @@ def _summary(result: GenerateResult) -> dict[str, object]:
         "duration_s": result.duration_s,
         "timings_s": result.timings,
         "reused": result.reused,
+        "served": result.served,
+        "safety": result.safety.model_dump(mode="json"),
+        "usage_usd": result.usage_usd,
     }
 
 

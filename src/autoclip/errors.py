@@ -7,6 +7,12 @@ stderr tail so that "failed" always says why.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autoclip.safety import SafetyReport
+    from autoclip.script.model import Script
+
 
 class AutoclipError(Exception):
     """Base of every error AutoClip raises on purpose."""
@@ -32,3 +38,27 @@ class MediaError(AutoclipError):
 
 class CancelledError(AutoclipError):
     """The work was cancelled by its owner."""
+
+
+class ContentBlockedError(AutoclipError):
+    """The safety check found a banned category (gambling, adult, drugs, violence, hate).
+
+    Final: the same script would be blocked again. `report` is the `SafetyReport`.
+    """
+
+    def __init__(self, report: SafetyReport) -> None:
+        first = next((flag for flag in report.flags if flag.severity == "block"), None)
+        why = f"{first.category}: “{first.sentence}”" if first else "banned content"
+        super().__init__(f"blocked by the safety check ({why})")
+        self.report = report
+
+
+class HeldForReview(AutoclipError):
+    """The script is flagged and its project wants a person to approve flagged content
+    before any money is spent on it. `report` is the `SafetyReport`, `script` the script
+    with its disclaimer."""
+
+    def __init__(self, report: SafetyReport, script: Script) -> None:
+        super().__init__("flagged by the safety check; waiting for approval")
+        self.report = report
+        self.script = script

@@ -20,6 +20,7 @@ from autoclip.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from autoclip.providers.gemini import GeminiSettings
+    from autoclip.providers.gemini_images import GeminiImageSettings
     from autoclip.providers.openai_compat import OpenAISettings
 
 
@@ -68,6 +69,37 @@ class Settings(BaseSettings):
     )
     openai_base_url: str = "https://api.openai.com"
     openai_model: str = "gpt-4o-mini"
+    narrator: str = Field(
+        default="piper,espeak",
+        description="Who narrates: piper (English), espeak (Korean and English), elevenlabs, "
+        "openai, or a comma-separated fallback chain such as elevenlabs,piper,espeak.",
+    )
+    visuals: str = Field(
+        default="cards",
+        description="Who makes scene visuals: cards (designed), library (needs --assets), "
+        "gemini (generated images), pexels (stock footage), or a chain such as pexels,cards.",
+    )
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    elevenlabs_model: str = "eleven_multilingual_v2"
+    elevenlabs_voice_id: str | None = Field(
+        default=None, description="Default: a premade voice per language."
+    )
+    openai_speech_model: str = "gpt-4o-mini-tts"
+    openai_voice: str | None = Field(default=None, description="Default: one per language.")
+    gemini_image_model: str = "gemini-2.5-flash-image"
+    pexels_api_key: SecretStr | None = None
+    pexels_base_url: str = "https://api.pexels.com"
+    content_budget_usd: float | None = Field(
+        default=1.0,
+        ge=0,
+        description="Most a content may spend on paid providers (estimated); past it, a "
+        "fallback chain moves on to free providers. Empty: no cap.",
+    )
+    safety_model_review: bool = Field(
+        default=True,
+        description="Let the configured language model review scripts after the rules.",
+    )
     render_timeout_s: float = Field(default=1800.0, gt=0)
 
     database_url: str | None = Field(
@@ -110,6 +142,17 @@ class Settings(BaseSettings):
             api_key=self.gemini_api_key, base_url=self.gemini_base_url, model=self.gemini_model
         )
 
+    def gemini_image_settings(self) -> GeminiImageSettings:
+        from autoclip.providers.gemini_images import GeminiImageSettings
+
+        if self.gemini_api_key is None:
+            raise ConfigurationError("the gemini visuals need AUTOCLIP_GEMINI_API_KEY")
+        return GeminiImageSettings(
+            api_key=self.gemini_api_key,
+            base_url=self.gemini_base_url,
+            model=self.gemini_image_model,
+        )
+
     def openai_settings(self) -> OpenAISettings:
         from autoclip.providers.openai_compat import OpenAISettings
 
@@ -149,7 +192,7 @@ class Settings(BaseSettings):
         """Effective settings for `autoclip config show`: secrets and URL passwords hidden."""
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
-        for name in ("gemini_api_key", "openai_api_key"):
+        for name in ("gemini_api_key", "openai_api_key", "elevenlabs_api_key", "pexels_api_key"):
             shown[name] = "********" if getattr(self, name) else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
         shown["database_url"] = mask_url_password(self.effective_database_url())

@@ -1,52 +1,65 @@
-"""The generation pipeline: script, narration, visuals, captions, render, thumbnail, publish.
+"""The generation pipeline: script, safety, narration, visuals, captions, render, thumbnail,
+publish.
 
 Every stage's output sits in the stage cache under a hash of its inputs. Re-running the
 same generation reuses everything; editing one scene re-does that scene's narration and
 visual, then the captions and the render. Nothing reaches the published keys until every
 stage has succeeded, so a failure never leaves a half-made content behind.
+
+Who does the work is a `Providers` choice: a chain per capability, tried in order. The
+narration falls back as a whole (one voice per video); visuals fall back scene by scene
+(a scene with no stock footage gets a card). The result says who served each stage.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import layout_pages
 from autoclip.captions.srt import render_srt
 from autoclip.captions.style import caption_style
-from autoclip.errors import CancelledError, InputError, MediaError
+from autoclip.errors import (
+    CancelledError,
+    ContentBlockedError,
+    HeldForReview,
+    InputError,
+    MediaError,
+)
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
 from autoclip.kit.storage import Storage, image_key, video_key
-from autoclip.narration.base import SceneNarration, VoiceRequest, WordTiming
-from autoclip.narration.registry import narrator_for
+from autoclip.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
 from autoclip.narration.track import assemble_track
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
+from autoclip.pipeline.providers import Providers
+from autoclip.providers.errors import ProviderError, moves_on
 from autoclip.render.audio import encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
+from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Script
-from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.script.writer import SourceMaterial
 from autoclip.visuals.base import Visual, VisualKind, VisualRequest, VisualSource
-from autoclip.visuals.cards import CardVisualSource
-from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "5"
-SHARED_STAGES = frozenset({"script", "narration", "track", "visuals", "captions"})
+SHARED_STAGES = frozenset({"script", "safety", "narration", "track", "visuals", "captions"})
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
 T = TypeVar("T")
+log = logging.getLogger("autoclip.engine")
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,15 @@ class GenerateRequest:
     # `refresh_token` joins their cache keys, so what follows them is remade too.
     refresh: frozenset[Stage] = frozenset()
     refresh_token: str = ""
+    # A flagged script stops before narration until a person approves it (the project
+    # asks for review); `approved` says one did.
+    hold_flagged: bool = False
+    approved: bool = False
+    # From an earlier phase of the same content (the service's render phase): who served
+    # each stage, so their cached work is reused rather than the chains asked again, and
+    # the safety report of the script given, so it is not reviewed (and paid for) twice.
+    served: dict[str, Any] | None = None
+    safety: SafetyReport | None = None
 
 
 @dataclass
@@ -71,6 +93,9 @@ class GenerateResult:
     duration_s: float
     timings: dict[str, float]
     reused: dict[str, bool]
+    safety: SafetyReport
+    served: dict[str, Any]  # who served each stage: {"script": "gemini", ...}
+    usage_usd: float  # estimated spend on paid providers in this run
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,8 @@ class NarrationTrack:
 class SceneVisual:
     key: str
     visual: Visual
+    source: str  # the visual source that made it
+    attribution: dict[str, Any] | None  # stock footage: whose work it is
 
 
 @dataclass(frozen=True)
@@ -101,16 +128,18 @@ class Prepared:
     """Everything a render needs: the stages before it."""
 
     script: Script
+    safety: SafetyReport
     track: NarrationTrack
     visuals: list[SceneVisual]
     captions: Captions
+    served: dict[str, Any]
 
 
 class Engine:
     def __init__(
         self,
         storage: Storage,
-        writer: ScriptWriter,
+        providers: Providers,
         progress: ProgressListener | None = None,
         render_timeout: float = 1800.0,
         *,
@@ -119,7 +148,7 @@ class Engine:
         shared_cache: Storage | None = None,
     ) -> None:
         self.storage = storage
-        self.writer = writer
+        self.providers = providers
         self.progress = progress or SilentProgress()
         self.render_timeout = render_timeout
         self.work_dir = work_dir  # local scratch: the stage cache and render folders
@@ -131,6 +160,7 @@ class Engine:
         self._reused: dict[str, bool] = {}
         self._refresh: frozenset[Stage] = frozenset()
         self._refresh_token = ""
+        self._served: dict[str, Any] = {}
 
     def generate(self, request: GenerateRequest) -> GenerateResult:
         prepared = self.prepare(request)
@@ -162,24 +192,44 @@ class Engine:
             duration_s=round(track.duration, 3),
             timings=dict(self._timings),
             reused=dict(self._reused),
+            safety=prepared.safety,
+            served=prepared.served,
+            usage_usd=round(sum(r.usd for r in self.providers.meter.records), 6),
         )
 
     def prepare(self, request: GenerateRequest) -> Prepared:
-        """The stages up to the render: script, narration, visuals, captions."""
-        visual_source = self._validate(request)
-        self._timings, self._reused = {}, {}
+        """The stages up to the render: script, safety, narration, visuals, captions.
+
+        Raises `ContentBlockedError` for a banned script, and `HeldForReview` for a flagged
+        one whose project wants approval first — both before any narration is paid for.
+        """
+        narrators, visual_sources = self._validate(request)
+        self._timings, self._reused, self._served = {}, {}, {}
         self._refresh, self._refresh_token = request.refresh, request.refresh_token
+        served = request.served or {}
         options = request.options
         script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
+        report = self._stage(Stage.SAFETY, 1, lambda: self._safety(script, request))
+        if report.verdict is Verdict.BLOCKED:
+            raise ContentBlockedError(report)
+        if report.verdict is Verdict.FLAGGED and report.disclaimer:
+            script = with_disclaimer(script, report.disclaimer)
+            if request.hold_flagged and not request.approved:
+                raise HeldForReview(report, script)
         timeline_length = len(script.timeline())
+        narrators = _pinned_first(narrators, served.get("narration"))
         track = self._stage(
-            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options)
+            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options, narrators)
         )
         visuals = self._stage(
-            Stage.VISUALS, timeline_length, lambda: self._visuals(script, options, visual_source)
+            Stage.VISUALS,
+            timeline_length,
+            lambda: self._visuals(script, options, visual_sources, served.get("visuals")),
         )
         captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
-        return Prepared(script, track, visuals, captions)
+        self._served["visuals"] = [v.source for v in visuals]
+        self._served["attributions"] = [v.attribution for v in visuals if v.attribution]
+        return Prepared(script, report, track, visuals, captions, dict(self._served))
 
     def _key(self, stage: Stage, *parts: object) -> str:
         """The stage cache key: its inputs, and the refresh token if it is to be remade."""
@@ -188,10 +238,11 @@ class Engine:
 
     # -- validation ---------------------------------------------------------------------
 
-    def _validate(self, request: GenerateRequest) -> VisualSource:
+    def _validate(self, request: GenerateRequest) -> tuple[list[Narrator], list[VisualSource]]:
         """Check everything the user gave before any work or any file is written."""
-        if request.options.voice is not None:
-            narrator_for(request.options.language, request.options.voice)  # raises if unknown
+        # Raises for an unknown voice or a provider that lacks its key.
+        language = request.script.language if request.script else request.options.language
+        narrators = self.providers.narrators(language, request.options.voice)
         if request.music is not None:
             if not request.music.is_file():
                 raise InputError("music", f"file not found: {request.music}")
@@ -201,14 +252,13 @@ class Engine:
                 kinds = set()
             if "audio" not in kinds:
                 raise InputError("music", f"{request.music} is not an audio file")
-        if request.assets is not None:
-            return LibraryVisualSource(AssetLibrary(request.assets))
-        return CardVisualSource()
+        return narrators, self.providers.visual_sources(request.assets)
 
     def _stage(self, stage: Stage, total: float, work: Callable[[], tuple[T, bool]]) -> T:
         if self.should_cancel():
             raise CancelledError(f"cancelled before {stage.value}")
         self.progress.stage_started(stage, total)
+        self.providers.meter.stage = stage.value  # paid calls are accounted to this stage
         began = time.perf_counter()
         value, reused = work()
         seconds = time.perf_counter() - began
@@ -221,29 +271,78 @@ class Engine:
 
     def _script(self, request: GenerateRequest) -> tuple[Script, bool]:
         if request.script is not None:
+            self._served["script"] = (request.served or {}).get("script", "given")
             return request.script, True
         source, options = request.source, request.options
+        writer = self.providers.writer
         key = self._key(
             Stage.SCRIPT,
             "script",
-            self.writer.identity(),
+            writer.identity(),
             asdict(source),
             [options.language, options.vertical, options.tone, options.length],
         )
 
         def write(folder: Path) -> None:
-            script = self.writer.write(source, options)
+            script = writer.write(source, options)
             (folder / "script.json").write_text(script.model_dump_json(indent=2), "utf-8")
+            (folder / "provider.txt").write_text(getattr(writer, "used", None) or writer.name)
 
         entry, reused = self.cache.get_or_make("script", key, write)
+        provider = entry / "provider.txt"
+        self._served["script"] = provider.read_text() if provider.exists() else writer.name
         return Script.model_validate_json((entry / "script.json").read_text("utf-8")), reused
 
-    def _narrate(self, script: Script, options: GenerateOptions) -> tuple[NarrationTrack, bool]:
-        narrator = narrator_for(script.language, options.voice)
+    def _safety(self, script: Script, request: GenerateRequest) -> tuple[SafetyReport, bool]:
+        if request.safety is not None:  # this very script was checked in an earlier phase
+            self._served["safety"] = "+".join(request.safety.checked_by)
+            return request.safety, True
+        vertical = request.options.vertical
+        reviewer = self.providers.reviewer()
+        key = self._key(
+            Stage.SAFETY,
+            "safety",
+            SAFETY_VERSION,
+            script.model_dump(mode="json"),
+            vertical.value,
+            reviewer.identity() if reviewer else None,
+        )
+
+        def check(folder: Path) -> None:
+            report = check_script(script, vertical, reviewer=reviewer)
+            (folder / "safety.json").write_text(report.model_dump_json(indent=2), "utf-8")
+
+        entry, reused = self.cache.get_or_make("safety", key, check)
+        report = SafetyReport.model_validate_json((entry / "safety.json").read_text("utf-8"))
+        self._served["safety"] = "+".join(report.checked_by)
+        return report, reused
+
+    def _narrate(
+        self, script: Script, options: GenerateOptions, narrators: list[Narrator]
+    ) -> tuple[NarrationTrack, bool]:
+        """The whole narration by the first narrator of the chain that can give it: a video
+        keeps one voice, so a narrator failing halfway hands every scene to the next."""
+        for position, narrator in enumerate(narrators, start=1):
+            try:
+                made = self._narrate_with(narrator, script, options)
+            except ProviderError as error:
+                if position == len(narrators) or not moves_on(error):
+                    raise
+                log.warning("narrator %s failed (%s); the next one narrates", narrator.name, error)
+                continue
+            self._served["narration"] = narrator.name
+            return made
+        raise AssertionError("a narrator chain is never empty")
+
+    def _narrate_with(
+        self, narrator: Narrator, script: Script, options: GenerateOptions
+    ) -> tuple[NarrationTrack, bool]:
         scenes: list[SceneNarration] = []
         keys: list[str] = []
         all_reused = True
         for number, (_, scene) in enumerate(script.timeline(), start=1):
+            if self.should_cancel():
+                raise CancelledError("cancelled during narration")
             voice_request = VoiceRequest(scene.narration, script.language, options.voice)
             key = self._key(
                 Stage.NARRATION, "narration", narrator.name, narrator.identity(voice_request)
@@ -274,12 +373,18 @@ class Engine:
         return track, all_reused and reused
 
     def _visuals(
-        self, script: Script, options: GenerateOptions, source: VisualSource
+        self,
+        script: Script,
+        options: GenerateOptions,
+        sources: list[VisualSource],
+        pinned: list[str] | None,
     ) -> tuple[list[SceneVisual], bool]:
         timeline = script.timeline()
         made: list[SceneVisual] = []
         all_reused = True
         for number, (kind, scene) in enumerate(timeline, start=1):
+            if self.should_cancel():
+                raise CancelledError("cancelled during visuals")
             visual_request = VisualRequest(
                 scene=scene,
                 kind=kind,
@@ -290,17 +395,36 @@ class Engine:
                 vertical=options.vertical,
                 size=options.frame_size,
             )
-            key = self._key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
-
-            def make(folder: Path, visual_request: VisualRequest = visual_request) -> None:
-                visual = source.make(visual_request, folder)
-                (folder / "visual.json").write_text(json.dumps(_visual_record(visual, folder)))
-
-            entry, reused = self.cache.get_or_make("visuals", key, make)
-            made.append(SceneVisual(key, _load_visual(entry)))
+            first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
+            visual, reused = self._scene_visual(visual_request, _pinned_first(sources, first))
+            made.append(visual)
             all_reused &= reused
             self.progress.stage_advanced(Stage.VISUALS, number)
         return made, all_reused
+
+    def _scene_visual(
+        self, visual_request: VisualRequest, sources: list[VisualSource]
+    ) -> tuple[SceneVisual, bool]:
+        """The scene's visual from the first source of the chain that has one."""
+        for position, source in enumerate(sources, start=1):
+            key = self._key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
+
+            def make(folder: Path, source: VisualSource = source) -> None:
+                visual = source.make(visual_request, folder)
+                (folder / "visual.json").write_text(json.dumps(_visual_record(visual, folder)))
+
+            try:
+                entry, reused = self.cache.get_or_make("visuals", key, make)
+            except ProviderError as error:
+                if position == len(sources) or not moves_on(error):
+                    raise
+                log.warning("scene %d: %s had no visual (%s); trying the next source",
+                            visual_request.number, source.name, error)  # fmt: skip
+                continue
+            credit = entry / "attribution.json"
+            attribution = json.loads(credit.read_text("utf-8")) if credit.exists() else None
+            return SceneVisual(key, _load_visual(entry), source.name, attribution), reused
+        raise AssertionError("a visual chain is never empty")
 
     def _captions(self, track: NarrationTrack, options: GenerateOptions) -> tuple[Captions, bool]:
         words = [
@@ -454,6 +578,14 @@ class Engine:
             }
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _pinned_first(chain: list[T], name: str | None) -> list[T]:
+    """`chain` with the provider called `name` (one that served before) moved to the front."""
+    if name is None:
+        return chain
+    first = [p for p in chain if getattr(p, "name", None) == name]
+    return first + [p for p in chain if getattr(p, "name", None) != name]
 
 
 def content_id_for(request: GenerateRequest) -> str:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 class Stage(StrEnum):
     SCRIPT = "script"
+    SAFETY = "safety"
     NARRATION = "narration"
     VISUALS = "visuals"
     CAPTIONS = "captions"

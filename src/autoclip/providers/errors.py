@@ -19,7 +19,12 @@ from autoclip.errors import AutoclipError
 
 
 class ProviderError(AutoclipError):
-    """A call to `service` failed; `status` is the HTTP status when there was an answer."""
+    """A call to `service` failed; `status` is the HTTP status when there was an answer.
+
+    `moves_on`: whether a fallback chain should try its next provider after this error.
+    """
+
+    moves_on = False
 
     def __init__(
         self,
@@ -42,6 +47,8 @@ class ProviderError(AutoclipError):
 
 
 class RetriableProviderError(ProviderError):
+    moves_on = True
+
     def __init__(
         self,
         service: str,
@@ -66,3 +73,12 @@ class ProviderUnavailable(RetriableProviderError):
 class BudgetExceededError(PermanentProviderError):
     """The content's spending cap is reached: no more paid calls for it. A fallback chain
     moves on to a free provider; without one the stage fails, and retrying would not help."""
+
+    moves_on = True
+
+
+def moves_on(error: BaseException) -> bool:
+    """Whether a fallback chain should try its next provider after `error`: the provider
+    could not be reached or kept failing, the budget is spent, or it had nothing for this
+    input (no stock footage for a scene). Not after a refusal or a bad key."""
+    return isinstance(error, ProviderError) and error.moves_on

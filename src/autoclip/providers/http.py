@@ -12,7 +12,8 @@ One `ProviderHttp` talks to one service (one base URL and its credentials):
   than `max_retry_after_s` or would pass the deadline — then the error is raised at
   once with its `retry_after`, for a job queue to reschedule;
 - any other 4xx is permanent and carries the provider's own message from its JSON error
-  body (`{"error": {"message", "status"|"type", ...}}`, or Ollama's `{"error": "..."}`);
+  body (`{"error": {"message", "status"|"type", ...}}`, Ollama's `{"error": "..."}`, or
+  FastAPI-style `{"detail": {"status", "message"}}` and `{"detail": [{"loc", "msg"}]}`);
 - a circuit breaker shared by the callers of the endpoint skips the call when it is open;
 - callers report what a successful call consumed through `report_usage`, which feeds the
   `meter` (`autoclip.providers.usage.UsageMeter`); before each call the meter may refuse
@@ -495,7 +496,14 @@ def _error_detail(content: bytes) -> tuple[str, float | None]:
         data = data[0]  # Google's streaming endpoints wrap the error in a list
     if not isinstance(data, dict):
         return str(data), None
-    error = data.get("error", data)
+    if "error" not in data and "detail" in data:
+        # FastAPI-style services (ElevenLabs): {"detail": {"status", "message"}},
+        # {"detail": "..."}, or a validation list {"detail": [{"loc", "msg", "type"}]}.
+        error = data["detail"]
+        if isinstance(error, list):
+            return _validation_detail(error), None
+    else:
+        error = data.get("error", data)
     if isinstance(error, str):
         return error, None
     if not isinstance(error, dict):
@@ -504,6 +512,20 @@ def _error_detail(content: bytes) -> tuple[str, float | None]:
     kind = error.get("status") or error.get("type") or error.get("code")
     detail = f"{kind}: {message}" if kind and message else message or str(kind or "")
     return detail, _google_retry_delay(error.get("details"))
+
+
+def _validation_detail(items: list[Any]) -> str:
+    """`field.path: message` for each entry of a FastAPI validation error list."""
+    parts = []
+    for item in items:
+        if not isinstance(item, dict):
+            parts.append(json.dumps(item, ensure_ascii=False))
+            continue
+        location = item.get("loc")
+        where = ".".join(str(p) for p in location) if isinstance(location, list) else ""
+        message = str(item.get("msg") or item.get("message") or item.get("type") or "")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
 
 
 def _google_retry_delay(details: Any) -> float | None:

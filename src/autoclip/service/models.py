@@ -160,6 +160,11 @@ class Project(Base):
     language: Mapped[str] = mapped_column(String(8))
     platforms: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Provider chains for this project's contents ({"narrator": "elevenlabs,espeak"}),
+    # a per-content budget in USD, and whether flagged scripts wait for approval.
+    providers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    budget_usd: Mapped[float | None] = mapped_column(Float)
+    require_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _when()
     updated_at: Mapped[datetime] = _when()
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,6 +202,10 @@ class Content(Base):
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credit_charged: Mapped[bool] = mapped_column(Boolean, default=False)
+    safety: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the SafetyReport
+    served: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # who served each stage
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _when()
     # When the current generation was asked for: creation, a regenerate or a retry.
@@ -233,6 +242,22 @@ class CreditEntry(Base):
     balance_after: Mapped[int | None] = mapped_column(Integer)  # None: an unlimited plan
     reason: Mapped[LedgerReason] = mapped_column(_enum(LedgerReason))
     content_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = _when()
+
+
+class ApiUsage(Base):
+    """One paid (or counted) provider call: what it consumed and what it cost, estimated."""
+
+    __tablename__ = "api_usages"
+    __table_args__ = (Index("ix_api_usages_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    service: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str | None] = mapped_column(String(24))
+    units: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = _when()
 
 

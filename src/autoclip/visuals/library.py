@@ -178,13 +178,14 @@ def cover(source: Path, size: tuple[int, int]) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
 
 
-def _clip_frame(asset: Asset, size: tuple[int, int], out_png: Path) -> None:
-    """A representative frame of the clip, covering `size`, written as the scene's PNG.
+def clip_frame(clip: Path, duration: float | None, size: tuple[int, int], out_png: Path) -> None:
+    """A representative frame of `clip` (`duration` seconds long, if known), covering
+    `size`, written as the scene's PNG. Used for library clips and stock clips alike.
 
     A third of the way in (at most 3 s) skips fade-ins and black leaders.
     """
     width, height = size
-    at = min(asset.duration / 3, 3.0) if asset.duration else 0.0
+    at = min(duration / 3, 3.0) if duration else 0.0
     fit = (
         f"scale={width}:{height}:force_original_aspect_ratio=increase,"
         f"crop={width}:{height},setsar=1"
@@ -197,7 +198,7 @@ def _clip_frame(asset: Asset, size: tuple[int, int], out_png: Path) -> None:
                 "-ss",
                 f"{seek:.3f}",
                 "-i",
-                str(asset.path),
+                str(clip),
                 "-frames:v",
                 "1",
                 "-vf",
@@ -207,11 +208,11 @@ def _clip_frame(asset: Asset, size: tuple[int, int], out_png: Path) -> None:
                 str(out_png),
             ],
             timeout=120,
-            what=f"extracting a frame of {asset.path.name}",
+            what=f"extracting a frame of {clip.name}",
         )
         if out_png.exists() and out_png.stat().st_size > 0:
             return
-    raise MediaError(f"no frame could be read from {asset.path.name}")
+    raise MediaError(f"no frame could be read from {clip.name}")
 
 
 class LibraryVisualSource:
@@ -281,7 +282,7 @@ class LibraryVisualSource:
             return self._cards.make(request, out_dir)
         still = out_dir / f"scene_{request.number}.png"
         if asset.kind is VisualKind.CLIP:
-            _clip_frame(asset, request.size, still)
+            clip_frame(asset.path, asset.duration, request.size, still)
             return Visual(
                 kind=VisualKind.CLIP, path=asset.path, still_path=still, origin=asset.path.name
             )

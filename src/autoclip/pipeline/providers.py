@@ -1,0 +1,211 @@
+"""Who does each stage's work: the script writer, narrator and visual chains of one generation.
+
+Each capability is a comma-separated fallback chain of provider names, chosen per content
+(API options, CLI flags), else by configuration (`AUTOCLIP_SCRIPT_WRITER`,
+`AUTOCLIP_NARRATOR`, `AUTOCLIP_VISUALS`). The offline engines are the defaults and the
+usual last links. Every paid call reports to one `UsageMeter`, which holds the content's
+budget: once it is spent, a chain moves on to a free provider.
+
+When a chain moves on (`autoclip.providers.errors.moves_on`): the provider could not be
+reached or kept failing (retries exhausted, circuit open), the budget is spent, or it had
+nothing for this input (no stock result for a scene); a narrator that does not speak the
+language is left out of the chain. A permanent refusal
+(bad key, a policy block) ends the chain, because the next provider would not make that
+right either, and a user should hear about a broken key rather than get a silent fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autoclip.errors import ConfigurationError, InputError
+from autoclip.narration.base import Narrator
+from autoclip.narration.espeak import EspeakNarrator
+from autoclip.narration.piper import PiperNarrator
+from autoclip.narration.registry import narrator_for
+from autoclip.options import Language
+from autoclip.providers.scripting import ModelScriptWriter
+from autoclip.providers.usage import UsageMeter
+from autoclip.safety import LanguageModelReviewer
+from autoclip.script.registry import WRITERS, FallbackScriptWriter, script_writer_for
+from autoclip.script.writer import ScriptWriter
+from autoclip.settings import Settings
+from autoclip.visuals.base import VisualSource
+from autoclip.visuals.cards import CardVisualSource
+from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
+
+NARRATORS = ("piper", "espeak", "elevenlabs", "openai")
+VISUALS = ("cards", "library", "gemini", "pexels")
+# A voice option naming a cloud voice picks that provider: "elevenlabs:<voice id>".
+CLOUD_VOICE_PREFIXES = {"elevenlabs:": "elevenlabs", "openai:": "openai"}
+ESPEAK_DEFAULT = {Language.KO: "ko", Language.EN: "en-us"}
+
+
+def parse_chain(value: str | Sequence[str], allowed: Sequence[str], field_name: str) -> list[str]:
+    """`"a,b"` or `["a", "b"]` as a list of known names; `InputError(field_name)` if not."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = [name.strip() for name in names if name.strip()]
+    unknown = [name for name in names if name not in allowed]
+    if not names or unknown:
+        raise InputError(
+            field_name,
+            f"unknown provider {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join(allowed)}, or a comma-separated fallback chain",
+        )
+    if len(set(names)) != len(names):
+        raise InputError(field_name, "a provider appears twice in the chain")
+    return names
+
+
+def _configured(value: str, allowed: Sequence[str], variable: str) -> list[str]:
+    try:
+        return parse_chain(value, allowed, variable)
+    except InputError as error:
+        raise ConfigurationError(f"{variable}: {error.message}") from None
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """A content's own choice of chains; None means "as configured"."""
+
+    writer: str | None = None
+    narrator: str | None = None
+    visuals: str | None = None
+
+    def validated(self) -> ProviderChoice:
+        """Raises `InputError` naming the field for an unknown provider name."""
+        for value, allowed, name in (
+            (self.writer, WRITERS, "writer"),
+            (self.narrator, NARRATORS, "narrator"),
+            (self.visuals, VISUALS, "visuals"),
+        ):
+            if value is not None:
+                parse_chain(value, allowed, name)
+        return self
+
+
+@dataclass
+class Providers:
+    settings: Settings = field(default_factory=Settings)
+    choice: ProviderChoice = field(default_factory=ProviderChoice)
+    meter: UsageMeter = field(default_factory=UsageMeter)
+
+    def __post_init__(self) -> None:
+        s, c = self.settings, self.choice
+        writers = c.writer or s.script_writer
+        self.writer_names = _configured(writers, WRITERS, "AUTOCLIP_SCRIPT_WRITER")
+        self.narrator_names = _configured(c.narrator or s.narrator, NARRATORS, "AUTOCLIP_NARRATOR")
+        self.visual_names = _configured(c.visuals or s.visuals, VISUALS, "AUTOCLIP_VISUALS")
+        self.writer: ScriptWriter = script_writer_for(s, self.writer_names, meter=self.meter)
+
+    @classmethod
+    def offline(cls) -> Providers:
+        """The offline engines only, whatever the environment says."""
+        settings = Settings(script_writer="offline", narrator="piper,espeak", visuals="cards")
+        return cls(settings)
+
+    def takes_topics(self) -> bool:
+        return any(name != "offline" for name in self.writer_names)
+
+    def reviewer(self) -> LanguageModelReviewer | None:
+        """The safety review by the first language model of the writer chain, if any."""
+        if not self.settings.safety_model_review:
+            return None
+        chain = (
+            self.writer.writers if isinstance(self.writer, FallbackScriptWriter) else [self.writer]
+        )
+        model = next((w for w in chain if isinstance(w, ModelScriptWriter)), None)
+        return LanguageModelReviewer(model) if model is not None else None
+
+    # -- narration ------------------------------------------------------------------------
+
+    def narrators(self, language: Language, voice: str | None) -> list[Narrator]:
+        """The narrator chain for `language`. A local voice option (a Piper model, an eSpeak
+        voice) is used alone, as before chains existed; a cloud voice (`elevenlabs:<id>`)
+        puts its provider first."""
+        if voice is not None and not _cloud_provider(voice):
+            return [narrator_for(language, voice)]
+        names = list(self.narrator_names)
+        preferred = _cloud_provider(voice) if voice else None
+        if preferred is not None:
+            names = [preferred, *(name for name in names if name != preferred)]
+        chain = [narrator for name in names if (narrator := self._narrator(name, language))]
+        if not chain:
+            raise ConfigurationError(
+                f"no narrator in {','.join(names)} speaks {language.value}; add espeak"
+            )
+        return chain
+
+    def _narrator(self, name: str, language: Language) -> Narrator | None:
+        s = self.settings
+        if name == "piper":
+            # The bundled Piper voice is English; Korean goes to the next in the chain.
+            return PiperNarrator() if language is Language.EN else None
+        if name == "espeak":
+            return EspeakNarrator(ESPEAK_DEFAULT[language])
+        if name == "elevenlabs":
+            from autoclip.providers.elevenlabs import ElevenLabsNarrator, ElevenLabsSettings
+
+            if s.elevenlabs_api_key is None:
+                raise ConfigurationError(
+                    "the elevenlabs narrator needs AUTOCLIP_ELEVENLABS_API_KEY"
+                )
+            return ElevenLabsNarrator(
+                ElevenLabsSettings(
+                    api_key=s.elevenlabs_api_key,
+                    base_url=s.elevenlabs_base_url,
+                    model=s.elevenlabs_model,
+                    voice_id=s.elevenlabs_voice_id,
+                ),
+                meter=self.meter,
+            )
+        from autoclip.providers.openai_speech import OpenAISpeechNarrator, OpenAISpeechSettings
+
+        return OpenAISpeechNarrator(
+            OpenAISpeechSettings(
+                api_key=s.openai_api_key,
+                base_url=s.openai_base_url,
+                model=s.openai_speech_model,
+                voice=s.openai_voice,
+            ),
+            meter=self.meter,
+        )
+
+    # -- visuals --------------------------------------------------------------------------
+
+    def visual_sources(self, assets: Path | None) -> list[VisualSource]:
+        """The visual chain; a folder of the user's own assets (`--assets`) goes first."""
+        names = list(self.visual_names)
+        if assets is not None and "library" not in names:
+            names.insert(0, "library")
+        return [self._visual_source(name, assets) for name in names]
+
+    def _visual_source(self, name: str, assets: Path | None) -> VisualSource:
+        s = self.settings
+        if name == "cards":
+            return CardVisualSource()
+        if name == "library":
+            if assets is None:
+                raise InputError("assets", "the library visuals need a folder of assets")
+            return LibraryVisualSource(AssetLibrary(assets))
+        if name == "gemini":
+            from autoclip.providers.gemini_images import GeminiImageSource
+
+            return GeminiImageSource(s.gemini_image_settings(), meter=self.meter)
+        from autoclip.providers.pexels import PexelsSettings, PexelsVisualSource
+
+        if s.pexels_api_key is None:
+            raise ConfigurationError("the pexels visuals need AUTOCLIP_PEXELS_API_KEY")
+        return PexelsVisualSource(
+            PexelsSettings(api_key=s.pexels_api_key, base_url=s.pexels_base_url),
+            meter=self.meter,
+        )
+
+
+def _cloud_provider(voice: str) -> str | None:
+    for prefix, name in CLOUD_VOICE_PREFIXES.items():
+        if voice.startswith(prefix):
+            return name
+    return None

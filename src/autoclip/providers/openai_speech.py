@@ -1,0 +1,238 @@
+"""Narration from OpenAI's speech endpoint, or any server speaking its protocol.
+
+Wire format (https://platform.openai.com/docs/api-reference/audio/createSpeech):
+
+    POST {base_url}/v1/audio/speech
+    Authorization: Bearer {api_key}            (left out when no key is set: local servers)
+    {"model": "gpt-4o-mini-tts", "input": "...", "voice": "alloy",
+     "response_format": "wav" | "pcm", "speed": 1.0,         (speed only when set)
+     "instructions": "..."}                    (only when set; gpt-4o-mini-tts only)
+
+    200 the audio bytes: Content-Type audio/wav (or audio/pcm)
+    4xx/5xx {"error": {"message", "type", "param", "code"}}
+
+Audio: `wav` by default. Its header states the sample rate, which OpenAI-compatible
+servers choose for themselves (OpenAI uses 24 kHz, others 22.05 or 44.1 kHz); OpenAI
+streams it with placeholder sizes (0xFFFFFFFF) in the header, so the data is read to the
+end of the body. `pcm` (raw 16-bit little-endian mono, no header) is the alternative when
+the rate is known; `pcm_sample_rate` says which (OpenAI documents 24 kHz).
+
+Timings: the endpoint returns none, so the words (the whitespace-split words of the text)
+are spread over the voiced span of the audio by `narration.timing.spread_words`
+(`TimingSource.SPREAD`). As with the local narrators, characters the caption font cannot
+draw (emoji) are removed before the text is sent.
+
+`base_url` is the server's root; a trailing `/v1` is dropped as for the chat provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import re
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+import numpy as np
+from pydantic import Field, SecretStr, field_validator
+
+from autoclip.errors import InputError
+from autoclip.kit.fonts import drawable
+from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest
+from autoclip.narration.track import Pcm, write_wav
+from autoclip.options import Language
+from autoclip.providers.breaker import CircuitBreaker, shared_breaker
+from autoclip.providers.elevenlabs import spread_over_voice
+from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.openai_compat import DEFAULT_BASE_URL, OpenAISettings
+
+SERVICE = "openai-speech"
+PATH = "/v1/audio/speech"
+DEFAULT_MODEL = "gpt-4o-mini-tts"
+# A request's voice may name an OpenAI voice explicitly: "openai:<voice>".
+VOICE_PREFIX = "openai:"
+# Voices every OpenAI speech model has (tts-1 lacks the newer ones); all of them speak
+# Korean as well as English.
+DEFAULT_VOICES: dict[Language, str] = {
+    Language.EN: "alloy",
+    Language.KO: "nova",
+}
+# Changes when the timing rule changes, so that cached narrations are remade.
+TIMING_VERSION = 1
+
+_VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class OpenAISpeechSettings(CallSettings):
+    api_key: SecretStr | None = None  # local servers (Kokoro, Speaches) usually need none
+    base_url: str = DEFAULT_BASE_URL
+    model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    voice: str | None = None  # None: the language's default (DEFAULT_VOICES)
+    response_format: Literal["wav", "pcm"] = "wav"
+    pcm_sample_rate: int = Field(default=24000, ge=8000, le=96000)  # only for "pcm"
+    speed: float | None = Field(default=None, ge=0.25, le=4.0)  # None: the voice's own pace
+    instructions: str | None = None  # how to speak, e.g. "calm and warm"; gpt-4o-mini-tts
+
+    @field_validator("base_url")
+    @classmethod
+    def _server_root(cls, value: str) -> str:
+        # The same servers answer chat and speech: one rule for what a base URL means.
+        return OpenAISettings._server_root(value)
+
+    @field_validator("voice")
+    @classmethod
+    def _plain_voice(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().removeprefix(VOICE_PREFIX)
+        if not _VOICE_NAME.match(value):
+            raise ValueError("a voice name such as alloy")
+        return value
+
+
+class OpenAISpeechNarrator:
+    """Narrates with an OpenAI speech model; see the module doc for the wire format."""
+
+    name = SERVICE
+
+    def __init__(
+        self,
+        settings: OpenAISpeechSettings,
+        *,
+        client: httpx.Client | None = None,
+        breaker: CircuitBreaker | None = None,
+        meter: Meter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        headers = {}
+        if settings.api_key is not None and settings.api_key.get_secret_value():
+            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
+        self.http = ProviderHttp(
+            SERVICE,
+            settings.base_url,
+            auth_headers=headers,
+            timeout_s=settings.timeout_s,
+            retry=settings.retry_policy(),
+            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
+            client=client,
+            meter=meter,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OpenAISpeechNarrator(model={self.settings.model!r}, base_url={self.http.base_url!r})"
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def voice_for(self, request: VoiceRequest) -> str:
+        """The request's `openai:<voice>`, else the configured voice, else the default.
+
+        Voices of other engines ("joe", "espeak:ko") are ignored rather than sent.
+        """
+        if request.voice and request.voice.startswith(VOICE_PREFIX):
+            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
+            if not _VOICE_NAME.match(voice):
+                raise InputError("voice", f"not an OpenAI voice name: {voice!r}")
+            return voice
+        return self.settings.voice or DEFAULT_VOICES[request.language]
+
+    def identity(self, request: VoiceRequest) -> str:
+        # The same model name on another server (a local Kokoro "tts-1") sounds different.
+        settings = self.settings
+        speed = "default" if settings.speed is None else f"{settings.speed:g}"
+        audio: str = settings.response_format
+        if audio == "pcm":
+            audio += f"{settings.pcm_sample_rate}"
+        instructions = hashlib.sha256((settings.instructions or "").encode()).hexdigest()[:8]
+        text_hash = hashlib.sha256(request.text.encode()).hexdigest()[:16]
+        return (
+            f"{SERVICE}/{urlsplit(settings.base_url).netloc}/{settings.model}"
+            f"/{self.voice_for(request)}/{audio}/speed-{speed}/instructions-{instructions}"
+            f"/timing-{TIMING_VERSION}/{text_hash}"
+        )
+
+    def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
+        text = drawable(request.text)
+        words = text.split()
+        if not words:
+            raise InputError("narration", "there is nothing to say: the text is empty")
+        settings = self.settings
+        body: dict[str, Any] = {
+            "model": settings.model,
+            "input": text,
+            "voice": self.voice_for(request),
+            "response_format": settings.response_format,
+        }
+        if settings.speed is not None:
+            body["speed"] = settings.speed
+        if settings.instructions:
+            body["instructions"] = settings.instructions
+        # The Content-Type must be audio: a JSON or HTML page answered with 200 (a proxy's
+        # error page) is rejected by the kit instead of being decoded as noise.
+        audio = self.http.post_bytes(PATH, body, accept="audio/")
+        self.http.report_usage({"requests": 1, "characters": len(text)})
+        if settings.response_format == "wav":
+            pcm, rate = wav_samples(audio)
+        else:
+            pcm, rate = pcm_samples(audio), settings.pcm_sample_rate
+        write_wav(out_wav, pcm, rate)
+        return SceneNarration(
+            wav_path=out_wav,
+            sample_rate=rate,
+            duration=pcm.size / rate,
+            words=spread_over_voice(words, pcm, rate),
+            timing_source=TimingSource.SPREAD,
+        )
+
+
+def wav_samples(audio: bytes) -> tuple[Pcm, int]:
+    """Mono 16-bit samples and rate of a 16-bit PCM WAV body, channels mixed down.
+
+    `wave` reads a data chunk announced as 0xFFFFFFFF bytes (a streamed WAV) up to the end
+    of the body, which is what it holds.
+    """
+    try:
+        with wave.open(io.BytesIO(audio), "rb") as wav:
+            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+            frames = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as error:
+        raise PermanentProviderError(
+            SERVICE, "the answer is not a PCM WAV file", detail=str(error)
+        ) from None
+    if width != 2 or rate <= 0:
+        raise PermanentProviderError(
+            SERVICE, f"the answer's WAV has {8 * width}-bit samples at {rate} Hz, not 16-bit"
+        )
+    usable = len(frames) - len(frames) % (2 * channels)
+    samples = np.frombuffer(frames[:usable], dtype="<i2").reshape(-1, channels)
+    if samples.shape[0] == 0:
+        raise PermanentProviderError(SERVICE, "the answer's WAV holds no audio")
+    if channels == 1:
+        return samples[:, 0].astype(np.int16), rate
+    mixed = np.round(samples.astype(np.float64).mean(axis=1))
+    return mixed.astype(np.int16), rate
+
+
+def pcm_samples(audio: bytes) -> Pcm:
+    """Raw 16-bit little-endian mono samples. A body cut short fails in the kit (its length
+    is announced), so an odd byte count is the server's error, not the network's."""
+    if len(audio) % 2:
+        raise PermanentProviderError(
+            SERVICE, f"the answer's PCM audio has {len(audio)} bytes, not 16-bit samples"
+        )
+    return np.frombuffer(audio, dtype="<i2").astype(np.int16)

@@ -1,0 +1,159 @@
+"""Whole generations against the local cloud (tests/fake_cloud.py): Gemini writes and
+illustrates, ElevenLabs narrates, and the captions follow ElevenLabs' alignment; with the
+providers down, the fallback chains make the video and say who served each stage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autoclip.kit.storage import LocalStorage
+from autoclip.options import GenerateOptions, Language, Vertical
+from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
+from autoclip.pipeline.providers import Providers
+from autoclip.providers.usage import UsageMeter
+from autoclip.script.writer import SourceMaterial
+from autoclip.settings import Settings
+from e2e.media import only_stream, probe
+from fake_cloud import FakeCloud, fake_cloud
+
+EN_TEXT = (Path(__file__).parents[2] / "src/autoclip/samples/en_sleep.txt").read_text()
+_DIALOGUE = re.compile(r"^Dialogue: 0,(\d+):(\d\d):(\d\d)\.(\d\d),", re.MULTILINE)
+
+
+def cloud_settings(cloud: FakeCloud, tmp_path: Path, **chains: Any) -> Settings:
+    """Settings with every cloud provider pointed at `cloud`, and `chains` on top."""
+    return Settings.model_validate(
+        dict(
+            data_dir=tmp_path / "data",
+            gemini_api_key="gemini-test-key",
+            gemini_base_url=cloud.base_url,
+            elevenlabs_api_key="eleven-test-key",
+            elevenlabs_base_url=cloud.base_url,
+            pexels_api_key="pexels-test-key",
+            pexels_base_url=cloud.base_url,
+            **chains,
+        )
+    )
+
+
+def generate(
+    settings: Settings, tmp_path: Path, source: SourceMaterial, language: Language
+) -> tuple[Engine, GenerateRequest, GenerateResult]:
+    providers = Providers(settings, meter=UsageMeter(budget_usd=settings.content_budget_usd))
+    engine = Engine(LocalStorage(tmp_path / "out"), providers, work_dir=tmp_path / "work")
+    request = GenerateRequest(
+        source, GenerateOptions(language=language, vertical=Vertical.HISTORY, draft=True)
+    )
+    return engine, request, engine.generate(request)
+
+
+def caption_starts(ass: str) -> list[float]:
+    return [
+        int(h) * 3600 + int(m) * 60 + int(s) + int(cs) / 100
+        for h, m, s, cs in _DIALOGUE.findall(ass)
+    ]
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.KO])
+def test_gemini_and_elevenlabs_make_a_video_whose_captions_follow_the_alignment(
+    tmp_path: Path, ffprobe: Path, language: Language
+) -> None:
+    with fake_cloud() as cloud:
+        settings = cloud_settings(
+            cloud, tmp_path, script_writer="gemini", narrator="elevenlabs", visuals="gemini"
+        )
+        engine, request, result = generate(
+            settings, tmp_path, SourceMaterial(topic="sleeping well"), language
+        )
+        calls = cloud.calls.total()
+        prepared = engine.prepare(request)  # all reused: where each scene starts
+    assert cloud.calls.total() == calls
+
+    scenes = len(result.script.timeline())
+    assert result.served["script"] == "gemini"
+    assert result.served["safety"] == "rules+gemini"
+    assert result.served["narration"] == "elevenlabs"
+    assert result.served["visuals"] == ["gemini"] * scenes
+    assert result.safety.verdict == "ok"
+    # script + review + one image per scene, each priced; ElevenLabs by the character
+    assert cloud.calls["gemini"] == 2 + scenes
+    assert cloud.calls["elevenlabs"] == scenes
+    assert result.usage_usd > 0.039 * scenes
+
+    info = probe(ffprobe, Path(str(result.outputs["video"])))
+    video, audio = only_stream(info, "video"), only_stream(info, "audio")
+    assert (video["codec_name"], video["width"], video["height"]) == ("h264", 720, 1280)
+    assert video["r_frame_rate"] == "30/1"
+    assert audio["codec_name"] == "aac"
+    assert float(info["format"]["duration"]) == pytest.approx(result.duration_s, abs=0.1)
+
+    # Every word's caption appears when ElevenLabs said its first character starts.
+    shown = caption_starts(Path(str(result.outputs["captions_ass"])).read_text("utf-8"))
+    assert len(cloud.alignments) == scenes
+    expected: list[float] = []
+    for offset, alignment in zip(prepared.track.offsets, cloud.alignments, strict=True):
+        for match in re.finditer(r"\S+", alignment.text):
+            expected.append(offset + alignment.starts[match.start()])
+    assert len(expected) == len(shown)
+    for want, got in zip(expected, shown, strict=True):
+        assert got == pytest.approx(want, abs=0.011)
+
+
+def test_with_every_provider_down_the_fallbacks_make_the_video(
+    tmp_path: Path, ffprobe: Path
+) -> None:
+    down = frozenset({"gemini", "elevenlabs", "pexels"})
+    with fake_cloud(down=down) as cloud:
+        settings = cloud_settings(
+            cloud,
+            tmp_path,
+            script_writer="gemini,offline",
+            narrator="elevenlabs,piper,espeak",
+            visuals="pexels,gemini,cards",
+        )
+        _, _, result = generate(settings, tmp_path, SourceMaterial(text=EN_TEXT), Language.EN)
+    scenes = len(result.script.timeline())
+    assert result.served["script"] == "offline"
+    assert result.served["safety"] == "rules"  # the model review is the writer's model
+    assert result.served["narration"] == "piper"
+    assert result.served["visuals"] == ["cards"] * scenes
+    assert result.usage_usd == 0
+    assert cloud.failures["gemini"] == cloud.calls["gemini"] > 0
+    info = probe(ffprobe, Path(str(result.outputs["video"])))
+    assert float(info["format"]["duration"]) == pytest.approx(result.duration_s, abs=0.1)
+
+
+def test_stock_footage_is_fitted_and_credited(tmp_path: Path, ffprobe: Path) -> None:
+    with fake_cloud() as cloud:
+        settings = cloud_settings(cloud, tmp_path, visuals="pexels,cards")
+        _, _, result = generate(settings, tmp_path, SourceMaterial(text=EN_TEXT), Language.EN)
+    scenes = len(result.script.timeline())
+    assert result.served["visuals"] == ["pexels"] * scenes
+    assert result.served["attributions"][0]["author"] == "Jane Doe"
+    assert cloud.calls["files"] >= 1
+    video = only_stream(probe(ffprobe, Path(str(result.outputs["video"]))), "video")
+    assert (video["width"], video["height"]) == (720, 1280)
+
+
+def test_a_spent_budget_moves_the_chains_to_free_providers(tmp_path: Path) -> None:
+    with fake_cloud() as cloud:
+        settings = cloud_settings(
+            cloud,
+            tmp_path,
+            script_writer="gemini,offline",
+            narrator="elevenlabs,piper",
+            visuals="gemini,cards",
+            content_budget_usd=0.05,  # the script, its review, two or three scenes' voice
+        )
+        _, _, result = generate(settings, tmp_path, SourceMaterial(text=EN_TEXT), Language.EN)
+    assert result.served["script"] == "gemini"
+    # ElevenLabs passed the cap halfway: the whole narration goes to Piper (one voice)
+    assert result.served["narration"] == "piper"
+    assert set(result.served["visuals"]) == {"cards"}
+    assert 0 < cloud.calls["elevenlabs"] < len(result.script.timeline())
+    assert cloud.calls["gemini"] == 2  # no image once the budget was spent
+    assert 0.05 <= result.usage_usd < 0.08  # the call that crossed the cap, none after
