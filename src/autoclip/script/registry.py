@@ -2,9 +2,9 @@
 fallback chain (`gemini,openai,offline`).
 
 A chain tries each writer in turn. It moves on when a provider cannot be reached or keeps
-failing (retries exhausted, circuit open) and when a writer cannot take the input (the
-offline writer and a topic); a permanent refusal (bad key, a policy block) ends it,
-because the next writer would not make that right either.
+failing (retries exhausted, circuit open), when the content's budget is spent, and when a
+writer cannot take the input (the offline writer and a topic); a permanent refusal (bad
+key, a policy block) ends it, because the next writer would not make that right either.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import logging
 
 from autoclip.errors import ConfigurationError
 from autoclip.options import GenerateOptions
-from autoclip.providers.errors import RetriableProviderError
+from autoclip.providers.errors import ProviderError, RetriableProviderError, moves_on
 from autoclip.providers.gemini import GeminiScriptWriter
+from autoclip.providers.http import Meter
 from autoclip.providers.openai_compat import OpenAIScriptWriter
 from autoclip.script.model import Script
 from autoclip.script.offline import OfflineScriptWriter
@@ -41,16 +42,19 @@ def takes_topics(settings: Settings) -> bool:
     return any(name != "offline" for name in writer_names(settings))
 
 
-def _one(name: str, settings: Settings) -> ScriptWriter:
+def _one(name: str, settings: Settings, meter: Meter | None) -> ScriptWriter:
     if name == "gemini":
-        return GeminiScriptWriter(settings.gemini_settings())
+        return GeminiScriptWriter(settings.gemini_settings(), meter=meter)
     if name == "openai":
-        return OpenAIScriptWriter(settings.openai_settings())
+        return OpenAIScriptWriter(settings.openai_settings(), meter=meter)
     return OfflineScriptWriter()
 
 
-def script_writer_for(settings: Settings) -> ScriptWriter:
-    writers = [_one(name, settings) for name in writer_names(settings)]
+def script_writer_for(
+    settings: Settings, names: list[str] | None = None, *, meter: Meter | None = None
+) -> ScriptWriter:
+    """The writer chain `names` (default: as configured), its paid calls reported to `meter`."""
+    writers = [_one(name, settings, meter) for name in names or writer_names(settings)]
     return writers[0] if len(writers) == 1 else FallbackScriptWriter(writers)
 
 
@@ -72,7 +76,9 @@ class FallbackScriptWriter:
                 continue
             try:
                 script = writer.write(source, options)
-            except RetriableProviderError as error:
+            except ProviderError as error:
+                if not moves_on(error):
+                    raise
                 log.warning("script writer %s failed (%s); trying the next", writer.name, error)
                 failures.append(f"{writer.name}: {error}")
                 continue
