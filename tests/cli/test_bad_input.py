@@ -170,11 +170,40 @@ def test_json_success_prints_one_object(tmp_path: Path) -> None:
     summary = json.loads(lines[0])
     assert isinstance(summary, dict)
     assert set(summary) == {
-        "content_id", "title", "outputs", "duration_s", "timings_s", "reused"
+        "content_id", "title", "outputs", "duration_s", "timings_s", "reused", "served",
+        "safety", "usage_usd",
     }  # fmt: skip
     assert Path(summary["outputs"]["video"]).is_file()
+    assert summary["served"]["script"] == "offline"
+    assert summary["safety"]["verdict"] == "ok"
+    assert summary["usage_usd"] == 0
     assert done.stderr == ""
 
 
 def test_unknown_voice_is_rejected_before_any_work(text_file: Path, tmp_path: Path) -> None:
     assert_rejected(["--text", str(text_file), "--voice", "nobody"], tmp_path, "voice")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "named"),
+    [
+        ("--narrator", "elevenlabs,nobody", "narrator"),
+        ("--writer", "claude", "writer"),
+        ("--visuals", "cards,cards", "visuals"),
+        ("--budget", "-1", "budget"),
+    ],
+)
+def test_unknown_providers_and_bad_budgets_are_rejected_by_name(
+    text_file: Path, tmp_path: Path, flag: str, value: str, named: str
+) -> None:
+    assert_rejected(["--text", str(text_file), flag, value], tmp_path, named)
+
+
+def test_a_cloud_provider_without_its_key_says_which_setting(
+    text_file: Path, tmp_path: Path
+) -> None:
+    assert_rejected(
+        ["--text", str(text_file), "--narrator", "elevenlabs"],
+        tmp_path,
+        "AUTOCLIP_ELEVENLABS_API_KEY",
+    )
