@@ -83,8 +83,12 @@ class Settings(BaseSettings):
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
     elevenlabs_model: str = "eleven_multilingual_v2"
     elevenlabs_voice_id: str | None = Field(
-        default=None, description="Default: a premade voice per language."
+        default=None, description="Default: a premade voice per vertical and language."
     )
+    elevenlabs_stability: float = Field(default=0.5, ge=0, le=1)
+    elevenlabs_similarity_boost: float = Field(default=0.75, ge=0, le=1)
+    elevenlabs_style: float = Field(default=0.0, ge=0, le=1)
+    elevenlabs_speaker_boost: bool = True
     openai_speech_model: str = "gpt-4o-mini-tts"
     openai_voice: str | None = Field(default=None, description="Default: one per language.")
     gemini_image_model: str = "gemini-2.5-flash-image"

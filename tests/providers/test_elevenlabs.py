@@ -14,10 +14,11 @@ from pydantic import SecretStr, ValidationError
 from autoclip.errors import InputError
 from autoclip.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
 from autoclip.narration.track import read_wav
-from autoclip.options import Language
+from autoclip.options import Language, Vertical
 from autoclip.providers.breaker import CircuitBreaker
 from autoclip.providers.elevenlabs import (
     DEFAULT_VOICES,
+    VERTICAL_VOICES,
     CharacterTimes,
     ElevenLabsNarrator,
     ElevenLabsSettings,
@@ -581,3 +582,15 @@ def test_settings_are_checked() -> None:
             ElevenLabsSettings(api_key=SecretStr("k"), **bad)
     with pytest.raises(ValidationError):
         ElevenLabsSettings.model_validate({})  # the key is required
+
+
+def test_the_vertical_picks_a_voice_unless_one_is_configured() -> None:
+    health = VoiceRequest(EN, Language.KO, vertical=Vertical.SENIOR_HEALTH)
+    tech = VoiceRequest(EN, Language.KO, vertical=Vertical.TECH)
+    default = ElevenLabsNarrator(ElevenLabsSettings(api_key=SecretStr(KEY)))
+    chosen = ElevenLabsNarrator(ElevenLabsSettings(api_key=SecretStr(KEY), voice_id="abc123"))
+    assert default.voice_for(health) == VERTICAL_VOICES[Vertical.SENIOR_HEALTH]
+    assert default.voice_for(tech) == DEFAULT_VOICES[Language.KO]
+    assert chosen.voice_for(health) == "abc123"
+    finance = VoiceRequest(EN, Language.KO, vertical=Vertical.FINANCE)
+    assert default.identity(finance) != default.identity(tech)  # another voice: remade

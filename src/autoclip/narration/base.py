@@ -9,7 +9,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from autoclip.options import Language
+from autoclip.options import Language, Vertical
 
 
 class TimingSource(StrEnum):
@@ -40,6 +40,7 @@ class VoiceRequest:
     text: str
     language: Language
     voice: str | None = None  # a voice name or a path to a Piper .onnx model
+    vertical: Vertical | None = None  # lets a cloud narrator pick a voice that suits it
 
 
 class Narrator(Protocol):

@@ -343,7 +343,9 @@ class Engine:
         for number, (_, scene) in enumerate(script.timeline(), start=1):
             if self.should_cancel():
                 raise CancelledError("cancelled during narration")
-            voice_request = VoiceRequest(scene.narration, script.language, options.voice)
+            voice_request = VoiceRequest(
+                scene.narration, script.language, options.voice, options.vertical
+            )
             key = self._key(
                 Stage.NARRATION, "narration", narrator.name, narrator.identity(voice_request)
             )

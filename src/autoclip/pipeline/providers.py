@@ -158,6 +158,10 @@ class Providers:
                     base_url=s.elevenlabs_base_url,
                     model=s.elevenlabs_model,
                     voice_id=s.elevenlabs_voice_id,
+                    stability=s.elevenlabs_stability,
+                    similarity_boost=s.elevenlabs_similarity_boost,
+                    style=s.elevenlabs_style,
+                    use_speaker_boost=s.elevenlabs_speaker_boost,
                 ),
                 meter=self.meter,
             )

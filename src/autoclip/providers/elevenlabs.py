@@ -63,7 +63,7 @@ from autoclip.kit.fonts import drawable
 from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
 from autoclip.narration.timing import fill_untimed, spread_words, voiced_span
 from autoclip.narration.track import Pcm, read_wav, write_wav
-from autoclip.options import Language
+from autoclip.options import Language, Vertical
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import PermanentProviderError
 from autoclip.providers.http import CallSettings, Meter, ProviderHttp
@@ -79,6 +79,14 @@ VOICE_PREFIX = "elevenlabs:"
 DEFAULT_VOICES: dict[Language, str] = {
     Language.EN: "JBFqnCBsd6RMkjVDRZzb",  # "George", a male narrator's voice
     Language.KO: "EXAVITQu4vr4xnSDxMaL",  # "Sarah", a female voice
+}
+# A voice that suits the vertical, in either language (the multilingual model speaks both):
+# soft and reassuring for senior health, steady for finance, a storyteller for history.
+# Verticals not listed keep the language's default.
+VERTICAL_VOICES: dict[Vertical, str] = {
+    Vertical.SENIOR_HEALTH: "EXAVITQu4vr4xnSDxMaL",  # "Sarah"
+    Vertical.FINANCE: "onwK4e9ZLuTAKqWW03F9",  # "Daniel", a steady news-reader's voice
+    Vertical.HISTORY: "JBFqnCBsd6RMkjVDRZzb",  # "George"
 }
 # Changes when the timing rules below change, so that cached narrations are remade.
 TIMING_VERSION = 1
@@ -193,7 +201,8 @@ class ElevenLabsNarrator:
         self.http.close()
 
     def voice_for(self, request: VoiceRequest) -> str:
-        """The request's `elevenlabs:<id>` voice, else the configured one, else the default.
+        """The request's `elevenlabs:<id>` voice, else the configured one, else the one for
+        the vertical, else the language's.
 
         Voices of other engines ("joe", "espeak:ko") are not ElevenLabs', so they are
         ignored rather than sent.
@@ -203,7 +212,11 @@ class ElevenLabsNarrator:
             if not _VOICE_ID.match(voice):
                 raise InputError("voice", f"not an ElevenLabs voice id: {voice!r}")
             return voice
-        return self.settings.voice_id or DEFAULT_VOICES[request.language]
+        if self.settings.voice_id:
+            return self.settings.voice_id
+        if request.vertical in VERTICAL_VOICES:
+            return VERTICAL_VOICES[request.vertical]
+        return DEFAULT_VOICES[request.language]
 
     def identity(self, request: VoiceRequest) -> str:
         settings = self.settings
