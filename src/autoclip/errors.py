@@ -7,7 +7,7 @@ stderr tail so that "failed" always says why.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autoclip.safety import SafetyReport
@@ -56,9 +56,11 @@ class ContentBlockedError(AutoclipError):
 class HeldForReview(AutoclipError):
     """The script is flagged and its project wants a person to approve flagged content
     before any money is spent on it. `report` is the `SafetyReport`, `script` the script
-    with its disclaimer."""
+    with its disclaimer, `served` who wrote and checked it (the run after approval keeps
+    that record)."""
 
-    def __init__(self, report: SafetyReport, script: Script) -> None:
+    def __init__(self, report: SafetyReport, script: Script, served: dict[str, Any]) -> None:
         super().__init__("flagged by the safety check; waiting for approval")
         self.report = report
         self.script = script
+        self.served = served

@@ -23,7 +23,7 @@ from services import _throwaway_redis
 
 T = TypeVar("T")
 API = "/api/v1"
-PREPARE = ["script", "narration", "visuals", "captions"]
+PREPARE = ["script", "safety", "narration", "visuals", "captions"]
 RENDER = ["render", "thumbnail", "publish"]
 ALL_STAGES = PREPARE + RENDER
 VIDEO_FILES = [

@@ -1,5 +1,6 @@
 """A topic becomes a video once a script-writing model is configured (here a local server
-that answers as Gemini's generateContent does)."""
+that answers as Gemini's generateContent does). The same model reviews the script, and
+both paid calls are accounted to the content."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from autoclip.providers.usage import PRICES
 from autoclip.service.app import create_app
 from autoclip.service.models import ContentStatus
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
-from providers.fakes import fake_provider, gemini_script
+from providers.fakes import Reply, fake_provider, gemini_answer, gemini_script
 from service.conftest import sign_up
 from service.test_jobs_support import wait_finished
 
@@ -25,7 +27,7 @@ def test_a_topic_content_is_written_by_the_model_and_rendered(
     make_settings: Callable[..., Settings],
 ) -> None:
     with fake_provider() as gemini:
-        gemini.queue(gemini_script("ko"))
+        gemini.queue(gemini_script("ko"), Reply(200, gemini_answer('{"flags": []}')))
         settings = make_settings(
             rate_limits=False,
             script_writer="gemini",
@@ -50,15 +52,35 @@ def test_a_topic_content_is_written_by_the_model_and_rendered(
                 content = wait_finished(runtime, made.json()["id"])
                 assert content.status is ContentStatus.READY, content.error
                 body = client.get(f"/api/v1/contents/{content.id}", headers=auth).json()
+                usage = client.get(f"/api/v1/contents/{content.id}/usage", headers=auth).json()
+                daily = client.get("/api/v1/analytics/usage", headers=auth).json()
         finally:
             runtime.close()
 
     assert body["title"] == "잠을 잘 자는 법"
     assert len(body["script"]["scenes"]) == 6
-    (request,) = gemini.requests
+    request, review = gemini.requests
+    assert review.path == request.path
     assert request.path == "/v1beta/models/gemini-2.5-flash:generateContent"
     assert request.headers["x-goog-api-key"] == "test-key"
     assert "노년의 숙면 습관" in json.dumps(request.json(), ensure_ascii=False)
+    assert body["served"]["script"] == "gemini"
+    assert body["served"]["safety"] == "rules+gemini"
+    assert body["safety"]["verdict"] == "ok"
+    # gemini_answer reports 812 prompt and 431 output tokens for each call
+    price = PRICES["gemini"]
+    one_call = 812 * price["input_tokens"] + 431 * price["output_tokens"]
+    assert [(u["service"], u["stage"]) for u in usage] == [
+        ("gemini", "script"),
+        ("gemini", "safety"),
+    ]
+    assert usage[0]["units"] == {"requests": 1, "input_tokens": 812, "output_tokens": 431}
+    assert body["cost_usd"] == pytest.approx(2 * one_call)
+    [today] = daily["days"]
+    assert today["service"] == "gemini"
+    assert today["calls"] == 2
+    assert today["units"] == {"requests": 2, "input_tokens": 1624, "output_tokens": 862}
+    assert daily["total_usd"] == pytest.approx(2 * one_call, abs=1e-6)  # rounded
 
 
 def test_without_a_model_a_topic_is_refused_naming_the_setting(

@@ -215,7 +215,7 @@ class Engine:
         if report.verdict is Verdict.FLAGGED and report.disclaimer:
             script = with_disclaimer(script, report.disclaimer)
             if request.hold_flagged and not request.approved:
-                raise HeldForReview(report, script)
+                raise HeldForReview(report, script, dict(self._served))
         timeline_length = len(script.timeline())
         narrators = _pinned_first(narrators, served.get("narration"))
         track = self._stage(

@@ -16,6 +16,7 @@ right either, and a user should hear about a broken key rather than get a silent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,35 @@ def _configured(value: str, allowed: Sequence[str], variable: str) -> list[str]:
         return parse_chain(value, allowed, variable)
     except InputError as error:
         raise ConfigurationError(f"{variable}: {error.message}") from None
+
+
+# The setting each cloud provider cannot work without. (The OpenAI-compatible ones work
+# keyless against local servers such as Ollama.)
+REQUIRED_KEYS = {
+    "gemini": "gemini_api_key",
+    "elevenlabs": "elevenlabs_api_key",
+    "pexels": "pexels_api_key",
+}
+
+
+def unconfigured(settings: Settings, chain: str) -> list[str]:
+    """The providers of `chain` that lack their key here, as their settings' names."""
+    names = [name.strip() for name in chain.split(",")]
+    return [
+        f"AUTOCLIP_{REQUIRED_KEYS[name].upper()}"
+        for name in names
+        if name in REQUIRED_KEYS and getattr(settings, REQUIRED_KEYS[name]) is None
+    ]
+
+
+def check_voice(language: Language, voice: str) -> None:
+    """Raise `InputError("voice")` for a voice no narrator has: a cloud voice must name a
+    plain voice id, a local one must exist."""
+    provider = _cloud_provider(voice)
+    if provider is None:
+        narrator_for(language, voice)
+    elif not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", voice.split(":", 1)[1]):
+        raise InputError("voice", f"not a {provider} voice name: {voice!r}")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from autoclip.service.middleware import ConcurrencyGate, RequestContext
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.runtime import Runtime
+from autoclip.service.usage import router as usage_router
 
 API_PREFIX = "/api/v1"
 # Below the threadpool's 40 threads and the database pool's 30 connections (db.py).
@@ -65,7 +66,14 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.state.metrics = runtime.api_metrics()
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    routers = (auth_router, projects_router, contents_router, credits_router, exports_router)
+    routers = (
+        auth_router,
+        projects_router,
+        contents_router,
+        credits_router,
+        usage_router,
+        exports_router,
+    )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)
     app.include_router(api)

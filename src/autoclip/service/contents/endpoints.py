@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from autoclip.script.registry import takes_topics
 from autoclip.service.contents import service
 from autoclip.service.contents.events import content_events
 from autoclip.service.contents.schemas import (
@@ -16,7 +15,9 @@ from autoclip.service.contents.schemas import (
     ContentError,
     ContentOut,
     Regenerate,
+    Reject,
     StageRunOut,
+    UsageOut,
 )
 from autoclip.service.db import after_commit
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
@@ -53,7 +54,7 @@ def create(
         runtime.jobs,
         user,
         data,
-        takes_topics=takes_topics(runtime.settings),
+        settings=runtime.settings,
         idempotency_key=idempotency_key,
         request_id=getattr(request.state, "request_id", None),
     )
@@ -99,6 +100,29 @@ def _count_cancelled(runtime: Runtime) -> Callable[[], None]:
     return lambda: runtime.job_metrics.generations.labels("cancelled").inc()
 
 
+@router.post("/{content_id}/approve", status_code=202)
+def approve(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ContentOut:
+    """A content waiting for review (its script was flagged) goes on to be made."""
+    content = service.approve_content(session, runtime.jobs, user, content_id)
+    return content_out(runtime, content)
+
+
+@router.post("/{content_id}/reject")
+def reject(
+    content_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    data: Reject | None = None,
+) -> ContentOut:
+    """A content waiting for review is cancelled, with the reason, and its credit refunded."""
+    content = service.reject_content(session, user, content_id, data.reason if data else "")
+    after_commit(session, _count_cancelled(runtime))
+    return content_out(runtime, content)
+
+
 @router.post("/{content_id}/regenerate", status_code=202)
 def regenerate(
     content_id: uuid.UUID,
@@ -123,6 +147,12 @@ def delete(
 @router.get("/{content_id}/jobs")
 def jobs(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[StageRunOut]:
     return [StageRunOut.model_validate(r) for r in service.stage_runs(session, user, content_id)]
+
+
+@router.get("/{content_id}/usage")
+def usage(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[UsageOut]:
+    """The content's paid provider calls: units and estimated cost, oldest first."""
+    return [UsageOut.model_validate(u) for u in service.content_usage(session, user, content_id)]
 
 
 @router.get("/{content_id}/events", response_class=StreamingResponse)

@@ -9,18 +9,29 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
+from autoclip.service.providers import MAX_BUDGET_USD, ProviderChains
 from autoclip.service.schemas import Input, Output
 
 MAX_TEXT = 50_000
 
 
-class ContentOptions(Input):
+class ContentOptions(ProviderChains):
+    """Missing options come from the project; the provider chains and the budget, when
+    neither says, from the configuration."""
+
     length: Length | None = None
     aspect: Aspect | None = None
     voice: str | None = Field(default=None, max_length=64)
     tone: Tone | None = None
     vertical: Vertical | None = None
     draft: bool = Field(default=False, description="Two-thirds size, fastest encode: a preview.")
+    budget_usd: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_BUDGET_USD,
+        description="Most this generation may spend on paid providers (estimated, USD); "
+        "past it the chains move on to free providers.",
+    )
 
 
 class ContentCreate(Input):
@@ -66,6 +77,10 @@ class Regenerate(Input):
     parts: list[RegeneratePart] = Field(min_length=1, max_length=4)
 
 
+class Reject(Input):
+    reason: str = Field(default="", max_length=500)
+
+
 class ContentError(Output):
     stage: str | None
     message: str
@@ -86,6 +101,10 @@ class ContentOut(Output):
     error: ContentError | None = Field(default=None, validation_alias="error_detail")
     script: dict[str, Any] | None
     duration_s: float | None
+    safety: dict[str, Any] | None = Field(description="The safety check's report.")
+    served: dict[str, Any] | None = Field(description="Who served each stage.")
+    cost_usd: float = Field(description="Estimated spend on paid providers, every generation.")
+    approved_at: datetime | None
     video_url: str | None = None
     thumbnail_url: str | None = None
     audio_url: str | None = None
@@ -97,6 +116,14 @@ class ContentOut(Output):
 class ContentCreated(Output):
     id: uuid.UUID
     status: ContentStatus
+
+
+class UsageOut(Output):
+    service: str
+    stage: str | None
+    units: dict[str, float]
+    cost_usd: float
+    created_at: datetime
 
 
 class StageRunOut(Output):

@@ -1,4 +1,5 @@
-"""Contents: creating a generation (one credit), reading, cancelling, regenerating, deleting."""
+"""Contents: creating a generation (one credit), reading, cancelling, regenerating, deleting,
+and the review of flagged scripts (approve or reject)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,22 @@ import json
 import uuid
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
 from autoclip.kit.text import detect_language
-from autoclip.narration.registry import narrator_for
 from autoclip.options import Language
 from autoclip.pipeline.progress import Stage
+from autoclip.pipeline.providers import check_voice, unconfigured
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
 from autoclip.service.credits.service import debit, refund
-from autoclip.service.db import after_commit, utcnow
+from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.queue import JobQueue
 from autoclip.service.models import (
+    ApiUsage,
     Content,
     ContentStatus,
     GenerationType,
@@ -34,6 +36,8 @@ from autoclip.service.models import (
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
+from autoclip.service.providers import CHAINS, provider_choice, takes_topics
+from autoclip.settings import Settings
 
 # What each regenerate part remakes; the stages after it follow by their cache keys.
 REFRESH = {
@@ -51,7 +55,7 @@ def create_content(
     user: User,
     data: ContentCreate,
     *,
-    takes_topics: bool,
+    settings: Settings,
     idempotency_key: str | None,
     request_id: str | None,
 ) -> tuple[Content, bool]:
@@ -64,7 +68,7 @@ def create_content(
         get_project(session, user, data.project_id) if data.project_id else
         default_project(session, user)
     )  # fmt: skip
-    language, options = _settle_options(data, project, takes_topics)
+    language, options = _settle_options(data, project, settings)
     try:
         with session.begin_nested():  # a lost idempotency race undoes the debit too
             content = Content(
@@ -120,11 +124,18 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> Conten
 
 
 def _settle_options(
-    data: ContentCreate, project: Project, topics: bool
+    data: ContentCreate, project: Project, settings: Settings
 ) -> tuple[Language, dict[str, object]]:
-    """The content's language and options: what the request says, else the project's."""
-    if data.generation_type is GenerationType.TOPIC and not topics:
-        raise InputError("generation_type", TOPIC_NEEDS_MODEL)
+    """The content's language and options: what the request says, else the project's.
+
+    The provider chains and the budget are stored only as the request gives them: the
+    worker resolves them against the project and the configuration when it runs.
+    """
+    given = data.options
+    if data.generation_type is GenerationType.TOPIC:
+        choice = provider_choice(given.model_dump(include=set(CHAINS)), project.providers)
+        if not takes_topics(settings, choice):
+            raise InputError("generation_type", TOPIC_NEEDS_MODEL)
     if data.generation_type is GenerationType.URL:
         parts = urlsplit(data.source)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -135,14 +146,19 @@ def _settle_options(
         language = Language(detect_language(data.source))
     else:
         language = Language(project.language)
-    given = data.options
     if given.voice is not None:
         if given.voice.endswith(".onnx"):  # a model path is for the CLI: not server files
             raise InputError("options.voice", "choose a named voice, not a model file")
         try:
-            narrator_for(language, given.voice)
+            check_voice(language, given.voice)
         except InputError as error:
             raise InputError("options.voice", error.message) from None
+    for name in CHAINS:
+        chain = getattr(given, name)
+        if chain and (missing := unconfigured(settings, chain)):
+            raise InputError(
+                f"options.{name}", f"not configured on this server (needs {', '.join(missing)})"
+            )
     options: dict[str, object] = {
         "vertical": (given.vertical or project.vertical),
         "tone": (given.tone or project.tone),
@@ -150,6 +166,7 @@ def _settle_options(
         "length": (given.length or "short"),
         "voice": given.voice,
         "draft": given.draft,
+        **given.model_dump(include={*CHAINS, "budget_usd"}),
     }
     return language, json.loads(json.dumps(options, default=str))
 
@@ -213,10 +230,16 @@ def regenerate_content(
     parts: list[RegeneratePart],
 ) -> Content:
     content = get_content(session, user, content_id)
+    if content.status is ContentStatus.REVIEW:
+        raise Conflict("the content is waiting for review; approve or reject it first")
     if content.status not in FINISHED:
         raise Conflict(f"the content is {content.status.value}; wait for it to finish or "
                        "cancel it first")  # fmt: skip
     debit(session, user, content.id, LedgerReason.REGENERATION)
+    if RegeneratePart.SCRIPT in parts:
+        # An approval and a safety report are for one script: a new one is checked anew.
+        content.safety = None
+        content.approved_at = None
     before_render = {RegeneratePart.SCRIPT, RegeneratePart.NARRATION, RegeneratePart.VISUALS}
     phase = (
         JobPhase.RENDER
@@ -252,7 +275,8 @@ def delete_content(session: Session, user: User, content_id: uuid.UUID) -> bool:
     """Soft delete: hidden from every route at once; an unfinished generation is stopped.
     True if a generation was stopped."""
     content = get_content(session, user, content_id)
-    stopped = content.status.is_active
+    # A content waiting for review holds its credit too.
+    stopped = content.status.is_active or content.status is ContentStatus.REVIEW
     if stopped:
         _stop(session, content)
     content.deleted_at = utcnow()
@@ -266,5 +290,74 @@ def stage_runs(session: Session, user: User, content_id: uuid.UUID) -> list[Stag
             select(StageRun)
             .where(StageRun.content_id == content_id)
             .order_by(StageRun.started_at, StageRun.id)
+        )
+    )
+
+
+def approve_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> Content:
+    """Let a flagged script go on: narration and the rest are made, its credit still taken.
+    The job goes once the approval commits."""
+    content = get_content(session, user, content_id)
+    now = utcnow()
+    _leave_review(
+        session,
+        content,
+        "approved",
+        status=ContentStatus.QUEUED,
+        approved_at=now,
+        attempts=0,
+        not_before=None,
+        enqueued_at=now,
+        # From here the machines work again: the generation's duration (a metric) should
+        # not include however long the content waited for a person.
+        requested_at=now,
+        updated_at=now,
+    )
+    phase = content.phase
+    after_commit(session, lambda: jobs.send(str(content_id), phase))
+    return content
+
+
+def reject_content(session: Session, user: User, content_id: uuid.UUID, reason: str) -> Content:
+    """Turn a flagged script down: the content is cancelled, with the reason, and refunded."""
+    content = get_content(session, user, content_id)
+    now = utcnow()
+    _leave_review(
+        session,
+        content,
+        "rejected",
+        status=ContentStatus.CANCELLED,
+        error=f"rejected in review: {reason}" if reason else "rejected in review",
+        error_stage=Stage.SAFETY.value,
+        finished_at=now,
+        updated_at=now,
+    )
+    refund(session, content.id)
+    return content
+
+
+def _leave_review(session: Session, content: Content, decision: str, **values: object) -> None:
+    # Conditional on the status, so that of two decisions racing (two tabs, two
+    # reviewers) only the first lands, on PostgreSQL as on SQLite; the other is a 409.
+    moved = changed_rows(
+        session,
+        update(Content)
+        .where(Content.id == content.id, Content.status == ContentStatus.REVIEW)
+        .values(**values),
+    )
+    session.refresh(content)
+    if moved != 1:
+        raise Conflict(
+            f"the content is {content.status.value}; only a content waiting for review can "
+            f"be {decision}"
+        )
+
+
+def content_usage(session: Session, user: User, content_id: uuid.UUID) -> list[ApiUsage]:
+    """The content's provider calls, oldest first."""
+    get_content(session, user, content_id)
+    return list(
+        session.scalars(
+            select(ApiUsage).where(ApiUsage.content_id == content_id).order_by(ApiUsage.id)
         )
     )

@@ -15,7 +15,8 @@ from autoclip.service.models import Content, StageRun, StageRunStatus
 
 # Share of the 0–100 progress each stage fills, by what it costs on a typical short.
 WEIGHTS = {
-    Stage.SCRIPT: 10,
+    Stage.SCRIPT: 8,
+    Stage.SAFETY: 2,
     Stage.NARRATION: 20,
     Stage.VISUALS: 10,
     Stage.CAPTIONS: 5,
@@ -24,8 +25,8 @@ WEIGHTS = {
     Stage.PUBLISH: 5,
 }
 _ORDER = list(WEIGHTS)
-PREPARE_STAGES = frozenset(_ORDER[:4])
-RENDER_STAGES = frozenset(_ORDER[4:])
+PREPARE_STAGES = frozenset(_ORDER[:5])
+RENDER_STAGES = frozenset(_ORDER[5:])
 WRITE_EVERY = 0.5  # seconds between progress writes inside one stage
 
 

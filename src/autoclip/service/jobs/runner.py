@@ -5,8 +5,11 @@ The flow of a content: `prepare` (script → captions) on the content-generation
 lease, runs the engine with a heartbeat, and records the outcome in one transaction that
 only lands if this worker still holds the lease. Errors decide what follows:
 
-- the user's (bad input), configuration or media errors: the content fails with the
-  reason and its credit is refunded — retrying would fail the same way;
+- the user's (bad input), configuration or media errors, or a script the safety check
+  blocks: the content fails with the reason and its credit is refunded — retrying would
+  fail the same way;
+- a flagged script in a project that wants review: the content waits in `review`, its
+  credit kept, until its owner approves (back on the queue) or rejects it;
 - anything else (a database or storage blip, a provider timeout): retried with exponential
   backoff up to `max_attempts`, then failed and refunded;
 - cancellation: the owner already has the refund; the worker just lets go.
@@ -23,23 +26,34 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from autoclip.errors import CancelledError, ConfigurationError, InputError, MediaError
+from autoclip.errors import (
+    CancelledError,
+    ConfigurationError,
+    ContentBlockedError,
+    HeldForReview,
+    InputError,
+    MediaError,
+)
 from autoclip.kit.storage import LocalStorage, image_key, video_key
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
-from autoclip.pipeline.engine import Engine, GenerateRequest
+from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Prepared
 from autoclip.pipeline.progress import Stage
+from autoclip.pipeline.providers import ProviderChoice, Providers
 from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.usage import UsageMeter
+from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
-from autoclip.script.registry import script_writer_for
 from autoclip.script.writer import SourceMaterial
 from autoclip.service.credits.service import refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.logs import request_context
-from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase
+from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
+from autoclip.service.providers import budget_usd, generation_spend, provider_choice
 from autoclip.service.runtime import Runtime
+from autoclip.service.usage import usage_sink
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
@@ -51,6 +65,7 @@ class Job:
     """What a phase needs from the content row, read once after the claim."""
 
     id: uuid.UUID
+    user_id: uuid.UUID
     generation_type: GenerationType
     source: str
     language: str
@@ -62,6 +77,13 @@ class Job:
     request_id: str | None
     owner: str  # this job's lease
     requested_at: datetime
+    choice: ProviderChoice  # the content's chains, else its project's (None: configured)
+    budget_usd: float | None
+    spent_usd: float  # by this generation's earlier attempts and phases
+    hold_flagged: bool  # the project wants flagged scripts approved first
+    approved: bool
+    safety: dict[str, Any] | None  # the stored script's report
+    served: dict[str, Any] | None
 
 
 def generate_options(language: str, options: dict[str, Any]) -> GenerateOptions:
@@ -120,12 +142,15 @@ class ContentRunner:
         log.info("content %s: %s started (attempt %d)", job.id, phase.value, job.attempts,
                  extra={"contentId": str(job.id), "phase": phase.value})  # fmt: skip
         try:
-            self._run(job, phase, progress, heartbeat)
-            outcome = "done"
+            outcome = self._run(job, phase, progress, heartbeat)
         except CancelledError:
             outcome = "cancelled"
             progress.abort(RunStatus.CANCELLED, "cancelled")
             self._let_go(job)
+        except ContentBlockedError as blocked:
+            outcome = "blocked"
+            progress.abort(RunStatus.FAILED, str(blocked))
+            self._fail(job, str(blocked), safety=blocked.report.model_dump(mode="json"))
         except PERMANENT as error:
             outcome = "failed"
             progress.abort(RunStatus.FAILED, str(error))
@@ -174,11 +199,17 @@ class ContentRunner:
 
     def _run(
         self, job: Job, phase: JobPhase, progress: DatabaseProgress, heartbeat: Heartbeat
-    ) -> None:
+    ) -> str:
+        """Run the phase and record its outcome; says which ("done", "held for review")."""
         storage = self.runtime.storage
+        meter = UsageMeter(
+            budget_usd=job.budget_usd,
+            sink=usage_sink(self.runtime.db, job.user_id, job.id),
+            spent_usd=job.spent_usd,
+        )
         engine = Engine(
             storage,
-            script_writer_for(self.runtime.settings),
+            Providers(self.runtime.settings, job.choice, meter),
             progress,
             render_timeout=self.settings.render_time_limit_seconds,
             work_dir=self.runtime.settings.work_dir,
@@ -191,20 +222,27 @@ class ContentRunner:
             progress.stage_started(Stage.SCRIPT, 1)
         request = self._request(job, phase)
         if phase is JobPhase.PREPARE:
-            prepared = engine.prepare(request)
-            self._prepared(job, prepared.script)
+            try:
+                prepared = engine.prepare(request)
+            except HeldForReview as held:
+                self._held(job, held)
+                return "held for review"
+            self._prepared(job, prepared)
         else:
             heartbeat.check_now()
-            result = engine.generate(request)
-            self._finished(job, result.script, result.duration_s)
+            self._finished(job, engine.generate(request))
+        return "done"
 
     def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:
         script: Script | None = None
+        safety: SafetyReport | None = None
         reuse_script = job.script is not None and (
             phase is JobPhase.RENDER or Stage.SCRIPT not in job.refresh
         )
         if reuse_script:
             script = Script.model_validate(job.script)
+            # The stored script was checked with it: not reviewed (and paid for) twice.
+            safety = SafetyReport.model_validate(job.safety) if job.safety else None
             source = SourceMaterial(origin=f"content {job.id}")
         elif job.generation_type is GenerationType.URL:
             source = fetch_url(job.source)
@@ -219,6 +257,12 @@ class ContentRunner:
             content_id=str(job.id),
             refresh=job.refresh,
             refresh_token=f"{job.id}:{job.revision}",
+            # The render phase goes on with a script the prepare phase let through, even
+            # if the project asked for review since.
+            hold_flagged=job.hold_flagged and phase is JobPhase.PREPARE,
+            approved=job.approved,
+            served=job.served if reuse_script else None,
+            safety=safety,
         )
 
     # -- outcomes -----------------------------------------------------------------------
@@ -227,12 +271,16 @@ class ContentRunner:
         with self.runtime.db.session(write=False) as session:
             row = session.get(Content, content_id)
             assert row is not None
+            project = session.get(Project, row.project_id)
+            assert project is not None
+            options = dict(row.options)
             return Job(
                 id=row.id,
+                user_id=row.user_id,
                 generation_type=row.generation_type,
                 source=row.source,
                 language=row.language,
-                options=dict(row.options),
+                options=options,
                 script=row.script,
                 refresh=frozenset(Stage(s) for s in row.refresh_stages),
                 revision=row.revision,
@@ -240,6 +288,13 @@ class ContentRunner:
                 request_id=row.request_id,
                 owner=owner,
                 requested_at=row.requested_at or row.created_at,
+                choice=provider_choice(options, project.providers),
+                budget_usd=budget_usd(options, project.budget_usd, self.runtime.settings),
+                spent_usd=generation_spend(session, row.id),
+                hold_flagged=project.require_review,
+                approved=row.approved_at is not None,
+                safety=row.safety,
+                served=row.served,
             )
 
     def _mine(self, job: Job) -> Any:
@@ -249,13 +304,16 @@ class ContentRunner:
             Content.status == ContentStatus.PROCESSING,
         )
 
-    def _prepared(self, job: Job, script: Script) -> None:
+    def _prepared(self, job: Job, prepared: Prepared) -> None:
         with self.runtime.db.session() as session:
             moved = changed_rows(
                 session,
                 self._mine(job).values(
-                    script=script.model_dump(mode="json"),
-                    title=script.title,
+                    # with the disclaimer, if the safety check asked for one
+                    script=prepared.script.model_dump(mode="json"),
+                    title=prepared.script.title,
+                    safety=prepared.safety.model_dump(mode="json"),
+                    served=prepared.served,
                     phase=JobPhase.RENDER,
                     attempts=0,
                     lease_owner=None,
@@ -267,7 +325,36 @@ class ContentRunner:
             if moved == 1:
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), JobPhase.RENDER))
 
-    def _finished(self, job: Job, script: Script, duration: float) -> None:
+    def _held(self, job: Job, held: HeldForReview) -> None:
+        """Park a flagged script for its owner's decision: no narration is paid for until
+        an approval. The lease goes; the credit stays; nothing is retried."""
+        with self.runtime.db.session() as session:
+            moved = changed_rows(
+                session,
+                self._mine(job).values(
+                    status=ContentStatus.REVIEW,
+                    stage=None,
+                    script=held.script.model_dump(mode="json"),
+                    title=held.script.title,
+                    safety=held.report.model_dump(mode="json"),
+                    served=held.served,
+                    # The approval must go on with this very script, not write another.
+                    refresh_stages=sorted(
+                        s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}
+                    ),
+                    error=None,
+                    error_stage=None,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=utcnow(),
+                ),
+            )
+        if moved == 1:
+            flags = ", ".join(sorted({flag.category for flag in held.report.flags}))
+            fields = {"contentId": str(job.id), "verdict": held.report.verdict.value}
+            log.info("content %s: flagged (%s); waiting for review", job.id, flags, extra=fields)
+
+    def _finished(self, job: Job, result: GenerateResult) -> None:
         now = utcnow()
         with self.runtime.db.session() as session:
             done = changed_rows(
@@ -276,8 +363,10 @@ class ContentRunner:
                     status=ContentStatus.READY,
                     stage=None,
                     progress=100,
-                    outputs=output_keys(str(job.id), len(script.timeline())),
-                    duration_s=duration,
+                    outputs=output_keys(str(job.id), len(result.script.timeline())),
+                    duration_s=result.duration_s,
+                    safety=result.safety.model_dump(mode="json"),
+                    served=result.served,
                     refresh_stages=[],
                     error=None,
                     error_stage=None,
@@ -299,8 +388,8 @@ class ContentRunner:
                 .values(lease_owner=None, lease_expires_at=None)
             )
 
-    def _fail(self, job: Job, reason: str) -> None:
-        fail_content(self.runtime, job.id, reason, owner=job.owner)
+    def _fail(self, job: Job, reason: str, safety: dict[str, Any] | None = None) -> None:
+        fail_content(self.runtime, job.id, reason, owner=job.owner, safety=safety)
 
     def _retry_or_fail(
         self, job: Job, phase: JobPhase, reason: str, retry_after: float | None = None
@@ -334,11 +423,13 @@ def fail_content(
     reason: str,
     owner: str | None,
     lease: datetime | None = None,
+    safety: dict[str, Any] | None = None,
 ) -> bool:
     """End a content as failed with its reason, and refund its credit, in one transaction.
 
     Only while `owner` holds it, or (the reconciler) while its lease is still the expired
     `lease`: a worker that retook it meanwhile keeps it. True if the content failed.
+    `safety`: the report of a blocked script, kept to show why.
     """
     now = utcnow()
     with runtime.db.session() as session:
@@ -350,6 +441,8 @@ def fail_content(
             query = query.where(Content.lease_owner == owner)
         if lease is not None:
             query = query.where(Content.lease_expires_at == lease)
+        if safety is not None:
+            query = query.values(safety=safety)
         failed = changed_rows(
             session,
             query.values(

@@ -7,7 +7,17 @@ from enum import StrEnum
 from pydantic import Field
 
 from autoclip.options import Aspect, Language, Tone, Vertical
+from autoclip.service.providers import MAX_BUDGET_USD, ProviderChains
 from autoclip.service.schemas import Input, Output
+
+BUDGET = Field(
+    default=None,
+    ge=0,
+    le=MAX_BUDGET_USD,
+    description="Most each generation may spend on paid providers (estimated, USD); "
+    "none: the configured budget.",
+)
+REVIEW = "Flagged scripts wait for an approval before anything else is made."
 
 
 class Platform(StrEnum):
@@ -24,6 +34,9 @@ class ProjectCreate(Input):
     tone: Tone = Tone.PROFESSIONAL
     language: Language = Language.KO
     platforms: list[Platform] = Field(default_factory=lambda: [Platform.YOUTUBE], max_length=3)
+    providers: ProviderChains = Field(default_factory=ProviderChains)
+    budget_usd: float | None = BUDGET
+    require_review: bool = Field(default=False, description=REVIEW)
 
 
 class ProjectUpdate(Input):
@@ -34,6 +47,17 @@ class ProjectUpdate(Input):
     tone: Tone | None = None
     language: Language | None = None
     platforms: list[Platform] | None = Field(default=None, max_length=3)
+    providers: ProviderChains | None = Field(
+        default=None, description="Replaces the project's choice as a whole."
+    )
+    budget_usd: float | None = BUDGET  # null: back to the configured budget
+    require_review: bool | None = Field(default=None, description=REVIEW)
+
+
+class ProviderChainsOut(Output):
+    writer: str | None = None
+    narrator: str | None = None
+    visuals: str | None = None
 
 
 class ProjectOut(Output):
@@ -45,6 +69,9 @@ class ProjectOut(Output):
     tone: Tone
     language: Language
     platforms: list[Platform]
+    providers: ProviderChainsOut
+    budget_usd: float | None
+    require_review: bool
     is_default: bool
     created_at: datetime
     updated_at: datetime

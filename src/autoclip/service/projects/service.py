@@ -12,6 +12,9 @@ from autoclip.service.models import Content, ContentStatus, Project, User
 from autoclip.service.problems import Conflict, NotFound
 from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
 
+# Fields a PATCH may set to null: the budget (null: back to the configured one).
+NULLABLE = frozenset({"budget_usd"})
+
 
 def create_default_project(session: Session, user: User) -> Project:
     return create_project(session, user, ProjectCreate(name="My videos"), is_default=True)
@@ -20,7 +23,8 @@ def create_default_project(session: Session, user: User) -> Project:
 def create_project(
     session: Session, user: User, data: ProjectCreate, *, is_default: bool = False
 ) -> Project:
-    project = Project(user_id=user.id, is_default=is_default, **data.model_dump(mode="json"))
+    values = data.model_dump(mode="json") | {"providers": data.providers.given()}
+    project = Project(user_id=user.id, is_default=is_default, **values)
     session.add(project)
     session.flush()
     return project
@@ -62,9 +66,12 @@ def update_project(
     session: Session, user: User, project_id: uuid.UUID, data: ProjectUpdate
 ) -> Project:
     project = get_project(session, user, project_id)
-    for name, value in data.model_dump(mode="json", exclude_unset=True).items():
-        if value is None:
-            continue
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    if data.providers is not None:
+        changes["providers"] = data.providers.given()
+    for name, value in changes.items():
+        if value is None and name not in NULLABLE:
+            continue  # a null for a field that always has a value: left as it is
         setattr(project, name, value)
     project.updated_at = utcnow()
     return project

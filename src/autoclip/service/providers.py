@@ -1,0 +1,113 @@
+"""Who serves a content and what it may spend: its own choice, else its project's, else
+the configuration.
+
+A content's options may name provider chains (`writer`, `narrator`, `visuals`, each a
+comma-separated fallback chain) and a `budget_usd`; a project may name the same for its
+contents. They are resolved when a worker runs the content, so a project's change applies
+to what is still to be made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from autoclip.errors import InputError
+from autoclip.pipeline.providers import ProviderChoice, parse_chain
+from autoclip.script.registry import WRITERS, writer_names
+from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
+from autoclip.service.schemas import Input
+from autoclip.settings import Settings
+
+CHAINS = ("writer", "narrator", "visuals")
+# A sanity cap on what one generation may be allowed to spend, estimated, in USD.
+MAX_BUDGET_USD = 100.0
+
+
+class ProviderChains(Input):
+    """Provider chains by capability, validated by name; None means "as configured"."""
+
+    writer: str | None = Field(
+        default=None, max_length=200, description="Script writers: offline, gemini, openai."
+    )
+    narrator: str | None = Field(
+        default=None, max_length=200, description="Narrators: piper, espeak, elevenlabs, openai."
+    )
+    visuals: str | None = Field(
+        default=None, max_length=200, description="Visuals: cards, gemini, pexels."
+    )
+
+    @field_validator(*CHAINS)
+    @classmethod
+    def _known(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else validated_chain(info.field_name or "", value)
+
+    def given(self) -> dict[str, str]:
+        """Only the chains that were chosen, as stored on a project."""
+        return self.model_dump(exclude_none=True)
+
+
+def validated_chain(name: str, value: str) -> str:
+    """`value` as a clean chain ("a,b"); `ValueError` (a 422 naming the field) if a name
+    is unknown or repeated, or is the `library` visuals, which need a folder of the
+    caller's own assets — something only the command line has."""
+    try:
+        ProviderChoice(**{name: value}).validated()
+    except InputError as error:
+        raise ValueError(error.message) from None
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    if name == "visuals" and "library" in names:
+        raise ValueError("the library visuals need a folder of assets; the service has none")
+    return ",".join(names)
+
+
+def provider_choice(options: Mapping[str, Any], project: Mapping[str, str]) -> ProviderChoice:
+    """Per capability: the content's own chain, else its project's, else None (configured)."""
+    return ProviderChoice(**{name: options.get(name) or project.get(name) for name in CHAINS})
+
+
+def takes_topics(settings: Settings, choice: ProviderChoice) -> bool:
+    """Whether the writer chain that would write this content can write from a topic alone
+    (has a language model in it). Names only: no writer is built for the question."""
+    names = parse_chain(choice.writer, WRITERS, "writer") if choice.writer else None
+    return any(name != "offline" for name in names or writer_names(settings))
+
+
+def budget_usd(
+    options: Mapping[str, Any], project_budget: float | None, settings: Settings
+) -> float | None:
+    """The content's own budget, else its project's, else the configured one (None: no cap)."""
+    own = options.get("budget_usd")
+    if own is not None:
+        return float(own)
+    return project_budget if project_budget is not None else settings.content_budget_usd
+
+
+def generation_spend(session: Session, content_id: uuid.UUID) -> float:
+    """What the content's current generation has spent so far, in USD.
+
+    A generation begins with the credit taken for it (creation, a regenerate, an operator's
+    retry); its attempts, phases and an approval all belong to it. So the budget holds
+    across retries, while a regenerate — a new credit — gets a budget of its own. (The
+    content's `cost_usd` is the total of every generation.)
+    """
+    began = (
+        select(func.max(CreditEntry.created_at))
+        .where(
+            CreditEntry.content_id == content_id,
+            CreditEntry.reason.in_([LedgerReason.GENERATION, LedgerReason.REGENERATION]),
+        )
+        .scalar_subquery()
+    )
+    spent = session.execute(
+        select(func.coalesce(func.sum(ApiUsage.cost_usd), 0.0)).where(
+            ApiUsage.content_id == content_id,
+            ApiUsage.created_at >= func.coalesce(began, ApiUsage.created_at),
+        )
+    ).scalar_one()
+    return float(spent)

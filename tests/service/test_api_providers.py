@@ -1,0 +1,216 @@
+"""Provider chains and budgets over HTTP: a content's options, a project's defaults, and
+how the worker resolves them (the content's, else the project's, else configuration)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from autoclip.pipeline.providers import ProviderChoice
+from autoclip.service.app import create_app
+from autoclip.service.models import Content
+from autoclip.service.providers import budget_usd, provider_choice
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.settings import Settings
+from service.conftest import sign_up
+from service.test_api_contents import TEXT, assert_problem, create, create_id
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+API = "/api/v1"
+
+
+def options_of(runtime: Runtime, content_id: str) -> dict[str, Any]:
+    with runtime.db.session(write=False) as session:
+        options = session.execute(
+            select(Content.options).where(Content.id == uuid.UUID(content_id))
+        ).scalar_one()
+    assert isinstance(options, dict)
+    return options
+
+
+def test_content_options_name_known_providers(client: TestClient, runtime: Runtime) -> None:
+    auth = sign_up(client)
+    for options, field in (
+        ({"narrator": "nobody"}, "options.narrator"),
+        ({"narrator": "elevenlabs,espeak,elevenlabs"}, "options.narrator"),
+        ({"narrator": " , "}, "options.narrator"),
+        ({"writer": "gpt-5"}, "options.writer"),
+        ({"visuals": "cards,dall-e"}, "options.visuals"),
+        # the service has no folder of the caller's own assets for the library visuals
+        ({"visuals": "library,cards"}, "options.visuals"),
+        ({"budget_usd": -0.01}, "options.budget_usd"),
+        ({"budget_usd": 1000}, "options.budget_usd"),
+        ({"budget_usd": "lots"}, "options.budget_usd"),
+    ):
+        refused = create(client, auth, options=options)
+        assert_problem(refused, 422, field)
+    unknown = create(client, auth, options={"narrator": "nobody"}).json()
+    assert "unknown provider nobody" in unknown["errors"][0]["message"]
+    assert "elevenlabs" in unknown["errors"][0]["message"]  # what to choose from
+
+    content_id = create_id(
+        client,
+        auth,
+        options={
+            "writer": "openai, offline",
+            "narrator": "openai,espeak",
+            "visuals": "cards",
+            "budget_usd": 0.25,
+        },
+    )
+    got = client.get(f"{API}/contents/{content_id}", headers=auth).json()
+    assert got["options"]["writer"] == "openai,offline"  # spaces dropped
+    assert got["options"]["narrator"] == "openai,espeak"
+    assert got["options"]["visuals"] == "cards"
+    assert got["options"]["budget_usd"] == 0.25
+    assert got["cost_usd"] == 0
+    assert got["safety"] is None
+    assert got["served"] is None
+    assert got["approved_at"] is None
+    # Chains not given stay unset: the worker takes the project's, else the configured.
+    plain = create_id(client, auth)
+    assert {k: options_of(runtime, plain)[k] for k in ("writer", "narrator", "budget_usd")} == {
+        "writer": None,
+        "narrator": None,
+        "budget_usd": None,
+    }
+
+
+def test_a_topic_needs_a_model_in_the_writer_chain_that_would_write_it(
+    make_settings: Callable[..., Settings],
+) -> None:
+    runtime = build_runtime(make_settings(script_writer="offline"))
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as client:
+            auth = sign_up(client)
+            topic: dict[str, Any] = {"generation_type": "topic", "topic": "sleep", "text": None}
+            # configured offline, nothing chosen: refused as before
+            refused = create(client, auth, **topic)
+            assert_problem(refused, 422, "generation_type")
+            assert "AUTOCLIP_SCRIPT_WRITER" in refused.json()["errors"][0]["message"]
+            # the content's own chain has a model
+            assert create(client, auth, **topic, options={"writer": "openai"}).status_code == 202
+            # the project's chain has one
+            project = client.post(
+                f"{API}/projects",
+                json={"name": "Models", "providers": {"writer": "gemini,offline"}},
+                headers=auth,
+            ).json()
+            in_project = create(client, auth, **topic, project_id=project["id"])
+            assert in_project.status_code == 202, in_project.text
+            # ...unless the content narrows it to the offline writer
+            offline = {"writer": "offline"}
+            narrowed = create(client, auth, **topic, project_id=project["id"], options=offline)
+            assert_problem(narrowed, 422, "generation_type")
+    finally:
+        runtime.close()
+
+
+def test_project_providers_budget_and_review_round_trip(client: TestClient) -> None:
+    auth = sign_up(client)
+    default = client.get(f"{API}/projects", headers=auth).json()["items"][0]
+    assert default["providers"] == {"writer": None, "narrator": None, "visuals": None}
+    assert default["budget_usd"] is None
+    assert default["require_review"] is False
+
+    made = client.post(
+        f"{API}/projects",
+        json={
+            "name": "Health",
+            "vertical": "senior_health",
+            "providers": {"narrator": "elevenlabs, piper,espeak", "visuals": "gemini,cards"},
+            "budget_usd": 0.5,
+            "require_review": True,
+        },
+        headers=auth,
+    )
+    assert made.status_code == 201, made.text
+    project = made.json()
+    assert project["providers"] == {
+        "writer": None,
+        "narrator": "elevenlabs,piper,espeak",
+        "visuals": "gemini,cards",
+    }
+    assert project["budget_usd"] == 0.5
+    assert project["require_review"] is True
+    path = f"{API}/projects/{project['id']}"
+    assert client.get(path, headers=auth).json() == project
+
+    # A PATCH replaces the choice as a whole; a field it leaves out stays as it was.
+    patched = client.patch(path, json={"providers": {"writer": "openai"}}, headers=auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["providers"] == {"writer": "openai", "narrator": None, "visuals": None}
+    assert patched.json()["budget_usd"] == 0.5
+    assert patched.json()["require_review"] is True
+    # null budget: back to the configured one; a null review flag changes nothing
+    cleared = client.patch(path, json={"budget_usd": None, "require_review": None}, headers=auth)
+    assert cleared.json()["budget_usd"] is None
+    assert cleared.json()["require_review"] is True
+    off = client.patch(path, json={"require_review": False, "budget_usd": 0}, headers=auth)
+    assert (off.json()["require_review"], off.json()["budget_usd"]) == (False, 0)
+
+    for method, body, field in (
+        ("POST", {"name": "x", "providers": {"narrator": "nobody"}}, "providers.narrator"),
+        ("POST", {"name": "x", "providers": {"voice": "espeak"}}, "providers.voice"),
+        ("POST", {"name": "x", "budget_usd": -1}, "budget_usd"),
+        ("PATCH", {"providers": {"visuals": "library"}}, "providers.visuals"),
+        ("PATCH", {"providers": {"writer": ""}}, "providers.writer"),
+        ("PATCH", {"budget_usd": 101}, "budget_usd"),
+    ):
+        target = f"{API}/projects" if method == "POST" else path
+        assert_problem(client.request(method, target, json=body, headers=auth), 422, field)
+    assert client.get(path, headers=auth).json()["providers"]["writer"] == "openai"
+
+
+def test_the_worker_resolves_content_then_project_then_configuration() -> None:
+    project = {"narrator": "elevenlabs,espeak", "visuals": "pexels,cards"}
+    own = {"narrator": "openai,espeak", "writer": None, "visuals": None, "budget_usd": 0.1}
+    assert provider_choice(own, project) == ProviderChoice(
+        writer=None, narrator="openai,espeak", visuals="pexels,cards"
+    )
+    assert provider_choice({}, {}) == ProviderChoice()
+    settings = Settings(content_budget_usd=2.0)
+    assert budget_usd(own, 0.5, settings) == 0.1
+    assert budget_usd({"budget_usd": 0}, 0.5, settings) == 0  # a zero budget: free only
+    assert budget_usd({"budget_usd": None}, 0.5, settings) == 0.5
+    assert budget_usd({}, None, settings) == 2.0
+    assert budget_usd({}, None, Settings(content_budget_usd=None)) is None
+
+
+def test_options_are_part_of_the_idempotent_request(client: TestClient) -> None:
+    auth = sign_up(client)
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    body = {"generation_type": "text", "text": TEXT}
+    first = client.post(
+        f"{API}/contents", json={**body, "options": {"narrator": "espeak"}}, headers=auth | key
+    )
+    assert first.status_code == 202, first.text
+    other = client.post(
+        f"{API}/contents", json={**body, "options": {"narrator": "piper"}}, headers=auth | key
+    )
+    assert_problem(other, 422, "Idempotency-Key")
+
+
+def test_a_provider_without_its_key_here_is_refused_by_name(
+    make_settings: Callable[..., Settings],
+) -> None:
+    runtime = build_runtime(make_settings(pexels_api_key="pexels-key"))
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as api:
+            auth = sign_up(api)
+            refused = create(api, auth, options={"narrator": "elevenlabs,espeak"})
+            assert_problem(refused, 422, "options.narrator")
+            assert "AUTOCLIP_ELEVENLABS_API_KEY" in refused.text
+            assert_problem(create(api, auth, options={"visuals": "gemini"}), 422, "options.visuals")
+            # Pexels has its key here; a cloud voice is a voice id, checked for its form.
+            create_id(api, auth, options={"visuals": "pexels,cards"})
+            create_id(api, auth, options={"voice": "elevenlabs:EXAVITQu4vr4xnSDxMaL"})
+            bad_voice = create(api, auth, options={"voice": "elevenlabs:not a voice!"})
+            assert_problem(bad_voice, 422, "options.voice")
+    finally:
+        runtime.close()
