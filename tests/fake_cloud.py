@@ -76,10 +76,14 @@ SCRIPTS = {
 }
 
 
-def script_object(language: str) -> Json:
+def script_object(language: str, number: int = 1) -> Json:
+    """The sample script, numbered: each script the cloud writes is its own, so a batch of
+    contents shares no narration or image through the stage cache."""
     lines = SCRIPTS[language]
+    tag = f"{number}번 팁." if language == "ko" else f"Tip {number}."
 
     def scene(narration: str) -> Json:
+        narration = f"{tag} {narration}"
         return {
             "narration": narration,
             "on_screen_text": narration[:18],
@@ -115,6 +119,7 @@ class FakeCloud:
         self.calls: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.alignments: list[Alignment] = []
+        self.scripts = 0  # scripts written so far
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._clip: bytes | None = None
@@ -162,7 +167,10 @@ class FakeCloud:
             return _gemini_answer([{"inlineData": {"mimeType": "image/png", "data": _png()}}])
         if "responseSchema" in config:
             language = "ko" if HANGUL.search(system + prompt) else "en"
-            text = json.dumps(script_object(language), ensure_ascii=False)
+            with self._lock:
+                self.scripts += 1
+                number = self.scripts
+            text = json.dumps(script_object(language, number), ensure_ascii=False)
         elif "flags" in system + prompt:
             text = json.dumps({"flags": []})
         else:

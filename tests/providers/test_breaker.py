@@ -36,6 +36,7 @@ def test_half_open_after_cooldown_lets_one_trial_through() -> None:
     assert state(breaker) is BreakerState.HALF_OPEN
     assert breaker.acquire()  # the trial
     assert not breaker.acquire()  # everyone else waits for its outcome
+    assert breaker.retry_after() == pytest.approx(5)  # about one call, not a cool-down
     breaker.record_success()
     assert state(breaker) is BreakerState.CLOSED
     assert breaker.acquire()

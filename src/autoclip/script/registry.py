@@ -70,6 +70,7 @@ class FallbackScriptWriter:
 
     def write(self, source: SourceMaterial, options: GenerateOptions) -> Script:
         failures: list[str] = []
+        retry_afters: list[float | None] = []
         for writer in self.writers:
             if source.text is None and isinstance(writer, OfflineScriptWriter):
                 failures.append("offline: needs a text, not a topic")
@@ -81,7 +82,14 @@ class FallbackScriptWriter:
                     raise
                 log.warning("script writer %s failed (%s); trying the next", writer.name, error)
                 failures.append(f"{writer.name}: {error}")
+                retry_afters.append(getattr(error, "retry_after", None))
                 continue
             self.used = writer.name
             return script
-        raise RetriableProviderError("script", "every script writer failed: " + "; ".join(failures))
+        # Ask to be called again when the soonest of them said it would take calls again.
+        waits = [wait for wait in retry_afters if wait is not None]
+        raise RetriableProviderError(
+            "script",
+            "every script writer failed: " + "; ".join(failures),
+            retry_after=min(waits) if waits else None,
+        )
