@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from autoclip.providers.breaker import shared_breaker
 from autoclip.providers.errors import BudgetExceededError
 from autoclip.providers.usage import PRICES, UsageMeter
 from autoclip.service.db import utcnow
@@ -40,7 +41,8 @@ def test_the_sink_records_each_paid_call_at_once(client: TestClient, runtime: Ru
     auth = sign_up(client)
     content_id = create_id(client, auth)
     owner = user_id(client, auth)
-    meter = UsageMeter(budget_usd=0.05, sink=usage_sink(runtime.db, owner, uuid.UUID(content_id)))
+    sink = usage_sink(runtime.db, owner, uuid.UUID(content_id), runtime.job_metrics)
+    meter = UsageMeter(budget_usd=0.05, sink=sink)
     meter.stage = "script"
     meter.record("gemini", {"input_tokens": 1000, "output_tokens": 2000})
     # in the database before the generation goes on: a crash now loses nothing
@@ -60,6 +62,10 @@ def test_the_sink_records_each_paid_call_at_once(client: TestClient, runtime: Ru
     meter.record("pexels", {"requests": 1})  # free, but counted
     total = expected + 2 * PRICES["gemini-image"]["images"]
     assert cost_of(runtime, content_id) == pytest.approx(total)
+    # and on /metrics, for the operator's dashboards
+    metrics = client.get("/metrics").text
+    assert 'autoclip_provider_calls_total{service="gemini-image"} 2.0' in metrics
+    assert 'autoclip_provider_cost_usd_total{service="gemini"}' in metrics
     with runtime.db.session(write=False) as session:
         assert generation_spend(session, uuid.UUID(content_id)) == pytest.approx(total)
     # over the budget: the next paid call is refused, a free one is not
@@ -193,3 +199,13 @@ def test_usage_by_day_and_service(client: TestClient, runtime: Runtime) -> None:
         refused = client.get(f"{API}/analytics/usage", params=params, headers=alice)
         assert_problem(refused, 422, field)
     assert_problem(client.get(f"{API}/analytics/usage"), 401)
+
+
+def test_a_skipped_provider_shows_on_metrics(client: TestClient) -> None:
+    key = f"test-provider http://127.0.0.1:9/{uuid.uuid4().hex[:6]}"
+    breaker = shared_breaker(key)
+    for _ in range(breaker.failure_threshold):
+        breaker.record_failure()
+    assert f'autoclip_provider_circuit_open{{breaker="{key}"}} 1.0' in client.get("/metrics").text
+    breaker.record_success()
+    assert f'autoclip_provider_circuit_open{{breaker="{key}"}} 0.0' in client.get("/metrics").text

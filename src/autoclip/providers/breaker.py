@@ -133,3 +133,9 @@ def shared_breaker(key: str) -> CircuitBreaker:
         if breaker is None:
             breaker = _SHARED[key] = CircuitBreaker()
         return breaker
+
+
+def shared_breakers() -> dict[str, CircuitBreaker]:
+    """Every shared breaker made so far, by key (for metrics)."""
+    with _SHARED_LOCK:
+        return dict(_SHARED)

@@ -15,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 
+from autoclip.providers.breaker import BreakerState, shared_breakers
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
 
@@ -76,6 +77,34 @@ class JobMetrics:
             ["stage"],
             registry=registry,
         )
+        self.provider_calls = Counter(
+            "autoclip_provider_calls",  # exposed as autoclip_provider_calls_total
+            "Successful calls to cloud providers, by service.",
+            ["service"],
+            registry=registry,
+        )
+        self.provider_cost = Counter(
+            "autoclip_provider_cost_usd",  # exposed as autoclip_provider_cost_usd_total
+            "Estimated spend on cloud providers, in US dollars, by service.",
+            ["service"],
+            registry=registry,
+        )
+
+
+class ProviderCircuitCollector(Collector):
+    """`autoclip_provider_circuit_open{breaker}`: 1 while a provider's breaker is open or
+    trying one call (half-open), 0 when closed. Read at scrape time from the process's
+    shared breakers, so a provider being skipped shows before its backlog does."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "autoclip_provider_circuit_open",
+            "Whether calls to the provider are being skipped after repeated failures.",
+            labels=["breaker"],
+        )
+        for key, breaker in shared_breakers().items():
+            gauge.add_metric([key], 0.0 if breaker.state is BreakerState.CLOSED else 1.0)
+        yield gauge
 
 
 class QueueDepthCollector(Collector):
@@ -125,4 +154,5 @@ def build_registry(db: Database, queue: JobQueue) -> tuple[CollectorRegistry, Jo
     registry = CollectorRegistry()
     registry.register(QueueDepthCollector(queue))
     registry.register(DatabasePoolCollector(db))
+    registry.register(ProviderCircuitCollector())
     return registry, JobMetrics(registry)

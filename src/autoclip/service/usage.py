@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from autoclip.providers.usage import UsageRecord, UsageSink
 from autoclip.service.db import Database, utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
+from autoclip.service.metrics import JobMetrics
 from autoclip.service.models import ApiUsage, Content
 from autoclip.service.problems import Invalid
 from autoclip.service.schemas import Output
@@ -32,7 +33,9 @@ log = logging.getLogger("autoclip.usage")
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 
-def usage_sink(db: Database, user_id: uuid.UUID, content_id: uuid.UUID) -> UsageSink:
+def usage_sink(
+    db: Database, user_id: uuid.UUID, content_id: uuid.UUID, metrics: JobMetrics | None = None
+) -> UsageSink:
     """A meter's sink that records each paid call of `content_id` for `user_id`.
 
     Not tied to the job's lease: a call that was made was paid for, whoever holds the
@@ -41,6 +44,9 @@ def usage_sink(db: Database, user_id: uuid.UUID, content_id: uuid.UUID) -> Usage
     """
 
     def record(entry: UsageRecord) -> None:
+        if metrics is not None:
+            metrics.provider_calls.labels(entry.service).inc()
+            metrics.provider_cost.labels(entry.service).inc(entry.usd)
         try:
             with db.session() as session:
                 session.add(

@@ -204,7 +204,7 @@ class ContentRunner:
         storage = self.runtime.storage
         meter = UsageMeter(
             budget_usd=job.budget_usd,
-            sink=usage_sink(self.runtime.db, job.user_id, job.id),
+            sink=usage_sink(self.runtime.db, job.user_id, job.id, self.metrics),
             spent_usd=job.spent_usd,
         )
         engine = Engine(
