@@ -157,3 +157,27 @@ def test_a_spent_budget_moves_the_chains_to_free_providers(tmp_path: Path) -> No
     assert 0 < cloud.calls["elevenlabs"] < len(result.script.timeline())
     assert cloud.calls["gemini"] == 2  # no image once the budget was spent
     assert 0.05 <= result.usage_usd < 0.08  # the call that crossed the cap, none after
+
+
+def test_what_a_fallback_made_while_gemini_was_down_is_not_kept_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    """The offline script and the rules-only check stand in for one run; the next run,
+    with Gemini back, gets Gemini's script and its review rather than the stand-ins."""
+    with fake_cloud(down=frozenset({"gemini"})) as cloud:
+        settings = cloud_settings(cloud, tmp_path, script_writer="gemini,offline")
+        request = GenerateRequest(
+            SourceMaterial(text=EN_TEXT), GenerateOptions(language=Language.EN, draft=True)
+        )
+
+        def prepare() -> dict[str, Any]:
+            engine = Engine(
+                LocalStorage(tmp_path / "out"), Providers(settings), work_dir=tmp_path / "work"
+            )
+            return engine.prepare(request).served
+
+        down = prepare()
+        cloud.down = frozenset()
+        back = prepare()
+    assert (down["script"], down["safety"]) == ("offline", "rules")
+    assert (back["script"], back["safety"]) == ("gemini", "rules+gemini")

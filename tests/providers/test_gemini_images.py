@@ -15,6 +15,7 @@ from autoclip.providers.errors import (
     BudgetExceededError,
     PermanentProviderError,
     RetriableProviderError,
+    moves_on,
 )
 from autoclip.providers.gemini_images import (
     GeminiImageSettings,
@@ -276,6 +277,7 @@ def test_a_safety_stop_is_a_permanent_refusal(
     with pytest.raises(PermanentProviderError, match="refused to draw") as caught:
         source(server, sleeps).make(visual_request(), tmp_path)
     assert caught.value.detail == f"finishReason {reason} (HARM_CATEGORY_DANGEROUS_CONTENT)"
+    assert moves_on(caught.value)  # no image for this scene: the next source draws it
     assert len(server.requests) == 1
 
 

@@ -14,22 +14,26 @@ from pydantic import SecretStr, ValidationError
 from autoclip.kit.ffmpeg import media_info
 from autoclip.options import Language
 from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError
+from autoclip.providers.errors import PermanentProviderError, RetriableProviderError, moves_on
 from autoclip.providers.http import Meter
 from autoclip.providers.pexels import (
-    ATTRIBUTION_FILE,
     NoStockResult,
     PexelsSettings,
     PexelsVisualSource,
     StockFile,
     choose_file,
-    credit_line,
-    read_attribution,
     search_query,
     videos_from,
 )
 from autoclip.providers.usage import UsageMeter
-from autoclip.visuals.base import VisualKind, VisualRequest, VisualSource
+from autoclip.visuals.base import (
+    ATTRIBUTION_FILE,
+    VisualKind,
+    VisualRequest,
+    VisualSource,
+    credit_line,
+    read_attribution,
+)
 from providers.fake_visuals import (
     CLIP_SECONDS,
     PEXELS_FORBIDDEN,
@@ -479,6 +483,7 @@ def test_a_download_that_is_no_video_is_permanent(
     with pytest.raises(PermanentProviderError, match="not a readable video") as caught:
         source(server, sleeps).make(visual_request(), tmp_path)
     assert "pexels video 1234567" in caught.value.detail
+    assert moves_on(caught.value)  # this item's fault: the chain gives the scene a card
 
 
 @pytest.mark.parametrize(("reply", "status"), [(PEXELS_UNAUTHORIZED, 401), (PEXELS_FORBIDDEN, 403)])
@@ -490,6 +495,7 @@ def test_a_bad_key_is_permanent_and_never_shown(
         source(server, sleeps).make(visual_request(), tmp_path)
     assert caught.value.status == status
     assert not isinstance(caught.value, NoStockResult)
+    assert not moves_on(caught.value)  # a bad key ends the chain: it must be seen
     assert KEY not in str(caught.value)
     assert len(server.requests) == 1
 

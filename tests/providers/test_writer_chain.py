@@ -7,16 +7,17 @@ from pydantic import SecretStr
 
 from autoclip.errors import ConfigurationError
 from autoclip.options import GenerateOptions, Language
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError
-from autoclip.providers.gemini import GeminiScriptWriter, GeminiSettings
-from autoclip.script.offline import OfflineScriptWriter
-from autoclip.script.registry import (
-    FallbackScriptWriter,
-    script_writer_for,
-    takes_topics,
-    writer_names,
+from autoclip.pipeline.providers import ProviderChoice, Providers, first_that_serves
+from autoclip.providers.errors import (
+    BudgetExceededError,
+    PermanentProviderError,
+    RetriableProviderError,
 )
-from autoclip.script.writer import SourceMaterial
+from autoclip.providers.gemini import GeminiScriptWriter, GeminiSettings
+from autoclip.providers.usage import UsageMeter
+from autoclip.script.model import Script
+from autoclip.script.offline import OfflineScriptWriter
+from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
 from providers.fakes import FakeProvider, Reply, Sleeps, gemini_error, gemini_script
 
@@ -24,26 +25,46 @@ TEXT = SourceMaterial(
     text="Sleep is the base of health. Going to bed at the same time steadies the body. "
     "Screens before bed keep the mind awake. Morning light helps you sleep at night."
 )
+EN = GenerateOptions(language=Language.EN)
 
 
-def _gemini(server: FakeProvider, sleeps: Sleeps) -> GeminiScriptWriter:
+def _gemini(
+    server: FakeProvider, sleeps: Sleeps, meter: UsageMeter | None = None
+) -> GeminiScriptWriter:
     settings = GeminiSettings(api_key=SecretStr("k"), base_url=server.base_url, max_attempts=2)
-    return GeminiScriptWriter(settings, sleep=sleeps)
+    return GeminiScriptWriter(settings, sleep=sleeps, meter=meter)
+
+
+def write(chain: list[ScriptWriter], source: SourceMaterial) -> tuple[str, Script]:
+    writer, script = first_that_serves(chain, lambda w: w.write(source, EN), "script writer")
+    return writer.name, script
 
 
 def test_names_and_chains_are_checked() -> None:
-    assert writer_names(Settings(script_writer="gemini, offline")) == ["gemini", "offline"]
-    assert not takes_topics(Settings())
-    assert takes_topics(Settings(script_writer="offline,openai"))
-    with pytest.raises(ConfigurationError, match="AUTOCLIP_SCRIPT_WRITER: unknown writer claude"):
-        writer_names(Settings(script_writer="claude"))
+    providers = Providers(Settings(script_writer="gemini, offline", gemini_api_key="k"))
+    assert providers.writer_names == ["gemini", "offline"]
+    assert [w.name for w in providers.writers] == ["gemini", "offline"]
+    assert not Providers(Settings()).takes_topics()
+    assert Providers(Settings(script_writer="offline,openai")).takes_topics()
+    with pytest.raises(ConfigurationError, match="AUTOCLIP_SCRIPT_WRITER: unknown provider claude"):
+        Providers(Settings(script_writer="claude"))
+    # A content's own choice wins over the configuration.
+    chosen = Providers(Settings(script_writer="gemini"), ProviderChoice(writer="offline"))
+    assert chosen.writer_names == ["offline"]
+
+
+def test_a_writer_is_built_only_when_a_script_is_to_be_written() -> None:
+    """An edited script renders with a model configured but no key for it."""
+    providers = Providers(Settings(script_writer="gemini"))
+    assert providers.reviewer() is None  # no key: no review, and no error for it
     with pytest.raises(ConfigurationError, match="AUTOCLIP_GEMINI_API_KEY"):
-        script_writer_for(Settings(script_writer="gemini"))
-    chain = script_writer_for(
-        Settings(script_writer="gemini,offline", gemini_api_key=SecretStr("k"))
-    )
-    assert isinstance(chain, FallbackScriptWriter)
-    assert "gemini/" in chain.identity()
+        providers.writers_for(TEXT)
+
+
+def test_a_topic_needs_a_model_in_the_chain() -> None:
+    providers = Providers(Settings(script_writer="offline"))
+    with pytest.raises(ConfigurationError, match="AUTOCLIP_SCRIPT_WRITER"):
+        providers.writers_for(SourceMaterial(topic="sleep"))
 
 
 def test_a_provider_that_is_down_falls_back_to_the_next(
@@ -51,34 +72,38 @@ def test_a_provider_that_is_down_falls_back_to_the_next(
 ) -> None:
     down = Reply(503, gemini_error(503, "UNAVAILABLE", "The model is overloaded."))
     server.queue(down, down)
-    chain = FallbackScriptWriter([_gemini(server, sleeps), OfflineScriptWriter()])
-    script = chain.write(TEXT, GenerateOptions(language=Language.EN))
-    assert chain.used == "offline"
+    name, script = write([_gemini(server, sleeps), OfflineScriptWriter()], TEXT)
+    assert name == "offline"
     assert script.language is Language.EN
     assert len(server.requests) == 2  # both attempts were made before moving on
 
 
 def test_the_first_writer_that_answers_writes(server: FakeProvider, sleeps: Sleeps) -> None:
     server.queue(gemini_script("en"))
-    chain = FallbackScriptWriter([_gemini(server, sleeps), OfflineScriptWriter()])
-    script = chain.write(SourceMaterial(topic="sleep"), GenerateOptions(language=Language.EN))
-    assert chain.used == "gemini"
+    name, script = write([_gemini(server, sleeps), OfflineScriptWriter()], TEXT)
+    assert name == "gemini"
     assert script.title == "How to sleep well"
 
 
-def test_a_topic_with_every_model_down_fails_retriably(
-    server: FakeProvider, sleeps: Sleeps
-) -> None:
+def test_every_model_down_fails_retriably(server: FakeProvider, sleeps: Sleeps) -> None:
     down = Reply(500, gemini_error(500, "INTERNAL", "internal error"))
     server.queue(down, down)
-    chain = FallbackScriptWriter([_gemini(server, sleeps), OfflineScriptWriter()])
-    with pytest.raises(RetriableProviderError, match="offline: needs a text, not a topic"):
-        chain.write(SourceMaterial(topic="sleep"), GenerateOptions())
+    with pytest.raises(RetriableProviderError, match="internal error"):
+        write([_gemini(server, sleeps)], SourceMaterial(topic="sleep"))
+
+
+def test_a_spent_budget_moves_on_and_ends_for_good_at_the_last(
+    server: FakeProvider, sleeps: Sleeps
+) -> None:
+    broke = UsageMeter(budget_usd=0.0, prices={"gemini": {"requests": 0.01}})
+    name, _ = write([_gemini(server, sleeps, broke), OfflineScriptWriter()], TEXT)
+    assert name == "offline"
+    with pytest.raises(BudgetExceededError):  # permanent: a job retry would not help
+        write([_gemini(server, sleeps, broke)], SourceMaterial(topic="sleep"))
+    assert server.requests == []
 
 
 def test_a_refusal_ends_the_chain(server: FakeProvider, sleeps: Sleeps) -> None:
     server.queue(Reply(403, gemini_error(403, "PERMISSION_DENIED", "API key not valid.")))
-    chain = FallbackScriptWriter([_gemini(server, sleeps), OfflineScriptWriter()])
     with pytest.raises(PermanentProviderError, match="API key not valid"):
-        chain.write(TEXT, GenerateOptions(language=Language.EN))
-    assert chain.used is None
+        write([_gemini(server, sleeps), OfflineScriptWriter()], TEXT)

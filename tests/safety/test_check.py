@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 
 from autoclip.options import GenerateOptions, Language, Length, Vertical
-from autoclip.providers.errors import ProviderUnavailable
+from autoclip.providers.errors import ProviderUnavailable, RefusedError
 from autoclip.safety import (
     DISCLAIMERS,
     SAFETY_VERSION,
@@ -248,3 +248,19 @@ def test_a_reviewer_that_is_down_leaves_the_rules_to_decide(
     assert report.verdict is Verdict.FLAGGED
     assert report.checked_by == ["rules"]
     assert "rules only" in caplog.text
+
+
+def test_a_model_that_refuses_to_review_flags_the_script() -> None:
+    class Refusing:
+        name = "gemini"
+
+        def review(self, script: Script, vertical: Vertical) -> list[SafetyFlag]:
+            raise RefusedError("gemini", "the provider refused to answer", detail="SAFETY")
+
+    report = check_script(make_script(EN), Vertical.TECH, reviewer=Refusing())
+    assert report.verdict is Verdict.FLAGGED
+    assert report.checked_by == ["rules", "gemini"]
+    [flag] = report.flags
+    assert (flag.category, flag.source) == ("other", "model")
+    assert "refused to review" in flag.reason
+    assert report.disclaimer  # a general one, and a person's look when the project asks

@@ -42,16 +42,23 @@ from autoclip.narration.track import assemble_track
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
-from autoclip.pipeline.providers import Providers
-from autoclip.providers.errors import ProviderError, moves_on
+from autoclip.pipeline.providers import Providers, first_that_serves
 from autoclip.render.audio import encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Script
-from autoclip.script.writer import SourceMaterial
-from autoclip.visuals.base import Visual, VisualKind, VisualRequest, VisualSource
+from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.visuals.base import (
+    Attribution,
+    Visual,
+    VisualKind,
+    VisualRequest,
+    VisualSource,
+    credit_line,
+    read_attribution,
+)
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "5"
@@ -113,7 +120,7 @@ class SceneVisual:
     key: str
     visual: Visual
     source: str  # the visual source that made it
-    attribution: dict[str, Any] | None  # stock footage: whose work it is
+    attribution: Attribution | None  # stock footage: whose work it is
 
 
 @dataclass(frozen=True)
@@ -227,8 +234,10 @@ class Engine:
             lambda: self._visuals(script, options, visual_sources, served.get("visuals")),
         )
         captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
+        credits = [v.attribution for v in visuals if v.attribution]
         self._served["visuals"] = [v.source for v in visuals]
-        self._served["attributions"] = [v.attribution for v in visuals if v.attribution]
+        self._served["attributions"] = credits
+        script = _with_credits(script, [credit_line(c) for c in credits])
         return Prepared(script, report, track, visuals, captions, dict(self._served))
 
     def _key(self, stage: Stage, *parts: object) -> str:
@@ -274,24 +283,29 @@ class Engine:
             self._served["script"] = (request.served or {}).get("script", "given")
             return request.script, True
         source, options = request.source, request.options
-        writer = self.providers.writer
-        key = self._key(
-            Stage.SCRIPT,
-            "script",
-            writer.identity(),
-            asdict(source),
-            [options.language, options.vertical, options.tone, options.length],
-        )
 
-        def write(folder: Path) -> None:
-            script = writer.write(source, options)
-            (folder / "script.json").write_text(script.model_dump_json(indent=2), "utf-8")
-            (folder / "provider.txt").write_text(getattr(writer, "used", None) or writer.name)
+        def write_with(writer: ScriptWriter) -> tuple[Script, bool]:
+            # Keyed by the writer that wrote it, not the chain: a script a fallback wrote
+            # while the first writer was down is not reused once that writer is back.
+            key = self._key(
+                Stage.SCRIPT,
+                "script",
+                writer.identity(),
+                asdict(source),
+                [options.language, options.vertical, options.tone, options.length],
+            )
 
-        entry, reused = self.cache.get_or_make("script", key, write)
-        provider = entry / "provider.txt"
-        self._served["script"] = provider.read_text() if provider.exists() else writer.name
-        return Script.model_validate_json((entry / "script.json").read_text("utf-8")), reused
+            def write(folder: Path) -> None:
+                script = writer.write(source, options)
+                (folder / "script.json").write_text(script.model_dump_json(indent=2), "utf-8")
+
+            entry, reused = self.cache.get_or_make("script", key, write)
+            return Script.model_validate_json((entry / "script.json").read_text("utf-8")), reused
+
+        writers = self.providers.writers_for(source)
+        writer, (script, reused) = first_that_serves(writers, write_with, "script writer")
+        self._served["script"] = writer.name
+        return script, reused
 
     def _safety(self, script: Script, request: GenerateRequest) -> tuple[SafetyReport, bool]:
         if request.safety is not None:  # this very script was checked in an earlier phase
@@ -310,10 +324,18 @@ class Engine:
 
         def check(folder: Path) -> None:
             report = check_script(script, vertical, reviewer=reviewer)
+            if reviewer is not None and reviewer.name not in report.checked_by:
+                # The model could not review it (down, out of budget): use the rules'
+                # report this once, but keep none, so a later run asks the model again.
+                raise _NotKept(report)
             (folder / "safety.json").write_text(report.model_dump_json(indent=2), "utf-8")
 
-        entry, reused = self.cache.get_or_make("safety", key, check)
-        report = SafetyReport.model_validate_json((entry / "safety.json").read_text("utf-8"))
+        try:
+            entry, reused = self.cache.get_or_make("safety", key, check)
+        except _NotKept as unreviewed:
+            report, reused = unreviewed.report, False
+        else:
+            report = SafetyReport.model_validate_json((entry / "safety.json").read_text("utf-8"))
         self._served["safety"] = "+".join(report.checked_by)
         return report, reused
 
@@ -322,17 +344,11 @@ class Engine:
     ) -> tuple[NarrationTrack, bool]:
         """The whole narration by the first narrator of the chain that can give it: a video
         keeps one voice, so a narrator failing halfway hands every scene to the next."""
-        for position, narrator in enumerate(narrators, start=1):
-            try:
-                made = self._narrate_with(narrator, script, options)
-            except ProviderError as error:
-                if position == len(narrators) or not moves_on(error):
-                    raise
-                log.warning("narrator %s failed (%s); the next one narrates", narrator.name, error)
-                continue
-            self._served["narration"] = narrator.name
-            return made
-        raise AssertionError("a narrator chain is never empty")
+        narrator, made = first_that_serves(
+            narrators, lambda n: self._narrate_with(n, script, options), "narrator"
+        )
+        self._served["narration"] = narrator.name
+        return made
 
     def _narrate_with(
         self, narrator: Narrator, script: Script, options: GenerateOptions
@@ -408,25 +424,21 @@ class Engine:
         self, visual_request: VisualRequest, sources: list[VisualSource]
     ) -> tuple[SceneVisual, bool]:
         """The scene's visual from the first source of the chain that has one."""
-        for position, source in enumerate(sources, start=1):
+
+        def make_with(source: VisualSource) -> tuple[SceneVisual, bool]:
             key = self._key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
 
-            def make(folder: Path, source: VisualSource = source) -> None:
+            def make(folder: Path) -> None:
                 visual = source.make(visual_request, folder)
                 (folder / "visual.json").write_text(json.dumps(_visual_record(visual, folder)))
 
-            try:
-                entry, reused = self.cache.get_or_make("visuals", key, make)
-            except ProviderError as error:
-                if position == len(sources) or not moves_on(error):
-                    raise
-                log.warning("scene %d: %s had no visual (%s); trying the next source",
-                            visual_request.number, source.name, error)  # fmt: skip
-                continue
-            credit = entry / "attribution.json"
-            attribution = json.loads(credit.read_text("utf-8")) if credit.exists() else None
-            return SceneVisual(key, _load_visual(entry), source.name, attribution), reused
-        raise AssertionError("a visual chain is never empty")
+            entry, reused = self.cache.get_or_make("visuals", key, make)
+            credit = read_attribution(entry)
+            return SceneVisual(key, _load_visual(entry), source.name, credit), reused
+
+        what = f"scene {visual_request.number} visual source"
+        _, made = first_that_serves(sources, make_with, what)
+        return made
 
     def _captions(self, track: NarrationTrack, options: GenerateOptions) -> tuple[Captions, bool]:
         words = [
@@ -580,6 +592,23 @@ class Engine:
             }
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _NotKept(Exception):
+    """Raised inside a stage cache `make` to use a result without keeping it."""
+
+    def __init__(self, report: SafetyReport) -> None:
+        super().__init__("not kept")
+        self.report = report
+
+
+def _with_credits(script: Script, credits: list[str]) -> Script:
+    """The description with a credit line for every stock item not credited yet."""
+    missing = [line for line in dict.fromkeys(credits) if line not in script.description]
+    if not missing:
+        return script
+    description = "\n".join([script.description.rstrip(), *missing]).strip()
+    return script.model_copy(update={"description": description})
 
 
 def _pinned_first(chain: list[T], name: str | None) -> list[T]:

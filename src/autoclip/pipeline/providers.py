@@ -16,10 +16,15 @@ right either, and a user should hear about a broken key rather than get a silent
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.narration.base import Narrator
@@ -27,11 +32,13 @@ from autoclip.narration.espeak import EspeakNarrator
 from autoclip.narration.piper import PiperNarrator
 from autoclip.narration.registry import narrator_for
 from autoclip.options import Language
+from autoclip.providers.errors import ProviderError, moves_on
 from autoclip.providers.scripting import ModelScriptWriter
 from autoclip.providers.usage import UsageMeter
 from autoclip.safety import LanguageModelReviewer
-from autoclip.script.registry import WRITERS, FallbackScriptWriter, script_writer_for
-from autoclip.script.writer import ScriptWriter
+from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.script.registry import WRITERS, script_writer
+from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
 from autoclip.visuals.base import VisualSource
 from autoclip.visuals.cards import CardVisualSource
@@ -42,6 +49,9 @@ VISUALS = ("cards", "library", "gemini", "pexels")
 # A voice option naming a cloud voice picks that provider: "elevenlabs:<voice id>".
 CLOUD_VOICE_PREFIXES = {"elevenlabs:": "elevenlabs", "openai:": "openai"}
 ESPEAK_DEFAULT = {Language.KO: "ko", Language.EN: "en-us"}
+P = TypeVar("P")
+R = TypeVar("R")
+log = logging.getLogger("autoclip.providers")
 
 
 def parse_chain(value: str | Sequence[str], allowed: Sequence[str], field_name: str) -> list[str]:
@@ -65,6 +75,26 @@ def _configured(value: str, allowed: Sequence[str], variable: str) -> list[str]:
         return parse_chain(value, allowed, variable)
     except InputError as error:
         raise ConfigurationError(f"{variable}: {error.message}") from None
+
+
+def first_that_serves(chain: Sequence[P], work: Callable[[P], R], what: str) -> tuple[P, R]:
+    """`work(provider)` with each provider of `chain` in turn, until one serves: the
+    provider that did and what it made. Moves on only while `moves_on(error)` says so;
+    the last provider's error, or one that ends the chain, is raised as it is."""
+    for position, provider in enumerate(chain, start=1):
+        try:
+            return provider, work(provider)
+        except ProviderError as error:
+            if position == len(chain) or not moves_on(error):
+                raise
+            name = getattr(provider, "name", type(provider).__name__)
+            log.warning("%s %s failed (%s); trying the next", what, name, error)
+    raise ValueError(f"no {what} to try: the chain is empty")
+
+
+def takes_topics(writer_names: Sequence[str]) -> bool:
+    """Whether a writer chain can write from a topic alone: it has a language model."""
+    return any(name != "offline" for name in writer_names)
 
 
 # The setting each cloud provider cannot work without. (The OpenAI-compatible ones work
@@ -92,7 +122,7 @@ def check_voice(language: Language, voice: str) -> None:
     provider = _cloud_provider(voice)
     if provider is None:
         narrator_for(language, voice)
-    elif not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", voice.split(":", 1)[1]):
+    elif not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", voice.split(":", 1)[1]):
         raise InputError("voice", f"not a {provider} voice name: {voice!r}")
 
 
@@ -128,7 +158,7 @@ class Providers:
         self.writer_names = _configured(writers, WRITERS, "AUTOCLIP_SCRIPT_WRITER")
         self.narrator_names = _configured(c.narrator or s.narrator, NARRATORS, "AUTOCLIP_NARRATOR")
         self.visual_names = _configured(c.visuals or s.visuals, VISUALS, "AUTOCLIP_VISUALS")
-        self.writer: ScriptWriter = script_writer_for(s, self.writer_names, meter=self.meter)
+        self._made: list[Any] = []  # every provider built, to close their HTTP clients
 
     @classmethod
     def offline(cls) -> Providers:
@@ -136,17 +166,50 @@ class Providers:
         settings = Settings(script_writer="offline", narrator="piper,espeak", visuals="cards")
         return cls(settings)
 
+    def close(self) -> None:
+        for provider in self._made:
+            close = getattr(provider, "close", None)
+            if close is not None:
+                close()
+        self._made.clear()
+
+    def _built(self, provider: P) -> P:
+        self._made.append(provider)
+        return provider
+
+    # -- script -----------------------------------------------------------------------------
+
+    @cached_property
+    def writers(self) -> list[ScriptWriter]:
+        """The writer chain, built on first use: rendering a given script needs no writer
+        and so no writer's key."""
+        return [
+            self._built(_configuration(partial(script_writer, name, self.settings, self.meter)))
+            for name in self.writer_names
+        ]
+
     def takes_topics(self) -> bool:
-        return any(name != "offline" for name in self.writer_names)
+        return takes_topics(self.writer_names)
+
+    def writers_for(self, source: SourceMaterial) -> list[ScriptWriter]:
+        """The writers that can take `source`: a topic alone needs a language model."""
+        if source.text is not None:
+            return self.writers
+        models = [writer for writer in self.writers if writer.name != "offline"]
+        if not models:
+            raise ConfigurationError(TOPIC_NEEDS_MODEL)
+        return models
 
     def reviewer(self) -> LanguageModelReviewer | None:
         """The safety review by the first language model of the writer chain, if any."""
-        if not self.settings.safety_model_review:
+        if not self.settings.safety_model_review or not self.takes_topics():
             return None
-        chain = (
-            self.writer.writers if isinstance(self.writer, FallbackScriptWriter) else [self.writer]
-        )
-        model = next((w for w in chain if isinstance(w, ModelScriptWriter)), None)
+        try:
+            writers = self.writers
+        except ConfigurationError as error:  # a given script, and no key to review it with
+            log.warning("no model review of the script: %s", error)
+            return None
+        model = next((w for w in writers if isinstance(w, ModelScriptWriter)), None)
         return LanguageModelReviewer(model) if model is not None else None
 
     # -- narration ------------------------------------------------------------------------
@@ -161,7 +224,11 @@ class Providers:
         preferred = _cloud_provider(voice) if voice else None
         if preferred is not None:
             names = [preferred, *(name for name in names if name != preferred)]
-        chain = [narrator for name in names if (narrator := self._narrator(name, language))]
+        chain = [
+            self._built(narrator)
+            for name in names
+            if (narrator := _configuration(partial(self._narrator, name, language)))
+        ]
         if not chain:
             raise ConfigurationError(
                 f"no narrator in {','.join(names)} speaks {language.value}; add espeak"
@@ -214,7 +281,10 @@ class Providers:
         names = list(self.visual_names)
         if assets is not None and "library" not in names:
             names.insert(0, "library")
-        return [self._visual_source(name, assets) for name in names]
+        return [
+            self._built(_configuration(partial(self._visual_source, name, assets)))
+            for name in names
+        ]
 
     def _visual_source(self, name: str, assets: Path | None) -> VisualSource:
         s = self.settings
@@ -236,6 +306,19 @@ class Providers:
             PexelsSettings(api_key=s.pexels_api_key, base_url=s.pexels_base_url),
             meter=self.meter,
         )
+
+
+def _configuration(build: Callable[[], R]) -> R:
+    """`build()`, with a provider setting that does not validate (a malformed voice id or
+    base URL in the environment) turned into the `ConfigurationError` it is."""
+    try:
+        return build()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise ConfigurationError(f"{error.title}: {problems}") from None
 
 
 def _cloud_provider(voice: str) -> str | None:

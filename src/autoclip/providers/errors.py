@@ -66,6 +66,12 @@ class PermanentProviderError(ProviderError):
     pass
 
 
+class RefusedError(PermanentProviderError):
+    """The provider would not answer this content (a safety block, a content filter).
+    Asked again, it refuses again; what it refused is itself a finding for the safety
+    check."""
+
+
 class ProviderUnavailable(RetriableProviderError):
     """The circuit breaker for `service` is open; no request was sent."""
 

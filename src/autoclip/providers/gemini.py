@@ -33,7 +33,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from autoclip.options import GenerateOptions
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
-from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.errors import RefusedError
 from autoclip.providers.http import CallSettings, Meter, ProviderHttp
 from autoclip.providers.scripting import (
     PLANS,
@@ -141,7 +141,7 @@ class GeminiScriptWriter(ModelScriptWriter):
     def _read(self, answer: dict[str, Any]) -> Completion:
         feedback = answer.get("promptFeedback")
         if isinstance(feedback, dict) and feedback.get("blockReason"):
-            raise PermanentProviderError(
+            raise RefusedError(
                 SERVICE,
                 "the provider refused the prompt",
                 detail=f"blockReason {feedback['blockReason']}",
@@ -152,7 +152,7 @@ class GeminiScriptWriter(ModelScriptWriter):
         candidate = candidates[0] if isinstance(candidates[0], dict) else {}
         reason = str(candidate.get("finishReason") or "")
         if reason in REFUSALS:
-            raise PermanentProviderError(
+            raise RefusedError(
                 SERVICE,
                 "the provider refused to answer",
                 detail=f"finishReason {reason}{_flagged(candidate)}",

@@ -53,7 +53,11 @@ from pydantic import Field
 
 from autoclip.options import Vertical
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError
+from autoclip.providers.errors import (
+    PermanentProviderError,
+    RefusedError,
+    RetriableProviderError,
+)
 from autoclip.providers.gemini import API_VERSION, REFUSALS, GeminiSettings, _flagged, _usage
 from autoclip.providers.http import Meter, ProviderHttp
 from autoclip.script.phrasebook import pick
@@ -110,6 +114,13 @@ _PALETTES = (
     "a dusty rose and warm grey palette",
     "a fresh green and white palette",
 )
+
+
+class SceneImageRefused(RefusedError):
+    """No image for this scene (refused, or answered in words): asking again gives the
+    same, but the next visual source of the chain may serve the scene (a card)."""
+
+    moves_on = True
 
 
 class GeminiImageSettings(GeminiSettings):
@@ -273,7 +284,7 @@ def _no_image(answer: dict[str, Any]) -> PermanentProviderError | RetriableProvi
     """The error an answer without an image means (see the module doc)."""
     feedback = answer.get("promptFeedback")
     if isinstance(feedback, dict) and feedback.get("blockReason"):
-        return PermanentProviderError(
+        return SceneImageRefused(
             SERVICE,
             "the provider refused the prompt",
             detail=f"blockReason {feedback['blockReason']}",
@@ -283,7 +294,7 @@ def _no_image(answer: dict[str, Any]) -> PermanentProviderError | RetriableProvi
         return RetriableProviderError(SERVICE, "the answer has no candidate")
     reason = str(candidate.get("finishReason") or "")
     if reason in IMAGE_REFUSALS:
-        return PermanentProviderError(
+        return SceneImageRefused(
             SERVICE,
             "the provider refused to draw the image",
             detail=f"finishReason {reason}{_flagged(candidate)}",
@@ -295,7 +306,7 @@ def _no_image(answer: dict[str, Any]) -> PermanentProviderError | RetriableProvi
     ).strip()
     if len(text) > DETAIL_TEXT_CHARS:
         text = text[: DETAIL_TEXT_CHARS - 1] + "…"
-    return PermanentProviderError(
+    return SceneImageRefused(
         SERVICE,
         "the model answered without an image",
         detail=f"finishReason {reason or 'none'}" + (f": {text}" if text else ""),

@@ -33,7 +33,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from autoclip.options import GenerateOptions
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
-from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.errors import RefusedError
 from autoclip.providers.http import CallSettings, Meter, ProviderHttp
 from autoclip.providers.scripting import (
     PLANS,
@@ -158,7 +158,7 @@ def _read(answer: dict[str, Any]) -> Completion:
     message = message if isinstance(message, dict) else {}
     refusal = message.get("refusal")
     if reason == "content_filter" or (isinstance(refusal, str) and refusal.strip()):
-        raise PermanentProviderError(
+        raise RefusedError(
             SERVICE,
             "the provider refused to answer",
             detail=refusal.strip() if isinstance(refusal, str) else f"finish_reason {reason}",

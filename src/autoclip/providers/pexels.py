@@ -66,7 +66,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 import httpx
 from PIL import Image, UnidentifiedImageError
@@ -79,7 +79,13 @@ from autoclip.options import Language
 from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import PermanentProviderError
 from autoclip.providers.http import CallSettings, Meter, ProviderHttp
-from autoclip.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.visuals.base import (
+    ATTRIBUTION_FILE,
+    Attribution,
+    Visual,
+    VisualKind,
+    VisualRequest,
+)
 from autoclip.visuals.cards import save_png
 from autoclip.visuals.library import clip_frame, cover
 
@@ -88,7 +94,6 @@ DEFAULT_BASE_URL = "https://api.pexels.com"
 STOCK_VERSION = "pexels-1"  # bump when the query, the ranking or the files change
 LICENSE = "Pexels License"
 LICENSE_URL = "https://www.pexels.com/license/"
-ATTRIBUTION_FILE = "attribution.json"
 MAX_QUERY_WORDS = 6
 MIN_CLIP_S = 3.0  # shorter clips loop visibly under a scene of ordinary length
 # Upscaling a file by up to 10 % to cover the frame is barely visible; fetching 4K to
@@ -118,6 +123,13 @@ class PexelsSettings(CallSettings):
         return value
 
 
+class StockItemUnusable(PermanentProviderError):
+    """The chosen file could not be had or read (a CDN 403/404, too large, not a video):
+    a fault of this item, not of the account, so the chain serves the scene otherwise."""
+
+    moves_on = True
+
+
 class NoStockResult(PermanentProviderError):
     """Pexels found nothing usable for the scene's search, and asking again would find the
     same: a fallback chain gives this scene a designed card and goes on with the rest."""
@@ -127,52 +139,6 @@ class NoStockResult(PermanentProviderError):
     def __init__(self, query: str, searched: str) -> None:
         super().__init__(SERVICE, f"no stock {searched} found", detail=f"query {query!r}")
         self.query = query
-
-
-class Attribution(TypedDict):
-    """What `attribution.json` holds: the credit Pexels' API guidelines ask for (the
-    license itself does not require it, but a published video should give it)."""
-
-    provider: str  # "pexels"
-    kind: str  # "video" or "photo"
-    id: int
-    url: str  # the item's page on pexels.com
-    author: str
-    author_url: str
-    license: str
-    license_url: str
-
-
-def read_attribution(folder: Path) -> Attribution | None:
-    """The attribution a stock visual left in `folder`, or None when there is none (a card,
-    an image drawn by a model) or the file is not one this module wrote."""
-    try:
-        data = json.loads((folder / ATTRIBUTION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
-        return None
-    texts = ("provider", "kind", "url", "author", "author_url", "license", "license_url")
-    if not all(isinstance(data.get(key), str) for key in texts):
-        return None
-    return Attribution(
-        provider=data["provider"],
-        kind=data["kind"],
-        id=data["id"],
-        url=data["url"],
-        author=data["author"],
-        author_url=data["author_url"],
-        license=data["license"],
-        license_url=data["license_url"],
-    )
-
-
-def credit_line(attribution: Attribution) -> str:
-    """A credit for a video description: "Video by Jane Doe on Pexels: <page>"."""
-    return (
-        f"{attribution['kind'].capitalize()} by {attribution['author']} on Pexels:"
-        f" {attribution['url']}"
-    )
 
 
 # --- the search ----------------------------------------------------------------------------
@@ -499,21 +465,28 @@ class PexelsVisualSource:
             self._used[number] = (item.kind, item.id)
             return item
 
+    def _download(self, item: StockItem, dest: Path) -> None:
+        try:
+            self.http.download(item.file.link, dest)
+        except PermanentProviderError as error:  # refused or oversized at the CDN
+            raise StockItemUnusable(SERVICE, error.message, status=error.status,
+                                    detail=item.origin()) from None  # fmt: skip
+
     def _fetch(self, item: StockItem, request: VisualRequest, out_dir: Path) -> Visual:
         out_dir.mkdir(parents=True, exist_ok=True)
         still = out_dir / f"scene_{request.number}.png"
         if item.kind == "video":
             path = out_dir / "clip.mp4"
-            self.http.download(item.file.link, path)
+            self._download(item, path)
             _clip_still(item, path, request.size, still)
             kind = VisualKind.CLIP
         else:
             path = out_dir / "photo.jpg"
-            self.http.download(item.file.link, path)
+            self._download(item, path)
             try:
                 save_png(cover(path, request.size), still)
             except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
-                raise PermanentProviderError(
+                raise StockItemUnusable(
                     SERVICE, "the downloaded photo is not a readable image", detail=item.origin()
                 ) from None
             path, kind = still, VisualKind.STILL
@@ -534,7 +507,7 @@ def _clip_still(item: StockItem, clip: Path, size: tuple[int, int], still: Path)
             raise MediaError(f"{clip.name} has no video stream")
         clip_frame(clip, duration or item.duration, size, still)
     except (MediaError, OSError, subprocess.TimeoutExpired) as exc:
-        raise PermanentProviderError(
+        raise StockItemUnusable(
             SERVICE,
             "the downloaded clip is not a readable video",
             detail=f"{item.origin()}: {exc}".splitlines()[0],

@@ -11,10 +11,11 @@ import logging
 from typing import Protocol
 
 from autoclip.options import Vertical
-from autoclip.providers.errors import ProviderError
+from autoclip.providers.errors import ProviderError, RefusedError
 from autoclip.safety.disclaimer import disclaimer_for
 from autoclip.safety.report import (
     SAFETY_VERSION,
+    Category,
     SafetyFlag,
     SafetyReport,
     Verdict,
@@ -56,6 +57,20 @@ def check_script(
     if reviewer is not None and verdict_of(flags) is not Verdict.BLOCKED:
         try:
             reviewed = reviewer.review(script, vertical)
+        except RefusedError as error:
+            # A model that will not even read the script has found something: a flag for
+            # a person to look at, on the script's first sentence.
+            log.warning("%s refused to review the script: %s", reviewer.name, error)
+            reviewed = [
+                SafetyFlag(
+                    category=Category.OTHER,
+                    severity="flag",
+                    sentence=found[0].sentence,
+                    rule="model",
+                    source="model",
+                    reason=f"the model refused to review the script ({error.detail or error})",
+                )
+            ]
         except ProviderError as error:
             # The rules have spoken; a reviewer that is down or out of budget must not
             # stop the video. The report says who checked it: the rules alone.

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
 from autoclip.pipeline.providers import ProviderChoice, parse_chain
-from autoclip.script.registry import WRITERS, writer_names
+from autoclip.pipeline.providers import takes_topics as chain_takes_topics
+from autoclip.script.registry import WRITERS
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
 from autoclip.service.schemas import Input
 from autoclip.settings import Settings
@@ -74,8 +75,9 @@ def provider_choice(options: Mapping[str, Any], project: Mapping[str, str]) -> P
 def takes_topics(settings: Settings, choice: ProviderChoice) -> bool:
     """Whether the writer chain that would write this content can write from a topic alone
     (has a language model in it). Names only: no writer is built for the question."""
-    names = parse_chain(choice.writer, WRITERS, "writer") if choice.writer else None
-    return any(name != "offline" for name in names or writer_names(settings))
+    return chain_takes_topics(
+        parse_chain(choice.writer or settings.script_writer, WRITERS, "writer")
+    )
 
 
 def budget_usd(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from autoclip.options import Language, Vertical
 from autoclip.script.model import Scene, SceneKind
+
+ATTRIBUTION_FILE = "attribution.json"  # written beside a visual that is someone's work
 
 
 class VisualKind(StrEnum):
@@ -34,6 +37,53 @@ class Visual:
     path: Path  # for a CLIP, the clip; the scene's PNG still is written either way
     still_path: Path  # scene_{n}.png: the image itself, or the clip's representative frame
     origin: str  # "card", or the asset file name
+
+
+class Attribution(TypedDict):
+    """What `attribution.json` holds, for visuals that are someone's work (stock footage):
+    the credit a published video gives (Pexels' API guidelines ask for it; its license
+    does not require it)."""
+
+    provider: str  # "pexels"
+    kind: str  # "video" or "photo"
+    id: int
+    url: str  # the item's page on pexels.com
+    author: str
+    author_url: str
+    license: str
+    license_url: str
+
+
+def read_attribution(folder: Path) -> Attribution | None:
+    """The attribution a stock visual left in `folder`, or None when there is none (a card,
+    an image drawn by a model) or the file is not one."""
+    try:
+        data = json.loads((folder / ATTRIBUTION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    texts = ("provider", "kind", "url", "author", "author_url", "license", "license_url")
+    if not all(isinstance(data.get(key), str) for key in texts):
+        return None
+    return Attribution(
+        provider=data["provider"],
+        kind=data["kind"],
+        id=data["id"],
+        url=data["url"],
+        author=data["author"],
+        author_url=data["author_url"],
+        license=data["license"],
+        license_url=data["license_url"],
+    )
+
+
+def credit_line(attribution: Attribution) -> str:
+    """A credit for a video description: "Video by Jane Doe on Pexels: <page>"."""
+    return (
+        f"{attribution['kind'].capitalize()} by {attribution['author']} on"
+        f" {attribution['provider'].capitalize()}: {attribution['url']}"
+    )
 
 
 class VisualSource(Protocol):
