@@ -223,14 +223,15 @@ def _run(
     progress: ProgressListener,
     settings: Settings,
 ) -> GenerateResult:
-    engine = Engine(
-        storage,
-        providers,
-        progress,
-        render_timeout=settings.render_timeout_s,
-        work_dir=storage.temp_root,
-    )
-    return engine.generate(request)
+    with providers:
+        engine = Engine(
+            storage,
+            providers,
+            progress,
+            render_timeout=settings.render_timeout_s,
+            work_dir=storage.temp_root,
+        )
+        return engine.generate(request)
 
 
 def _load_script(path: Path) -> Script:

@@ -5,6 +5,7 @@ providers down, the fallback chains make the video and say who served each stage
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import GenerateOptions, Language, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
+from autoclip.pipeline.progress import Stage
 from autoclip.pipeline.providers import Providers
 from autoclip.providers.usage import UsageMeter
 from autoclip.script.writer import SourceMaterial
@@ -181,3 +183,23 @@ def test_what_a_fallback_made_while_gemini_was_down_is_not_kept_once_it_is_back(
         back = prepare()
     assert (down["script"], down["safety"]) == ("offline", "rules")
     assert (back["script"], back["safety"]) == ("gemini", "rules+gemini")
+
+
+def test_a_regenerate_asks_the_chain_again_rather_than_the_fallback_that_served(
+    tmp_path: Path,
+) -> None:
+    with fake_cloud(down=frozenset({"elevenlabs"})) as cloud:
+        settings = cloud_settings(cloud, tmp_path, narrator="elevenlabs,piper")
+        engine = Engine(
+            LocalStorage(tmp_path / "out"), Providers(settings), work_dir=tmp_path / "work"
+        )
+        options = GenerateOptions(language=Language.EN, draft=True)
+        first = engine.prepare(GenerateRequest(SourceMaterial(text=EN_TEXT), options))
+        cloud.down = frozenset()
+        # The render phase keeps what served; a regenerate of the narration does not.
+        again = GenerateRequest(
+            SourceMaterial(text=EN_TEXT), options, script=first.script, served=first.served
+        )
+        assert engine.prepare(again).served["narration"] == "piper"
+        regenerate = replace(again, refresh=frozenset({Stage.NARRATION}), refresh_token="r1")
+        assert engine.prepare(regenerate).served["narration"] == "elevenlabs"

@@ -187,7 +187,7 @@ def test_usage_is_priced_per_image(server: FakeProvider, sleeps: Sleeps, tmp_pat
     meter = UsageMeter(budget_usd=1.0)
     server.queue(gemini_image())
     source(server, sleeps, meter=meter).make(visual_request(), tmp_path)
-    assert meter.totals() == {"gemini-image": pytest.approx(0.039)}
+    assert meter.spent_usd == pytest.approx(0.039)
 
 
 def test_429_with_retry_after_is_honoured(

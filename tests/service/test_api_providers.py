@@ -98,7 +98,7 @@ def test_a_topic_needs_a_model_in_the_writer_chain_that_would_write_it(
             # the project's chain has one
             project = client.post(
                 f"{API}/projects",
-                json={"name": "Models", "providers": {"writer": "gemini,offline"}},
+                json={"name": "Models", "providers": {"writer": "openai,offline"}},
                 headers=auth,
             ).json()
             in_project = create(client, auth, **topic, project_id=project["id"])
@@ -123,7 +123,7 @@ def test_project_providers_budget_and_review_round_trip(client: TestClient) -> N
         json={
             "name": "Health",
             "vertical": "senior_health",
-            "providers": {"narrator": "elevenlabs, piper,espeak", "visuals": "gemini,cards"},
+            "providers": {"narrator": "openai, piper,espeak", "visuals": "cards"},
             "budget_usd": 0.5,
             "require_review": True,
         },
@@ -133,8 +133,8 @@ def test_project_providers_budget_and_review_round_trip(client: TestClient) -> N
     project = made.json()
     assert project["providers"] == {
         "writer": None,
-        "narrator": "elevenlabs,piper,espeak",
-        "visuals": "gemini,cards",
+        "narrator": "openai,piper,espeak",
+        "visuals": "cards",
     }
     assert project["budget_usd"] == 0.5
     assert project["require_review"] is True
@@ -176,6 +176,10 @@ def test_the_worker_resolves_content_then_project_then_configuration() -> None:
     assert provider_choice({}, {}) == ProviderChoice()
     settings = Settings(content_budget_usd=2.0)
     assert budget_usd(own, 0.5, settings) == 0.1
+    # the configured budget is the ceiling: a user may spend less, never more
+    assert budget_usd({"budget_usd": 50}, None, settings) == 2.0
+    assert budget_usd({}, 5.0, settings) == 2.0
+    assert budget_usd({"budget_usd": 50}, None, Settings(content_budget_usd=None)) == 50
     assert budget_usd({"budget_usd": 0}, 0.5, settings) == 0  # a zero budget: free only
     assert budget_usd({"budget_usd": None}, 0.5, settings) == 0.5
     assert budget_usd({}, None, settings) == 2.0
@@ -212,5 +216,12 @@ def test_a_provider_without_its_key_here_is_refused_by_name(
             create_id(api, auth, options={"voice": "elevenlabs:EXAVITQu4vr4xnSDxMaL"})
             bad_voice = create(api, auth, options={"voice": "elevenlabs:not a voice!"})
             assert_problem(bad_voice, 422, "options.voice")
+            # a project naming one would fail every content it holds: refused the same way
+            project = api.post(
+                f"{API}/projects",
+                json={"name": "Voices", "providers": {"narrator": "elevenlabs"}},
+                headers=auth,
+            )
+            assert_problem(project, 422, "providers.narrator")
     finally:
         runtime.close()

@@ -213,7 +213,10 @@ class Engine:
         narrators, visual_sources = self._validate(request)
         self._timings, self._reused, self._served = {}, {}, {}
         self._refresh, self._refresh_token = request.refresh, request.refresh_token
-        served = request.served or {}
+        # A stage being remade asks its chain afresh: the user may be regenerating exactly
+        # to be rid of what a fallback made.
+        refreshed = {stage.value for stage in request.refresh}
+        served = {k: v for k, v in (request.served or {}).items() if k not in refreshed}
         options = request.options
         script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
         report = self._stage(Stage.SAFETY, 1, lambda: self._safety(script, request))

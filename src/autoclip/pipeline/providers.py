@@ -166,7 +166,14 @@ class Providers:
         settings = Settings(script_writer="offline", narrator="piper,espeak", visuals="cards")
         return cls(settings)
 
+    def __enter__(self) -> Providers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Close the HTTP clients of every provider built."""
         for provider in self._made:
             close = getattr(provider, "close", None)
             if close is not None:

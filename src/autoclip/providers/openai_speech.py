@@ -100,7 +100,7 @@ class OpenAISpeechSettings(CallSettings):
 class OpenAISpeechNarrator:
     """Narrates with an OpenAI speech model; see the module doc for the wire format."""
 
-    name = SERVICE
+    name = "openai"  # its name in a narrator chain (AUTOCLIP_NARRATOR=openai)
 
     def __init__(
         self,

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 
 from autoclip.providers.errors import BudgetExceededError
 
-# USD per unit. Sources: the providers' public price lists for the default models
-# (gemini-2.5-flash text, gemini-2.5-flash-image, gpt-4o-mini, tts-1, ElevenLabs'
-# pay-as-you-go characters). Pexels is free. Override per service with `prices=`.
+# USD per unit, from the providers' public price lists: gemini-2.5-flash text,
+# gemini-2.5-flash-image, gpt-4o-mini, ElevenLabs' pay-as-you-go characters; OpenAI speech
+# at tts-1's price per character, as an estimate for any of its speech models (the
+# default gpt-4o-mini-tts bills audio tokens). Pexels is free. Override with `prices=`.
 PRICES: dict[str, dict[str, float]] = {
     "gemini": {"input_tokens": 0.30e-6, "output_tokens": 2.50e-6},
     "gemini-image": {"images": 0.039},
@@ -97,11 +98,3 @@ class UsageMeter:
             self.records.append(entry)
         if self._sink is not None:
             self._sink(entry)
-
-    def totals(self) -> dict[str, float]:
-        """USD per service, for this meter's own records."""
-        sums: dict[str, float] = {}
-        with self._lock:
-            for entry in self.records:
-                sums[entry.service] = sums.get(entry.service, 0.0) + entry.usd
-        return sums

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
-from autoclip.pipeline.providers import ProviderChoice, parse_chain
+from autoclip.pipeline.providers import ProviderChoice, parse_chain, unconfigured
 from autoclip.pipeline.providers import takes_topics as chain_takes_topics
 from autoclip.script.registry import WRITERS
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
@@ -67,6 +67,17 @@ def validated_chain(name: str, value: str) -> str:
     return ",".join(names)
 
 
+def check_configured(settings: Settings, chains: Mapping[str, str | None], prefix: str) -> None:
+    """Refuse, naming the field (`options.narrator`, `providers.visuals`), a chain with a
+    provider that lacks its key on this server: every content would fail in the worker."""
+    for name in CHAINS:
+        chain = chains.get(name)
+        if chain and (missing := unconfigured(settings, chain)):
+            raise InputError(
+                f"{prefix}.{name}", f"not configured on this server (needs {', '.join(missing)})"
+            )
+
+
 def provider_choice(options: Mapping[str, Any], project: Mapping[str, str]) -> ProviderChoice:
     """Per capability: the content's own chain, else its project's, else None (configured)."""
     return ProviderChoice(**{name: options.get(name) or project.get(name) for name in CHAINS})
@@ -83,11 +94,16 @@ def takes_topics(settings: Settings, choice: ProviderChoice) -> bool:
 def budget_usd(
     options: Mapping[str, Any], project_budget: float | None, settings: Settings
 ) -> float | None:
-    """The content's own budget, else its project's, else the configured one (None: no cap)."""
+    """The content's own budget, else its project's, else the configured one (None: no cap).
+
+    The configured budget is the operator's ceiling: a user may spend less per content,
+    never more."""
     own = options.get("budget_usd")
-    if own is not None:
-        return float(own)
-    return project_budget if project_budget is not None else settings.content_budget_usd
+    chosen = float(own) if own is not None else project_budget
+    ceiling = settings.content_budget_usd
+    if chosen is None:
+        return ceiling
+    return chosen if ceiling is None else min(chosen, ceiling)
 
 
 def generation_spend(session: Session, content_id: uuid.UUID) -> float:

@@ -16,7 +16,7 @@ from autoclip.errors import InputError
 from autoclip.kit.text import detect_language
 from autoclip.options import Language
 from autoclip.pipeline.progress import Stage
-from autoclip.pipeline.providers import check_voice, unconfigured
+from autoclip.pipeline.providers import check_voice
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
 from autoclip.service.credits.service import debit, refund
@@ -36,7 +36,7 @@ from autoclip.service.models import (
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
-from autoclip.service.providers import CHAINS, provider_choice, takes_topics
+from autoclip.service.providers import CHAINS, check_configured, provider_choice, takes_topics
 from autoclip.settings import Settings
 
 # What each regenerate part remakes; the stages after it follow by their cache keys.
@@ -153,12 +153,7 @@ def _settle_options(
             check_voice(language, given.voice)
         except InputError as error:
             raise InputError("options.voice", error.message) from None
-    for name in CHAINS:
-        chain = getattr(given, name)
-        if chain and (missing := unconfigured(settings, chain)):
-            raise InputError(
-                f"options.{name}", f"not configured on this server (needs {', '.join(missing)})"
-            )
+    check_configured(settings, given.model_dump(include=set(CHAINS)), "options")
     options: dict[str, object] = {
         "vertical": (given.vertical or project.vertical),
         "tone": (given.tone or project.tone),

@@ -207,30 +207,31 @@ class ContentRunner:
             sink=usage_sink(self.runtime.db, job.user_id, job.id, self.metrics),
             spent_usd=job.spent_usd,
         )
-        engine = Engine(
-            storage,
-            Providers(self.runtime.settings, job.choice, meter),
-            progress,
-            render_timeout=self.settings.render_time_limit_seconds,
-            work_dir=self.runtime.settings.work_dir,
-            should_cancel=heartbeat.should_cancel,
-            shared_cache=None if isinstance(storage, LocalStorage) else storage,
-        )
-        if phase is JobPhase.PREPARE:
-            # Gathering the source (fetching a page) is the script stage's work: a page that
-            # cannot be fetched fails the script stage, not a stage with no name.
-            progress.stage_started(Stage.SCRIPT, 1)
-        request = self._request(job, phase)
-        if phase is JobPhase.PREPARE:
-            try:
-                prepared = engine.prepare(request)
-            except HeldForReview as held:
-                self._held(job, held)
-                return "held for review"
-            self._prepared(job, prepared)
-        else:
-            heartbeat.check_now()
-            self._finished(job, engine.generate(request))
+        with Providers(self.runtime.settings, job.choice, meter) as providers:
+            engine = Engine(
+                storage,
+                providers,
+                progress,
+                render_timeout=self.settings.render_time_limit_seconds,
+                work_dir=self.runtime.settings.work_dir,
+                should_cancel=heartbeat.should_cancel,
+                shared_cache=None if isinstance(storage, LocalStorage) else storage,
+            )
+            if phase is JobPhase.PREPARE:
+                # Gathering the source (fetching a page) is the script stage's work: a page
+                # that cannot be fetched fails the script stage, not a stage with no name.
+                progress.stage_started(Stage.SCRIPT, 1)
+            request = self._request(job, phase)
+            if phase is JobPhase.PREPARE:
+                try:
+                    prepared = engine.prepare(request)
+                except HeldForReview as held:
+                    self._held(job, held)
+                    return "held for review"
+                self._prepared(job, prepared)
+            else:
+                heartbeat.check_now()
+                self._finished(job, engine.generate(request))
         return "done"
 
     def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:

@@ -5,16 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from autoclip.service.deps import CurrentUser, SessionDep
+from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.projects import service
 from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
+from autoclip.service.providers import check_configured
 from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=201)
-def create(data: ProjectCreate, user: CurrentUser, session: SessionDep) -> ProjectOut:
+def create(
+    data: ProjectCreate, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ProjectOut:
+    check_configured(runtime.settings, data.providers.given(), "providers")
     return ProjectOut.model_validate(service.create_project(session, user, data))
 
 
@@ -37,8 +41,14 @@ def get(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Projec
 
 @router.patch("/{project_id}")
 def update(
-    project_id: uuid.UUID, data: ProjectUpdate, user: CurrentUser, session: SessionDep
+    project_id: uuid.UUID,
+    data: ProjectUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> ProjectOut:
+    if data.providers is not None:
+        check_configured(runtime.settings, data.providers.given(), "providers")
     return ProjectOut.model_validate(service.update_project(session, user, project_id, data))
 
 
