@@ -44,16 +44,12 @@ import binascii
 import difflib
 import hashlib
 import math
-import random
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
 import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
@@ -64,9 +60,8 @@ from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, 
 from autoclip.narration.timing import fill_untimed, spread_words, voiced_span
 from autoclip.narration.track import Pcm, read_wav, write_wav
 from autoclip.options import Language, Vertical
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider, ServiceSettings
 
 SERVICE = "elevenlabs"
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -104,7 +99,7 @@ _OUTPUT_FORMAT = re.compile(r"^(pcm_(\d{4,5})|mp3_(\d{4,5})_(\d{2,3}))$")
 _WORD = re.compile(r"\S+")
 
 
-class ElevenLabsSettings(CallSettings):
+class ElevenLabsSettings(ServiceSettings):
     api_key: SecretStr
     base_url: str = DEFAULT_BASE_URL
     model: str = DEFAULT_MODEL
@@ -145,14 +140,6 @@ class ElevenLabsSettings(CallSettings):
             raise ValueError("pcm_<sample rate> or mp3_<sample rate>_<kbps>, e.g. pcm_24000")
         return value
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("an http(s) URL")
-        return value
-
 
 @dataclass(frozen=True)
 class CharacterTimes:
@@ -163,42 +150,14 @@ class CharacterTimes:
     ends: list[float]
 
 
-class ElevenLabsNarrator:
+class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
     """Narrates with ElevenLabs; see the module doc for the wire format and the timings."""
 
     name = SERVICE
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: ElevenLabsSettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers={"xi-api-key": settings.api_key.get_secret_value()},
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-
-    def __repr__(self) -> str:
-        return f"ElevenLabsNarrator(model={self.settings.model!r}, base_url={self.http.base_url!r})"
-
-    def close(self) -> None:
-        self.http.close()
+    def auth_headers(self) -> dict[str, str]:
+        return {"xi-api-key": self.settings.api_key.get_secret_value()}
 
     def voice_for(self, request: VoiceRequest) -> str:
         """The request's `elevenlabs:<id>` voice, else the configured one, else the one for

@@ -21,20 +21,16 @@ The key travels in the header, never in the URL's `?key=` query.
 
 from __future__ import annotations
 
-import random
 import re
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.options import GenerateOptions
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import RefusedError
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider, ServiceSettings
 from autoclip.providers.scripting import (
     PLANS,
     PROMPT_VERSION,
@@ -54,7 +50,7 @@ REFUSALS = frozenset(
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-class GeminiSettings(CallSettings):
+class GeminiSettings(ServiceSettings):
     api_key: SecretStr
     base_url: str = DEFAULT_BASE_URL
     model: str = "gemini-2.5-flash"
@@ -68,59 +64,25 @@ class GeminiSettings(CallSettings):
             raise ValueError("a model name such as gemini-2.5-flash")
         return value
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("an http(s) URL")
-        return value
 
-
-class GeminiScriptWriter(ModelScriptWriter):
+class GeminiScriptWriter(ModelScriptWriter, HttpProvider[GeminiSettings]):
     """Writes scripts with a Gemini model; see the module doc for the wire format."""
 
     name = SERVICE
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: GeminiSettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        key = settings.api_key.get_secret_value()
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers={"x-goog-api-key": key},
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-        self._path = f"/{API_VERSION}/models/{quote(settings.model, safe='')}:generateContent"
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self.settings.api_key.get_secret_value()}
 
-    def __repr__(self) -> str:
-        return f"GeminiScriptWriter(model={self.settings.model!r}, base_url={self.http.base_url!r})"
+    @property
+    def _path(self) -> str:
+        return f"/{API_VERSION}/models/{quote(self.settings.model, safe='')}:generateContent"
 
     def identity(self) -> str:
         return (
             f"{SERVICE}/{self.settings.model}/prompt-{PROMPT_VERSION}"
             f"/t{self.settings.temperature:g}"
         )
-
-    def close(self) -> None:
-        self.http.close()
 
     def _complete(
         self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions

@@ -40,26 +40,21 @@ import binascii
 import hashlib
 import io
 import math
-import random
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
 from autoclip.options import Vertical
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import (
     PermanentProviderError,
     RefusedError,
     RetriableProviderError,
 )
 from autoclip.providers.gemini import API_VERSION, REFUSALS, GeminiSettings, _flagged, _usage
-from autoclip.providers.http import Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider
 from autoclip.script.phrasebook import pick
 from autoclip.visuals.base import Visual, VisualKind, VisualRequest
 from autoclip.visuals.cards import save_png
@@ -168,44 +163,18 @@ def aspect_ratio(size: tuple[int, int]) -> str:
     return min(ASPECT_RATIOS, key=distance)
 
 
-class GeminiImageSource:
+class GeminiImageSource(HttpProvider[GeminiImageSettings]):
     """A `VisualSource` drawing each scene with a Gemini image model; see the module doc."""
 
     name = "gemini"
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: GeminiImageSettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        key = settings.api_key.get_secret_value()
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers={"x-goog-api-key": key},
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-        self._path = f"/{API_VERSION}/models/{quote(settings.model, safe='')}:generateContent"
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self.settings.api_key.get_secret_value()}
 
-    def __repr__(self) -> str:
-        return f"GeminiImageSource(model={self.settings.model!r}, base_url={self.http.base_url!r})"
-
-    def close(self) -> None:
-        self.http.close()
+    @property
+    def _path(self) -> str:
+        return f"/{API_VERSION}/models/{quote(self.settings.model, safe='')}:generateContent"
 
     def identity(self, request: VisualRequest) -> str:
         # The prompt carries the scene, the title and the vertical; the size changes the

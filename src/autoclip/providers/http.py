@@ -41,12 +41,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, TypeVar, overload
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from autoclip.providers.breaker import CircuitBreaker
+from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import (
     PermanentProviderError,
     ProviderUnavailable,
@@ -117,6 +117,78 @@ class CallSettings(BaseModel):
         return RetryPolicy(max_attempts=self.max_attempts, deadline_s=self.deadline_s)
 
 
+class ServiceSettings(CallSettings):
+    """Settings of a provider at a base URL (an http(s) URL, kept without a trailing /)."""
+
+    base_url: str
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("an http(s) URL")
+        return value
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class HttpProvider(Generic[S]):
+    """A provider that talks to one service: its settings and the `ProviderHttp` built from
+    them, with one circuit breaker per service and base URL shared by the process.
+
+    The keyword arguments are for tests: an HTTP client, a breaker of their own, and
+    stand-ins for sleeping, the clock and the backoff's jitter.
+    """
+
+    service: ClassVar[str]  # what usage and errors are reported under
+
+    def __init__(
+        self,
+        settings: S,
+        *,
+        client: httpx.Client | None = None,
+        breaker: CircuitBreaker | None = None,
+        meter: Meter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self.http = ProviderHttp(
+            self.service,
+            settings.base_url,
+            auth_headers=self.auth_headers(),
+            timeout_s=settings.timeout_s,
+            retry=settings.retry_policy(),
+            breaker=breaker or shared_breaker(f"{self.service} {settings.base_url}"),
+            client=client,
+            meter=meter,
+            sleep=sleep,
+            clock=clock,
+            jitter=jitter,
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        """The headers that carry the credentials (never the URL)."""
+        return {}
+
+    def __repr__(self) -> str:
+        model = getattr(self.settings, "model", None)
+        shown = f"model={model!r}, " if model is not None else ""
+        return f"{type(self).__name__}({shown}base_url={self.http.base_url!r})"
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def bearer(key: SecretStr | None) -> dict[str, str]:
+    """`Authorization: Bearer <key>`, or nothing for a server that needs no key."""
+    value = key.get_secret_value() if key is not None else ""
+    return {"Authorization": f"Bearer {value}"} if value else {}
+
+
 def is_retriable_status(status: int) -> bool:
     return status in _RETRY_STATUSES or (status >= 500 and status != 501)
 
@@ -145,6 +217,7 @@ class ProviderHttp:
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
+        self._files_breaker = CircuitBreaker()
         self._headers = dict(auth_headers or {})
         self._secrets = _secret_forms([*secrets, *self._headers.values()])
         self._owns_client = client is None
@@ -253,13 +326,22 @@ class ProviderHttp:
             finally:
                 part.unlink(missing_ok=True)
 
-        return self._call(attempt)
+        # The files' host (a CDN) fails on its own: its faults must not open the API's breaker.
+        return self._call(attempt, breaker=self._files_breaker)
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def _call(self, attempt: Callable[[float], T], timeout_s: float | None = None) -> T:
-        """Run `attempt(timeout)` under the retry policy, the deadline and the breaker."""
+    def _call(
+        self,
+        attempt: Callable[[float], T],
+        timeout_s: float | None = None,
+        *,
+        breaker: CircuitBreaker | None = None,
+    ) -> T:
+        """Run `attempt(timeout)` under the retry policy, the deadline and the breaker
+        (the service's, unless another is given)."""
+        breaker = breaker or self.breaker
         if self.meter is not None:
             self.meter.check(self.service)
         policy = self.retry
@@ -270,27 +352,27 @@ class ProviderHttp:
             remaining = deadline - self._clock()
             if remaining <= 0:
                 break
-            if not self.breaker.acquire():
+            if not breaker.acquire():
                 raise ProviderUnavailable(
                     self.service,
                     "circuit open after repeated failures; not called",
                     detail=last.detail if last else "",
-                    retry_after=self.breaker.retry_after(),
+                    retry_after=breaker.retry_after(),
                 )
             attempts += 1
             try:
                 answer = attempt(min(timeout_s or self.timeout_s, remaining))
             except RetriableProviderError as error:
-                self.breaker.record_failure()
+                breaker.record_failure()
                 last = error
             except PermanentProviderError:
-                self.breaker.record_success()  # it answered: the service is up
+                breaker.record_success()  # it answered: the service is up
                 raise
             except BaseException:
-                self.breaker.release()  # says nothing about the service's health
+                breaker.release()  # says nothing about the service's health
                 raise
             else:
-                self.breaker.record_success()
+                breaker.record_success()
                 return answer
             if attempts >= policy.max_attempts:
                 break

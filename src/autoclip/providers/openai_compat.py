@@ -22,19 +22,15 @@ so that both spellings work.
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.options import GenerateOptions
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import RefusedError
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.scripting import (
     PLANS,
     PROMPT_VERSION,
@@ -50,7 +46,7 @@ PATH = "/v1/chat/completions"
 _ROLES = {"user": "user", "model": "assistant"}
 
 
-class OpenAISettings(CallSettings):
+class OpenAISettings(ServiceSettings):
     api_key: SecretStr | None = None  # local servers (Ollama, vLLM) usually need none
     base_url: str = DEFAULT_BASE_URL
     model: str = Field(default="gpt-4o-mini", min_length=1)
@@ -68,42 +64,14 @@ class OpenAISettings(CallSettings):
         return value
 
 
-class OpenAIScriptWriter(ModelScriptWriter):
+class OpenAIScriptWriter(ModelScriptWriter, HttpProvider[OpenAISettings]):
     """Writes scripts with a chat-completions model; see the module doc for the wire format."""
 
     name = SERVICE
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: OpenAISettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        headers = {}
-        if settings.api_key is not None and settings.api_key.get_secret_value():
-            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers=headers,
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-
-    def __repr__(self) -> str:
-        return f"OpenAIScriptWriter(model={self.settings.model!r}, base_url={self.http.base_url!r})"
+    def auth_headers(self) -> dict[str, str]:
+        return bearer(self.settings.api_key)
 
     def identity(self) -> str:
         # The same model name on another server (a local "llama3" or a proxy) may differ.
@@ -113,9 +81,6 @@ class OpenAIScriptWriter(ModelScriptWriter):
             f"{SERVICE}/{urlsplit(settings.base_url).netloc}/{settings.model}"
             f"/prompt-{PROMPT_VERSION}/t{temperature}/{settings.response_format}"
         )
-
-    def close(self) -> None:
-        self.http.close()
 
     def _complete(
         self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions

@@ -29,16 +29,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import random
 import re
-import time
 import wave
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
@@ -47,10 +43,9 @@ from autoclip.kit.fonts import drawable
 from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest
 from autoclip.narration.track import Pcm, write_wav
 from autoclip.options import Language
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.elevenlabs import spread_over_voice
 from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.openai_compat import DEFAULT_BASE_URL, OpenAISettings
 
 SERVICE = "openai-speech"
@@ -70,7 +65,7 @@ TIMING_VERSION = 1
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-class OpenAISpeechSettings(CallSettings):
+class OpenAISpeechSettings(ServiceSettings):
     api_key: SecretStr | None = None  # local servers (Kokoro, Speaches) usually need none
     base_url: str = DEFAULT_BASE_URL
     model: str = Field(default=DEFAULT_MODEL, min_length=1)
@@ -97,47 +92,14 @@ class OpenAISpeechSettings(CallSettings):
         return value
 
 
-class OpenAISpeechNarrator:
+class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
     """Narrates with an OpenAI speech model; see the module doc for the wire format."""
 
     name = "openai"  # its name in a narrator chain (AUTOCLIP_NARRATOR=openai)
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: OpenAISpeechSettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        headers = {}
-        if settings.api_key is not None and settings.api_key.get_secret_value():
-            headers["Authorization"] = f"Bearer {settings.api_key.get_secret_value()}"
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers=headers,
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"OpenAISpeechNarrator(model={self.settings.model!r}, base_url={self.http.base_url!r})"
-        )
-
-    def close(self) -> None:
-        self.http.close()
+    def auth_headers(self) -> dict[str, str]:
+        return bearer(self.settings.api_key)
 
     def voice_for(self, request: VoiceRequest) -> str:
         """The request's `openai:<voice>`, else the configured voice, else the default.

@@ -58,27 +58,23 @@ Each visual's folder gets `attribution.json` (see `Attribution`, `read_attributi
 from __future__ import annotations
 
 import json
-import random
 import re
 import subprocess
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 from PIL import Image, UnidentifiedImageError
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from autoclip.errors import MediaError
 from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.text import content_terms
 from autoclip.options import Language
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
 from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp
+from autoclip.providers.http import HttpProvider, ServiceSettings
 from autoclip.visuals.base import (
     ATTRIBUTION_FILE,
     Attribution,
@@ -106,21 +102,13 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 StockKind = Literal["video", "photo"]
 
 
-class PexelsSettings(CallSettings):
+class PexelsSettings(ServiceSettings):
     api_key: SecretStr
     base_url: str = DEFAULT_BASE_URL
     kind: Literal["video", "photo", "auto"] = Field(
         default="auto", description='"auto": a video, or a photo when no video is found.'
     )
     per_page: int = Field(default=15, ge=1, le=80, description="Results to choose from.")
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("an http(s) URL")
-        return value
 
 
 class StockItemUnusable(PermanentProviderError):
@@ -344,45 +332,20 @@ def photos_from(answer: dict[str, Any], size: tuple[int, int]) -> list[StockItem
 # --- the source ----------------------------------------------------------------------------
 
 
-class PexelsVisualSource:
+class PexelsVisualSource(HttpProvider[PexelsSettings]):
     """A `VisualSource` of Pexels stock clips and photos; see the module doc."""
 
     name = "pexels"
+    service = SERVICE
 
-    def __init__(
-        self,
-        settings: PexelsSettings,
-        *,
-        client: httpx.Client | None = None,
-        breaker: CircuitBreaker | None = None,
-        meter: Meter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        self.http = ProviderHttp(
-            SERVICE,
-            settings.base_url,
-            auth_headers={"Authorization": settings.api_key.get_secret_value()},
-            timeout_s=settings.timeout_s,
-            retry=settings.retry_policy(),
-            breaker=breaker or shared_breaker(f"{SERVICE} {settings.base_url}"),
-            client=client,
-            meter=meter,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
+    def __init__(self, settings: PexelsSettings, **hooks: Any) -> None:
+        super().__init__(settings, **hooks)
         self._searches: dict[int, _Search] = {}  # by scene number
         self._used: dict[int, tuple[StockKind, int]] = {}  # by scene number
         self._lock = threading.Lock()
 
-    def __repr__(self) -> str:
-        return f"PexelsVisualSource(kind={self.settings.kind!r}, base_url={self.http.base_url!r})"
-
-    def close(self) -> None:
-        self.http.close()
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": self.settings.api_key.get_secret_value()}
 
     def identity(self, request: VisualRequest) -> str:
         search = self._search_for(request)
