@@ -237,7 +237,9 @@ class Engine:
             lambda: self._visuals(script, options, visual_sources, served.get("visuals")),
         )
         captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
-        credits = [v.attribution for v in visuals if v.attribution]
+        # Each stock item once, though several scenes may show it.
+        by_item = {(c["provider"], c["id"]): c for v in visuals if (c := v.attribution)}
+        credits = list(by_item.values())
         self._served["visuals"] = [v.source for v in visuals]
         self._served["attributions"] = credits
         script = _with_credits(script, [credit_line(c) for c in credits])
