@@ -358,18 +358,29 @@ class Engine:
     def _narrate_with(
         self, narrator: Narrator, script: Script, options: GenerateOptions
     ) -> tuple[NarrationTrack, bool]:
+        requests = [
+            VoiceRequest(scene.narration, script.language, options.voice, options.vertical)
+            for _, scene in script.timeline()
+        ]
+        keys = [
+            self._key(Stage.NARRATION, "narration", narrator.name, narrator.identity(request))
+            for request in requests
+        ]
+        # A narration that would pass the budget halfway is not started: its first scenes
+        # would be paid for and then thrown away, since a video keeps one voice.
+        to_say = sum(
+            len(request.text)
+            for request, key in zip(requests, keys, strict=True)
+            if self.cache.lookup("narration", key) is None
+        )
+        service = getattr(narrator, "service", None)
+        if service is not None and to_say:
+            self.providers.meter.check_affordable(service, {"characters": to_say})
         scenes: list[SceneNarration] = []
-        keys: list[str] = []
         all_reused = True
-        for number, (_, scene) in enumerate(script.timeline(), start=1):
+        for number, (voice_request, key) in enumerate(zip(requests, keys, strict=True), 1):
             if self.should_cancel():
                 raise CancelledError("cancelled during narration")
-            voice_request = VoiceRequest(
-                scene.narration, script.language, options.voice, options.vertical
-            )
-            key = self._key(
-                Stage.NARRATION, "narration", narrator.name, narrator.identity(voice_request)
-            )
 
             def speak(folder: Path, voice_request: VoiceRequest = voice_request) -> None:
                 spoken = narrator.narrate(voice_request, folder / "scene.wav")
@@ -379,7 +390,6 @@ class Engine:
             entry, reused = self.cache.get_or_make("narration", key, speak)
             stored = SceneNarration.model_validate_json((entry / "narration.json").read_text())
             scenes.append(stored.model_copy(update={"wav_path": entry / "scene.wav"}))
-            keys.append(key)
             all_reused &= reused
             self.progress.stage_advanced(Stage.NARRATION, number)
         track_key = input_hash("track", ENGINE_VERSION, keys, NARRATION_GAP)

@@ -90,6 +90,20 @@ class UsageMeter:
                 " not called",
             )
 
+    def check_affordable(self, service: str, units: Mapping[str, float]) -> None:
+        """Raise `BudgetExceededError` if work costing `units` would pass the budget: for
+        work that is only worth doing whole (a narration keeps one voice)."""
+        if self.budget_usd is None:
+            return
+        cost = self.price(service, units)
+        spent = self.spent_usd
+        if cost > 0 and spent + cost > self.budget_usd:
+            raise BudgetExceededError(
+                service,
+                f"about ${cost:.4f} more would pass the content's budget of"
+                f" ${self.budget_usd:.2f} (${spent:.4f} spent); not started",
+            )
+
     def record(self, service: str, units: Mapping[str, float]) -> None:
         amounts = {unit: float(amount) for unit, amount in units.items()}
         entry = UsageRecord(service, self.stage, amounts, self.price(service, amounts))
