@@ -58,10 +58,9 @@ class OpenAISettings(ServiceSettings):
     @field_validator("base_url")
     @classmethod
     def _server_root(cls, value: str) -> str:
-        value = value.strip().rstrip("/").removesuffix("/v1")
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("an http(s) URL")
-        return value
+        """The server's root: the OpenAI SDK's spelling with `/v1` works too. (Runs after
+        `ServiceSettings`' check of the URL.)"""
+        return value.removesuffix("/v1")
 
 
 class OpenAIScriptWriter(ModelScriptWriter, HttpProvider[OpenAISettings]):
