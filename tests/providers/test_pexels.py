@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -279,6 +280,20 @@ def test_scenes_of_one_content_do_not_repeat_a_clip(
     # A new instance (a re-run of the content) makes the same keys.
     fresh = source(server, sleeps)
     assert [fresh.identity(request) for request in [*same, other]] == identities
+
+
+def test_clips_earlier_scenes_show_from_the_cache_are_not_repeated(
+    server: FakeProvider, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    """A re-run makes only scene 3 anew: the clips of scenes 1 and 2 come from the cache,
+    and the engine says which they are."""
+    base = server.base_url
+    server.queue(pexels_videos([pexels_video(base, n) for n in (11, 22, 33)]), mp4_reply())
+    request = replace(
+        visual_request(number=3), shown=frozenset({"pexels:video:11", "pexels:video:22"})
+    )
+    made = source(server, sleeps).make(request, tmp_path)
+    assert made.origin.split()[2] == "33"
 
 
 def test_a_clip_is_reused_only_when_nothing_else_was_found(

@@ -58,6 +58,7 @@ from autoclip.visuals.base import (
     VisualSource,
     credit_line,
     read_attribution,
+    stock_key,
 )
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
@@ -415,6 +416,7 @@ class Engine:
         timeline = script.timeline()
         made: list[SceneVisual] = []
         all_reused = True
+        shown: set[str] = set()
         for number, (kind, scene) in enumerate(timeline, start=1):
             if self.should_cancel():
                 raise CancelledError("cancelled during visuals")
@@ -427,9 +429,12 @@ class Engine:
                 language=script.language,
                 vertical=options.vertical,
                 size=options.frame_size,
+                shown=frozenset(shown),
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
             visual, reused = self._scene_visual(visual_request, _pinned_first(sources, first))
+            if visual.attribution:
+                shown.add(stock_key(visual.attribution))
             made.append(visual)
             all_reused &= reused
             self.progress.stage_advanced(Stage.VISUALS, number)

@@ -373,7 +373,7 @@ class PexelsVisualSource(HttpProvider[PexelsSettings]):
         for kind in kinds:
             found = self._find(kind, search, request.size)
             if found:
-                item = self._choose(found, search, request.number)
+                item = self._choose(found, search, request)
                 return self._fetch(item, request, out_dir)
         raise NoStockResult(search.query, searched)
 
@@ -418,10 +418,19 @@ class PexelsVisualSource(HttpProvider[PexelsSettings]):
         self.http.report_usage({"requests": 1})
         return videos_from(answer, size) if kind == "video" else photos_from(answer, size)
 
-    def _choose(self, found: list[StockItem], search: _Search, number: int) -> StockItem:
-        """The `repeat`-th result on, skipping what earlier scenes used while others remain."""
+    def _choose(
+        self, found: list[StockItem], search: _Search, request: VisualRequest
+    ) -> StockItem:
+        """The `repeat`-th result on, skipping what earlier scenes show while others remain:
+        the ones this instance chose, and the ones the engine says they show (cached)."""
+        number = request.number
         with self._lock:
-            used = {choice for n, choice in self._used.items() if n < number}
+            used: set[tuple[str, int]] = {c for n, c in self._used.items() if n < number}
+            used |= {
+                (kind, int(item_id))
+                for provider, kind, item_id in (key.split(":") for key in request.shown)
+                if provider == SERVICE and item_id.isdigit()
+            }
             start = search.repeat % len(found)
             order = found[start:] + found[:start]
             item = next((i for i in order if (i.kind, i.id) not in used), order[0])

@@ -29,6 +29,9 @@ class VisualRequest:
     language: Language
     vertical: Vertical
     size: tuple[int, int]  # output frame size (width, height)
+    # Stock items earlier scenes of this content show ("pexels:video:4321"), cached ones
+    # included, for a source that avoids showing one twice. Not part of the identity.
+    shown: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ def read_attribution(folder: Path) -> Attribution | None:
         license=data["license"],
         license_url=data["license_url"],
     )
+
+
+def stock_key(attribution: Attribution) -> str:
+    """How `VisualRequest.shown` names a stock item: "pexels:video:4321"."""
+    return f"{attribution['provider']}:{attribution['kind']}:{attribution['id']}"
 
 
 def credit_line(attribution: Attribution) -> str:
