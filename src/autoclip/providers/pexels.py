@@ -418,9 +418,7 @@ class PexelsVisualSource(HttpProvider[PexelsSettings]):
         self.http.report_usage({"requests": 1})
         return videos_from(answer, size) if kind == "video" else photos_from(answer, size)
 
-    def _choose(
-        self, found: list[StockItem], search: _Search, request: VisualRequest
-    ) -> StockItem:
+    def _choose(self, found: list[StockItem], search: _Search, request: VisualRequest) -> StockItem:
         """The `repeat`-th result on, skipping what earlier scenes show while others remain:
         the ones this instance chose, and the ones the engine says they show (cached)."""
         number = request.number
