@@ -32,7 +32,12 @@ from piper import PiperVoice, SynthesisConfig
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
 from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
-from autoclip.narration.timing import fill_untimed, spread_words, voiced_span
+from autoclip.narration.timing import (
+    fill_untimed,
+    spread_over_voice,
+    spread_words,
+    voiced_span,
+)
 from autoclip.narration.track import Pcm, float_to_pcm, write_wav
 
 # Marks that change how a phoneme sounds but are spelled differently in and out of context
@@ -213,8 +218,7 @@ class PiperNarrator:
         write_wav(out_wav, pcm, rate)
         aligned = bool(chunks) and all(chunk.aligned for chunk in chunks)
         if not words or not phones:
-            first, last = voiced_span(pcm)
-            timings = spread_words(words, first / rate, last / rate)
+            timings = spread_over_voice(words, pcm, rate)
         else:
             labels = _label_phones(voice, words, phones)
             if aligned:

@@ -142,3 +142,14 @@ def voiced_segments(
         else:
             segments.append((start, end))
     return segments
+
+
+def spread_over_voice(
+    words: list[str], pcm: npt.NDArray[np.integer], rate: int
+) -> list[WordTiming]:
+    """`words` spread (by `spread_words`) over the audio's voiced span, or over all of it
+    when nothing rises above the noise floor."""
+    first, last = voiced_span(pcm)
+    if last <= first:
+        first, last = 0, pcm.size
+    return spread_words(words, first / rate, last / rate)

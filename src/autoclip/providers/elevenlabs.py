@@ -50,18 +50,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import run_ffmpeg
-from autoclip.kit.fonts import drawable
 from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
-from autoclip.narration.timing import fill_untimed, spread_words, voiced_span
+from autoclip.narration.timing import fill_untimed, spread_over_voice
 from autoclip.narration.track import Pcm, read_wav, write_wav
 from autoclip.options import Language, Vertical
 from autoclip.providers.errors import PermanentProviderError
 from autoclip.providers.http import HttpProvider, ServiceSettings
+from autoclip.providers.speech import pcm16, speakable
 
 SERVICE = "elevenlabs"
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -190,10 +189,7 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text = drawable(request.text)
-        words = text.split()
-        if not words:
-            raise InputError("narration", "there is nothing to say: the text is empty")
+        text, words = speakable(request)
         answer = self._synthesize(text, request)
         # Billed by the characters sent, whether or not the answer turns out usable.
         self.http.report_usage({"requests": 1, "characters": len(text)})
@@ -270,11 +266,7 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
         assert match is not None  # the settings validated it
         if match.group(2) is not None:
             rate = int(match.group(2))
-            if not audio or len(audio) % 2:
-                raise PermanentProviderError(
-                    SERVICE, f"the answer's PCM audio has {len(audio)} bytes, not 16-bit samples"
-                )
-            pcm = np.frombuffer(audio, dtype="<i2").astype(np.int16)
+            pcm = pcm16(SERVICE, audio)
             write_wav(out_wav, pcm, rate)
             return pcm, rate
         return _decode_with_ffmpeg(audio, out_wav)
@@ -381,12 +373,3 @@ def _in_order(timings: list[WordTiming], duration: float) -> list[WordTiming]:
         tidy.append(WordTiming(text=timing.text, start=start, end=end))
         floor = end
     return tidy
-
-
-def spread_over_voice(words: list[str], pcm: Pcm, rate: int) -> list[WordTiming]:
-    """`words` spread (by `spread_words`) over the audio's voiced span, or over all of it
-    when nothing rises above the noise floor."""
-    first, last = voiced_span(pcm)
-    if last <= first:
-        first, last = 0, pcm.size
-    return spread_words(words, first / rate, last / rate)

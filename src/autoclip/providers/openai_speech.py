@@ -39,14 +39,14 @@ import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.errors import InputError
-from autoclip.kit.fonts import drawable
 from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest
+from autoclip.narration.timing import spread_over_voice
 from autoclip.narration.track import Pcm, write_wav
 from autoclip.options import Language
-from autoclip.providers.elevenlabs import spread_over_voice
 from autoclip.providers.errors import PermanentProviderError
 from autoclip.providers.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.openai_compat import DEFAULT_BASE_URL, OpenAISettings
+from autoclip.providers.speech import pcm16, speakable
 
 SERVICE = "openai-speech"
 PATH = "/v1/audio/speech"
@@ -129,10 +129,7 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text = drawable(request.text)
-        words = text.split()
-        if not words:
-            raise InputError("narration", "there is nothing to say: the text is empty")
+        text, words = speakable(request)
         settings = self.settings
         body: dict[str, Any] = {
             "model": settings.model,
@@ -151,7 +148,7 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
         if settings.response_format == "wav":
             pcm, rate = wav_samples(audio)
         else:
-            pcm, rate = pcm_samples(audio), settings.pcm_sample_rate
+            pcm, rate = pcm16(SERVICE, audio), settings.pcm_sample_rate
         write_wav(out_wav, pcm, rate)
         return SceneNarration(
             wav_path=out_wav,
@@ -188,13 +185,3 @@ def wav_samples(audio: bytes) -> tuple[Pcm, int]:
         return samples[:, 0].astype(np.int16), rate
     mixed = np.round(samples.astype(np.float64).mean(axis=1))
     return mixed.astype(np.int16), rate
-
-
-def pcm_samples(audio: bytes) -> Pcm:
-    """Raw 16-bit little-endian mono samples. A body cut short fails in the kit (its length
-    is announced), so an odd byte count is the server's error, not the network's."""
-    if len(audio) % 2:
-        raise PermanentProviderError(
-            SERVICE, f"the answer's PCM audio has {len(audio)} bytes, not 16-bit samples"
-        )
-    return np.frombuffer(audio, dtype="<i2").astype(np.int16)
