@@ -105,14 +105,16 @@ class RichProgress:
         self._progress.update(task, completed=total, note=note)
 
 
-def _source(text: Path | None, url: str | None, topic: str | None) -> SourceMaterial:
+def _source(
+    text: Path | None, url: str | None, topic: str | None, settings: Settings
+) -> SourceMaterial:
     given = [name for name, value in (("text", text), ("url", url), ("topic", topic)) if value]
     if len(given) != 1:
         raise InputError("source", "give exactly one of --text FILE, --url URL, --topic TEXT")
     if text is not None:
         return load_text_file(text)
     if url is not None:
-        return fetch_url(url)
+        return fetch_url(url, settings.outbound_policy(), settings.fetch_deadline_s)
     assert topic is not None
     if not topic.strip():
         raise InputError("topic", "is empty")
@@ -177,7 +179,7 @@ def generate(
     )
     edited = _load_script(script) if script is not None else None
     if edited is None:
-        source = _source(text, url, topic)
+        source = _source(text, url, topic, settings)
         if source.text is None and not providers.takes_topics():
             # Fail before any work: the offline writer cannot invent a script from a topic.
             raise ConfigurationError(TOPIC_NEEDS_MODEL)

@@ -9,19 +9,29 @@ code runs distributed.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from autoclip.errors import ConfigurationError
+from autoclip.kit.outbound import OutboundPolicy
+from autoclip.kit.private import make_private_dir
 
 if TYPE_CHECKING:
     from autoclip.providers.gemini import GeminiSettings
     from autoclip.providers.gemini_images import GeminiImageSettings
     from autoclip.providers.openai_compat import OpenAISettings
+
+
+# The largest legitimate request is a content's text: 50,000 characters, at most 6 bytes
+# each once JSON-escaped (\uXXXX), so 300 kB with its options. 1 MiB leaves room; media
+# uploads will get their own, larger limit on their own path (service/body_limit.py).
+MAX_REQUEST_BYTES = 1 << 20
 
 
 def default_data_dir() -> Path:
@@ -105,6 +115,15 @@ class Settings(BaseSettings):
         description="Let the configured language model review scripts after the rules.",
     )
     render_timeout_s: float = Field(default=1800.0, gt=0)
+    outbound_allow: str = Field(
+        default="",
+        description="Non-public hosts and networks a user-given URL may reach, comma-separated "
+        "(e.g. wiki.internal,*.corp.example,10.1.0.0/16; 127.0.0.1 in local development). "
+        "Default: public addresses only.",
+    )
+    fetch_deadline_s: float = Field(
+        default=20.0, gt=0, le=300, description="The whole fetch of a user-given URL."
+    )
 
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite in the data folder."
@@ -125,6 +144,12 @@ class Settings(BaseSettings):
         description="Keys retired by `autoclip keys rotate`: still accepted, never used to sign.",
     )
     public_url: str = Field(default="", description="Prefix for links handed out by the API.")
+    max_request_bytes: int = Field(
+        default=MAX_REQUEST_BYTES,
+        gt=0,
+        description="Largest request body the API reads; a larger one is refused with 413 "
+        "before it is read.",
+    )
     embedded_worker: bool = Field(
         default=True, description="Run the worker inside `autoclip serve` when there is no Redis."
     )
@@ -136,6 +161,15 @@ class Settings(BaseSettings):
     )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _outbound_allow_parses(cls, value: str) -> str:
+        OutboundPolicy.parse(value)  # a ValueError names the bad entry
+        return value
+
+    def outbound_policy(self) -> OutboundPolicy:
+        return OutboundPolicy.parse(self.outbound_allow)
 
     def gemini_settings(self) -> GeminiSettings:
         from autoclip.providers.gemini import GeminiSettings
@@ -193,17 +227,22 @@ class Settings(BaseSettings):
         return self.data_dir.absolute() / "temp"
 
     def masked(self) -> dict[str, Any]:
-        """Effective settings for `autoclip config show`: secrets and URL passwords hidden."""
+        """Effective settings for `autoclip config show`: secrets and URL credentials hidden.
+
+        Every URL-valued setting is masked, whatever its name (database, Redis, storage, the
+        S3 endpoint, provider base URLs, the public URL, and any added later): a credential
+        pasted into a URL is as secret as one given in its own variable.
+        """
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
         for name in ("gemini_api_key", "openai_api_key", "elevenlabs_api_key", "pexels_api_key"):
             shown[name] = "********" if getattr(self, name) else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
-        shown["database_url"] = mask_url_password(self.effective_database_url())
-        shown["redis_url"] = mask_url_password(self.redis_url) if self.redis_url else None
+        shown["database_url"] = self.effective_database_url()
         shown["storage_url"] = self.effective_storage_url()
         shown["mode"] = "distributed" if self.distributed else "embedded"
-        return shown
+        masked: dict[str, Any] = _mask_urls(shown)
+        return masked
 
 
 SECRET_FILE = "secret.key"
@@ -212,7 +251,7 @@ RETIRED_SECRETS_FILE = "secret.key.previous"
 
 def write_private(path: Path, text: str) -> None:
     """Write a file only its owner can read, atomically (a new name, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     staging = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -220,13 +259,62 @@ def write_private(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def mask_url_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
+MASK = "***"
+# Query or fragment parameters whose value is a credential: key, api_key, access_token,
+# X-Amz-Signature, sig (Azure SAS), password, sslpassword, client_secret, auth... Matched
+# anywhere in the name: hiding a harmless value (sslkey, a path) costs nothing here.
+_SECRET_PARAM = re.compile(r"key|token|sig|pass|pwd|secret|auth|credential|session", re.I)
+# Schemes whose user name is an account name worth showing (postgresql+psycopg counts as
+# postgresql); elsewhere (an HTTP endpoint) the whole userinfo is a credential.
+_ACCOUNT_SCHEMES = frozenset(
+    {"postgresql", "postgres", "mysql", "mariadb", "mssql", "oracle", "redis", "rediss",
+     "amqp", "amqps", "mongodb"}
+)  # fmt: skip
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not an SQLAlchemy-shaped URL: hide everything between :// and @
-        head, sep, tail = url.partition("://")
-        if "@" in tail:
-            return f"{head}{sep}***@{tail.split('@', 1)[1]}"
+
+def mask_url_password(url: str) -> str:
+    """`url` with its credentials hidden, for showing: the userinfo (all of it, or only the
+    password where the user is a database account: `postgresql://app:***@db/app`), and the
+    values of query and fragment parameters named like a credential (`?key=***`).
+
+    Not a validating parser: a malformed URL is masked more, never less.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
         return url
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    authority_end = min((i for i in (rest.find("/"), cut) if i >= 0), default=cut)
+    at = rest.rfind("@", 0, authority_end)
+    if at < 0 and ":" in rest[:authority_end]:
+        # A raw "/" in a password (SQLAlchemy accepts `user:pa/ss@host`) ends the authority
+        # early: mask up to the last "@" before the query instead.
+        at = rest.rfind("@", 0, cut)
+    if at >= 0:
+        user, colon, _password = rest[:at].partition(":")
+        account = scheme.lower().split("+")[0] in _ACCOUNT_SCHEMES
+        userinfo = f"{user}:{MASK}" if account and colon else MASK
+        rest = f"{userinfo}@{rest[at + 1 :]}"
+    head, hash_mark, fragment = rest.partition("#")
+    base, question, query = head.partition("?")
+    return f"{scheme}{sep}{base}{question}{_mask_params(query)}{hash_mark}{_mask_params(fragment)}"
+
+
+def _mask_params(text: str) -> str:
+    pairs = []
+    for pair in text.split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and value and _SECRET_PARAM.search(unquote_plus(name)):
+            pair = f"{name}={MASK}"
+        pairs.append(pair)
+    return "&".join(pairs)
+
+
+def _mask_urls(value: Any) -> Any:
+    """Every string that looks like a URL, masked, however deep in the settings it is."""
+    if isinstance(value, str):
+        return mask_url_password(value) if "://" in value else value
+    if isinstance(value, dict):
+        return {key: _mask_urls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask_urls(item) for item in value]
+    return value

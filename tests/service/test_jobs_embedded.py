@@ -369,7 +369,7 @@ def submit_missing_page(client: TestClient, auth: dict[str, str], base: str) -> 
 
 @SQLITE_ONLY
 def test_page_that_answers_404_fails_for_good_and_refunds(start: Start) -> None:
-    runtime, client = start()
+    runtime, client = start(outbound_allow="127.0.0.1")  # the page is on loopback
     auth = sign_up(client)
     with serve(NotFoundHandler) as base:
         content_id = submit_missing_page(client, auth, base)

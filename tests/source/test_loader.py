@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autoclip.errors import InputError
+from autoclip.kit.outbound import OutboundPolicy
 from autoclip.source.loader import MAX_PAGE_BYTES, USER_AGENT, fetch_url, load_text_file
 from localserver import serve
 
@@ -85,6 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output clean."""
 
 
+# The test server is on loopback, which only an operator's allow-list opens.
+LOCAL = OutboundPolicy.parse("127.0.0.1")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     with serve(_Handler) as base:
@@ -92,7 +97,7 @@ def server() -> Iterator[str]:
 
 
 def test_article_is_extracted_without_page_noise(server: str) -> None:
-    source = fetch_url(f"{server}/article")
+    source = fetch_url(f"{server}/article", LOCAL)
     assert source.text is not None
     assert "Deep sleep lets the brain clear away" in source.text
     assert "simplest ways to sleep better." in source.text
@@ -104,7 +109,7 @@ def test_article_is_extracted_without_page_noise(server: str) -> None:
 
 
 def test_densest_container_wins_without_article_tag(server: str) -> None:
-    source = fetch_url(f"{server}/divs")
+    source = fetch_url(f"{server}/divs", LOCAL)
     assert source.text is not None
     assert "Morning light sets the body clock" in source.text
     assert "Short menu text" not in source.text
@@ -112,18 +117,18 @@ def test_densest_container_wins_without_article_tag(server: str) -> None:
 
 
 def test_redirect_is_followed(server: str) -> None:
-    source = fetch_url(f"{server}/moved")
+    source = fetch_url(f"{server}/moved", LOCAL)
     assert source.origin == f"{server}/article"
 
 
 def test_euc_kr_page_is_decoded_from_its_meta_charset(server: str) -> None:
-    source = fetch_url(f"{server}/korean")
+    source = fetch_url(f"{server}/korean", LOCAL)
     assert source.text == KOREAN_TEXT
     assert source.title_hint == "수면과 건강"
 
 
 def test_plain_text_is_accepted(server: str) -> None:
-    source = fetch_url(f"{server}/plain")
+    source = fetch_url(f"{server}/plain", LOCAL)
     assert source.title_hint == "Sleep notes"
     assert source.text is not None
     assert source.text.startswith("Sleep is when the body repairs itself")
@@ -131,23 +136,23 @@ def test_plain_text_is_accepted(server: str) -> None:
 
 def test_http_error_is_reported_with_its_status(server: str) -> None:
     with pytest.raises(InputError) as caught:
-        fetch_url(f"{server}/missing")
+        fetch_url(f"{server}/missing", LOCAL)
     assert (caught.value.field, caught.value.message) == ("url", "answered HTTP 404")
 
 
 def test_page_without_text_is_rejected(server: str) -> None:
     with pytest.raises(InputError, match="has no readable text"):
-        fetch_url(f"{server}/empty")
+        fetch_url(f"{server}/empty", LOCAL)
 
 
 def test_non_html_content_is_rejected(server: str) -> None:
     with pytest.raises(InputError, match="image/png"):
-        fetch_url(f"{server}/image")
+        fetch_url(f"{server}/image", LOCAL)
 
 
 def test_oversized_page_is_rejected(server: str) -> None:
     with pytest.raises(InputError, match="larger than 5 MB"):
-        fetch_url(f"{server}/huge")
+        fetch_url(f"{server}/huge", LOCAL)
 
 
 def test_refused_connection_is_an_input_error() -> None:
@@ -156,7 +161,7 @@ def test_refused_connection_is_an_input_error() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(InputError) as caught:
-        fetch_url(f"http://127.0.0.1:{port}/", timeout=5)
+        fetch_url(f"http://127.0.0.1:{port}/", LOCAL, deadline_s=5)
     assert caught.value.field == "url"
     assert caught.value.message.startswith("could not be fetched: ")
 

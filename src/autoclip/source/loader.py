@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 from bs4 import BeautifulSoup, Tag
 
 from autoclip import __version__
 from autoclip.errors import InputError
+from autoclip.kit import outbound
+from autoclip.kit.outbound import OutboundPolicy
 from autoclip.kit.text import detect_language, leading_title, normalize, words
 from autoclip.options import Language
 from autoclip.script.writer import SourceMaterial
@@ -74,51 +74,47 @@ def load_text_file(path: Path) -> SourceMaterial:
     return SourceMaterial(text=body, title_hint=title, origin=str(path))
 
 
-def fetch_url(url: str, timeout: float = 15.0) -> SourceMaterial:
-    """The main text of the page at `url` (http or https), with its title as a hint."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in {"http", "https"}:
-        raise InputError("url", f"must start with http:// or https:// (got {url!r})")
-    content_type, charset, data, final_url = _download(url, timeout)
+def fetch_url(
+    url: str,
+    policy: OutboundPolicy | None = None,
+    deadline_s: float = outbound.DEFAULT_DEADLINE_S,
+) -> SourceMaterial:
+    """The main text of the page at `url` (http or https), with its title as a hint.
+
+    Fetched through the outbound guard (`policy`: which non-public hosts the operator
+    allows; none by default), within `deadline_s` for the whole fetch."""
+    page = _download(url, policy or OutboundPolicy(), deadline_s)
+    content_type, charset = _content_type(page.headers.get("content-type", ""))
+    data = page.body
     if content_type == "text/plain":
         text = _decode(data, charset)
         title: str | None = None
         if text is not None:
             title, text = leading_title(normalize(text))
     elif content_type in _HTML_TYPES or (not content_type and data.lstrip()[:1] == b"<"):
-        page = _decode(data, charset or _meta_charset(data))
-        title, text = _extract_article(page) if page is not None else (None, None)
+        html = _decode(data, charset or _meta_charset(data))
+        title, text = _extract_article(html) if html is not None else (None, None)
     else:
         raise InputError("url", f"is not a web page or text (content type {content_type})")
     if text is None or not _readable(text):
         raise InputError("url", "has no readable text")
-    return SourceMaterial(text=text, title_hint=title, origin=final_url)
+    return SourceMaterial(text=text, title_hint=title, origin=page.url)
 
 
-def _download(url: str, timeout: float) -> tuple[str, str | None, bytes, str]:
-    """(media type, charset, body, final URL) of a successful GET, or an InputError."""
+def _download(url: str, policy: OutboundPolicy, deadline_s: float) -> outbound.Fetched:
+    """A successful GET of `url`, or an InputError fit to show the user."""
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"}
     try:
-        with (
-            httpx.Client(follow_redirects=True, timeout=timeout, headers=headers) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise InputError("url", f"answered HTTP {response.status_code}")
-            media_type, charset = _content_type(response.headers.get("content-type", ""))
-            data = bytearray()
-            for chunk in response.iter_bytes():
-                data += chunk
-                if len(data) > MAX_PAGE_BYTES:
-                    raise InputError("url", f"is larger than {MAX_PAGE_BYTES // 2**20} MB")
-            return media_type, charset, bytes(data), str(response.url)
-    except httpx.TimeoutException as exc:
-        raise InputError("url", f"could not be fetched: timed out after {timeout:g} s") from exc
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise InputError("url", f"could not be fetched: {reason}") from exc
-    except httpx.InvalidURL as exc:
-        raise InputError("url", f"is not a valid URL: {exc}") from exc
+        page = outbound.fetch(
+            url, policy, headers=headers, deadline_s=deadline_s, max_bytes=MAX_PAGE_BYTES
+        )
+    except outbound.OutboundError as exc:
+        raise InputError("url", str(exc)) from None
+    if page.status >= 400:
+        raise InputError("url", f"answered HTTP {page.status}")
+    if page.status in outbound.REDIRECT_CODES:
+        raise InputError("url", f"redirects (HTTP {page.status}) without saying where")
+    return page
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
+from autoclip.kit import outbound
 from autoclip.kit.text import detect_language
 from autoclip.options import Language
 from autoclip.pipeline.progress import Stage
@@ -137,9 +137,10 @@ def _settle_options(
         if not takes_topics(settings, choice):
             raise InputError("generation_type", TOPIC_NEEDS_MODEL)
     if data.generation_type is GenerationType.URL:
-        parts = urlsplit(data.source)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError("url", "must be an http:// or https:// address")
+        try:
+            outbound.precheck(data.source, settings.outbound_policy())
+        except outbound.OutboundError as error:
+            raise InputError("url", str(error)) from None
     if data.language is not None:
         language = data.language
     elif data.generation_type is GenerationType.TEXT:

@@ -246,7 +246,8 @@ class ContentRunner:
             safety = SafetyReport.model_validate(job.safety) if job.safety else None
             source = SourceMaterial(origin=f"content {job.id}")
         elif job.generation_type is GenerationType.URL:
-            source = fetch_url(job.source)
+            settings = self.runtime.settings
+            source = fetch_url(job.source, settings.outbound_policy(), settings.fetch_deadline_s)
         elif job.generation_type is GenerationType.TOPIC:
             source = SourceMaterial(topic=job.source)
         else:
