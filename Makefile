@@ -22,11 +22,13 @@ test: $(STAMP)
 	scripts/ensure-tools.sh
 	$(BIN)/pytest
 
-## lint: ruff and mypy, as CI runs them
+## lint: ruff, mypy, a security linter and a dependency audit, as CI runs them
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -c pyproject.toml -q -r src scripts
+	$(BIN)/python scripts/audit-deps.py
 
 ## bench: the render and motion benchmarks of docs/benchmarks.md
 bench: $(STAMP)

@@ -20,6 +20,7 @@ from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.pipeline.providers import ProviderChoice, Providers
 from autoclip.providers.usage import UsageMeter
+from autoclip.script.limits import MAX_SCRIPT_BYTES, check_limits
 from autoclip.script.model import Script
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.script.writer import SourceMaterial
@@ -171,6 +172,8 @@ def generate(
     )
     if budget is not None and budget < 0:
         raise InputError("budget", "must not be negative")
+    if out is not None:
+        _check_storage_root(out)
     choice = ProviderChoice(writer, narrator, visuals).validated()
     providers = Providers(
         settings,
@@ -236,14 +239,38 @@ def _run(
         return engine.generate(request)
 
 
+def _check_storage_root(root: Path) -> None:
+    """Refuse a root that a file stands in the way of (the root itself or a folder above).
+
+    Checked before any work (a URL fetched, a stage started): otherwise the first write
+    into the storage ends the run with a NotADirectoryError traceback.
+    """
+    for path in (root, *root.absolute().parents):
+        if path.is_dir():
+            return
+        if path.exists() or path.is_symlink():  # a file, a device, or a broken link
+            where = "is" if path == root else f"is inside {path}, which is"
+            raise InputError("out", f"{root} {where} not a folder")
+
+
 def _load_script(path: Path) -> Script:
     if not path.is_file():
         raise InputError("script", f"file not found: {path}")
     try:
-        return Script.model_validate_json(path.read_text("utf-8"))
+        with path.open("rb") as file:
+            # One byte over the cap tells a file that is too large, without reading it all.
+            data = file.read(MAX_SCRIPT_BYTES + 1)
+    except OSError as error:
+        raise InputError("script", f"cannot be read: {error.strerror}") from None
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise InputError("script", f"is larger than {MAX_SCRIPT_BYTES // 1024} KB")
+    try:
+        edited = Script.model_validate_json(data.decode("utf-8"))
     except ValueError as error:
         first = str(error).splitlines()
         raise InputError("script", f"is not a valid script.json ({' '.join(first[:3])})") from None
+    check_limits(edited)
+    return edited
 
 
 def _summary(result: GenerateResult) -> dict[str, object]:

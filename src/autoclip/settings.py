@@ -19,7 +19,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from autoclip.errors import ConfigurationError
-from autoclip.kit.outbound import OutboundPolicy
+from autoclip.kit.outbound import OutboundPolicy, parse_networks
 from autoclip.kit.private import make_private_dir
 
 if TYPE_CHECKING:
@@ -42,8 +42,27 @@ def default_data_dir() -> Path:
 class AuthSettings(BaseModel):
     access_token_minutes: int = Field(default=15, gt=0)
     refresh_token_days: int = Field(default=7, gt=0)
-    max_failed_logins: int = Field(default=5, gt=0)
-    lockout_minutes: int = Field(default=15, gt=0)
+    max_failed_logins: int = Field(
+        default=5, gt=0, description="Failed sign-ins from one client for one email, per window."
+    )
+    lockout_minutes: int = Field(
+        default=15, gt=0, description="The window failed sign-ins are counted in."
+    )
+    failures_per_client: int = Field(
+        default=20, gt=0, description="Failed sign-ins from one client, any emails, per window."
+    )
+    failures_per_account: int = Field(
+        default=50,
+        gt=0,
+        description="Failed sign-ins for one email from all clients per window, past which "
+        "each client gets one try.",
+    )
+    recent_login_minutes: int = Field(
+        default=10, gt=0, description="How recent a sign-in must be to create an API key."
+    )
+    min_password_score: int = Field(
+        default=3, ge=0, le=4, description="Least zxcvbn strength score (0-4) a password needs."
+    )
 
 
 class WorkerSettings(BaseModel):
@@ -154,6 +173,11 @@ class Settings(BaseSettings):
         default=True, description="Run the worker inside `autoclip serve` when there is no Redis."
     )
     rate_limits: bool = True
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks of the reverse proxies in front of the API, "
+        "comma-separated (e.g. 10.0.0.0/8): only their X-Forwarded-For is believed.",
+    )
     maintenance_mode: bool = Field(
         default=False,
         validation_alias=AliasChoices("MAINTENANCE_MODE", "AUTOCLIP_MAINTENANCE_MODE"),
@@ -166,6 +190,12 @@ class Settings(BaseSettings):
     @classmethod
     def _outbound_allow_parses(cls, value: str) -> str:
         OutboundPolicy.parse(value)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        parse_networks(value)
         return value
 
     def outbound_policy(self) -> OutboundPolicy:
@@ -245,7 +275,7 @@ class Settings(BaseSettings):
         return masked
 
 
-SECRET_FILE = "secret.key"
+SECRET_FILE = "secret.key"  # nosec B105 # a file name, not a secret
 RETIRED_SECRETS_FILE = "secret.key.previous"
 
 
@@ -291,12 +321,15 @@ def mask_url_password(url: str) -> str:
         at = rest.rfind("@", 0, cut)
     if at >= 0:
         user, colon, _password = rest[:at].partition(":")
-        account = scheme.lower().split("+")[0] in _ACCOUNT_SCHEMES
-        userinfo = f"{user}:{MASK}" if account and colon else MASK
+        if scheme.lower().split("+")[0] in _ACCOUNT_SCHEMES:
+            userinfo = f"{user}:{MASK}" if colon else user
+        else:
+            userinfo = MASK
         rest = f"{userinfo}@{rest[at + 1 :]}"
     head, hash_mark, fragment = rest.partition("#")
     base, question, query = head.partition("?")
-    return f"{scheme}{sep}{base}{question}{_mask_params(query)}{hash_mark}{_mask_params(fragment)}"
+    fragment = _mask_params(fragment)
+    return f"{scheme}{sep}{base}{question}{_mask_params(query)}{hash_mark}{fragment}"
 
 
 def _mask_params(text: str) -> str:

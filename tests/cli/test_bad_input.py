@@ -19,6 +19,8 @@ from localserver import serve
 def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCLIP_")}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    # The test pages are on loopback, which the outbound guard opens only when told to.
+    env["AUTOCLIP_OUTBOUND_ALLOW"] = "127.0.0.1"
     command = [str(Path(sys.executable).parent / "autoclip")]
     return subprocess.run(
         [*command, *args],
@@ -116,7 +118,14 @@ def test_refused_url(refused_url: str, tmp_path: Path) -> None:
 
 
 def test_url_without_text(empty_page_url: str, tmp_path: Path) -> None:
-    assert_rejected(["--url", empty_page_url], tmp_path, "url")
+    line = assert_rejected(["--url", empty_page_url], tmp_path, "url")
+    assert "no readable text" in line
+
+
+def test_url_into_a_private_network_is_refused(empty_page_url: str, tmp_path: Path) -> None:
+    inward = empty_page_url.replace("127.0.0.1", "localhost")  # not in the allow-list
+    line = assert_rejected(["--url", inward], tmp_path, "url")
+    assert "private, local or reserved" in line
 
 
 def test_topic_needs_a_language_model(tmp_path: Path) -> None:
@@ -207,3 +216,63 @@ def test_a_cloud_provider_without_its_key_says_which_setting(
         tmp_path,
         "AUTOCLIP_ELEVENLABS_API_KEY",
     )
+
+
+def _script_json(scenes: int, narration: str = "Sleep well tonight.") -> str:
+    def scene(words: str) -> dict[str, object]:
+        return {"narration": words, "on_screen_text": "Sleep", "visual": "a bedroom"}
+
+    script = {
+        "language": "en", "title": "Sleep", "hook": scene("Listen."),
+        "scenes": [scene(narration) for _ in range(scenes)], "cta": scene("Subscribe."),
+        "description": "About sleep.", "hashtags": ["#sleep"],
+    }  # fmt: skip
+    return json.dumps(script)
+
+
+def test_a_script_with_too_many_scenes(tmp_path: Path) -> None:
+    path = tmp_path / "script.json"
+    path.write_text(_script_json(1000), "utf-8")
+    line = assert_rejected(["--script", str(path)], tmp_path, "script: scenes:")
+    assert line == "error: script: scenes: 1000 scenes, more than 144"
+
+
+def test_a_script_scene_with_a_narration_too_long(tmp_path: Path) -> None:
+    script = json.loads(_script_json(5))
+    script["scenes"][3]["narration"] = "sleep " * 2000
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps(script), "utf-8")
+    line = assert_rejected(["--script", str(path)], tmp_path, "script:")
+    assert line == "error: script: scenes[3].narration: longer than 1000 characters"
+
+
+def test_a_script_longer_than_the_longest_video(tmp_path: Path) -> None:
+    path = tmp_path / "script.json"
+    path.write_text(_script_json(100, " ".join(["sleep"] * 150)), "utf-8")
+    assert_rejected(["--script", str(path)], tmp_path, "script: narration: takes about")
+
+
+def test_a_script_file_too_large(tmp_path: Path) -> None:
+    # Refused by its size, before it is parsed: whitespace after the object is valid JSON.
+    path = tmp_path / "script.json"
+    path.write_text(_script_json(1) + " " * 2_000_000, "utf-8")
+    line = assert_rejected(["--script", str(path)], tmp_path, "script:")
+    assert line == "error: script: is larger than 1024 KB"
+
+
+@pytest.mark.parametrize("below", ["", "sub/folder"], ids=["itself", "above"])
+def test_out_that_is_a_file(below: str, text_file: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("someone's notes\n", "utf-8")
+    out = taken / below if below else taken
+    done = _run(["generate", "--text", str(text_file), "--out", str(out)], tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"error: out: {out} is not a folder"
+        if not below
+        else f"error: out: {out} is inside {taken}, which is not a folder"
+    ]
+    assert taken.read_text("utf-8") == "someone's notes\n"
+    xdg = tmp_path / "xdg"
+    assert not xdg.exists() or not any(p.is_file() for p in xdg.rglob("*"))

@@ -200,7 +200,7 @@ def _enterprise_user(api: str, database: Path) -> str:
     account = {"email": "ops@example.com", "password": "monitoring-pass-1", "name": "Ops"}
     with httpx.Client(base_url=api, trust_env=False, timeout=30) as http:
         registered = http.post("/api/v1/auth/register", json=account)
-        assert registered.status_code == 201, registered.text
+        assert registered.status_code == 202, registered.text
         with contextlib.closing(sqlite3.connect(database, timeout=30)) as db:
             updated = db.execute("update users set plan_id = 'enterprise'").rowcount
             db.commit()

@@ -114,7 +114,7 @@ def sign_up(
     made = client.post(
         "/api/v1/auth/register", json={"email": email, "password": password, "name": "Kim"}
     )
-    assert made.status_code == 201, made.text
+    assert made.status_code == 202, made.text
     tokens = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert tokens.status_code == 200, tokens.text
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}

@@ -1,8 +1,9 @@
-"""Accounts over HTTP: registration, login and lockout, refresh rotation, logout, API keys."""
+"""Accounts over HTTP: registration, login and its throttle, refresh rotation, logout, API keys."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -57,15 +58,20 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
 def test_register_validation_and_duplicates(client: TestClient, runtime: Runtime) -> None:
     email = new_email()
     made = register(client, email.upper())
-    assert made.status_code == 201, made.text
-    user = made.json()
-    assert user["email"] == email  # stored lowercased
-    assert user["plan_id"] == "free"
-    assert user["credit_balance"] == 3
-    assert "password" not in user
-    assert "password_hash" not in user
+    assert made.status_code == 202, made.text
+    answer = made.json()
+    assert answer["email"] == email  # stored lowercased
+    assert PASSWORD not in str(answer)
+    me = client.get("/api/v1/users/me", headers=bearer(login(client, email).json()["access_token"]))
+    assert me.json()["plan_id"] == "free"
+    assert me.json()["credit_balance"] == 3
 
-    assert_problem(register(client, email), 409, "email")
+    # An email that has an account gets the very same answer: nothing tells them apart.
+    again = register(client, email, "another long passphrase 9")
+    assert (again.status_code, again.json()) == (202, answer)
+    assert login(client, email, "another long passphrase 9").status_code == 401
+    with runtime.db.session(write=False) as session:
+        assert session.scalars(select(User).where(User.email == email)).all()  # one row
     assert_problem(register(client, "not-an-email"), 422, "email")
     assert_problem(register(client, new_email(), "short"), 422, "password")
     assert_problem(
@@ -88,9 +94,44 @@ def test_register_validation_and_duplicates(client: TestClient, runtime: Runtime
 
 
 @CHEAP
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password",
+        "12345678",
+        "password1",
+        "qwertyuiop",
+        "iloveyou2024!",
+        "비밀번호1234",
+        "{email}",  # the account's own email
+        "{local}2024",  # its name part
+        "Seojun Park1",  # its name
+    ],
+)
+def test_guessable_passwords_are_refused(client: TestClient, password: str) -> None:
+    email = f"seojun{uuid.uuid4().hex[:6]}@example.com"
+    password = password.format(email=email, local=email.split("@")[0])
+    refused = client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": password, "name": "Seojun Park"},
+    )
+    assert_problem(refused, 422, "password")
+    assert "too easy to guess" in refused.json()["detail"]
+
+
+@CHEAP
+def test_passwords_are_kept_exactly_as_typed(client: TestClient) -> None:
+    email = new_email()
+    spaced = "  correct horse 1  "
+    assert register(client, email, spaced).status_code == 202
+    assert_problem(login(client, email, PASSWORD), 401)
+    assert login(client, email, spaced).status_code == 200
+
+
+@CHEAP
 def test_login_good_and_bad(client: TestClient) -> None:
     email = new_email()
-    assert register(client, email).status_code == 201
+    assert register(client, email).status_code == 202
     good = login(client, email.upper())  # the email is matched case-insensitively
     assert good.status_code == 200, good.text
     tokens = good.json()
@@ -113,46 +154,90 @@ def test_login_good_and_bad(client: TestClient) -> None:
     )
 
 
-def failed_logins(runtime: Runtime, email: str) -> int:
-    with runtime.db.session(write=False) as session:
-        user = session.execute(select(User).where(User.email == email)).scalar_one()
-    return user.failed_logins
+def login_from(client: TestClient, address: str, email: str, password: str) -> httpx.Response:
+    with TestClient(client.app, client=(address, 40000)) as other:
+        return login(other, email, password)
 
 
 @CHEAP
-def test_lockout_after_five_failures(client: TestClient, runtime: Runtime) -> None:
+@pytest.mark.parametrize("known", [True, False], ids=["known email", "unknown email"])
+def test_failed_logins_slow_the_guesser_not_the_owner(
+    client: TestClient, runtime: Runtime, known: bool
+) -> None:
     email = new_email()
-    assert register(client, email).status_code == 201
+    if known:
+        assert register(client, email).status_code == 202
     limit = runtime.settings.auth.max_failed_logins
-    # Failures below the limit are forgotten by a good login.
+    # Typos below the limit are forgiven by a good login from that client.
     for _ in range(limit - 1):
-        assert_problem(login(client, email, "wrong password"), 401)
-    assert failed_logins(runtime, email) == limit - 1
-    assert login(client, email).status_code == 200
-    assert failed_logins(runtime, email) == 0
+        assert_problem(login_from(client, "203.0.113.5", email, "wrong password"), 401)
+    if known:
+        assert login_from(client, "203.0.113.5", email, PASSWORD).status_code == 200
 
-    for _ in range(limit):
-        assert_problem(login(client, email, "wrong password"), 401)
-    locked = login(client, email)  # the right password is refused while locked
-    assert_problem(locked, 423)
-    retry_after = int(locked.headers["Retry-After"])
-    assert 0 < retry_after <= runtime.settings.auth.lockout_minutes * 60 + 1
-    assert_problem(login(client, email, "wrong password"), 423)
+    answers = [login_from(client, "203.0.113.9", email, "wrong password") for _ in range(limit)]
+    assert all(a.status_code == 401 for a in answers), [a.text for a in answers]
+    throttled = login_from(client, "203.0.113.9", email, PASSWORD)
+    assert_problem(throttled, 429)  # that client waits, right password or not
+    retry_after = int(throttled.headers["Retry-After"])
+    assert 0 < retry_after <= runtime.settings.auth.lockout_minutes * 60
+    # The owner, from anywhere else, is not locked out; an unknown email looks the same.
+    fresh = login_from(client, "198.51.100.7", email, PASSWORD)
+    assert fresh.status_code == (200 if known else 401), fresh.text
+    # IPv6: one subscriber's /64 is one client.
+    for address in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3"):
+        for _ in range(2):
+            login_from(client, address, email, "wrong password")
+    assert_problem(login_from(client, "2001:db8:1:2::ffff", email, PASSWORD), 429)
 
-    # Once the lock has passed, the right password works again.
-    with runtime.db.session() as session:
-        session.execute(update(User).where(User.email == email).values(locked_until=None))
-    assert login(client, email).status_code == 200
-    with runtime.db.session(write=False) as session:
-        user = session.execute(select(User).where(User.email == email)).scalar_one()
-        assert user.failed_logins == 0
-        assert user.locked_until is None
+
+@CHEAP
+def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    make_settings: Any,
+) -> None:
+    from autoclip.service.app import create_app
+    from autoclip.service.runtime import build_runtime
+
+    runtime = build_runtime(make_settings(trusted_proxies="10.0.0.0/8"))
+    try:
+        app = create_app(runtime, run_worker=False)
+        with TestClient(app, client=("10.1.1.1", 1)) as proxy:
+            email = new_email()
+            assert register(proxy, email).status_code == 202
+
+            def attempt(peer_is_proxy: bool, forwarded: str) -> httpx.Response:
+                peer = "10.1.1.1" if peer_is_proxy else "192.0.2.50"
+                with TestClient(app, client=(peer, 1)) as caller:
+                    response: httpx.Response = caller.post(
+                        "/api/v1/auth/login",
+                        json={"email": email, "password": "wrong password"},
+                        headers={"X-Forwarded-For": forwarded},
+                    )
+                    return response
+
+            limit = runtime.settings.auth.max_failed_logins
+            # Through the proxy, one client (whatever it prepends) is throttled alone...
+            for _ in range(limit):
+                assert attempt(True, "6.6.6.6, 198.51.100.1").status_code == 401
+            assert attempt(True, "7.7.7.7, 198.51.100.1").status_code == 429
+            # ...and another client behind the same proxy is not.
+            assert attempt(True, "198.51.100.2").status_code == 401
+            # A caller that is not our proxy cannot pick its address with the header.
+            for n in range(limit):
+                assert attempt(False, f"198.51.100.{10 + n}").status_code == 401
+            assert attempt(False, "198.51.100.99").status_code == 429
+            # TLS ended at our proxy still counts as TLS (HSTS); a stranger's claim does not.
+            for peer, hsts in (("10.1.1.1", True), ("192.0.2.50", False)):
+                with TestClient(app, client=(peer, 1)) as caller:
+                    seen = caller.get("/health", headers={"X-Forwarded-Proto": "https"})
+                assert ("strict-transport-security" in seen.headers) is hsts, peer
+    finally:
+        runtime.close()
 
 
 @CHEAP
 def test_refresh_rotation_and_reuse_detection(client: TestClient, runtime: Runtime) -> None:
     email = new_email()
-    assert register(client, email).status_code == 201
+    assert register(client, email).status_code == 202
     first = login(client, email).json()
 
     rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -186,7 +271,7 @@ def test_refresh_rotation_and_reuse_detection(client: TestClient, runtime: Runti
 @CHEAP
 def test_logout_revokes_the_refresh_token(client: TestClient) -> None:
     email = new_email()
-    assert register(client, email).status_code == 201
+    assert register(client, email).status_code == 202
     tokens = login(client, email).json()
     refresh = tokens["refresh_token"]
     auth = bearer(tokens["access_token"])
@@ -216,7 +301,7 @@ def test_me_needs_a_valid_token(client: TestClient, runtime: Runtime) -> None:
         assert response.headers["X-Request-ID"]
 
     # A well-signed token of a user that does not exist, or of a deactivated user.
-    stranger = runtime.signer.access_token(uuid.uuid4())
+    stranger = runtime.signer.access_token(uuid.uuid4(), datetime.now(UTC))
     assert_problem(client.get("/api/v1/users/me", headers=bearer(stranger)), 401)
     with runtime.db.session() as session:
         session.execute(update(User).values(is_active=False))
@@ -270,3 +355,98 @@ def test_api_keys(client: TestClient, runtime: Runtime) -> None:
     assert after["revoked_at"] is not None
     assert_problem(client.delete(f"/api/v1/api-keys/{uuid.uuid4()}", headers=auth), 404)
     assert_problem(client.delete("/api/v1/api-keys/not-a-uuid", headers=auth), 422, "key_id")
+
+
+@CHEAP
+def test_api_key_scopes_expiry_and_minting(client: TestClient, runtime: Runtime) -> None:
+    email = new_email()
+    assert register(client, email).status_code == 202
+    auth = bearer(login(client, email).json()["access_token"])
+    made = client.post(
+        "/api/v1/api-keys", json={"name": "reader", "scopes": ["read"]}, headers=auth
+    )
+    assert made.status_code == 201, made.text
+    reader = made.json()
+    assert reader["scopes"] == ["read"]
+    expires = datetime.fromisoformat(reader["expires_at"])
+    assert timedelta(days=89) < expires - datetime.now(UTC) <= timedelta(days=90)
+    # A read-only key reads, and is refused every change.
+    assert client.get("/api/v1/projects", headers=bearer(reader["key"])).status_code == 200
+    refused = client.post("/api/v1/projects", json={"name": "x"}, headers=bearer(reader["key"]))
+    assert_problem(refused, 403)
+    # No key makes keys.
+    writer = client.post("/api/v1/api-keys", json={"name": "w"}, headers=auth).json()
+    assert_problem(
+        client.post("/api/v1/api-keys", json={"name": "y"}, headers=bearer(writer["key"])), 403
+    )
+    never = client.post(
+        "/api/v1/api-keys", json={"name": "forever", "expires_in_days": None}, headers=auth
+    )
+    assert never.json()["expires_at"] is None
+    bad_keys: list[dict[str, Any]] = [{"scopes": []}, {"scopes": ["admin"]}, {"expires_in_days": 0}]
+    for bad in bad_keys:
+        assert (
+            client.post("/api/v1/api-keys", json={"name": "b", **bad}, headers=auth).status_code
+            == 422
+        )
+
+    # An expired key stops working.
+    with runtime.db.session() as session:
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == uuid.UUID(writer["id"]))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert_problem(client.get("/api/v1/users/me", headers=bearer(writer["key"])), 401)
+
+    # A token from a sign-in long ago (refreshed since) needs the password to make a key.
+    stale = bearer(
+        runtime.signer.access_token(me_id(client, auth), datetime.now(UTC) - timedelta(hours=1))
+    )
+    again = client.post("/api/v1/api-keys", json={"name": "late"}, headers=stale)
+    assert_problem(again, 403, "password")
+    assert again.json()["type"].endswith("reauthentication-required")
+    wrong = client.post(
+        "/api/v1/api-keys", json={"name": "late", "password": "wrong password"}, headers=stale
+    )
+    assert_problem(wrong, 403, "password")
+    right = client.post(
+        "/api/v1/api-keys", json={"name": "late", "password": PASSWORD}, headers=stale
+    )
+    assert right.status_code == 201, right.text
+
+
+@CHEAP
+def test_refreshed_tokens_keep_their_sign_in_time(client: TestClient, runtime: Runtime) -> None:
+    email = new_email()
+    assert register(client, email).status_code == 202
+    first = login(client, email).json()
+    signed_in = runtime.signer.read_access_token(first["access_token"])
+    assert signed_in is not None
+    refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    claims = runtime.signer.read_access_token(refreshed.json()["access_token"])
+    assert claims is not None
+    assert abs((claims.auth_time - signed_in.auth_time).total_seconds()) <= 1
+
+
+@CHEAP
+def test_logout_everywhere(client: TestClient) -> None:
+    email = new_email()
+    assert register(client, email).status_code == 202
+    sessions = [login(client, email).json() for _ in range(2)]
+    auth = bearer(sessions[0]["access_token"])
+    key = client.post("/api/v1/api-keys", json={"name": "k"}, headers=auth).json()["key"]
+    out = client.post("/api/v1/auth/logout-all", json={}, headers=auth)
+    assert out.json() == {"sessions_ended": 2}
+    for tokens in sessions:
+        refresh = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        assert_problem(refresh, 401)
+    assert client.get("/api/v1/users/me", headers=bearer(key)).status_code == 200  # kept
+    client.post("/api/v1/auth/logout-all", json={"api_keys": True}, headers=auth)
+    assert_problem(client.get("/api/v1/users/me", headers=bearer(key)), 401)
+
+
+def me_id(client: TestClient, auth: dict[str, str]) -> uuid.UUID:
+    return uuid.UUID(client.get("/api/v1/users/me", headers=auth).json()["id"])

@@ -311,17 +311,28 @@ def test_events_of_a_finished_content(client: TestClient) -> None:
     content_id = create_id(client, auth)
     assert client.post(f"/api/v1/contents/{content_id}/cancel", headers=auth).status_code == 200
     token = auth["Authorization"].removeprefix("Bearer ")
-    # EventSource cannot set headers: the token may come in the query, on this route alone.
-    stream = client.get(f"/api/v1/contents/{content_id}/events", params={"access_token": token})
+    # EventSource cannot set headers: it opens the URL of a ticket, never a token's.
+    refused = client.get(f"/api/v1/contents/{content_id}/events", params={"access_token": token})
+    assert_problem(refused, 401)
+    made = client.post(f"/api/v1/contents/{content_id}/events/ticket", headers=auth)
+    assert made.status_code == 200, made.text
+    ticket = made.json()
+    assert ticket["expires_in"] == 60
+    assert token not in ticket["events_url"]
+    stream = client.get(ticket["events_url"])
     assert stream.status_code == 200, stream.text
     assert stream.headers["content-type"].startswith("text/event-stream")
     assert stream.headers["Cache-Control"] == "no-cache"
     events = [line for line in stream.text.splitlines() if line.startswith("event: ")]
     assert events == ["event: progress", "event: done"]
     assert '"status": "cancelled"' in stream.text
-    assert_problem(
-        client.get(f"/api/v1/contents/{content_id}", params={"access_token": token}), 401
-    )
+    # Single-purpose: not a token for anything else, nor for another content's stream.
+    other = create_id(client, auth)
+    for path in (f"/api/v1/contents/{content_id}", f"/api/v1/contents/{other}/events"):
+        assert_problem(client.get(path, params={"ticket": ticket["ticket"]}), 401)
+        assert_problem(
+            client.get(path, headers={"Authorization": f"Bearer {ticket['ticket']}"}), 401
+        )
 
 
 def test_out_of_credits(client: TestClient) -> None:

@@ -92,10 +92,7 @@ def test_another_users_things_are_404(client: TestClient, runtime: Runtime) -> N
                                      headers=bob)  # fmt: skip
             assert_not_found(missing)
             assert theirs.json()["detail"] == missing.json()["detail"]
-    bob_token = bob["Authorization"].removeprefix("Bearer ")
-    assert_not_found(
-        client.get(f"/api/v1/contents/{content_id}/events", params={"access_token": bob_token})
-    )
+    assert_not_found(client.post(f"/api/v1/contents/{content_id}/events/ticket", headers=bob))
     patch: dict[str, Any] = {"name": "mine now"}
     for method, body in (("GET", None), ("PATCH", patch), ("DELETE", None)):
         assert_not_found(

@@ -109,7 +109,9 @@ def test_request_id_follows_the_content_into_its_jobs(
 
     lines = _lines(json_log)
     access = [line for line in lines if line["logger"] == "autoclip.api.access"]
-    posted = [line for line in access if line["method"] == "POST" and line["status"] == 202]
+    posted = [
+        line for line in access if line["method"] == "POST" and line["route"] == "/api/v1/contents"
+    ]
     assert posted, access
     assert posted[0]["requestId"] == "trace-4f2a"
     assert posted[0]["route"] == "/api/v1/contents"

@@ -8,6 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -152,7 +153,7 @@ def test_key_rotation_logs_nobody_out(
         assert client.get("/api/v1/users/me", headers=auth).status_code == 200
         assert client.get(old_link).content == b"jpeg"
         # ...while everything new is signed with the new key.
-        new_token = after.signer.access_token(uuid.uuid4())
+        new_token = after.signer.access_token(uuid.uuid4(), datetime.now(UTC))
         assert not before.signer.read_access_token(new_token)
         assert after.signer.read_access_token(new_token)
     finally:

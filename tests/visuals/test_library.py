@@ -133,3 +133,30 @@ def test_identity_follows_the_chosen_file(tmp_path: Path) -> None:
     write_image(asset, (0, 0, 0), size=(640, 480))
     after = LibraryVisualSource(AssetLibrary(tmp_path)).identity(request)
     assert before != after
+
+
+def test_links_leading_out_of_the_folder_are_ignored(tmp_path: Path) -> None:
+    # Someone else's folder of "assets" must not turn the user's own files into a video.
+    outside = tmp_path / "private"
+    outside.mkdir()
+    write_image(outside / "passport.png", (10, 10, 10))
+    write_image(outside / "bank.png", (20, 20, 20))
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    write_image(folder / "coffee.png", (120, 80, 40))
+    (folder / "sleep.png").symlink_to(outside / "passport.png")  # a file link out
+    (folder / "linked").symlink_to(outside, target_is_directory=True)  # a folder link out
+    (folder / "tea.png").symlink_to(folder / "coffee.png")  # a link inside: fine
+    library = AssetLibrary(folder)
+    assert [asset.path.name for asset in library.assets] == ["coffee.png", "tea.png"]
+
+
+def test_a_folder_of_links_leading_out_says_so(tmp_path: Path) -> None:
+    outside = write_image(tmp_path / "passport.png", (10, 10, 10))
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    (folder / "photo.png").symlink_to(outside)
+    (folder / "up").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(InputError, match="ignored 1 links leading out of it") as caught:
+        AssetLibrary(folder)
+    assert caught.value.field == "assets"

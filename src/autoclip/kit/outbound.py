@@ -86,6 +86,19 @@ def is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def parse_networks(spec: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses and networks (`10.0.0.0/8, ::1`); ValueError names a bad one."""
+    networks: list[IPNetwork] = []
+    for raw in spec.split(","):
+        entry = raw.strip()
+        if entry:
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                raise ValueError(f"not an address or network: {entry!r}") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class OutboundPolicy:
     """Which non-public destinations an operator allows (nothing, by default)."""

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from autoclip.errors import AutoclipError, ConfigurationError
+from autoclip.kit.private import make_private_dir
 
 STAGING_SUFFIX = ".partial"
 
@@ -140,6 +141,9 @@ class Storage(Protocol):
 
 
 class LocalStorage:
+    """Folders it creates (the root, each key's folders, `temp/`) are owner-only: they hold
+    users' media. A root that already exists keeps its mode (kit/private.py)."""
+
     def __init__(self, root: Path) -> None:
         # Absolute, because renders run ffmpeg inside a scratch folder (its own cwd).
         self.root = root.absolute()
@@ -152,7 +156,7 @@ class LocalStorage:
 
     def put_file(self, key: str, source: Path) -> str:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(target.parent)
         staging = self._staging(target)
         try:
             try:
@@ -166,7 +170,7 @@ class LocalStorage:
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> str:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(target.parent)
         staging = self._staging(target)
         try:
             staging.write_bytes(data)
@@ -233,7 +237,7 @@ class LocalStorage:
 
     def ping(self) -> None:
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.root)
             probe = self.root / f".ping.{uuid.uuid4().hex}{STAGING_SUFFIX}"
             try:
                 probe.write_bytes(b"ping")

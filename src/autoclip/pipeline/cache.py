@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage
 
 COMPLETE = ".complete"  # written last: an entry without it is not to be trusted
@@ -76,7 +77,7 @@ class StageCache:
         if prefix + COMPLETE not in names:
             return None  # absent, or its uploader died half-way
         final = self.entry(stage, key)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(final.parent)  # scratch of every user's contents: owner-only
         building = final.parent / f".{key}.{uuid.uuid4().hex}.partial"
         building.mkdir()
         try:
@@ -113,7 +114,7 @@ class StageCache:
                 os.utime(found)
             return found, True
         final = self.entry(stage, key)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(final.parent)  # scratch of every user's contents: owner-only
         building = final.parent / f".{key}.{uuid.uuid4().hex}.partial"
         building.mkdir()
         try:

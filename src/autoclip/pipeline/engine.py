@@ -36,6 +36,7 @@ from autoclip.errors import (
 )
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
+from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
 from autoclip.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
 from autoclip.narration.track import assemble_track
@@ -167,7 +168,7 @@ class Engine:
         self._timings: dict[str, float] = {}
         self._reused: dict[str, bool] = {}
         self._refresh: frozenset[Stage] = frozenset()
-        self._refresh_token = ""
+        self._refresh_token = ""  # nosec B105 # a cache-refresh marker, not a credential
         self._served: dict[str, Any] = {}
 
     def generate(self, request: GenerateRequest) -> GenerateResult:
@@ -524,7 +525,7 @@ class Engine:
         # ffmpeg runs inside a scratch folder holding links to its inputs under plain names,
         # so no path that reaches the filter graph needs escaping.
         scratch = self.work_dir / "jobs" / uuid.uuid4().hex
-        scratch.mkdir(parents=True)
+        make_private_dir(scratch)  # temp/ and jobs/ too, when made here: owner-only
         try:
             scenes = [_link_scene_input(v.visual, n, scratch) for n, v in enumerate(visuals, 1)]
             shutil.copyfile(captions.ass, scratch / "captions.ass")
@@ -592,7 +593,7 @@ class Engine:
     ) -> dict[str, str | list[str]]:
         put = self.storage.put_file
         scratch = self.work_dir / "jobs" / uuid.uuid4().hex
-        scratch.mkdir(parents=True)
+        make_private_dir(scratch)  # temp/ and jobs/ too, when made here: owner-only
         try:
             script_file = scratch / "script.json"
             script_file.write_text(script.model_dump_json(indent=2), "utf-8")

@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
+import subprocess  # nosec B404 # ffprobe from an argument list, no shell
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass

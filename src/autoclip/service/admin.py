@@ -13,7 +13,7 @@ from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.models import User
 from autoclip.service.operations import queue_stats, retry_failed
 from autoclip.service.problems import AppError
-from autoclip.service.schemas import Input, Output
+from autoclip.service.schemas import Input, JsonBool, JsonNumber, Output
 
 
 class Forbidden(AppError):
@@ -30,8 +30,8 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin_
 
 
 class RetryFailed(Input):
-    since_hours: float = Field(default=24, gt=0, le=24 * 90)
-    dry_run: bool = False
+    since_hours: JsonNumber = Field(default=24, gt=0, le=24 * 90)
+    dry_run: JsonBool = False
 
 
 class RetriedOut(Output):

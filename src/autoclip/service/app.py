@@ -15,10 +15,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
+from autoclip.kit.outbound import parse_networks
 from autoclip.service.admin import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
+from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
 from autoclip.service.credits.endpoints import router as credits_router
+from autoclip.service.docs import DOCS_URL, install_docs
 from autoclip.service.exports import router as exports_router
 from autoclip.service.files import router as files_router
 from autoclip.service.health import router as health_router
@@ -26,6 +29,7 @@ from autoclip.service.jobs.worker import WorkerProcess
 from autoclip.service.middleware import ConcurrencyGate, RequestContext
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
+from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
 from autoclip.service.usage import router as usage_router
 
@@ -61,6 +65,10 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         version="1",
         description="Turn a topic, a text or a web page into a narrated short video.",
         lifespan=lifespan,
+        # FastAPI's own pages load their scripts from CDNs: /docs is served locally instead.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.runtime = runtime
     app.state.metrics = runtime.api_metrics()
@@ -78,11 +86,22 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
-    # Inside RequestContext, so time spent queued counts in the latency metrics.
+    docs_headers = install_docs(app)
+    # The last added runs first. Inside RequestContext, so time spent queued counts in the
+    # latency metrics.
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
+    # Outside the gate, so a refused upload waits for no slot; inside RequestContext, so
+    # the 413 carries a request id and is counted. Per-prefix limits go in `limits`.
+    app.add_middleware(BodyLimit, default=settings.max_request_bytes)
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )
+    # Outside RequestContext, so every answer has them, its own (503, crash 500) too. The
+    # one place where a path prefix gets its headers (the studio at "/" will add its own);
+    # elsewhere (health, metrics, the OpenAPI document) the strict default applies.
+    app.add_middleware(SecurityHeaders, policies={API_PREFIX: API_HEADERS, DOCS_URL: docs_headers})
+    # Outermost: the client's address decides rate limits and sign-in throttles.
+    app.add_middleware(ClientAddress, proxies=parse_networks(settings.trusted_proxies))
     return app
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from autoclip.errors import ConfigurationError, InputError
+from autoclip.kit.private import make_private_dir
 from autoclip.service.jobs.names import CONTENT_QUEUE, RENDER_QUEUE
 from autoclip.settings import RETIRED_SECRETS_FILE, SECRET_FILE, Settings, write_private
 
@@ -35,13 +36,13 @@ def ensure_schema(settings: Settings) -> None:
     from autoclip.service.migrate import is_current, upgrade
 
     if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(settings.data_dir)  # 0700 when made here; see kit/private.py
     db = Database(settings.effective_database_url())
     try:
         if is_current(db):
             return
         if db.is_sqlite:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(settings.data_dir)
             upgrade(db)
             return
         raise ConfigurationError(
@@ -58,7 +59,7 @@ def db_upgrade(revision: str = "head") -> None:
     from autoclip.service.migrate import upgrade
 
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(settings.data_dir)
     db = Database(settings.effective_database_url())
     try:
         upgrade(db, revision)
@@ -100,6 +101,9 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        # The app decides whose X-Forwarded-For to believe (AUTOCLIP_TRUSTED_PROXIES);
+        # uvicorn's own default believes any local peer.
+        proxy_headers=False,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -27,8 +28,11 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from autoclip.kit.private import create_private_file
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +70,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -75,6 +80,23 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         _sqlite_transactions(engine)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file owner-only (0600) before SQLite does (0644).
+
+    It holds every password hash and API-key hash. SQLite gives the -wal and -shm files it
+    makes the database file's mode, so they are private too. An existing file keeps its
+    mode (see kit/private.py); an in-memory database has no file; a missing folder is left
+    for SQLite to report, as before.
+    """
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:") or parsed.query.get("uri"):
+        return
+    path = Path(name)
+    if path.parent.is_dir():
+        create_private_file(path)
 
 
 def _sqlite_transactions(engine: Engine) -> None:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from autoclip.service.clients import rate_key
+from autoclip.service.credentials import ApiScope, Credential
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import ApiKey, Plan, User
-from autoclip.service.problems import TooManyRequests, Unauthorized
+from autoclip.service.problems import Forbidden, TooManyRequests, Unauthorized
 from autoclip.service.runtime import Runtime
 from autoclip.service.security import API_KEY_PREFIX, hash_secret
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANONYMOUS_PER_MINUTE = 30  # per client address, for register/login/refresh
 KEY_TOUCH_EVERY = timedelta(minutes=5)
+_SCOPE_NAMES = frozenset(ApiScope)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -58,19 +62,29 @@ def _limit(request: Request, runtime: Runtime, client: str, per_minute: int) -> 
         )
 
 
-def authenticate(request: Request, runtime: Runtime, session: Session, token: str) -> User | None:
+def authenticate(
+    request: Request, runtime: Runtime, session: Session, token: str
+) -> tuple[User, Credential] | None:
     if token.startswith(API_KEY_PREFIX):
+        now = utcnow()
         key = session.execute(
-            select(ApiKey).where(ApiKey.key_hash == hash_secret(token), ApiKey.revoked_at.is_(None))
+            select(ApiKey).where(
+                ApiKey.key_hash == hash_secret(token),
+                ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+            )
         ).scalar_one_or_none()
         if key is None:
             return None
         # After the request's own unit of work: on SQLite a write request holds the write
         # lock until then, so a second writer opened now waited 30 s for it, then failed.
         after_commit(session, lambda: _touch_key(runtime, key))
-        return session.get(User, key.user_id)
+        user = session.get(User, key.user_id)
+        scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
+        return (user, Credential(key.created_at, key.id, scopes)) if user else None
     claims = runtime.signer.read_access_token(token)
-    return session.get(User, claims.user_id) if claims else None
+    user = session.get(User, claims.user_id) if claims else None
+    return (user, Credential(claims.auth_time)) if user and claims else None
 
 
 def _touch_key(runtime: Runtime, key: ApiKey) -> None:
@@ -81,22 +95,49 @@ def _touch_key(runtime: Runtime, key: ApiKey) -> None:
         session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
 
 
-def current_user(request: Request, runtime: RuntimeDep, session: SessionDep) -> User:
-    token = _bearer(request) or _event_stream_token(request)
-    user = authenticate(request, runtime, session, token) if token else None
-    if user is None or not user.is_active:
+def current_credential(
+    request: Request, runtime: RuntimeDep, session: SessionDep
+) -> tuple[User, Credential]:
+    token = _bearer(request)
+    found = (
+        authenticate(request, runtime, session, token)
+        if token
+        else _stream_ticket_user(request, runtime, session)
+    )
+    if found is None or not found[0].is_active:
         raise Unauthorized()
+    user, credential = found
+    if request.method not in SAFE_METHODS and ApiScope.WRITE not in credential.scopes:
+        raise Forbidden("this API key may only read (its scopes do not include 'write')")
     request.state.user_id = str(user.id)
     plan = _plan(runtime, session, user.plan_id)
     _limit(request, runtime, f"user:{user.id}", plan.requests_per_minute)
-    return user
+    return user, credential
 
 
-def _event_stream_token(request: Request) -> str | None:
-    # Browsers' EventSource cannot set headers; the events route alone takes ?access_token=.
-    if request.url.path.endswith("/events"):
-        return request.query_params.get("access_token")
-    return None
+def current_user(
+    found: Annotated[tuple[User, Credential], Depends(current_credential)],
+) -> User:
+    return found[0]
+
+
+def _stream_ticket_user(
+    request: Request, runtime: Runtime, session: Session
+) -> tuple[User, Credential] | None:
+    # Browsers' EventSource cannot set headers: the events route alone takes a ticket
+    # (from POST …/events/ticket) in its URL, good for that content's stream for a minute.
+    ticket = request.query_params.get("ticket")
+    content_id = request.path_params.get("content_id")
+    if not ticket or not request.url.path.endswith("/events") or content_id is None:
+        return None
+    try:
+        user_id = runtime.signer.read_stream_ticket(ticket, uuid.UUID(str(content_id)))
+    except ValueError:
+        return None
+    user = session.get(User, user_id) if user_id else None
+    # A ticket reads one stream: it is no session, so it counts as signed in long ago.
+    read_only = Credential(datetime.min.replace(tzinfo=UTC), scopes=frozenset({ApiScope.READ}))
+    return (user, read_only) if user else None
 
 
 def _plan(runtime: Runtime, session: Session, plan_id: str) -> Plan:
@@ -110,10 +151,15 @@ def _plan(runtime: Runtime, session: Session, plan_id: str) -> Plan:
     return plan
 
 
+def client_of(request: Request) -> str:
+    """The caller's address as the limits count it (see service/clients.py)."""
+    return rate_key(request.client.host) if request.client else "unknown"
+
+
 def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
-    client = request.client.host if request.client else "unknown"
-    _limit(request, runtime, f"ip:{client}", ANONYMOUS_PER_MINUTE)
+    _limit(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+CurrentCredential = Annotated[tuple[User, Credential], Depends(current_credential)]
 AnonymousLimit = Depends(anonymous_limit)

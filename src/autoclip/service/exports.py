@@ -1,33 +1,49 @@
-"""Per-user bundles: a zip of finished contents under `exports/{user_id}/`.
+"""Per-user bundles: a zip of finished contents under `exports/{user_id}/`, built by a job.
 
-Built in the request: the files are already rendered, so a bundle is copying, not work.
-Videos are stored uncompressed in the zip (they are compressed already).
+`POST /exports` records the export (`queued`) and answers 202; the `export_build` task
+zips the contents on a worker (the embedded one too) and the row turns `ready` with its
+size, or `failed` with the reason. Videos are stored uncompressed in the zip (they are
+compressed already).
+
+Limits, per user: MAX_IN_FLIGHT exports queued or building at once (429 past it) and
+MAX_KEPT kept (409: delete one first). An export expires KEEP_FOR after it was asked
+for: from then it is hidden and its link refused, and the hourly cleanup removes the row
+and the zip. Lost work is the reconciler's: a queued export whose message was lost is
+sent again, and a build whose worker died is failed.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import uuid
 import zipfile
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from autoclip.kit.storage import export_key
-from autoclip.service.db import utcnow
+from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.files import download_url
-from autoclip.service.models import Content, ContentStatus
-from autoclip.service.problems import Invalid, NotFound
+from autoclip.service.jobs.queue import EXPORT_BUILD
+from autoclip.service.models import Content, ContentStatus, Export, ExportStatus, User
+from autoclip.service.problems import Conflict, Invalid, NotFound, TooManyRequests
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import Input, Output
 
 MAX_CONTENTS = 50
+MAX_IN_FLIGHT = 3
+MAX_KEPT = 10
+KEEP_FOR = timedelta(days=7)
 BUNDLED = ("video", "thumbnail", "captions_srt", "script")
 router = APIRouter(prefix="/exports", tags=["exports"])
+log = logging.getLogger("autoclip.exports")
 
 
 class ExportCreate(Input):
@@ -37,46 +53,220 @@ class ExportCreate(Input):
 
 
 class ExportOut(Output):
+    id: uuid.UUID
+    status: ExportStatus
+    content_ids: list[uuid.UUID]
+    contents: int
     key: str
-    url: str
     size: int | None
-    contents: int | None = None
-    created_at: datetime | None = None
+    error: str | None
+    url: str | None = Field(description="A download link while the export is ready.")
+    created_at: datetime
+    expires_at: datetime
 
 
-@router.post("", status_code=201)
+def export_out(runtime: Runtime, export: Export) -> ExportOut:
+    url = None
+    if export.status is ExportStatus.READY:
+        # An S3 link cannot be revoked: it must not outlive the export.
+        left = int((export.expires_at - utcnow()).total_seconds())
+        url = download_url(runtime, export.key, left)
+    return ExportOut(
+        id=export.id,
+        status=export.status,
+        content_ids=[uuid.UUID(c) for c in export.content_ids],
+        contents=len(export.content_ids),
+        key=export.key,
+        size=export.size,
+        error=export.error,
+        url=url,
+        created_at=export.created_at,
+        expires_at=export.expires_at,
+    )
+
+
+@router.post("", status_code=202)
 def create_export(
-    data: ExportCreate, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+    data: ExportCreate,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> ExportOut:
+    _check_limits(session, user)
     ready = [Content.user_id == user.id, Content.deleted_at.is_(None)]
-    query = select(Content).where(*ready, Content.status == ContentStatus.READY)
+    query = select(Content.id).where(*ready, Content.status == ContentStatus.READY)
     if data.content_ids is not None:
-        rows = list(session.scalars(query.where(Content.id.in_(data.content_ids))))
-        if len(rows) != len(set(data.content_ids)):
+        wanted = list(dict.fromkeys(data.content_ids))
+        found = set(session.scalars(query.where(Content.id.in_(wanted))))
+        if len(found) != len(wanted):
             raise NotFound("some of content_ids are not your ready contents")
+        ids = wanted
     else:
-        rows = list(session.scalars(query.order_by(Content.created_at.desc()).limit(MAX_CONTENTS)))
-    if not rows:
+        newest = query.order_by(Content.created_at.desc(), Content.id.desc()).limit(MAX_CONTENTS)
+        ids = list(session.scalars(newest))
+    if not ids:
         raise Invalid("there are no ready contents to export", field="content_ids")
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    key = export_key(str(user.id), f"autoclip-{stamp}-{uuid.uuid4().hex[:8]}.zip")
-    with tempfile.TemporaryDirectory(dir=_scratch(runtime.settings.work_dir)) as folder:
-        bundle = Path(folder) / "bundle.zip"
-        with zipfile.ZipFile(bundle, "w") as archive:
-            for content in rows:
-                _add_content(runtime, archive, content, Path(folder))
-        runtime.storage.put_file(key, bundle)
-        size = bundle.stat().st_size
-    return ExportOut(key=key, url=download_url(runtime, key), size=size, contents=len(rows))
+    now = utcnow()
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    export = Export(
+        user_id=user.id,
+        status=ExportStatus.QUEUED,
+        content_ids=[str(i) for i in ids],
+        key=export_key(str(user.id), f"autoclip-{stamp}-{uuid.uuid4().hex[:8]}.zip"),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + KEEP_FOR,
+    )
+    session.add(export)
+    session.flush()
+    after_commit(session, _sender(runtime, str(export.id)))
+    response.headers["Location"] = f"/api/v1/exports/{export.id}"
+    return export_out(runtime, export)
+
+
+def _sender(runtime: Runtime, export_id: str) -> Callable[[], None]:
+    return lambda: runtime.jobs.send_task(EXPORT_BUILD, export_id)
+
+
+def _check_limits(session: Session, user: User) -> None:
+    # Two requests of one user at once must not both pass the count: the user's row is
+    # locked on PostgreSQL (SQLite's write transactions are serialised already).
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    counts = dict(
+        session.execute(
+            select(Export.status, func.count())
+            .where(Export.user_id == user.id, Export.expires_at > utcnow())
+            .group_by(Export.status)
+        ).all()
+    )
+    if sum(n for status, n in counts.items() if status.in_flight) >= MAX_IN_FLIGHT:
+        raise TooManyRequests(
+            f"at most {MAX_IN_FLIGHT} exports can be queued or building at once; "
+            "wait for one to finish"
+        )
+    if sum(counts.values()) >= MAX_KEPT:
+        raise Conflict(
+            f"at most {MAX_KEPT} exports are kept; delete one first (each expires "
+            f"{KEEP_FOR.days} days after it was made)"
+        )
 
 
 @router.get("")
-def list_exports(user: CurrentUser, runtime: RuntimeDep) -> list[ExportOut]:
-    keys = runtime.storage.list_keys(f"exports/{user.id}/")
-    return [
-        ExportOut(key=k, url=download_url(runtime, k), size=runtime.storage.size(k))
-        for k in sorted(keys, reverse=True)
-    ]
+def list_exports(user: CurrentUser, session: SessionDep, runtime: RuntimeDep) -> list[ExportOut]:
+    """The caller's exports, newest first."""
+    rows = session.scalars(
+        select(Export)
+        .where(Export.user_id == user.id, Export.expires_at > utcnow())
+        .order_by(Export.created_at.desc(), Export.id.desc())
+    )
+    return [export_out(runtime, export) for export in rows]
+
+
+@router.get("/{export_id}")
+def get_export(
+    export_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ExportOut:
+    return export_out(runtime, _own(session, user, export_id))
+
+
+@router.delete("/{export_id}", status_code=204)
+def delete_export(
+    export_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The row goes now; the zip once that commits (a build still running removes its own
+    zip when it finds the row gone)."""
+    export = _own(session, user, export_id)
+    key = export.key
+    session.delete(export)
+    after_commit(session, lambda: _delete_object(runtime, key))
+    return Response(status_code=204)
+
+
+def _own(session: Session, user: User, export_id: uuid.UUID) -> Export:
+    """The caller's unexpired export, or 404 — also for another user's (never 403)."""
+    export = session.get(Export, export_id)
+    if export is None or export.user_id != user.id or export.expires_at <= utcnow():
+        raise NotFound("no such export")
+    return export
+
+
+def _delete_object(runtime: Runtime, key: str) -> None:
+    try:
+        runtime.storage.delete(key)
+    except Exception:  # the row is gone, so the link is refused; the cleanup removes it
+        log.exception("export %s: removing the zip failed; the cleanup will", key)
+
+
+# -- the job -------------------------------------------------------------------------------
+
+
+def build_export(runtime: Runtime, export_id: str) -> None:
+    """The `export_build` task: zip the export's contents, store the zip, mark it ready
+    (or failed, with the reason). A duplicate message finds it taken and does nothing."""
+    now = utcnow()
+    with runtime.db.session() as session:
+        taken = changed_rows(
+            session,
+            update(Export)
+            .where(Export.id == uuid.UUID(export_id), Export.status == ExportStatus.QUEUED)
+            .values(status=ExportStatus.PROCESSING, updated_at=now),
+        )
+        export = session.get(Export, uuid.UUID(export_id)) if taken == 1 else None
+        if export is None:
+            log.info("export %s is not queued; skipped", export_id)
+            return
+        user_id, key, asked = export.user_id, export.key, list(export.content_ids)
+        contents = {
+            str(c.id): c
+            for c in session.scalars(
+                select(Content).where(
+                    Content.id.in_([uuid.UUID(c) for c in asked]),
+                    Content.user_id == user_id,  # the row says so; checked again all the same
+                    Content.deleted_at.is_(None),
+                    Content.status == ContentStatus.READY,
+                )
+            )
+        }
+    bundled = [contents[c] for c in asked if c in contents]  # in the order asked
+    try:
+        if not bundled:
+            raise LookupError("none of its contents is ready any more (deleted or remade)")
+        size = _build(runtime, key, bundled)
+    except Exception as error:
+        if not isinstance(error, LookupError):
+            log.exception("export %s failed", export_id)
+        _finish(runtime, export_id, key, status=ExportStatus.FAILED, error=_reason(error))
+        return
+    _finish(
+        runtime,
+        export_id,
+        key,
+        status=ExportStatus.READY,
+        size=size,
+        content_ids=[str(c.id) for c in bundled],
+    )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"a file is missing from storage: {error.args[0]}"
+    if isinstance(error, LookupError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"[-2000:]
+
+
+def _build(runtime: Runtime, key: str, contents: list[Content]) -> int:
+    """Zip the contents' files to `key`; return the zip's size in bytes."""
+    work_dir = runtime.settings.work_dir
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_dir) as folder:
+        bundle = Path(folder) / "bundle.zip"
+        with zipfile.ZipFile(bundle, "w") as archive:
+            for content in contents:
+                _add_content(runtime, archive, content, Path(folder))
+        runtime.storage.put_file(key, bundle)
+        return bundle.stat().st_size
 
 
 def _add_content(
@@ -94,6 +284,103 @@ def _add_content(
         local.unlink()
 
 
-def _scratch(work_dir: Path) -> Path:
-    work_dir.mkdir(parents=True, exist_ok=True)
-    return work_dir
+def _finish(runtime: Runtime, export_id: str, key: str, **values: object) -> None:
+    with runtime.db.session() as session:
+        landed = changed_rows(
+            session,
+            update(Export)
+            .where(Export.id == uuid.UUID(export_id), Export.status == ExportStatus.PROCESSING)
+            .values(updated_at=utcnow(), **values),
+        )
+    if landed != 1:
+        # Deleted while it was built (or failed by the reconciler as lost): nobody will
+        # ask for this zip, and a delete that ran before the upload could not remove it.
+        log.info("export %s was deleted or given up while it was built", export_id)
+        _delete_object(runtime, key)
+
+
+# -- upkeep (the reconciler) ---------------------------------------------------------------
+
+
+def reconcile_exports(runtime: Runtime, stale_after: timedelta) -> int:
+    """Send again the exports queued longer than `stale_after` (their message was lost:
+    a crash between commit and send, or an embedded server's in-memory queue), and fail
+    the builds whose worker died (processing longer than a job may run). Returns how many."""
+    now = utcnow()
+    limit = timedelta(seconds=runtime.settings.worker.render_time_limit_seconds)
+    lost_after = limit + timedelta(seconds=runtime.settings.worker.lease_seconds)
+    # Read first: most passes find nothing, and on SQLite a write would take the lock.
+    with runtime.db.session(write=False) as session:
+        found = session.execute(
+            select(Export.id, Export.status, Export.updated_at).where(
+                or_(
+                    and_(
+                        Export.status == ExportStatus.QUEUED,
+                        Export.updated_at <= now - stale_after,
+                    ),
+                    and_(
+                        Export.status == ExportStatus.PROCESSING,
+                        Export.updated_at < now - lost_after,
+                    ),
+                )
+            )
+        ).all()
+    lost = [(i, at) for i, status, at in found if status is ExportStatus.PROCESSING]
+    stale = [(i, at) for i, status, at in found if status is ExportStatus.QUEUED]
+    handled = 0
+    for export_id, updated_at in lost:
+        with runtime.db.session() as session:
+            handled += changed_rows(
+                session,
+                update(Export)
+                .where(
+                    Export.id == export_id,
+                    Export.status == ExportStatus.PROCESSING,
+                    Export.updated_at == updated_at,
+                )
+                .values(status=ExportStatus.FAILED, error="its worker was lost", updated_at=now),
+            )
+    for export_id, updated_at in stale:
+        with runtime.db.session() as session:
+            # Claimed by its time, so of several reconcilers one sends it.
+            taken = changed_rows(
+                session,
+                update(Export)
+                .where(
+                    Export.id == export_id,
+                    Export.status == ExportStatus.QUEUED,
+                    Export.updated_at == updated_at,
+                )
+                .values(updated_at=now),
+            )
+            if taken == 1:
+                after_commit(session, _sender(runtime, str(export_id)))
+                handled += 1
+    return handled
+
+
+def remove_expired_exports(runtime: Runtime) -> int:
+    """Delete expired exports, each zip before its row (a failure leaves the row, tried
+    again next time), then zips under `exports/` that no row names (a failed removal, or
+    made before exports had rows). Returns how many objects were removed."""
+    now = utcnow()
+    with runtime.db.session(write=False) as session:
+        expired = session.execute(
+            select(Export.id, Export.key).where(Export.expires_at <= now)
+        ).all()
+    removed = 0
+    for export_id, key in expired:
+        runtime.storage.delete(key)
+        with runtime.db.session() as session:
+            session.execute(delete(Export).where(Export.id == export_id))
+        removed += 1
+    keys = runtime.storage.list_keys("exports/")
+    for start in range(0, len(keys), 500):
+        batch = keys[start : start + 500]
+        with runtime.db.session(write=False) as session:
+            known = set(session.scalars(select(Export.key).where(Export.key.in_(batch))))
+        for key in batch:
+            if key not in known:
+                runtime.storage.delete(key)
+                removed += 1
+    return removed

@@ -3,17 +3,27 @@
 S3 storage hands out its own presigned URLs. Local storage gets links to this API signed
 with the secret key (HMAC over the key and the expiry), so a `<video src>` works without
 an Authorization header, and a link leaked from a page stops working after an hour.
+
+A signature only proves the link was handed out; whether the file may still be had is
+the database's to say: a deleted content's files and a deleted or expired export's zip
+answer 404 at once, even while their objects wait for removal (jobs/purge.py, the export
+cleanup). Presigned S3 links cannot be revoked: those objects are removed, and an
+export's link never outlives the export.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
+from sqlalchemy import select
 
 from autoclip.kit.storage import LocalStorage, check_key
+from autoclip.service.db import utcnow
 from autoclip.service.deps import RuntimeDep
+from autoclip.service.models import Content, Export, ExportStatus
 from autoclip.service.problems import NotFound
 from autoclip.service.runtime import Runtime
 
@@ -21,11 +31,13 @@ LINK_SECONDS = 3600
 router = APIRouter(tags=["files"])
 
 
-def download_url(runtime: Runtime, key: str) -> str:
-    presigned = runtime.storage.presigned_url(key, LINK_SECONDS)
+def download_url(runtime: Runtime, key: str, seconds: int = LINK_SECONDS) -> str:
+    """A link to the object that works for `seconds` (at most LINK_SECONDS)."""
+    seconds = max(1, min(seconds, LINK_SECONDS))
+    presigned = runtime.storage.presigned_url(key, seconds)
     if presigned is not None:
         return presigned
-    expires, signature = runtime.signer.sign_download(key, LINK_SECONDS)
+    expires, signature = runtime.signer.sign_download(key, seconds)
     base = runtime.settings.public_url.rstrip("/")
     return f"{base}/api/v1/files/{key}?expires={expires}&signature={signature}"
 
@@ -37,7 +49,8 @@ def download(
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
 ) -> FileResponse:
-    # One answer for a bad signature, an expired link and a missing file: nothing to probe.
+    # One answer for a bad signature, an expired link, a deleted owner and a missing file:
+    # nothing to probe.
     try:
         check_key(key)
     except ValueError:
@@ -48,6 +61,33 @@ def download(
     ):
         raise NotFound("no such file, or the link has expired")
     path = storage.path(key)
-    if not path.is_file():
+    if not still_served(runtime, key) or not path.is_file():
         raise NotFound("no such file, or the link has expired")
     return FileResponse(path)
+
+
+def still_served(runtime: Runtime, key: str) -> bool:
+    """Whether the object's owner still lets it be downloaded: the live content of a
+    `videos/{id}/` or `images/{id}/` key, the ready, unexpired export of an `exports/` key.
+    Links are signed for nothing else."""
+    kind, _, rest = key.partition("/")
+    with runtime.db.session(write=False) as session:
+        if kind in ("videos", "images"):
+            try:
+                content_id = uuid.UUID(rest.partition("/")[0])
+            except ValueError:
+                return False
+            found = session.execute(
+                select(Content.id).where(Content.id == content_id, Content.deleted_at.is_(None))
+            ).first()
+            return found is not None
+        if kind == "exports":
+            found = session.execute(
+                select(Export.id).where(
+                    Export.key == key,
+                    Export.status == ExportStatus.READY,
+                    Export.expires_at > utcnow(),
+                )
+            ).first()
+            return found is not None
+    return False

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     Float,
@@ -80,6 +81,17 @@ class StageRunStatus(StrEnum):
     ABANDONED = "abandoned"  # its worker vanished (killed, lost machine); the stage reran
 
 
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+    @property
+    def in_flight(self) -> bool:
+        return self in (ExportStatus.QUEUED, ExportStatus.PROCESSING)
+
+
 class LedgerReason(StrEnum):
     TRIAL_GRANT = "trial_grant"
     MONTHLY_GRANT = "monthly_grant"
@@ -111,8 +123,6 @@ class User(Base):
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
     credit_balance: Mapped[int] = mapped_column(Integer, default=0)
     credits_renew_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _when()
@@ -141,6 +151,9 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Space-separated ApiScope values (`read write`).
+    scopes: Mapped[str] = mapped_column(String(64), default="read write")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = _when()
@@ -213,6 +226,9 @@ class Content(Base):
     updated_at: Mapped[datetime] = _when()
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a deleted content's stored objects were removed; None on a deleted content
+    # means some may remain, and the reconciler tries again (jobs/purge.py).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StageRun(Base):
@@ -271,3 +287,28 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     content_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contents.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = _when()
+
+
+class Export(Base):
+    """A zip of a user's finished contents, built by a job, stored under `key` until
+    `expires_at`, when the periodic cleanup removes the row and the object."""
+
+    __tablename__ = "exports"
+    __table_args__ = (
+        Index("ix_exports_user_created", "user_id", "created_at"),
+        Index("ix_exports_status_updated", "status", "updated_at"),  # the reconciler's
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[ExportStatus] = mapped_column(_enum(ExportStatus))
+    # Asked for at creation; once built, the ones actually bundled (a content deleted
+    # meanwhile is left out).
+    content_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Chosen at creation, so a delete can remove whatever a build left behind.
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    size: Mapped[int | None] = mapped_column(BigInteger)  # bytes; 50 videos pass 2 GiB
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _when()
+    updated_at: Mapped[datetime] = _when()  # a build that stops moving it was lost
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

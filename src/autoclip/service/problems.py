@@ -59,8 +59,12 @@ class PaymentRequired(AppError):
     status, title, type_slug = 402, "Out of credits", "out-of-credits"
 
 
-class Locked(AppError):
-    status, title, type_slug = 423, "Account locked", "account-locked"
+class Forbidden(AppError):
+    status, title, type_slug = 403, "Forbidden", "forbidden"
+
+
+class ReauthenticationRequired(Forbidden):
+    title, type_slug = "Sign in again", "reauthentication-required"
 
 
 class TooManyRequests(AppError):

@@ -9,11 +9,13 @@ to what is still to be made.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,12 +24,30 @@ from autoclip.pipeline.providers import ProviderChoice, parse_chain, unconfigure
 from autoclip.pipeline.providers import takes_topics as chain_takes_topics
 from autoclip.script.registry import WRITERS
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
-from autoclip.service.schemas import Input
+from autoclip.service.schemas import Input, JsonNumber
 from autoclip.settings import Settings
 
 CHAINS = ("writer", "narrator", "visuals")
 # A sanity cap on what one generation may be allowed to spend, estimated, in USD.
 MAX_BUDGET_USD = 100.0
+
+
+def _not_negative_zero(value: float) -> float:
+    # `ge=0` lets -0.0 through (-0.0 >= 0 is true), and it would be stored and shown as
+    # a budget of "-0.0": a negative budget is a mistake, whatever its size.
+    if math.copysign(1.0, value) < 0:
+        raise PydanticCustomError(
+            "greater_than_equal",
+            "Input should be greater than or equal to 0 (-0.0 is negative)",
+            {"ge": 0},
+        )
+    return value
+
+
+# A budget in USD, as a content's options and a project give it.
+BudgetUsd = Annotated[
+    JsonNumber, Field(ge=0, le=MAX_BUDGET_USD), AfterValidator(_not_negative_zero)
+]
 
 
 class ProviderChains(Input):

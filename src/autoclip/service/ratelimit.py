@@ -1,19 +1,22 @@
-"""Requests per minute per client, in a fixed one-minute window.
+"""Counting per key in fixed windows: requests per minute, failed sign-ins per quarter hour.
 
 Embedded mode counts in process; distributed mode counts in Redis (INCR + EXPIRE in one
-round trip), so every API replica shares one budget per client.
+round trip), so every API replica shares one budget per key. Both take a clock, so tests
+move time instead of waiting for it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
 
 WINDOW_SECONDS = 60
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -35,40 +38,79 @@ class RateDecision:
 
 
 class RateLimiter(Protocol):
-    def hit(self, client: str, limit: int) -> RateDecision: ...
+    def hit(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        """Count one more for `key` in the current window and decide."""
+        ...
+
+    def peek(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        """Decide on `key` as it stands, counting nothing (allowed while below `limit`)."""
+        ...
+
+    def forget(self, key: str, window: int = WINDOW_SECONDS) -> None:
+        """Drop `key`'s count in the current window."""
+        ...
 
 
-def _decide(count: int, limit: int, now: float) -> RateDecision:
-    reset_in = WINDOW_SECONDS - int(now) % WINDOW_SECONDS
-    return RateDecision(count <= limit, limit, max(limit - count, 0), reset_in)
+def _decide(count: int, limit: int, now: float, window: int, counted: bool) -> RateDecision:
+    reset_in = window - int(now) % window
+    allowed = count <= limit if counted else count < limit
+    return RateDecision(allowed, limit, max(limit - count, 0), reset_in)
 
 
 class MemoryRateLimiter:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
-        self._window = -1
-        self._counts: dict[str, int] = {}
+        self._counts: dict[tuple[str, int, int], int] = {}  # (key, window, index) -> count
 
-    def hit(self, client: str, limit: int) -> RateDecision:
-        now = time.time()
-        window = int(now) // WINDOW_SECONDS
+    def _slot(self, key: str, window: int, now: float) -> tuple[str, int, int]:
+        index = int(now) // window
+        if len(self._counts) > 10_000:  # forget windows that have passed
+            self._counts = {s: c for s, c in self._counts.items() if s[2] >= int(now) // s[1]}
+        return (key, window, index)
+
+    def hit(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        now = self._clock()
         with self._lock:
-            if window != self._window:  # a new minute: forget the last one
-                self._window, self._counts = window, {}
-            count = self._counts.get(client, 0) + 1
-            self._counts[client] = count
-        return _decide(count, limit, now)
+            slot = self._slot(key, window, now)
+            count = self._counts.get(slot, 0) + 1
+            self._counts[slot] = count
+        return _decide(count, limit, now, window, counted=True)
+
+    def peek(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        now = self._clock()
+        with self._lock:
+            count = self._counts.get(self._slot(key, window, now), 0)
+        return _decide(count, limit, now, window, counted=False)
+
+    def forget(self, key: str, window: int = WINDOW_SECONDS) -> None:
+        now = self._clock()
+        with self._lock:
+            self._counts.pop(self._slot(key, window, now), None)
 
 
 class RedisRateLimiter:
-    def __init__(self, client: Redis) -> None:
+    def __init__(self, client: Redis, clock: Clock = time.time) -> None:
         self._redis = client
+        self._clock = clock
 
-    def hit(self, client: str, limit: int) -> RateDecision:
-        now = time.time()
-        key = f"ratelimit:{client}:{int(now) // WINDOW_SECONDS}"
+    @staticmethod
+    def _key(key: str, window: int, now: float) -> str:
+        return f"ratelimit:{key}:{window}:{int(now) // window}"
+
+    def hit(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        now = self._clock()
+        name = self._key(key, window, now)
         pipe = self._redis.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, WINDOW_SECONDS + 5)
+        pipe.incr(name)
+        pipe.expire(name, window + 5)
         count, _ = pipe.execute()
-        return _decide(int(count), limit, now)
+        return _decide(int(count), limit, now, window, counted=True)
+
+    def peek(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
+        now = self._clock()
+        count = self._redis.get(self._key(key, window, now))
+        return _decide(int(count or 0), limit, now, window, counted=False)
+
+    def forget(self, key: str, window: int = WINDOW_SECONDS) -> None:
+        self._redis.delete(self._key(key, window, self._clock()))

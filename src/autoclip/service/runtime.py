@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry
 from redis import Redis
 
+from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, storage_from_url
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
@@ -49,7 +50,10 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # 0700 when made here (kit/private.py); temp/ up front too, since more than the engine
+    # writes there (exports), each with its own mkdir.
+    make_private_dir(settings.data_dir)
+    make_private_dir(settings.work_dir)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     db = Database(settings.effective_database_url())
     jobs = JobQueue(make_broker(settings), settings)

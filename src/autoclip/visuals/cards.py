@@ -115,7 +115,7 @@ def _bokeh(image: Image.Image, palette: Palette, rng: random.Random) -> Image.Im
 
 def background(size: tuple[int, int], palette: Palette, seed: str) -> Image.Image:
     """The soft, never-flat card background; `seed` picks the variation deterministically."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # a design's variation, not a secret
     small = (max(8, size[0] // _BACKGROUND_SCALE), max(8, size[1] // _BACKGROUND_SCALE))
     image = Image.fromarray(_gradient(small, palette, rng), "RGB")
     image = _bokeh(image, palette, rng)

@@ -13,7 +13,7 @@ reused in turn, because the user clearly meant them to be used.
 from __future__ import annotations
 
 import re
-import subprocess
+import subprocess  # nosec B404 # ffprobe from an argument list, no shell
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -84,12 +84,21 @@ def _clip_duration(path: Path) -> tuple[bool, float | None]:
     return "video" in kinds, duration
 
 
-def _scan(folder: Path) -> list[Asset]:
+def _scan(folder: Path) -> tuple[list[Asset], int]:
+    """The usable assets under `folder`, and how many links leading out of it were skipped."""
     assets: list[Asset] = []
+    outside = 0
+    root = folder.resolve()
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or any(
             part.startswith(".") for part in path.relative_to(folder).parts
         ):
+            continue
+        if not path.resolve().is_relative_to(root):
+            # A link (to a file, or in a linked folder) leading out of the folder would put a
+            # file the user never chose (a key, another user's photo) into a video that may
+            # be published; only what lies inside the folder is the user's to use.
+            outside += 1
             continue
         suffix = path.suffix.lower()
         keywords = file_keywords(path, folder)
@@ -99,11 +108,12 @@ def _scan(folder: Path) -> list[Asset]:
             usable, duration = _clip_duration(path)
             if usable:
                 assets.append(Asset(path, VisualKind.CLIP, keywords, duration))
-    return assets
+    return assets, outside
 
 
 class AssetLibrary:
-    """The usable images and clips under `folder` (searched recursively, hidden files skipped).
+    """The usable images and clips under `folder` (searched recursively, hidden files and
+    links leading out of the folder skipped).
 
     Files that cannot be opened are skipped; a folder with nothing usable is an input error,
     since the user asked for their assets and would otherwise silently get none.
@@ -113,12 +123,16 @@ class AssetLibrary:
         if not folder.is_dir():
             raise InputError("assets", f"the folder {folder} does not exist")
         self.folder = folder
-        self.assets: tuple[Asset, ...] = tuple(_scan(folder))
+        found, outside = _scan(folder)
+        self.assets: tuple[Asset, ...] = tuple(found)
         if not self.assets:
             looked_for = ", ".join(IMAGE_SUFFIXES + CLIP_SUFFIXES)
+            # Said, so that a folder of links is not a mystery.
+            ignored = f"; ignored {outside} links leading out of it" if outside else ""
             raise InputError(
                 "assets",
-                f"the folder {folder} has no usable images or clips (looked for {looked_for})",
+                f"the folder {folder} has no usable images or clips "
+                f"(looked for {looked_for}{ignored})",
             )
 
     @property

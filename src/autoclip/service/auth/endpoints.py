@@ -2,34 +2,47 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from autoclip.service.auth import service
 from autoclip.service.auth.schemas import (
     ApiKeyCreated,
     ApiKeyOut,
+    LoggedOut,
     Login,
+    LogoutEverywhere,
     NewApiKey,
     Refresh,
     Register,
+    Registered,
     Tokens,
     UserOut,
 )
-from autoclip.service.deps import AnonymousLimit, CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.auth.throttle import LoginThrottle
+from autoclip.service.deps import (
+    AnonymousLimit,
+    CurrentCredential,
+    CurrentUser,
+    RuntimeDep,
+    SessionDep,
+    client_of,
+)
 from autoclip.service.models import ApiKey
 
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/register", status_code=201, dependencies=[AnonymousLimit])
-def register(data: Register, session: SessionDep) -> UserOut:
-    return UserOut.model_validate(service.register(session, data))
+@router.post("/auth/register", status_code=202, dependencies=[AnonymousLimit])
+def register(data: Register, session: SessionDep, runtime: RuntimeDep) -> Registered:
+    return service.register(session, data, runtime.settings.auth.min_password_score)
 
 
 @router.post("/auth/login", dependencies=[AnonymousLimit])
-def login(data: Login, session: SessionDep, runtime: RuntimeDep) -> Tokens:
-    return service.login(session, runtime.signer, runtime.settings.auth, data.email, data.password)
+def login(data: Login, request: Request, session: SessionDep, runtime: RuntimeDep) -> Tokens:
+    policy = runtime.settings.auth
+    throttle = LoginThrottle(runtime.limiter, policy)
+    return service.login(session, runtime.signer, policy, throttle, client_of(request), data)
 
 
 @router.post("/auth/refresh", dependencies=[AnonymousLimit])
@@ -49,8 +62,11 @@ def me(user: CurrentUser) -> UserOut:
 
 
 @router.post("/api-keys", status_code=201, tags=["api keys"])
-def create_api_key(data: NewApiKey, user: CurrentUser, session: SessionDep) -> ApiKeyCreated:
-    key, secret = service.create_api_key(session, user, data.name)
+def create_api_key(
+    data: NewApiKey, found: CurrentCredential, session: SessionDep, runtime: RuntimeDep
+) -> ApiKeyCreated:
+    user, credential = found
+    key, secret = service.create_api_key(session, user, data, credential, runtime.settings.auth)
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=secret)
 
 
@@ -66,3 +82,10 @@ def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyOut]:
 def revoke_api_key(key_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     service.revoke_api_key(session, user, key_id)
     return Response(status_code=204)
+
+
+@router.post("/auth/logout-all")
+def logout_everywhere(data: LogoutEverywhere, user: CurrentUser, session: SessionDep) -> LoggedOut:
+    """End every session of the account (every refresh token), and its API keys if asked:
+    what to do when a device or a key may be in someone else's hands."""
+    return LoggedOut(sessions_ended=service.logout_everywhere(session, user, data.api_keys))

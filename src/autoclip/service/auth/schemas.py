@@ -2,21 +2,38 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from autoclip.service.schemas import Input, Output
+from autoclip.service.credentials import ApiScope
+from autoclip.service.schemas import Input, JsonBool, JsonInt, Output
+
+# Exactly as typed: trimming spaces would make " secret " and "secret" one password.
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class Register(Input):
     email: EmailStr
-    password: str = Field(min_length=8, max_length=256)
+    password: Password = Field(
+        min_length=8,
+        max_length=256,
+        description="At least 8 characters, and not easy to guess: common passwords, "
+        "keyboard runs and words from the email or name are refused.",
+    )
     name: str = Field(min_length=1, max_length=200)
+
+
+class Registered(Output):
+    email: str
+    detail: str = Field(
+        description="The same answer whether or not the email already had an account."
+    )
 
 
 class Login(Input):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=256)
+    password: Password = Field(min_length=1, max_length=256)
 
 
 class Refresh(Input):
@@ -41,16 +58,45 @@ class UserOut(Output):
 
 class NewApiKey(Input):
     name: str = Field(min_length=1, max_length=100)
+    scopes: list[ApiScope] = Field(
+        default=[ApiScope.READ, ApiScope.WRITE],
+        min_length=1,
+        max_length=2,
+        description="read: GET and HEAD only; write: changes too. No key manages keys.",
+    )
+    expires_in_days: JsonInt | None = Field(
+        default=90, ge=1, le=365, description="Days until the key stops working; null: never."
+    )
+    password: Password | None = Field(
+        default=None,
+        max_length=256,
+        description="Needed unless you signed in within the last few minutes.",
+    )
 
 
 class ApiKeyOut(Output):
     id: uuid.UUID
     name: str
     prefix: str
+    scopes: list[ApiScope]
     created_at: datetime
+    expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
 
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The key itself. Shown this once; only its hash is kept.")
+
+
+class LogoutEverywhere(Input):
+    api_keys: JsonBool = Field(default=False, description="Revoke every API key as well.")
+
+
+class LoggedOut(Output):
+    sessions_ended: int

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from autoclip.service.auth.schemas import Register, Tokens
+from autoclip.service.auth.passwords import check_password
+from autoclip.service.auth.schemas import Login, NewApiKey, Register, Registered, Tokens
+from autoclip.service.auth.throttle import LoginThrottle
+from autoclip.service.credentials import Credential
 from autoclip.service.credits.plans import DEFAULT_PLAN
 from autoclip.service.credits.service import open_account
 from autoclip.service.db import changed_rows, utcnow
 from autoclip.service.models import ApiKey, Plan, RefreshToken, User
-from autoclip.service.problems import Conflict, Locked, NotFound, Unauthorized
+from autoclip.service.problems import Forbidden, NotFound, ReauthenticationRequired, Unauthorized
 from autoclip.service.projects.service import create_default_project
 from autoclip.service.security import (
     TokenSigner,
@@ -29,69 +32,58 @@ from autoclip.settings import AuthSettings
 BAD_LOGIN = "wrong email or password"
 
 
-def register(session: Session, data: Register) -> User:
+REGISTERED = (
+    "If this email had no account, it has one now: sign in with the password you chose. "
+    "If it had one, sign in with that account's password."
+)
+
+
+def register(session: Session, data: Register, score_needed: int) -> Registered:
+    """Create the account, unless the email has one. Either way the answer, and the work
+    done before it (an Argon2 hash), are the same: sign-up must not tell which emails exist."""
+    check_password(data.password, score_needed, data.email, data.name)
     email = data.email.lower()
+    password_hash = hash_password(data.password)
+    answer = Registered(email=email, detail=REGISTERED)
     if session.execute(select(User.id).where(User.email == email)).first():
-        raise Conflict("an account with this email already exists", field="email")
+        return answer
     plan = session.get(Plan, DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     user = User(
-        email=email,
-        name=data.name,
-        password_hash=hash_password(data.password),
-        plan_id=plan.id,
+        email=email, name=data.name, password_hash=password_hash, plan_id=plan.id,
         credit_balance=0,
-    )
+    )  # fmt: skip
     try:
         with session.begin_nested():
             session.add(user)
             session.flush()
     except IntegrityError:  # the same email registered concurrently (unique index)
-        raise Conflict("an account with this email already exists", field="email") from None
+        return answer
     open_account(session, user, plan)
     create_default_project(session, user)
-    return user
+    return answer
 
 
 def login(
-    session: Session, signer: TokenSigner, policy: AuthSettings, email: str, password: str
+    session: Session,
+    signer: TokenSigner,
+    policy: AuthSettings,
+    throttle: LoginThrottle,
+    client: str,
+    credentials: Login,
 ) -> Tokens:
-    user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
-    now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
-        raise Locked(
-            f"too many failed logins; try again in {seconds} s",
-            headers={"Retry-After": str(seconds)},
-        )
-    if not verify_password(password, user.password_hash if user else None) or user is None:
-        if user is not None:
-            _count_failure(session, user, policy)
+    """Tokens for a right email and password. Failures are counted per client (see
+    throttle.py); unknown emails take the same time and the same path as known ones."""
+    throttle.check(client, credentials.email)
+    user = session.execute(
+        select(User).where(User.email == credentials.email.lower())
+    ).scalar_one_or_none()
+    stored = user.password_hash if user is not None else None
+    if not verify_password(credentials.password, stored) or user is None or not user.is_active:
+        throttle.failed(client, credentials.email)
         raise Unauthorized(BAD_LOGIN)
-    if not user.is_active:
-        raise Unauthorized(BAD_LOGIN)
-    user.failed_logins = 0
-    user.locked_until = None
-    return issue_tokens(session, signer, policy, user.id, family=uuid.uuid4())
-
-
-def _count_failure(session: Session, user: User, policy: AuthSettings) -> None:
-    failures = session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins)
-    ).scalar_one()
-    if failures >= policy.max_failed_logins:
-        session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(
-                failed_logins=0, locked_until=utcnow() + timedelta(minutes=policy.lockout_minutes)
-            )
-        )
-    # A failed login must be remembered even though the request answers with an error.
-    session.commit()
+    throttle.succeeded(client, credentials.email)
+    return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
 
 
 def issue_tokens(
@@ -100,6 +92,7 @@ def issue_tokens(
     policy: AuthSettings,
     user_id: uuid.UUID,
     family: uuid.UUID,
+    auth_time: datetime,
 ) -> Tokens:
     refresh = new_refresh_token()
     session.add(
@@ -111,7 +104,7 @@ def issue_tokens(
         )
     )
     return Tokens(
-        access_token=signer.access_token(user_id),
+        access_token=signer.access_token(user_id, auth_time),
         refresh_token=refresh,
         expires_in=int(signer.access_ttl.total_seconds()),
     )
@@ -139,7 +132,11 @@ def rotate(session: Session, signer: TokenSigner, policy: AuthSettings, token: s
         revoke_family(session, row.family_id)
         session.commit()
         raise Unauthorized("the refresh token was already used; sign in again")
-    return issue_tokens(session, signer, policy, row.user_id, row.family_id)
+    # The family began at the login: its first token's time is when the password was typed.
+    began = session.execute(
+        select(func.min(RefreshToken.created_at)).where(RefreshToken.family_id == row.family_id)
+    ).scalar_one()
+    return issue_tokens(session, signer, policy, row.user_id, row.family_id, auth_time=began)
 
 
 def revoke_family(session: Session, family: uuid.UUID) -> None:
@@ -160,9 +157,49 @@ def logout(session: Session, user: User, token: str) -> None:
         revoke_family(session, row.family_id)
 
 
-def create_api_key(session: Session, user: User, name: str) -> tuple[ApiKey, str]:
+def logout_everywhere(session: Session, user: User, api_keys: bool) -> int:
+    """Revoke every refresh token of the user (and, if asked, every API key); returns how
+    many sessions ended. Access tokens already out expire within their 15 minutes."""
+    now = utcnow()
+    ended = changed_rows(
+        session,
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now),
+    )
+    if api_keys:
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    return ended
+
+
+def create_api_key(
+    session: Session, user: User, data: NewApiKey, credential: Credential, policy: AuthSettings
+) -> tuple[ApiKey, str]:
+    """A new key, for a caller who signed in with a password lately (or types it now): a
+    stolen access token alone must not become a credential that outlives it."""
+    if credential.api_key_id is not None:
+        raise Forbidden("an API key cannot create API keys; sign in with your password")
+    fresh = utcnow() - credential.auth_time <= timedelta(minutes=policy.recent_login_minutes)
+    if not fresh and not (data.password and verify_password(data.password, user.password_hash)):
+        raise ReauthenticationRequired(
+            f"creating an API key needs a sign-in within {policy.recent_login_minutes} "
+            "minutes, or your password in the field 'password'",
+            field="password",
+        )
     secret = new_api_key()
-    key = ApiKey(user_id=user.id, name=name, prefix=secret[:10], key_hash=hash_secret(secret))
+    expires = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    key = ApiKey(
+        user_id=user.id,
+        name=data.name,
+        prefix=secret[:10],
+        key_hash=hash_secret(secret),
+        scopes=" ".join(sorted(set(data.scopes))),
+        expires_at=expires,
+    )
     session.add(key)
     session.flush()
     return key, secret

@@ -14,6 +14,7 @@ from autoclip.service.contents.schemas import (
     ContentCreated,
     ContentError,
     ContentOut,
+    EventTicket,
     Regenerate,
     Reject,
     StageRunOut,
@@ -25,6 +26,7 @@ from autoclip.service.files import download_url
 from autoclip.service.models import Content, ContentStatus
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
+from autoclip.service.security import STREAM_TICKET_SECONDS
 
 router = APIRouter(prefix="/contents", tags=["contents"])
 
@@ -139,7 +141,7 @@ def regenerate(
 def delete(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
-    if service.delete_content(session, user, content_id):
+    if service.delete_content(session, runtime.jobs, user, content_id):
         after_commit(session, _count_cancelled(runtime))
     return Response(status_code=204)
 
@@ -155,6 +157,21 @@ def usage(content_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list
     return [UsageOut.model_validate(u) for u in service.content_usage(session, user, content_id)]
 
 
+@router.post("/{content_id}/events/ticket")
+def event_ticket(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> EventTicket:
+    """A one-minute ticket for this content's event stream, for a browser's EventSource:
+    open `events_url` (it carries the ticket instead of an access token)."""
+    service.get_content(session, user, content_id)  # 404 unless it is the caller's
+    ticket = runtime.signer.stream_ticket(user.id, content_id)
+    return EventTicket(
+        ticket=ticket,
+        expires_in=STREAM_TICKET_SECONDS,
+        events_url=f"/api/v1/contents/{content_id}/events?ticket={ticket}",
+    )
+
+
 @router.get("/{content_id}/events", response_class=StreamingResponse)
 def events(
     content_id: uuid.UUID,
@@ -164,7 +181,8 @@ def events(
     runtime: RuntimeDep,
 ) -> StreamingResponse:
     """Server-sent events: `progress` on every change, then one `done` when it finishes.
-    Browsers may pass the token as `?access_token=` (EventSource cannot set headers)."""
+    Browsers, whose EventSource cannot set headers, pass `?ticket=` from
+    `POST /contents/{id}/events/ticket` instead of a token."""
     service.get_content(session, user, content_id)  # 404 unless it is the caller's
     return StreamingResponse(
         content_events(runtime, request, content_id),

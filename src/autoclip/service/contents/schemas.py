@@ -9,8 +9,8 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
-from autoclip.service.providers import MAX_BUDGET_USD, ProviderChains
-from autoclip.service.schemas import Input, Output
+from autoclip.service.providers import BudgetUsd, ProviderChains
+from autoclip.service.schemas import Input, JsonBool, Output
 
 MAX_TEXT = 50_000
 
@@ -24,11 +24,11 @@ class ContentOptions(ProviderChains):
     voice: str | None = Field(default=None, max_length=64)
     tone: Tone | None = None
     vertical: Vertical | None = None
-    draft: bool = Field(default=False, description="Two-thirds size, fastest encode: a preview.")
-    budget_usd: float | None = Field(
+    draft: JsonBool = Field(
+        default=False, description="Two-thirds size, fastest encode: a preview."
+    )
+    budget_usd: BudgetUsd | None = Field(
         default=None,
-        ge=0,
-        le=MAX_BUDGET_USD,
         description="Most this generation may spend on paid providers (estimated, USD); "
         "past it the chains move on to free providers.",
     )
@@ -111,6 +111,12 @@ class ContentOut(Output):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+
+class EventTicket(Output):
+    ticket: str
+    expires_in: int = Field(description="Seconds the ticket can open the stream.")
+    events_url: str
 
 
 class ContentCreated(Output):

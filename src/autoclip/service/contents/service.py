@@ -21,7 +21,7 @@ from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
 from autoclip.service.credits.service import debit, refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
-from autoclip.service.jobs.queue import JobQueue
+from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
 from autoclip.service.models import (
     ApiUsage,
     Content,
@@ -267,15 +267,17 @@ def requeue(content: Content) -> None:
     content.finished_at = None
 
 
-def delete_content(session: Session, user: User, content_id: uuid.UUID) -> bool:
-    """Soft delete: hidden from every route at once; an unfinished generation is stopped.
-    True if a generation was stopped."""
+def delete_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> bool:
+    """Soft delete: hidden from every route at once; an unfinished generation is stopped;
+    once that commits, a job removes its stored objects (jobs/purge.py). True if a
+    generation was stopped."""
     content = get_content(session, user, content_id)
     # A content waiting for review holds its credit too.
     stopped = content.status.is_active or content.status is ContentStatus.REVIEW
     if stopped:
         _stop(session, content)
     content.deleted_at = utcnow()
+    after_commit(session, lambda: jobs.send_task(CONTENT_PURGE, str(content_id)))
     return stopped
 
 

@@ -62,7 +62,7 @@ class Heartbeat(threading.Thread):
                 if not self._renew():
                     self.stop_work.set()
                     return
-            except Exception:  # a database blip: try again next beat; the lease has slack
+            except Exception:  # nosec B112 # a database blip: retried next beat (lease slack)
                 continue
 
     def _renew(self) -> bool:

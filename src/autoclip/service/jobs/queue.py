@@ -1,7 +1,8 @@
 """The job queue: Dramatiq actors that carry a content id and nothing else.
 
 Two queues. `content-generation` runs the stages before the render (script, narration,
-visuals, captions); `render` runs the render, thumbnail and publish, one message at a
+visuals, captions), and the short tasks (building an export, removing a deleted content's
+files); `render` runs the render, thumbnail and publish, one message at a
 time per worker process (prefetch 1), under a time limit. Embedded mode uses Dramatiq's
 in-memory broker with a worker inside the API process; distributed mode uses Redis.
 Messages are only transport: the database says what is to be done, and the reconciler
@@ -24,6 +25,12 @@ from autoclip.settings import Settings
 
 QUEUE_OF_PHASE = {JobPhase.PREPARE: CONTENT_QUEUE, JobPhase.RENDER: RENDER_QUEUE}
 Handler = Callable[[str, JobPhase], None]
+TaskHandler = Callable[[str], None]
+# Jobs besides a content's phases, each carrying one id. They run on the content-generation
+# queue: every deployment has workers on it, and neither is long enough to need its own.
+EXPORT_BUILD = "export_build"  # an export id: zip its contents
+CONTENT_PURGE = "content_purge"  # a deleted content's id: remove its stored objects
+TASKS = (EXPORT_BUILD, CONTENT_PURGE)
 log = logging.getLogger(__name__)
 
 
@@ -50,14 +57,34 @@ class JobQueue:
             )(self._make_entry(phase))
             for phase in JobPhase
         }
+        self._task_handlers: dict[str, TaskHandler] = {}
+        self._tasks = {
+            name: dramatiq.actor(
+                actor_name=name,
+                queue_name=CONTENT_QUEUE,
+                broker=broker,
+                max_retries=0,  # the reconciler re-sends what the database says is undone
+                time_limit=limit_ms,
+            )(self._make_task_entry(name))
+            for name in TASKS
+        }
 
     def bind(self, handler: Handler) -> None:
         """Who runs a job when a worker receives it (the content runner)."""
         self._handler = handler
 
+    def bind_task(self, name: str, handler: TaskHandler) -> None:
+        """Who runs the task `name` (one of TASKS) when a worker receives it."""
+        if name not in self._tasks:
+            raise ValueError(f"unknown task {name!r}")
+        self._task_handlers[name] = handler
+
     def send(self, content_id: str, phase: JobPhase, delay_seconds: float = 0) -> None:
         delay = int(delay_seconds * 1000) or None
         self._actors[phase].send_with_options(args=(content_id,), delay=delay)
+
+    def send_task(self, name: str, object_id: str) -> None:
+        self._tasks[name].send(object_id)
 
     def waiting(self, queue_name: str) -> int:
         """Messages in the broker's queue that no worker has taken yet."""
@@ -79,6 +106,16 @@ class JobQueue:
             self._handler(content_id, phase)
 
         run.__name__ = f"content_{phase.value}"
+        return run
+
+    def _make_task_entry(self, name: str) -> Callable[[str], None]:
+        def run(object_id: str) -> None:
+            handler = self._task_handlers.get(name)
+            if handler is None:
+                raise RuntimeError(f"no handler bound to the task {name}")
+            handler(object_id)
+
+        run.__name__ = name
         return run
 
 

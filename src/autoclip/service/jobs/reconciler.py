@@ -10,6 +10,10 @@ the queue agree.
 
 Several reconcilers may run at once (one per worker process): each re-send is claimed with
 a conditional UPDATE, so a content is re-sent once per expiry.
+
+The same thread keeps exports moving (lost messages re-sent, lost builds failed), removes
+the stored objects of deleted contents whose purge failed or was lost (every minute), and
+cleans the scratch space and expired exports (every hour).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.exports import reconcile_exports, remove_expired_exports
+from autoclip.service.jobs.purge import purge_deleted
 from autoclip.service.jobs.runner import fail_content
 from autoclip.service.models import Content, ContentStatus, JobPhase, StageRun, StageRunStatus
 from autoclip.service.operations import cleanup_temp
@@ -106,13 +112,15 @@ def _abandon_runs(session: Session, content_id: object) -> None:
     )
 
 
-CLEANUP_EVERY = 3600.0  # seconds between scratch cleanups
+CLEANUP_EVERY = 3600.0  # seconds between scratch (and expired export) cleanups
+PURGE_EVERY = 60.0  # seconds between sweeps for deleted contents' leftover objects
 SCRATCH_LIFETIME = timedelta(hours=24)
 
 
 class Reconciler(threading.Thread):
-    """Runs `reconcile` every few seconds in a worker (or embedded server) process, and the
-    scratch cleanup of its local work folder every hour."""
+    """Runs `reconcile` (and the exports' counterpart) every few seconds in a worker (or
+    embedded server) process, the purge sweep of deleted contents every minute, and the
+    scratch cleanup of its local work folder and of expired exports every hour."""
 
     def __init__(self, runtime: Runtime, every: float, stale_after: timedelta) -> None:
         super().__init__(name="reconciler", daemon=True)
@@ -121,17 +129,32 @@ class Reconciler(threading.Thread):
         self._stale_after = stale_after
         self._stop = threading.Event()
         self._last_cleanup = 0.0
+        self._last_purge = 0.0
 
     def run(self) -> None:
         while True:
             try:
                 reconcile(self._runtime, self._stale_after)
+                reconcile_exports(self._runtime, self._stale_after)
             except Exception:
                 log.exception("reconcile pass failed; trying again")
+            if time.monotonic() - self._last_purge > PURGE_EVERY:
+                self._purge()
             if time.monotonic() - self._last_cleanup > CLEANUP_EVERY:
                 self._cleanup()
             if self._stop.wait(self._every):
                 return
+
+    def _purge(self) -> None:
+        self._last_purge = time.monotonic()
+        try:
+            # As old as a lost message: the purge sent at deletion usually did it already.
+            purged = purge_deleted(self._runtime, self._stale_after)
+        except Exception:
+            log.exception("purge sweep failed; trying again in a minute")
+            return
+        if purged:
+            log.info("purge sweep: the objects of %d deleted contents removed", purged)
 
     def _cleanup(self) -> None:
         self._last_cleanup = time.monotonic()
@@ -139,9 +162,16 @@ class Reconciler(threading.Thread):
             removed, freed = cleanup_temp(self._runtime.settings.work_dir, SCRATCH_LIFETIME)
         except Exception:
             log.exception("scratch cleanup failed; trying again in an hour")
+        else:
+            if removed:
+                log.info("scratch cleanup: %d entries, %.1f MB freed", removed, freed / 1e6)
+        try:
+            exports = remove_expired_exports(self._runtime)
+        except Exception:
+            log.exception("export cleanup failed; trying again in an hour")
             return
-        if removed:
-            log.info("scratch cleanup: %d entries, %.1f MB freed", removed, freed / 1e6)
+        if exports:
+            log.info("export cleanup: %d expired or orphaned zips removed", exports)
 
     def stop(self) -> None:
         self._stop.set()

@@ -48,6 +48,7 @@ from autoclip.service.credits.service import refund
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
+from autoclip.service.jobs.purge import purge_content
 from autoclip.service.logs import request_context
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
@@ -164,6 +165,7 @@ class ContentRunner:
             self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}", wait)
         finally:
             heartbeat.finish()
+        self._purge_if_deleted(job)
         seconds = time.perf_counter() - began
         fields = {"contentId": str(job.id), "phase": phase.value, "outcome": outcome}
         log.info("content %s: %s %s in %.1f s", job.id, phase.value, outcome, seconds,
@@ -381,6 +383,23 @@ class ContentRunner:
         if done == 1:
             self.metrics.generations.labels("ready").inc()
             self.metrics.generation_seconds.observe((now - job.requested_at).total_seconds())
+
+    def _purge_if_deleted(self, job: Job) -> None:
+        """A content deleted while this job ran: remove what the job wrote, now that it
+        writes no more (publishing cannot stop half-way, so files may have landed after the
+        delete's own purge). The lease goes first, so the purge can be recorded as final."""
+        try:
+            with self.runtime.db.session(write=False) as session:
+                deleted = session.execute(
+                    select(Content.deleted_at).where(Content.id == job.id)
+                ).scalar_one_or_none()
+            if deleted is None:
+                return
+            self._let_go(job)
+            purge_content(self.runtime, job.id)
+        except Exception:  # the reconciler's sweep tries again once the lease is gone
+            log.exception("content %s: removing the deleted content's files failed", job.id,
+                          extra={"contentId": str(job.id)})  # fmt: skip
 
     def _let_go(self, job: Job) -> None:
         with self.runtime.db.session() as session:

@@ -1,11 +1,22 @@
-"""A worker: Dramatiq consumers for both queues, the content runner, and the reconciler."""
+"""A worker: Dramatiq consumers for both queues, the content runner, the tasks (exports,
+purges of deleted contents), and the reconciler."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
-from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, QueueWorker, start_worker
+from autoclip.service.exports import build_export, reconcile_exports
+from autoclip.service.jobs.purge import purge_content
+from autoclip.service.jobs.queue import (
+    CONTENT_PURGE,
+    CONTENT_QUEUE,
+    EXPORT_BUILD,
+    RENDER_QUEUE,
+    QueueWorker,
+    start_worker,
+)
 from autoclip.service.jobs.reconciler import Reconciler, reconcile
 from autoclip.service.jobs.runner import ContentRunner
 from autoclip.service.runtime import Runtime
@@ -36,9 +47,13 @@ class WorkerProcess:
             log.warning("maintenance mode: worker %s takes no jobs", self.worker_id)
             return
         settings = self.runtime.settings.worker
-        self.runtime.jobs.bind(ContentRunner(self.runtime, self.worker_id))
+        runtime = self.runtime
+        runtime.jobs.bind(ContentRunner(runtime, self.worker_id))
+        runtime.jobs.bind_task(EXPORT_BUILD, lambda export_id: build_export(runtime, export_id))
+        runtime.jobs.bind_task(CONTENT_PURGE, lambda content_id: self._purge(content_id))
         if self._first_stale_after is not None:
-            reconcile(self.runtime, self._first_stale_after)
+            reconcile(runtime, self._first_stale_after)
+            reconcile_exports(runtime, self._first_stale_after)
         threads = (settings.threads if CONTENT_QUEUE in self.queues else 0) + (
             settings.render_threads if RENDER_QUEUE in self.queues else 0
         )
@@ -50,6 +65,10 @@ class WorkerProcess:
         self._reconciler = Reconciler(self.runtime, settings.reconcile_seconds, stale_after)
         self._reconciler.start()
         log.info("worker %s started on %s", self.worker_id, sorted(self.queues))
+
+    def _purge(self, content_id: str) -> None:
+        # Not purged for good yet (its generation still running): that worker purges again.
+        purge_content(self.runtime, uuid.UUID(content_id))
 
     def stop(self) -> None:
         if self._reconciler is not None:

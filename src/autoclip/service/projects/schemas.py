@@ -7,13 +7,11 @@ from enum import StrEnum
 from pydantic import Field
 
 from autoclip.options import Aspect, Language, Tone, Vertical
-from autoclip.service.providers import MAX_BUDGET_USD, ProviderChains
-from autoclip.service.schemas import Input, Output
+from autoclip.service.providers import BudgetUsd, ProviderChains
+from autoclip.service.schemas import Input, JsonBool, Output
 
 BUDGET = Field(
     default=None,
-    ge=0,
-    le=MAX_BUDGET_USD,
     description="Most each generation may spend on paid providers (estimated, USD); "
     "none: the configured budget.",
 )
@@ -35,8 +33,8 @@ class ProjectCreate(Input):
     language: Language = Language.KO
     platforms: list[Platform] = Field(default_factory=lambda: [Platform.YOUTUBE], max_length=3)
     providers: ProviderChains = Field(default_factory=ProviderChains)
-    budget_usd: float | None = BUDGET
-    require_review: bool = Field(default=False, description=REVIEW)
+    budget_usd: BudgetUsd | None = BUDGET
+    require_review: JsonBool = Field(default=False, description=REVIEW)
 
 
 class ProjectUpdate(Input):
@@ -50,8 +48,8 @@ class ProjectUpdate(Input):
     providers: ProviderChains | None = Field(
         default=None, description="Replaces the project's choice as a whole."
     )
-    budget_usd: float | None = BUDGET  # null: back to the configured budget
-    require_review: bool | None = Field(default=None, description=REVIEW)
+    budget_usd: BudgetUsd | None = BUDGET  # null: back to the configured budget
+    require_review: JsonBool | None = Field(default=None, description=REVIEW)
 
 
 class ProviderChainsOut(Output):
