@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from filemodes import usual_umask
 from services import postgres_server_url, redis_server_url
 
-__all__ = ["ffprobe", "postgres_server_url", "redis_server_url"]
+__all__ = ["ffprobe", "postgres_server_url", "redis_server_url", "usual_umask"]
 
 DEBIAN_FFPROBE = Path("/usr/bin/ffprobe")
 

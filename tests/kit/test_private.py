@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from autoclip.kit.private import create_private_file, make_private_dir
 from autoclip.kit.storage import LocalStorage
+from filemodes import mode
 
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture(autouse=True)
-def usual_umask() -> Iterator[None]:
-    """The common 022, under which new folders are world-readable unless made otherwise."""
-    before = os.umask(0o022)
-    yield
-    os.umask(before)
+pytestmark = pytest.mark.usefixtures("usual_umask")
 
 
 def test_every_missing_level_is_private(tmp_path: Path) -> None:

@@ -5,8 +5,6 @@ data folder the operator made keeps its mode; what AutoClip creates inside is pr
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,20 +15,9 @@ from autoclip.service.app import create_app
 from autoclip.service.cli import ensure_schema
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
+from filemodes import mode
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture(autouse=True)
-def usual_umask() -> Iterator[None]:
-    """The common 022, under which files are world-readable unless made otherwise."""
-    before = os.umask(0o022)
-    yield
-    os.umask(before)
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing", "usual_umask")
 
 
 def test_a_fresh_install_is_private(tmp_path: Path) -> None:
