@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 # The largest legitimate request is a content's text: 50,000 characters, at most 6 bytes
 # each once JSON-escaped (\uXXXX), so 300 kB with its options. 1 MiB leaves room; media
-# uploads will get their own, larger limit on their own path (service/body_limit.py).
+# uploads will get their own, larger limit on their own path (service/protection.py).
 MAX_REQUEST_BYTES = 1 << 20
 
 

@@ -12,12 +12,8 @@ from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.models import User
 from autoclip.service.operations import queue_stats, retry_failed
-from autoclip.service.problems import AppError
+from autoclip.service.problems import Forbidden
 from autoclip.service.schemas import Input, JsonBool, JsonNumber, Output
-
-
-class Forbidden(AppError):
-    status, title, type_slug = 403, "Forbidden", "forbidden"
 
 
 def admin_user(user: CurrentUser) -> User:

@@ -24,10 +24,14 @@ def _address(text: str) -> IPAddress | None:
         return None
 
 
+def _trusted(address: IPAddress | None, proxies: tuple[IPNetwork, ...]) -> bool:
+    return address is not None and any(address in net for net in proxies)
+
+
 def client_address(peer: str, forwarded_for: str | None, proxies: tuple[IPNetwork, ...]) -> str:
     """The client's address: the peer, unless the peer is a trusted proxy."""
     hop = _address(peer)
-    if hop is None or not forwarded_for or not any(hop in net for net in proxies):
+    if hop is None or not forwarded_for or not _trusted(hop, proxies):
         return peer
     client = hop
     for entry in reversed(forwarded_for.split(",")):
@@ -35,7 +39,7 @@ def client_address(peer: str, forwarded_for: str | None, proxies: tuple[IPNetwor
         if address is None:
             break  # garbage from the client's side: trust what came before it
         client = address
-        if not any(address in net for net in proxies):
+        if not _trusted(address, proxies):
             break
     return str(client)
 
@@ -67,8 +71,7 @@ class ClientAddress:
                     forwarded = f"{forwarded},{text}" if forwarded else text
                 elif name == b"x-forwarded-proto":
                     proto = value.decode("latin-1").split(",")[-1].strip().lower()
-            peer = _address(host)
-            if peer is not None and any(peer in net for net in self.proxies):
+            if _trusted(_address(host), self.proxies):
                 scope["client"] = (client_address(host, forwarded, self.proxies), port)
                 if proto in ("http", "https"):  # TLS ended at our proxy: HSTS still applies
                     scope["scheme"] = proto

@@ -27,6 +27,7 @@ from pydantic import Field
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import export_key
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
@@ -258,8 +259,7 @@ def _reason(error: Exception) -> str:
 
 def _build(runtime: Runtime, key: str, contents: list[Content]) -> int:
     """Zip the contents' files to `key`; return the zip's size in bytes."""
-    work_dir = runtime.settings.work_dir
-    work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir = make_private_dir(runtime.settings.work_dir)  # every user's files pass here
     with tempfile.TemporaryDirectory(dir=work_dir) as folder:
         bundle = Path(folder) / "bundle.zip"
         with zipfile.ZipFile(bundle, "w") as archive:

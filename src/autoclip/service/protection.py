@@ -147,7 +147,8 @@ class SecurityHeaders:
 
     A header the response already carries is left as it is: an endpoint that sets its own
     (the event stream's Cache-Control) knows better. HSTS is sent only on a request that
-    came over TLS (uvicorn sets the scheme from X-Forwarded-Proto behind a trusted proxy):
+    came over TLS (behind a trusted proxy, service/clients.py takes the scheme from
+    X-Forwarded-Proto):
     over plain HTTP it would be ignored anyway, and on a local `autoclip serve` it would
     have the browser refuse plain HTTP to localhost for a year.
     """
