@@ -5,28 +5,24 @@ under way when the content is deleted does not leave files behind."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from autoclip.kit.storage import LocalStorage
-from autoclip.service.app import create_app
 from autoclip.service.db import utcnow
 from autoclip.service.jobs.purge import content_prefixes, purge_content, purge_deleted
-from autoclip.service.runtime import Runtime, build_runtime
-from autoclip.settings import Settings
-from s3server import create_bucket, s3_endpoint, use_test_credentials
+from autoclip.service.runtime import Runtime
+from s3server import s3_endpoint
 from service.conftest import sign_up
 from service.test_api_isolation import create_content, make_ready
 from service.test_jobs_support import (
     API,
     TEXTS,
+    Start,
     create,
     expected_keys,
     get,
@@ -34,45 +30,12 @@ from service.test_jobs_support import (
     private_redis_session,
     row,
     scene_count,
+    start,
     wait_finished,
     wait_for,
 )
 
-__all__ = ["private_redis", "private_redis_session", "s3_endpoint"]  # fixtures, used by name
-
-Start = Callable[..., tuple[Runtime, TestClient]]
-
-
-@pytest.fixture
-def start(
-    make_settings: Callable[..., Settings],
-    backend: str,
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Start]:
-    """`start(store="local", wrap=None)`: a runtime on local or S3 storage and an API client
-    whose lifespan runs the in-process worker; `wrap` may replace the storage first."""
-    with ExitStack() as stack:
-
-        def make(
-            store: str = "local", wrap: Callable[[Runtime], None] | None = None
-        ) -> tuple[Runtime, TestClient]:
-            overrides: dict[str, Any] = {"rate_limits": False}
-            if backend == "postgresql":
-                overrides["redis_url"] = request.getfixturevalue("private_redis")
-            if store == "s3":
-                endpoint = request.getfixturevalue("s3_endpoint")
-                use_test_credentials(monkeypatch)
-                overrides["storage_url"] = f"s3://{create_bucket(endpoint)}/autoclip"
-                overrides["s3_endpoint_url"] = endpoint
-            runtime = build_runtime(make_settings(**overrides))
-            stack.callback(runtime.close)
-            if wrap is not None:
-                wrap(runtime)
-            client = stack.enter_context(TestClient(create_app(runtime, run_worker=True)))
-            return runtime, client
-
-        yield make
+__all__ = ["private_redis", "private_redis_session", "s3_endpoint", "start"]  # fixtures
 
 
 def stored(runtime: Runtime, content_id: str) -> list[str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from autoclip.kit.storage import LocalStorage
-from autoclip.service.app import create_app
-from autoclip.service.runtime import Runtime, build_runtime
-from autoclip.settings import Settings, WorkerSettings
+from autoclip.service.runtime import Runtime
+from autoclip.settings import WorkerSettings
 from localserver import serve
 from service.conftest import sign_up
 from service.test_jobs_support import (
@@ -29,6 +26,7 @@ from service.test_jobs_support import (
     PREPARE,
     RENDER,
     TEXTS,
+    Start,
     check_draft_video,
     create,
     entries,
@@ -41,38 +39,14 @@ from service.test_jobs_support import (
     row,
     scene_count,
     stage_runs,
+    start,
     wait_finished,
     wait_for,
 )
 
-__all__ = ["private_redis", "private_redis_session"]  # fixtures, used by name
+__all__ = ["Start", "private_redis", "private_redis_session", "start"]  # fixtures, by name
 
-Start = Callable[..., tuple[Runtime, TestClient]]
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
-
-
-@pytest.fixture
-def start(
-    make_settings: Callable[..., Settings], backend: str, request: pytest.FixtureRequest
-) -> Iterator[Start]:
-    """`start(wrap=None, **settings)`: a runtime and an API client whose lifespan runs the
-    in-process worker; `wrap` may replace the storage first. On PostgreSQL the worker takes
-    its jobs from a Redis of this test's own."""
-    with ExitStack() as stack:
-
-        def make(
-            wrap: Callable[[Runtime], None] | None = None, **overrides: Any
-        ) -> tuple[Runtime, TestClient]:
-            if backend == "postgresql":
-                overrides.setdefault("redis_url", request.getfixturevalue("private_redis"))
-            runtime = build_runtime(make_settings(rate_limits=False, **overrides))
-            stack.callback(runtime.close)
-            if wrap is not None:
-                wrap(runtime)
-            client = stack.enter_context(TestClient(create_app(runtime, run_worker=True)))
-            return runtime, client
-
-        yield make
 
 
 def ffmpeg_children() -> list[Any]:

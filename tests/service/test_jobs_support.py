@@ -8,6 +8,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,9 +17,12 @@ from fastapi.testclient import TestClient
 from redis import Redis
 from sqlalchemy import select
 
+from autoclip.service.app import create_app
 from autoclip.service.models import Content, StageRun
-from autoclip.service.runtime import Runtime
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.settings import Settings
 from e2e.media import probe
+from s3server import create_bucket, use_test_credentials
 from services import _throwaway_redis
 
 T = TypeVar("T")
@@ -182,3 +186,39 @@ def expected_keys(content_id: str, scenes: int) -> list[str]:
 def scene_count(script: dict[str, Any]) -> int:
     """Hook + scenes + call to action: one image each."""
     return len(script["scenes"]) + 2
+
+
+Start = Callable[..., tuple[Runtime, TestClient]]
+
+
+@pytest.fixture
+def start(
+    make_settings: Callable[..., Settings],
+    backend: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Start]:
+    """`start(store="local", wrap=None, **settings)`: a runtime on local or S3 storage (a
+    real moto_server) and an API client whose lifespan runs the in-process worker; `wrap`
+    may replace the storage first. On PostgreSQL the worker takes its jobs from a Redis of
+    this test's own."""
+    with ExitStack() as stack:
+
+        def make(
+            store: str = "local", wrap: Callable[[Runtime], None] | None = None, **overrides: Any
+        ) -> tuple[Runtime, TestClient]:
+            if backend == "postgresql":
+                overrides.setdefault("redis_url", request.getfixturevalue("private_redis"))
+            if store == "s3":
+                endpoint = request.getfixturevalue("s3_endpoint")
+                use_test_credentials(monkeypatch)
+                overrides["storage_url"] = f"s3://{create_bucket(endpoint)}/autoclip"
+                overrides["s3_endpoint_url"] = endpoint
+            runtime = build_runtime(make_settings(rate_limits=False, **overrides))
+            stack.callback(runtime.close)
+            if wrap is not None:
+                wrap(runtime)
+            client = stack.enter_context(TestClient(create_app(runtime, run_worker=True)))
+            return runtime, client
+
+        yield make
