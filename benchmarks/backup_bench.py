@@ -43,7 +43,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from autoclip.kit.storage import LocalStorage, image_key, video_key
-from autoclip.service import backup as backups
 from autoclip.service.db import Database
 from autoclip.service.migrate import upgrade
 from autoclip.service.models import (
@@ -53,6 +52,7 @@ from autoclip.service.models import (
     StageRun,
     User,
 )
+from autoclip.service.ops import backup as backups
 from autoclip.settings import Settings
 
 DEFAULT_PG = os.environ.get(

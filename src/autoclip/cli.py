@@ -288,8 +288,8 @@ def _summary(result: GenerateResult) -> dict[str, object]:
 
 
 def _service_commands() -> None:
-    from autoclip.service import backup_cli
     from autoclip.service import cli as service_cli
+    from autoclip.service.ops.backup import cli as backup_cli
 
     app.command()(service_cli.serve)
     app.command()(service_cli.worker)

@@ -226,6 +226,22 @@ def test_presigned_url_downloads_the_object(storage: Storage) -> None:
     assert response.headers["content-type"] == "image/jpeg"
 
 
+def test_capabilities_say_where_the_objects_are(storage: Storage) -> None:
+    """A local folder lends its files and is one machine's own; S3 is shared, no files."""
+    storage.put_bytes("videos/abc/x.txt", b"hello")
+    local = storage.local_path("videos/abc/x.txt")
+    if isinstance(storage, LocalStorage):
+        assert local is not None
+        assert local.read_bytes() == b"hello"
+        assert storage.local_root is not None
+        assert local.is_relative_to(storage.local_root)
+        assert not storage.shared
+    else:
+        assert local is None
+        assert storage.local_root is None
+        assert storage.shared
+
+
 def test_ping_succeeds_on_a_usable_storage(storage: Storage) -> None:
     storage.ping()
     assert storage.list_keys("") == []  # the local write probe leaves nothing behind

@@ -20,7 +20,7 @@ from redis import Redis
 from sqlalchemy import text, update
 
 from autoclip.service.app import create_app
-from autoclip.service.credits.plans import PLANS
+from autoclip.service.billing.plans import PLANS
 from autoclip.service.db import Base, Database
 from autoclip.service.migrate import upgrade
 from autoclip.service.models import Plan

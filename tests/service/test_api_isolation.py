@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from autoclip.kit.storage import image_key, video_key
+from autoclip.service.auth.tokens import TokenSigner
 from autoclip.service.db import utcnow
 from autoclip.service.models import Content, ContentStatus
 from autoclip.service.runtime import Runtime
-from autoclip.service.security import TokenSigner
 from service.conftest import sign_up
 
 TEXT = (

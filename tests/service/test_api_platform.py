@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
 from autoclip.service.app import create_app
-from autoclip.service.models import Content, Plan, User
+from autoclip.service.models import Content, GenerationRun, Plan, User
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
 from service.conftest import sign_up
@@ -175,7 +175,10 @@ def test_request_ids(client: TestClient, runtime: Runtime) -> None:
     with runtime.db.session(write=False) as session:
         stored = session.get(Content, uuid.UUID(made.json()["id"]))
         assert stored is not None
-        assert stored.request_id == longest
+        assert stored.run_id is not None
+        run = session.get(GenerationRun, stored.run_id)
+        assert run is not None
+        assert run.request_id == longest
 
 
 @pytest.fixture

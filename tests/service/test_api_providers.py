@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from autoclip.pipeline.providers import ProviderChoice
 from autoclip.service.app import create_app
+from autoclip.service.contents.chains import budget_usd, provider_choice
 from autoclip.service.models import Content
-from autoclip.service.providers import budget_usd, provider_choice
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
 from service.conftest import sign_up

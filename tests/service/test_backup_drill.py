@@ -36,13 +36,14 @@ from typer.testing import CliRunner
 
 from autoclip.cli import app as backup_app
 from autoclip.kit.storage import Storage, image_key, video_key
-from autoclip.service import backup as backups
 from autoclip.service.app import create_app
-from autoclip.service.credits.service import refund
+from autoclip.service.billing.credits import refund
 from autoclip.service.db import Base, Database, utcnow
-from autoclip.service.exports import build_export
+from autoclip.service.exports.service import build_export
 from autoclip.service.migrate import upgrade
 from autoclip.service.models import Content, ContentStatus, CreditEntry, LedgerReason
+from autoclip.service.ops import backup as backups
+from autoclip.service.ops.backup import dump
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
 from s3server import create_bucket, s3_endpoint, use_test_credentials
@@ -613,7 +614,7 @@ def test_backup_keeps_the_newest(sqlite_local: Settings, tmp_path: Path) -> None
 
 def test_missing_pg_dump_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(backups, "POSTGRES_BIN_GLOB", str(tmp_path / "none" / "*" / "bin"))
+    monkeypatch.setattr(dump, "POSTGRES_BIN_GLOB", str(tmp_path / "none" / "*" / "bin"))
     with pytest.raises(backups.BackupError, match="pg_dump not found on PATH"):
         backups.find_pg_tool("pg_dump")
 

@@ -29,6 +29,7 @@ from service.test_jobs_support import (
     private_redis,
     private_redis_session,
     row,
+    run_of,
     scene_count,
     start,
     wait_finished,
@@ -149,7 +150,7 @@ def test_a_content_deleted_while_publishing_leaves_no_files(start: Start) -> Non
     def worker_cleaned_up() -> bool:
         content = row(runtime, content_id)
         return (
-            content.lease_owner is None
+            run_of(runtime, content_id).lease_owner is None
             and content.purged_at is not None
             and content.purged_at >= released
         )

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from autoclip.kit.storage import LocalStorage, video_key
 from autoclip.service.app import create_app
 from autoclip.service.db import utcnow
-from autoclip.service.exports import (
+from autoclip.service.exports.service import (
     MAX_IN_FLIGHT,
     MAX_KEPT,
     build_export,

@@ -37,6 +37,7 @@ from service.test_jobs_support import (
     private_redis,
     private_redis_session,
     row,
+    run_of,
     scene_count,
     stage_runs,
     start,
@@ -218,7 +219,7 @@ def test_cancel_while_rendering_kills_ffmpeg_and_refunds_once(start: Start) -> N
     render_runs = wait_for(render_run_closed, 10, "the render stage run to close")
     assert [r.status.value for r in render_runs] == ["cancelled"]
     assert render_runs[0].error == "cancelled"
-    wait_for(lambda: row(runtime, content_id).lease_owner is None, 10, "the worker to let go")
+    wait_for(lambda: run_of(runtime, content_id).lease_owner is None, 10, "the worker to let go")
 
     content = get(client, auth, content_id)
     assert content["status"] == "cancelled"
@@ -315,7 +316,7 @@ def test_regenerate_render_then_narration(start: Start, ffprobe: Path, tmp_path:
     assert balance == 0
     assert len(entries(book, content_id, "regeneration")) == 2
     assert entries(book, content_id, "refund") == []
-    assert row(runtime, content_id).refresh_stages == []
+    assert run_of(runtime, content_id).refresh_stages == []
 
 
 class NotFoundHandler(BaseHTTPRequestHandler):
@@ -352,8 +353,9 @@ def test_page_that_answers_404_fails_for_good_and_refunds(start: Start) -> None:
     assert content.error is not None
     assert "404" in content.error
     assert content.error_stage == "script"
-    assert content.attempts == 1  # a permanent error is not retried
-    assert content.lease_owner is None
+    run = run_of(runtime, content_id)
+    assert run.attempts == 1  # a permanent error is not retried
+    assert run.lease_owner is None
     shown = get(client, auth, content_id)
     assert shown["status"] == "failed"
     assert shown["error"]["stage"] == "script"
@@ -404,7 +406,7 @@ def test_transient_storage_error_is_retried_to_ready(start: Start) -> None:
     content_id = create(client, auth, TEXTS[1])
     finished = wait_finished(runtime, content_id)
     assert finished.status.value == "ready", finished.error
-    assert finished.attempts == 2
+    assert run_of(runtime, content_id).attempts == 2
     content = get(client, auth, content_id)
     assert content["error"] is None
     publish = [r for r in jobs(client, auth, content_id) if r["stage"] == "publish"]

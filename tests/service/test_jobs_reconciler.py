@@ -19,10 +19,17 @@ from autoclip.service.db import utcnow
 from autoclip.service.jobs import reconciler
 from autoclip.service.jobs.lease import claim
 from autoclip.service.jobs.reconciler import reconcile
-from autoclip.service.models import Content, ContentStatus, JobPhase, StageRun, StageRunStatus
+from autoclip.service.models import (
+    Content,
+    ContentStatus,
+    GenerationRun,
+    JobPhase,
+    StageRun,
+    StageRunStatus,
+)
 from autoclip.service.runtime import Runtime
 from service.conftest import sign_up
-from service.test_jobs_support import TEXTS, create, entries, ledger, row, stage_runs
+from service.test_jobs_support import TEXTS, create, entries, ledger, row, run_of, stage_runs
 
 STALE = timedelta(minutes=10)
 Sent = list[tuple[str, JobPhase]]
@@ -50,10 +57,13 @@ def lose_worker(runtime: Runtime, content_id: str, attempts: int, phase: JobPhas
         session.execute(
             update(Content)
             .where(Content.id == cid)
+            .values(status=ContentStatus.PROCESSING, stage=Stage.RENDER.value)
+        )
+        session.execute(
+            update(GenerationRun)
+            .where(GenerationRun.content_id == cid)
             .values(
-                status=ContentStatus.PROCESSING,
                 phase=phase,
-                stage=Stage.RENDER.value,
                 lease_owner="lost-host:1",
                 lease_expires_at=utcnow() - timedelta(seconds=1),
                 attempts=attempts,
@@ -119,8 +129,9 @@ def test_expired_lease_is_resent_once_when_two_reconcilers_race(
     assert sent == [(content_id, JobPhase.RENDER)]
     content = row(runtime, content_id)
     assert content.status is ContentStatus.PROCESSING
-    assert content.lease_owner is None
-    assert content.lease_expires_at is None
+    run = run_of(runtime, content_id)
+    assert run.lease_owner is None
+    assert run.lease_expires_at is None
     runs = stage_runs(runtime, content_id)
     assert [(r.status, r.error) for r in runs] == [(StageRunStatus.ABANDONED, "worker lost")]
     # the next pass finds nothing to do: the message is on its way
@@ -128,7 +139,7 @@ def test_expired_lease_is_resent_once_when_two_reconcilers_race(
     assert len(sent) == 1
     # a worker takes it up again, as attempt 2
     assert claim(runtime.db, uuid.UUID(content_id), JobPhase.RENDER, "next-host:2", 3)
-    assert row(runtime, content_id).attempts == 2
+    assert run_of(runtime, content_id).attempts == 2
 
 
 def test_lost_worker_after_the_last_attempt_fails_and_refunds_once(
@@ -147,7 +158,7 @@ def test_lost_worker_after_the_last_attempt_fails_and_refunds_once(
     assert content.status is ContentStatus.FAILED
     assert content.error == f"its worker was lost {attempts} times"
     assert content.error_stage == "render"
-    assert content.lease_owner is None
+    assert run_of(runtime, content_id).lease_owner is None
     assert content.finished_at is not None
     assert [r.status for r in stage_runs(runtime, content_id)] == [StageRunStatus.ABANDONED]
     balance, book = ledger(client, auth)
@@ -167,11 +178,11 @@ def test_every_attempt_lost_ends_in_failure(
     max_attempts = runtime.settings.worker.max_attempts
     for attempt in range(1, max_attempts + 1):
         assert claim(runtime.db, cid, JobPhase.PREPARE, f"host:{attempt}", 3)
-        assert row(runtime, content_id).attempts == attempt
+        assert run_of(runtime, content_id).attempts == attempt
         with runtime.db.session() as session:
             session.execute(
-                update(Content)
-                .where(Content.id == cid)
+                update(GenerationRun)
+                .where(GenerationRun.content_id == cid)
                 .values(lease_expires_at=utcnow() - timedelta(seconds=1))
             )
         assert reconcile(runtime, STALE) == 1
@@ -214,7 +225,7 @@ def test_a_worker_that_retakes_the_lease_first_keeps_it(
     for content_id, owner in ((first, "live:7"), (last, "live:8")):
         content = row(runtime, content_id)
         assert content.status is ContentStatus.PROCESSING, (content.status, content.error)
-        assert content.lease_owner == owner
+        assert run_of(runtime, content_id).lease_owner == owner
         runs = stage_runs(runtime, content_id)
         assert [r.status for r in runs] == [StageRunStatus.RUNNING]
     balance, book = ledger(client, auth)

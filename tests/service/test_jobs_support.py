@@ -18,7 +18,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from autoclip.service.app import create_app
-from autoclip.service.models import Content, StageRun
+from autoclip.service.models import Content, GenerationRun, StageRun
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
 from e2e.media import probe
@@ -94,6 +94,17 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
 def row(runtime: Runtime, content_id: str) -> Content:
     with runtime.db.session(write=False) as session:
         found = session.get(Content, uuid.UUID(content_id))
+        assert found is not None
+        return found
+
+
+def run_of(runtime: Runtime, content_id: str) -> GenerationRun:
+    """The content's current generation run (its attempts, its lease)."""
+    with runtime.db.session(write=False) as session:
+        content = session.get(Content, uuid.UUID(content_id))
+        assert content is not None
+        assert content.run_id is not None
+        found = session.get(GenerationRun, content.run_id)
         assert found is not None
         return found
 

@@ -19,7 +19,7 @@ from autoclip.service.models import ContentStatus
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
 from service.conftest import sign_up
-from service.test_jobs_support import TEXTS, create, row, wait_finished
+from service.test_jobs_support import TEXTS, create, row, run_of, wait_finished
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_maintenance_mode_is_read_only(make_settings: Callable[..., Settings]) -
             ]
             assert sum(refusals) == 4.0
             assert row(quiet, content_id).status is ContentStatus.QUEUED
-            assert row(quiet, content_id).lease_owner is None
+            assert run_of(quiet, content_id).lease_owner is None
     finally:
         quiet.close()
 

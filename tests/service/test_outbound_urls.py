@@ -16,7 +16,7 @@ from autoclip.service.runtime import build_runtime
 from hostile import fake_dns, loopback_spellings
 from localserver import serve
 from service.conftest import sign_up
-from service.test_jobs_support import API, wait_finished
+from service.test_jobs_support import API, run_of, wait_finished
 
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -76,7 +76,7 @@ def test_a_name_resolving_inward_fails_the_content_without_a_fetch(
             assert content.status.value == "failed"
             assert content.error is not None
             assert "private, local or reserved" in content.error
-            assert content.attempts == 1  # permanent: not retried
+            assert run_of(runtime, str(content.id)).attempts == 1  # permanent: not retried
             shown = client.get(f"{API}/contents/{content.id}", headers=auth).json()
             assert "secret" not in str(shown)
             assert client.get(f"{API}/analytics/credits", headers=auth).json()["balance"] == 3

@@ -21,7 +21,7 @@ from service.test_jobs_support import (
     ledger,
     private_redis,
     private_redis_session,
-    row,
+    run_of,
     wait_finished,
     wait_for,
 )
@@ -103,7 +103,7 @@ def test_a_flagged_script_waits_for_approval_then_becomes_a_video(start: Start) 
         ("script", "succeeded"),
         ("safety", "succeeded"),
     ]
-    assert row(runtime, content_id).lease_owner is None
+    assert run_of(runtime, content_id).lease_owner is None
     balance, book = ledger(client, auth)
     assert balance == 2  # the credit is kept while it waits
     assert entries(book, content_id, "refund") == []
@@ -157,8 +157,9 @@ def test_a_banned_script_fails_for_good_and_is_refunded(start: Start) -> None:
 
     finished = wait_finished(runtime, content_id, timeout=60)
     assert finished.status.value == "failed"
-    assert finished.attempts == 1  # final: not retried
-    assert finished.lease_owner is None
+    run = run_of(runtime, content_id)
+    assert run.attempts == 1  # final: not retried
+    assert run.lease_owner is None
     content = get(client, auth, content_id)
     assert content["error"]["stage"] == "safety"
     assert content["error"]["message"].startswith("blocked by the safety check (gambling: ")

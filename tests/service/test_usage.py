@@ -14,11 +14,11 @@ from sqlalchemy import select
 from autoclip.providers.breaker import shared_breaker
 from autoclip.providers.errors import BudgetExceededError
 from autoclip.providers.usage import PRICES, UsageMeter
+from autoclip.service.billing.usage import usage_sink
+from autoclip.service.contents.chains import generation_spend
 from autoclip.service.db import utcnow
 from autoclip.service.models import ApiUsage, Content
-from autoclip.service.providers import generation_spend
 from autoclip.service.runtime import Runtime
-from autoclip.service.usage import usage_sink
 from service.conftest import sign_up
 from service.test_api_contents import assert_problem, create_id
 

@@ -36,6 +36,7 @@ from service.test_jobs_support import (
     private_redis,
     private_redis_session,
     row,
+    run_of,
     scene_count,
     stage_runs,
     wait_finished,
@@ -125,11 +126,11 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], WorkerProc
                 worker.process.wait(timeout=30)
 
 
-def owner_pid(content: Content) -> int | None:
-    if content.lease_owner is None:
+def owner_pid(owner: str | None) -> int | None:
+    if owner is None:
         return None
     # "host:pid/job"
-    return int(content.lease_owner.split(":")[1].split("/")[0])
+    return int(owner.split(":")[1].split("/")[0])
 
 
 @pytest.mark.e2e
@@ -178,17 +179,19 @@ def test_killed_worker_loses_its_render_to_the_survivor(
 
             # Kill while a render is under way (ffmpeg reporting), once every content is
             # past its prepare phase: the victim then holds no message it has not started.
-            def rendering() -> Content | None:
-                rows = [row(runtime, content_id) for content_id in ids]
-                if any(r.phase is not JobPhase.RENDER and r.status.is_active for r in rows):
+            def rendering() -> tuple[Content, str] | None:
+                rows = [(row(runtime, i), run_of(runtime, i)) for i in ids]
+                if any(r.phase is not JobPhase.RENDER and c.status.is_active for c, r in rows):
                     return None
-                for r in rows:
-                    if r.stage == "render" and r.progress > 46 and owner_pid(r) is not None:
-                        return r
+                for content, run in rows:
+                    owner = run.lease_owner
+                    if content.stage == "render" and content.progress > 46 and owner_pid(owner):
+                        assert owner is not None
+                        return content, owner
                 return None
 
-            target = wait_for(rendering, 120, "a content to be rendering")
-            victim_pid = owner_pid(target)
+            target, target_owner = wait_for(rendering, 120, "a content to be rendering")
+            victim_pid = owner_pid(target_owner)
             victim = next(w for w in workers if w.pid == victim_pid)
             survivor = next(w for w in workers if w is not victim)
             os.killpg(victim.pid, signal.SIGKILL)
@@ -203,11 +206,11 @@ def test_killed_worker_loses_its_render_to_the_survivor(
             # the killed render: abandoned by the victim, then done by the survivor
             renders = [r for r in stage_runs(runtime, killed_id) if r.stage == "render"]
             assert [r.status.value for r in renders] == ["abandoned", "succeeded"], renders
-            assert renders[0].worker == target.lease_owner
+            assert renders[0].worker == target_owner
             assert renders[0].error == "worker lost"
             assert renders[1].worker is not None
             assert f":{survivor.pid}/" in renders[1].worker  # host:pid/job
-            assert row(runtime, killed_id).attempts == 2
+            assert run_of(runtime, killed_id).attempts == 2
 
             for content_id in ids:
                 content = get(client, auth, content_id)

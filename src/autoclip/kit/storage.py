@@ -96,6 +96,27 @@ class StorageUnavailableError(AutoclipError):
 
 
 class Storage(Protocol):
+    """Objects under keys (`videos/{id}/original.mp4`). What a backend can do beyond the
+    common calls it says by `shared` and `local_path`, so callers need not know which
+    backend they hold."""
+
+    @property
+    def shared(self) -> bool:
+        """Whether every machine of the deployment sees the same objects (S3); a local
+        folder is one machine's own."""
+        ...
+
+    @property
+    def local_root(self) -> Path | None:
+        """The folder that holds the objects as plain files on this machine; None for a
+        remote store."""
+        ...
+
+    def local_path(self, key: str) -> Path | None:
+        """The object's file under `local_root` (read, link or copy it directly); None for
+        a remote store."""
+        ...
+
     def put_file(self, key: str, source: Path) -> str:
         """Store a copy of `source` under `key`; return where it can be read
         (a local path, or `s3://bucket/prefix/key`)."""
@@ -148,8 +169,17 @@ class LocalStorage:
         # Absolute, because renders run ffmpeg inside a scratch folder (its own cwd).
         self.root = root.absolute()
 
+    shared = False
+
     def path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
+
+    @property
+    def local_root(self) -> Path:
+        return self.root
+
+    def local_path(self, key: str) -> Path:
+        return self.path(key)
 
     def _staging(self, target: Path) -> Path:
         return target.parent / f".{target.name}.{uuid.uuid4().hex}{STAGING_SUFFIX}"
@@ -281,6 +311,8 @@ class S3Storage:
     roles); the region from that chain too, else us-east-1.
     """
 
+    shared = True
+
     def __init__(
         self,
         bucket: str,
@@ -409,6 +441,11 @@ class S3Storage:
                 if name.startswith(base):
                     keys.append(name[len(base) :])
         return sorted(keys)
+
+    local_root = None
+
+    def local_path(self, key: str) -> None:
+        return None
 
     def presigned_url(self, key: str, expires_in: int) -> str | None:
         url: str = self.client.generate_presigned_url(

@@ -16,22 +16,22 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from autoclip.kit.outbound import parse_networks
-from autoclip.service.admin import router as admin_router
+from autoclip.service.admin.endpoints import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
+from autoclip.service.billing.endpoints import router as credits_router
+from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
-from autoclip.service.credits.endpoints import router as credits_router
 from autoclip.service.docs import DOCS_URL, install_docs
-from autoclip.service.exports import router as exports_router
-from autoclip.service.files import router as files_router
-from autoclip.service.health import router as health_router
+from autoclip.service.exports.endpoints import router as exports_router
+from autoclip.service.files.endpoints import router as files_router
 from autoclip.service.jobs.worker import WorkerProcess
 from autoclip.service.middleware import ConcurrencyGate, RequestContext
+from autoclip.service.ops.health import router as health_router
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
-from autoclip.service.usage import router as usage_router
 
 API_PREFIX = "/api/v1"
 # Below the threadpool's 40 threads and the database pool's 30 connections (db.py).

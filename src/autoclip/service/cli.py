@@ -188,7 +188,7 @@ def _runtime() -> Runtime:
 @queue_app.command("stats")
 def queue_stats_command() -> None:
     """Messages waiting per queue, contents per status, expired leases, the oldest wait."""
-    from autoclip.service.operations import queue_stats
+    from autoclip.service.ops.service import queue_stats
 
     runtime = _runtime()
     try:
@@ -204,7 +204,7 @@ def queue_retry_failed(
 ) -> None:
     """Queue again the contents that failed recently (each takes a credit again)."""
     from autoclip.service.db import utcnow
-    from autoclip.service.operations import retry_failed
+    from autoclip.service.ops.service import retry_failed
 
     window = parse_duration(since, "since")
     runtime = _runtime()
@@ -225,7 +225,7 @@ def storage_cleanup_temp(
 ) -> None:
     """Remove old scratch from the local work folder (workers also do this every hour).
     Scratch in S3 (`temp/`) is best expired by a bucket lifecycle rule; see the runbooks."""
-    from autoclip.service.operations import cleanup_temp
+    from autoclip.service.ops.service import cleanup_temp
 
     age = parse_duration(older_than, "older-than")
     settings = Settings()

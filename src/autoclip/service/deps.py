@@ -11,13 +11,13 @@ from fastapi import Depends, Request
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.credentials import ApiScope, Credential
+from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
 from autoclip.service.clients import rate_key
-from autoclip.service.credentials import ApiScope, Credential
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import ApiKey, Plan, User
 from autoclip.service.problems import Forbidden, TooManyRequests, Unauthorized
 from autoclip.service.runtime import Runtime
-from autoclip.service.security import API_KEY_PREFIX, hash_secret
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ANONYMOUS_PER_MINUTE = 30  # per client address, for register/login/refresh

@@ -184,15 +184,24 @@ class Project(Base):
 
 
 class Content(Base):
+    """What its owner asked for and sees: the source, the options, the status and progress,
+    the script and the outputs. What a worker needs to run the current generation lives
+    on its `GenerationRun` (`run_id`)."""
+
     __tablename__ = "contents"
     __table_args__ = (
         Index("ix_contents_user_created", "user_id", "created_at"),
-        Index("ix_contents_status_lease", "status", "lease_expires_at"),
+        Index("ix_contents_status", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id"), index=True)
+    # The current generation; None for a draft that was never generated.
+    run_id: Mapped[uuid.UUID | None] = mapped_column(
+        # use_alter: the two tables refer to each other.
+        ForeignKey("generation_runs.id", ondelete="SET NULL", use_alter=True)
+    )
     generation_type: Mapped[GenerationType] = mapped_column(_enum(GenerationType))
     source: Mapped[str] = mapped_column(Text)  # the topic, the text or the URL
     language: Mapped[str] = mapped_column(String(8))
@@ -200,35 +209,54 @@ class Content(Base):
     status: Mapped[ContentStatus] = mapped_column(_enum(ContentStatus))
     stage: Mapped[str | None] = mapped_column(String(24))
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    phase: Mapped[JobPhase] = mapped_column(_enum(JobPhase), default=JobPhase.PREPARE)
-    refresh_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
     error_stage: Mapped[str | None] = mapped_column(String(24))
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(String(300))
     script: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     duration_s: Mapped[float | None] = mapped_column(Float)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    revision: Mapped[int] = mapped_column(Integer, default=0)  # bumped by each regenerate
-    lease_owner: Mapped[str | None] = mapped_column(String(100))
-    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credit_charged: Mapped[bool] = mapped_column(Boolean, default=False)
     safety: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the SafetyReport
     served: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # who served each stage
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _when()
-    # When the current generation was asked for: creation, a regenerate or a retry.
-    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = _when()
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a deleted content's stored objects were removed; None on a deleted content
     # means some may remain, and the reconciler tries again (jobs/purge.py).
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GenerationRun(Base):
+    """One generation of a content: its creation, a regenerate, or an operator's retry.
+
+    The job's own state: which queue holds its next step, how many attempts it took, which
+    worker holds it until when, when it may run again, what it must remake. An approval
+    after review goes on with the same run.
+    """
+
+    __tablename__ = "generation_runs"
+    __table_args__ = (Index("ix_generation_runs_lease", "lease_expires_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    content_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    # Bumped by each regenerate: it keys the stage cache's refreshed entries.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    phase: Mapped[JobPhase] = mapped_column(_enum(JobPhase), default=JobPhase.PREPARE)
+    refresh_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    # When the machines were asked to work: the request, or an approval after review.
+    requested_at: Mapped[datetime] = _when()
+    created_at: Mapped[datetime] = _when()
 
 
 class StageRun(Base):

@@ -13,12 +13,12 @@ from redis import Redis
 
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, storage_from_url
+from autoclip.service.auth.tokens import TokenSigner
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
 from autoclip.service.metrics import ApiMetrics, JobMetrics, build_registry
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from autoclip.service.security import TokenSigner
 from autoclip.settings import Settings
 
 

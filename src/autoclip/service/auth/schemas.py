@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from autoclip.service.credentials import ApiScope
+from autoclip.service.auth.credentials import ApiScope
 from autoclip.service.schemas import Input, JsonBool, JsonInt, Output
 
 # Exactly as typed: trimming spaces would make " secret " and "secret" one password.

@@ -9,17 +9,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.credentials import Credential
 from autoclip.service.auth.passwords import check_password
 from autoclip.service.auth.schemas import Login, NewApiKey, Register, Registered, Tokens
 from autoclip.service.auth.throttle import LoginThrottle
-from autoclip.service.credentials import Credential
-from autoclip.service.credits.plans import DEFAULT_PLAN
-from autoclip.service.credits.service import open_account
-from autoclip.service.db import changed_rows, utcnow
-from autoclip.service.models import ApiKey, Plan, RefreshToken, User
-from autoclip.service.problems import Forbidden, NotFound, ReauthenticationRequired, Unauthorized
-from autoclip.service.projects.service import create_default_project
-from autoclip.service.security import (
+from autoclip.service.auth.tokens import (
     TokenSigner,
     hash_password,
     hash_secret,
@@ -27,6 +21,12 @@ from autoclip.service.security import (
     new_refresh_token,
     verify_password,
 )
+from autoclip.service.billing.credits import open_account
+from autoclip.service.billing.plans import DEFAULT_PLAN
+from autoclip.service.db import changed_rows, utcnow
+from autoclip.service.models import ApiKey, Plan, RefreshToken, User
+from autoclip.service.problems import Forbidden, NotFound, ReauthenticationRequired, Unauthorized
+from autoclip.service.projects.service import create_default_project
 from autoclip.settings import AuthSettings
 
 BAD_LOGIN = "wrong email or password"

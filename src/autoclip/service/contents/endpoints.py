@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from autoclip.service.auth.tokens import STREAM_TICKET_SECONDS
 from autoclip.service.contents import service
 from autoclip.service.contents.events import content_events
 from autoclip.service.contents.schemas import (
@@ -22,11 +23,10 @@ from autoclip.service.contents.schemas import (
 )
 from autoclip.service.db import after_commit
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
-from autoclip.service.files import download_url
+from autoclip.service.files.links import download_url
 from autoclip.service.models import Content, ContentStatus
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
-from autoclip.service.security import STREAM_TICKET_SECONDS
 
 router = APIRouter(prefix="/contents", tags=["contents"])
 

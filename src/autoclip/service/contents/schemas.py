@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.service.contents.chains import BudgetUsd, ProviderChains
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
-from autoclip.service.providers import BudgetUsd, ProviderChains
 from autoclip.service.schemas import Input, JsonBool, Output
 
 MAX_TEXT = 50_000

@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,11 @@ from autoclip.options import Language
 from autoclip.pipeline.progress import Stage
 from autoclip.pipeline.providers import check_voice
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.service.billing.credits import debit, refund
+from autoclip.service.contents.chains import CHAINS, check_configured, provider_choice, takes_topics
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
-from autoclip.service.credits.service import debit, refund
-from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
 from autoclip.service.models import (
     ApiUsage,
@@ -36,7 +38,6 @@ from autoclip.service.models import (
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
-from autoclip.service.providers import CHAINS, check_configured, provider_choice, takes_topics
 from autoclip.settings import Settings
 
 # What each regenerate part remakes; the stages after it follow by their cache keys.
@@ -78,15 +79,9 @@ def create_content(
                 source=data.source,
                 language=language.value,
                 options=options,
-                status=ContentStatus.QUEUED,
-                phase=JobPhase.PREPARE,
-                enqueued_at=utcnow(),
-                requested_at=utcnow(),
                 credit_charged=True,
-                request_id=request_id,
             )
-            session.add(content)
-            session.flush()
+            ContentRepository(session).add(content, request_id=request_id)
             debit(session, user, content.id, LedgerReason.GENERATION)
             if idempotency_key:
                 session.add(
@@ -169,8 +164,8 @@ def _settle_options(
 
 def get_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
     """The user's own live content, or 404 — also for another user's (never 403)."""
-    content = session.get(Content, content_id)
-    if content is None or content.user_id != user.id or content.deleted_at is not None:
+    content = ContentRepository(session).owned(user.id, content_id)
+    if content is None:
         raise NotFound("no such content")
     return content
 
@@ -183,20 +178,7 @@ def list_contents(
     status: ContentStatus | None,
     project_id: uuid.UUID | None,
 ) -> tuple[list[Content], int]:
-    where = [Content.user_id == user.id, Content.deleted_at.is_(None)]
-    if status is not None:
-        where.append(Content.status == status)
-    if project_id is not None:
-        where.append(Content.project_id == project_id)
-    total = session.execute(select(func.count()).select_from(Content).where(*where)).scalar_one()
-    rows = session.scalars(
-        select(Content)
-        .where(*where)
-        .order_by(Content.created_at.desc(), Content.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return list(rows), total
+    return ContentRepository(session).page(user.id, page, per_page, status, project_id)
 
 
 def cancel_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
@@ -210,11 +192,7 @@ def cancel_content(session: Session, user: User, content_id: uuid.UUID) -> Conte
 
 def _stop(session: Session, content: Content) -> None:
     # The worker notices at its next heartbeat and kills its ffmpeg; the credit comes back now.
-    now = utcnow()
-    content.status = ContentStatus.CANCELLED
-    content.finished_at = now
-    content.updated_at = now
-    session.flush()
+    ContentRepository(session).stop(content)
     refund(session, content.id)
 
 
@@ -242,29 +220,29 @@ def regenerate_content(
         if content.script is not None and not before_render.intersection(parts)
         else JobPhase.PREPARE
     )
-    content.refresh_stages = sorted({s.value for part in parts for s in REFRESH[part]})
-    content.revision += 1
-    content.phase = phase
+    repository = ContentRepository(session)
+    previous = repository.run(content)
     content.stage = None
     content.progress = 0
-    requeue(content)
+    repository.start_run(
+        content,
+        phase,
+        refresh=sorted({s.value for part in parts for s in REFRESH[part]}),
+        revision=(previous.revision if previous else 0) + 1,
+    )
     after_commit(session, lambda: jobs.send(str(content_id), phase))
     return content
 
 
-def requeue(content: Content) -> None:
-    """Make a finished content wait for a worker again, its credit taken (the caller
-    debited it) and its last error cleared; it resumes from its stage cache."""
-    now = utcnow()
-    content.status = ContentStatus.QUEUED
-    content.error = None
-    content.error_stage = None
-    content.attempts = 0
-    content.credit_charged = True
-    content.enqueued_at = now
-    content.requested_at = now
-    content.updated_at = now
-    content.finished_at = None
+def requeue(session: Session, content: Content) -> JobPhase:
+    """Queue a failed content again, in a new run that resumes where the last one stopped
+    (the stage cache has the rest); the caller took its credit. Returns the run's phase."""
+    repository = ContentRepository(session)
+    previous = repository.run(content)
+    phase = previous.phase if previous else JobPhase.PREPARE
+    refresh = previous.refresh_stages if previous else []
+    repository.start_run(content, phase, refresh=refresh)
+    return phase
 
 
 def delete_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> bool:
@@ -283,35 +261,18 @@ def delete_content(session: Session, jobs: JobQueue, user: User, content_id: uui
 
 def stage_runs(session: Session, user: User, content_id: uuid.UUID) -> list[StageRun]:
     get_content(session, user, content_id)
-    return list(
-        session.scalars(
-            select(StageRun)
-            .where(StageRun.content_id == content_id)
-            .order_by(StageRun.started_at, StageRun.id)
-        )
-    )
+    return ContentRepository(session).stage_runs(content_id)
 
 
 def approve_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> Content:
     """Let a flagged script go on: narration and the rest are made, its credit still taken.
     The job goes once the approval commits."""
     content = get_content(session, user, content_id)
-    now = utcnow()
-    _leave_review(
-        session,
-        content,
-        "approved",
-        status=ContentStatus.QUEUED,
-        approved_at=now,
-        attempts=0,
-        not_before=None,
-        enqueued_at=now,
-        # From here the machines work again: the generation's duration (a metric) should
-        # not include however long the content waited for a person.
-        requested_at=now,
-        updated_at=now,
-    )
-    phase = content.phase
+    repository = ContentRepository(session)
+    _decided(session, content, "approved", repository.approve(content_id))
+    run = repository.run(content)
+    assert run is not None
+    phase = run.phase
     after_commit(session, lambda: jobs.send(str(content_id), phase))
     return content
 
@@ -319,32 +280,18 @@ def approve_content(session: Session, jobs: JobQueue, user: User, content_id: uu
 def reject_content(session: Session, user: User, content_id: uuid.UUID, reason: str) -> Content:
     """Turn a flagged script down: the content is cancelled, with the reason, and refunded."""
     content = get_content(session, user, content_id)
-    now = utcnow()
-    _leave_review(
-        session,
-        content,
-        "rejected",
-        status=ContentStatus.CANCELLED,
-        error=f"rejected in review: {reason}" if reason else "rejected in review",
-        error_stage=Stage.SAFETY.value,
-        finished_at=now,
-        updated_at=now,
-    )
+    error = f"rejected in review: {reason}" if reason else "rejected in review"
+    rejected = ContentRepository(session).reject(content_id, error, Stage.SAFETY.value)
+    _decided(session, content, "rejected", rejected)
     refund(session, content.id)
     return content
 
 
-def _leave_review(session: Session, content: Content, decision: str, **values: object) -> None:
-    # Conditional on the status, so that of two decisions racing (two tabs, two
-    # reviewers) only the first lands, on PostgreSQL as on SQLite; the other is a 409.
-    moved = changed_rows(
-        session,
-        update(Content)
-        .where(Content.id == content.id, Content.status == ContentStatus.REVIEW)
-        .values(**values),
-    )
+def _decided(session: Session, content: Content, decision: str, landed: bool) -> None:
+    # The move is conditional on the status, so that of two decisions racing (two tabs,
+    # two reviewers) only the first lands, on PostgreSQL as on SQLite; the other is a 409.
     session.refresh(content)
-    if moved != 1:
+    if not landed:
         raise Conflict(
             f"the content is {content.status.value}; only a content waiting for review can "
             f"be {decision}"
@@ -354,8 +301,4 @@ def _leave_review(session: Session, content: Content, decision: str, **values: o
 def content_usage(session: Session, user: User, content_id: uuid.UUID) -> list[ApiUsage]:
     """The content's provider calls, oldest first."""
     get_content(session, user, content_id)
-    return list(
-        session.scalars(
-            select(ApiUsage).where(ApiUsage.content_id == content_id).order_by(ApiUsage.id)
-        )
-    )
+    return ContentRepository(session).usage(content_id)

@@ -1,6 +1,6 @@
-"""Leases: which worker holds a content, until when.
+"""Leases: which worker holds a content's generation run, until when.
 
-A worker claims a content with one conditional UPDATE (free or expired lease), then renews
+A worker claims the run with a conditional change (free or expired lease), then renews
 it from a heartbeat thread. If the worker dies, the lease runs out and the reconciler hands
 the content to another worker, which resumes from the stage cache. The heartbeat also
 notices cancellation (or a lost lease) and tells the engine to stop.
@@ -10,38 +10,15 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import timedelta
 
-from sqlalchemy import or_, select, update
-
-from autoclip.service.db import Database, changed_rows, utcnow
-from autoclip.service.models import Content, ContentStatus, JobPhase
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.db import Database
+from autoclip.service.models import JobPhase
 
 
 def claim(db: Database, content_id: uuid.UUID, phase: JobPhase, owner: str, seconds: float) -> bool:
-    now = utcnow()
     with db.session() as session:
-        claimed = changed_rows(
-            session,
-            update(Content)
-            .where(
-                Content.id == content_id,
-                Content.phase == phase,
-                Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
-                Content.deleted_at.is_(None),
-                or_(Content.lease_expires_at.is_(None), Content.lease_expires_at < now),
-                or_(Content.not_before.is_(None), Content.not_before <= now),
-            )
-            .values(
-                status=ContentStatus.PROCESSING,
-                lease_owner=owner,
-                lease_expires_at=now + timedelta(seconds=seconds),
-                attempts=Content.attempts + 1,
-                not_before=None,
-                updated_at=now,
-            ),
-        )
-        return claimed == 1
+        return ContentRepository(session).claim(content_id, phase, owner, seconds)
 
 
 class Heartbeat(threading.Thread):
@@ -66,20 +43,8 @@ class Heartbeat(threading.Thread):
                 continue
 
     def _renew(self) -> bool:
-        now = utcnow()
         with self._db.session() as session:
-            renewed = changed_rows(
-                session,
-                update(Content)
-                .where(
-                    Content.id == self._content_id,
-                    Content.lease_owner == self._owner,
-                    Content.status == ContentStatus.PROCESSING,
-                    Content.deleted_at.is_(None),
-                )
-                .values(lease_expires_at=now + timedelta(seconds=self._seconds)),
-            )
-            return renewed == 1
+            return ContentRepository(session).renew(self._content_id, self._owner, self._seconds)
 
     def should_cancel(self) -> bool:
         return self.stop_work.is_set()
@@ -87,10 +52,8 @@ class Heartbeat(threading.Thread):
     def check_now(self) -> None:
         """Look at the row once, outside the beat (before an expensive step)."""
         with self._db.session(write=False) as session:
-            status, deleted = session.execute(
-                select(Content.status, Content.deleted_at).where(Content.id == self._content_id)
-            ).one()
-        if status != ContentStatus.PROCESSING or deleted is not None:
+            running = ContentRepository(session).still_processing(self._content_id)
+        if not running:
             self.stop_work.set()
 
     def finish(self) -> None:

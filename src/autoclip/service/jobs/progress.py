@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from autoclip.pipeline.progress import Stage
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.metrics import JobMetrics
-from autoclip.service.models import Content, StageRun, StageRunStatus
+from autoclip.service.models import StageRun, StageRunStatus
 
 # Share of the 0–100 progress each stage fills, by what it costs on a typical short.
 WEIGHTS = {
@@ -126,9 +126,5 @@ class DatabaseProgress:
         self._open = None
 
     def _set_progress(self, session: Session, stage: Stage, value: int) -> None:
-        session.execute(
-            update(Content)
-            .where(Content.id == self._content_id, Content.lease_owner == self._worker)
-            .values(stage=stage.value, progress=value, updated_at=utcnow())
-        )
+        ContentRepository(session).set_progress(self._content_id, self._worker, stage.value, value)
         self._last_write, self._last_value = time.monotonic(), value

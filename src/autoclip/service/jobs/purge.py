@@ -1,7 +1,7 @@
 """Removing a deleted content's stored objects: `videos/{id}/…` and `images/{id}/…`.
 
 Deleting a content commits first: the row is hidden from every route at once, and signed
-links to local files stop working because the download route checks the row (files.py).
+links to local files stop working because the download route checks the row (files/).
 The objects go afterwards, so a storage failure never leaves a half-deleted row:
 
 - the `content_purge` task, sent when the delete commits;
@@ -22,11 +22,9 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
-
 from autoclip.kit.storage import Storage
-from autoclip.service.db import changed_rows, utcnow
-from autoclip.service.models import Content
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.db import utcnow
 from autoclip.service.runtime import Runtime
 
 SWEEP_BATCH = 20  # contents per sweep: a backlog drains over passes, none runs long
@@ -52,29 +50,17 @@ def purge_content(runtime: Runtime, content_id: uuid.UUID) -> bool:
     False for a content that is not deleted (never touched) or whose worker still holds
     its lease (that worker purges again when it lets go)."""
     with runtime.db.session(write=False) as session:
-        deleted_at = session.execute(
-            select(Content.deleted_at).where(Content.id == content_id)
-        ).scalar_one_or_none()
+        deleted_at = ContentRepository(session).deleted_at(content_id)
     # Even if purged before: a worker that lost its lease but went on may have written since.
     if deleted_at is None:
         return False
     removed = delete_objects(runtime.storage, str(content_id))
-    now = utcnow()
     with runtime.db.session() as session:
-        marked = changed_rows(
-            session,
-            update(Content)
-            .where(
-                Content.id == content_id,
-                Content.deleted_at.is_not(None),
-                or_(Content.lease_owner.is_(None), Content.lease_expires_at < now),
-            )
-            .values(purged_at=now),
-        )
+        marked = ContentRepository(session).mark_purged(content_id)
     if removed:
         log.info("content %s: %d stored objects of the deleted content removed", content_id,
                  removed, extra={"contentId": str(content_id)})  # fmt: skip
-    return marked == 1
+    return marked
 
 
 def purge_deleted(runtime: Runtime, older_than: timedelta) -> int:
@@ -83,16 +69,7 @@ def purge_deleted(runtime: Runtime, older_than: timedelta) -> int:
     Returns how many were purged for good."""
     cutoff = utcnow() - older_than
     with runtime.db.session(write=False) as session:
-        ids = session.scalars(
-            select(Content.id)
-            .where(
-                Content.deleted_at.is_not(None),
-                Content.deleted_at <= cutoff,
-                Content.purged_at.is_(None),
-            )
-            .order_by(Content.deleted_at)
-            .limit(SWEEP_BATCH)
-        ).all()
+        ids = ContentRepository(session).unpurged(cutoff, SWEEP_BATCH)
     purged = 0
     for content_id in ids:
         try:

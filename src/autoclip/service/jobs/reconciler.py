@@ -21,17 +21,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
-
-from autoclip.service.db import after_commit, changed_rows, utcnow
-from autoclip.service.exports import reconcile_exports, remove_expired_exports
+from autoclip.service.contents.repository import ContentRepository, LostWork
+from autoclip.service.db import after_commit
+from autoclip.service.exports.service import reconcile_exports, remove_expired_exports
 from autoclip.service.jobs.purge import purge_deleted
 from autoclip.service.jobs.runner import fail_content
-from autoclip.service.models import Content, ContentStatus, JobPhase, StageRun, StageRunStatus
-from autoclip.service.operations import cleanup_temp
+from autoclip.service.ops.service import cleanup_temp
 from autoclip.service.runtime import Runtime
 
 log = logging.getLogger("autoclip.reconciler")
@@ -39,77 +36,30 @@ log = logging.getLogger("autoclip.reconciler")
 
 def reconcile(runtime: Runtime, stale_after: timedelta) -> int:
     """Re-send what was lost; return how many contents were re-sent or failed."""
-    now = utcnow()
     with runtime.db.session(write=False) as session:
-        rows = session.execute(
-            select(Content.id, Content.phase, Content.attempts, Content.lease_expires_at).where(
-                Content.deleted_at.is_(None),
-                or_(
-                    and_(
-                        Content.status == ContentStatus.PROCESSING,
-                        Content.lease_expires_at < now,
-                    ),
-                    and_(
-                        Content.status == ContentStatus.QUEUED,
-                        Content.lease_expires_at.is_(None),
-                        or_(Content.not_before.is_(None), Content.not_before <= now),
-                        or_(Content.enqueued_at.is_(None), Content.enqueued_at < now - stale_after),
-                    ),
-                    # handed to the render queue, but the message never came back
-                    and_(
-                        Content.status == ContentStatus.PROCESSING,
-                        Content.lease_expires_at.is_(None),
-                        Content.enqueued_at < now - stale_after,
-                    ),
-                ),
-            )
-        ).all()
+        lost = ContentRepository(session).lost_work(stale_after)
     handled = 0
-    for content_id, phase, attempts, expired in rows:
-        if expired is not None and attempts >= runtime.settings.worker.max_attempts:
-            reason = f"its worker was lost {attempts} times"
-            if fail_content(runtime, content_id, reason, owner=None, lease=expired):
+    for work in lost:
+        expired = work.lease_expires_at
+        if expired is not None and work.attempts >= runtime.settings.worker.max_attempts:
+            reason = f"its worker was lost {work.attempts} times"
+            if fail_content(runtime, work.content_id, reason, owner=None, lease=expired):
                 with runtime.db.session() as session:
-                    _abandon_runs(session, content_id)
+                    ContentRepository(session).abandon_stage_runs(work.content_id)
                 handled += 1
-        elif _resend(runtime, content_id, phase, expired, now):
+        elif _resend(runtime, work):
             handled += 1
     return handled
 
 
-def _resend(
-    runtime: Runtime,
-    content_id: object,
-    phase: JobPhase,
-    expired: datetime | None,
-    now: datetime,
-) -> bool:
+def _resend(runtime: Runtime, work: LostWork) -> bool:
+    content_id, phase = work.content_id, work.phase
     with runtime.db.session() as session:
-        lease = (
-            Content.lease_expires_at.is_(None)
-            if expired is None
-            else Content.lease_expires_at == expired
-        )
-        taken = changed_rows(
-            session,
-            update(Content)
-            .where(Content.id == content_id, lease)
-            .values(lease_owner=None, lease_expires_at=None, enqueued_at=now),
-        )
-        if taken != 1:
+        if not ContentRepository(session).take_for_resend(content_id, work.lease_expires_at):
             return False
-        _abandon_runs(session, content_id)
         after_commit(session, lambda: runtime.jobs.send(str(content_id), phase))
     log.warning("content %s: re-sent to the %s queue", content_id, phase.value)
     return True
-
-
-def _abandon_runs(session: Session, content_id: object) -> None:
-    session.execute(
-        update(StageRun)
-        .where(StageRun.content_id == content_id, StageRun.status == StageRunStatus.RUNNING)
-        .values(status=StageRunStatus.ABANDONED, finished_at=utcnow(), error="worker lost")
-    )
 
 
 CLEANUP_EVERY = 3600.0  # seconds between scratch (and expired export) cleanups

@@ -21,10 +21,9 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
-
-from sqlalchemy import select, update
 
 from autoclip.errors import (
     CancelledError,
@@ -34,7 +33,7 @@ from autoclip.errors import (
     InputError,
     MediaError,
 )
-from autoclip.kit.storage import LocalStorage, image_key, video_key
+from autoclip.kit.storage import image_key, video_key
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Prepared
 from autoclip.pipeline.progress import Stage
@@ -44,20 +43,34 @@ from autoclip.providers.usage import UsageMeter
 from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
 from autoclip.script.writer import SourceMaterial
-from autoclip.service.credits.service import refund
-from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.billing.credits import refund
+from autoclip.service.billing.usage import usage_sink
+from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.logs import request_context
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
-from autoclip.service.providers import budget_usd, generation_spend, provider_choice
 from autoclip.service.runtime import Runtime
-from autoclip.service.usage import usage_sink
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
+
+
+class Outcome(StrEnum):
+    """How a phase ended, as the log says it."""
+
+    DONE = "done"
+    HELD = "held for review"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"  # the safety check refused the script
+    FAILED = "failed"  # for good: retrying would fail the same way
+    RETRIED = "retried"  # back on the queue (or failed, once out of attempts)
+
+
 log = logging.getLogger("autoclip.worker")
 
 
@@ -145,19 +158,19 @@ class ContentRunner:
         try:
             outcome = self._run(job, phase, progress, heartbeat)
         except CancelledError:
-            outcome = "cancelled"
+            outcome = Outcome.CANCELLED
             progress.abort(RunStatus.CANCELLED, "cancelled")
             self._let_go(job)
         except ContentBlockedError as blocked:
-            outcome = "blocked"
+            outcome = Outcome.BLOCKED
             progress.abort(RunStatus.FAILED, str(blocked))
             self._fail(job, str(blocked), safety=blocked.report.model_dump(mode="json"))
         except PERMANENT as error:
-            outcome = "failed"
+            outcome = Outcome.FAILED
             progress.abort(RunStatus.FAILED, str(error))
             self._fail(job, str(error))
         except Exception as error:
-            outcome = "error"
+            outcome = Outcome.RETRIED
             log.exception("content %s: %s failed", job.id, phase.value,
                           extra={"contentId": str(job.id)})  # fmt: skip
             progress.abort(RunStatus.FAILED, f"{type(error).__name__}: {error}")
@@ -167,8 +180,8 @@ class ContentRunner:
             heartbeat.finish()
         self._purge_if_deleted(job)
         seconds = time.perf_counter() - began
-        fields = {"contentId": str(job.id), "phase": phase.value, "outcome": outcome}
-        log.info("content %s: %s %s in %.1f s", job.id, phase.value, outcome, seconds,
+        fields = {"contentId": str(job.id), "phase": phase.value, "outcome": outcome.value}
+        log.info("content %s: %s %s in %.1f s", job.id, phase.value, outcome.value, seconds,
                  extra=fields)  # fmt: skip
 
     def _not_claimed(self, content_id: uuid.UUID, phase: JobPhase) -> None:
@@ -177,11 +190,7 @@ class ContentRunner:
         regenerated before that worker let go). Then try again shortly (the lease ends by
         itself if that worker died), or the new job would wait for the stale-queue pass."""
         with self.runtime.db.session(write=False) as session:
-            found = session.execute(
-                select(
-                    Content.status, Content.phase, Content.lease_expires_at, Content.not_before
-                ).where(Content.id == content_id, Content.deleted_at.is_(None))
-            ).one_or_none()
+            found = ContentRepository(session).queue_state(content_id)
         now = utcnow()
         if (
             found is None
@@ -201,8 +210,8 @@ class ContentRunner:
 
     def _run(
         self, job: Job, phase: JobPhase, progress: DatabaseProgress, heartbeat: Heartbeat
-    ) -> str:
-        """Run the phase and record its outcome; says which ("done", "held for review")."""
+    ) -> Outcome:
+        """Run the phase and record its outcome: done, or held for review."""
         storage = self.runtime.storage
         meter = UsageMeter(
             budget_usd=job.budget_usd,
@@ -217,7 +226,7 @@ class ContentRunner:
                 render_timeout=self.settings.render_time_limit_seconds,
                 work_dir=self.runtime.settings.work_dir,
                 should_cancel=heartbeat.should_cancel,
-                shared_cache=None if isinstance(storage, LocalStorage) else storage,
+                shared_cache=storage if storage.shared else None,
             )
             if phase is JobPhase.PREPARE:
                 # Gathering the source (fetching a page) is the script stage's work: a page
@@ -229,12 +238,12 @@ class ContentRunner:
                     prepared = engine.prepare(request)
                 except HeldForReview as held:
                     self._held(job, held)
-                    return "held for review"
+                    return Outcome.HELD
                 self._prepared(job, prepared)
             else:
                 heartbeat.check_now()
                 self._finished(job, engine.generate(request))
-        return "done"
+        return Outcome.DONE
 
     def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:
         script: Script | None = None
@@ -275,6 +284,8 @@ class ContentRunner:
         with self.runtime.db.session(write=False) as session:
             row = session.get(Content, content_id)
             assert row is not None
+            run = ContentRepository(session).run(row)
+            assert run is not None
             project = session.get(Project, row.project_id)
             assert project is not None
             options = dict(row.options)
@@ -286,12 +297,12 @@ class ContentRunner:
                 language=row.language,
                 options=options,
                 script=row.script,
-                refresh=frozenset(Stage(s) for s in row.refresh_stages),
-                revision=row.revision,
-                attempts=row.attempts,
-                request_id=row.request_id,
+                refresh=frozenset(Stage(s) for s in run.refresh_stages),
+                revision=run.revision,
+                attempts=run.attempts,
+                request_id=run.request_id,
                 owner=owner,
-                requested_at=row.requested_at or row.created_at,
+                requested_at=run.requested_at,
                 choice=provider_choice(options, project.providers),
                 budget_usd=budget_usd(options, project.budget_usd, self.runtime.settings),
                 spent_usd=generation_spend(session, row.id),
@@ -301,88 +312,53 @@ class ContentRunner:
                 served=row.served,
             )
 
-    def _mine(self, job: Job) -> Any:
-        return update(Content).where(
-            Content.id == job.id,
-            Content.lease_owner == job.owner,
-            Content.status == ContentStatus.PROCESSING,
-        )
-
     def _prepared(self, job: Job, prepared: Prepared) -> None:
         with self.runtime.db.session() as session:
-            moved = changed_rows(
-                session,
-                self._mine(job).values(
-                    # with the disclaimer, if the safety check asked for one
-                    script=prepared.script.model_dump(mode="json"),
-                    title=prepared.script.title,
-                    safety=prepared.safety.model_dump(mode="json"),
-                    served=prepared.served,
-                    phase=JobPhase.RENDER,
-                    attempts=0,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    enqueued_at=utcnow(),
-                    updated_at=utcnow(),
-                ),
+            moved = ContentRepository(session).mark_prepared(
+                job.id,
+                job.owner,
+                # with the disclaimer, if the safety check asked for one
+                script=prepared.script.model_dump(mode="json"),
+                title=prepared.script.title,
+                safety=prepared.safety.model_dump(mode="json"),
+                served=prepared.served,
             )
-            if moved == 1:
+            if moved:
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), JobPhase.RENDER))
 
     def _held(self, job: Job, held: HeldForReview) -> None:
         """Park a flagged script for its owner's decision: no narration is paid for until
         an approval. The lease goes; the credit stays; nothing is retried."""
         with self.runtime.db.session() as session:
-            moved = changed_rows(
-                session,
-                self._mine(job).values(
-                    status=ContentStatus.REVIEW,
-                    stage=None,
-                    script=held.script.model_dump(mode="json"),
-                    title=held.script.title,
-                    safety=held.report.model_dump(mode="json"),
-                    served=held.served,
-                    # The approval must go on with this very script, not write another.
-                    refresh_stages=sorted(
-                        s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}
-                    ),
-                    error=None,
-                    error_stage=None,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    updated_at=utcnow(),
-                ),
+            moved = ContentRepository(session).hold_for_review(
+                job.id,
+                job.owner,
+                # The approval must go on with this very script, not write another.
+                [s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}],
+                script=held.script.model_dump(mode="json"),
+                title=held.script.title,
+                safety=held.report.model_dump(mode="json"),
+                served=held.served,
             )
-        if moved == 1:
+        if moved:
             flags = ", ".join(sorted({flag.category for flag in held.report.flags}))
             fields = {"contentId": str(job.id), "verdict": held.report.verdict.value}
             log.info("content %s: flagged (%s); waiting for review", job.id, flags, extra=fields)
 
     def _finished(self, job: Job, result: GenerateResult) -> None:
-        now = utcnow()
         with self.runtime.db.session() as session:
-            done = changed_rows(
-                session,
-                self._mine(job).values(
-                    status=ContentStatus.READY,
-                    stage=None,
-                    progress=100,
-                    outputs=output_keys(str(job.id), len(result.script.timeline())),
-                    duration_s=result.duration_s,
-                    safety=result.safety.model_dump(mode="json"),
-                    served=result.served,
-                    refresh_stages=[],
-                    error=None,
-                    error_stage=None,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    finished_at=now,
-                    updated_at=now,
-                ),
+            done = ContentRepository(session).finish(
+                job.id,
+                job.owner,
+                outputs=output_keys(str(job.id), len(result.script.timeline())),
+                duration_s=result.duration_s,
+                safety=result.safety.model_dump(mode="json"),
+                served=result.served,
             )
-        if done == 1:
+        if done:
             self.metrics.generations.labels("ready").inc()
-            self.metrics.generation_seconds.observe((now - job.requested_at).total_seconds())
+            waited = (utcnow() - job.requested_at).total_seconds()
+            self.metrics.generation_seconds.observe(waited)
 
     def _purge_if_deleted(self, job: Job) -> None:
         """A content deleted while this job ran: remove what the job wrote, now that it
@@ -390,9 +366,7 @@ class ContentRunner:
         delete's own purge). The lease goes first, so the purge can be recorded as final."""
         try:
             with self.runtime.db.session(write=False) as session:
-                deleted = session.execute(
-                    select(Content.deleted_at).where(Content.id == job.id)
-                ).scalar_one_or_none()
+                deleted = ContentRepository(session).deleted_at(job.id)
             if deleted is None:
                 return
             self._let_go(job)
@@ -403,11 +377,7 @@ class ContentRunner:
 
     def _let_go(self, job: Job) -> None:
         with self.runtime.db.session() as session:
-            session.execute(
-                update(Content)
-                .where(Content.id == job.id, Content.lease_owner == job.owner)
-                .values(lease_owner=None, lease_expires_at=None)
-            )
+            ContentRepository(session).let_go(job.id, job.owner)
 
     def _fail(self, job: Job, reason: str, safety: dict[str, Any] | None = None) -> None:
         fail_content(self.runtime, job.id, reason, owner=job.owner, safety=safety)
@@ -420,21 +390,9 @@ class ContentRunner:
             return
         delay = self.settings.retry_base_seconds * 2 ** (job.attempts - 1)
         delay = max(delay, retry_after or 0.0)
-        now = utcnow()
+        reason = f"attempt {job.attempts} failed, retrying: {reason}"
         with self.runtime.db.session() as session:
-            moved = changed_rows(
-                session,
-                self._mine(job).values(
-                    status=ContentStatus.QUEUED,
-                    error=f"attempt {job.attempts} failed, retrying: {reason}",
-                    not_before=now + timedelta(seconds=delay),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    enqueued_at=now,
-                    updated_at=now,
-                ),
-            )
-            if moved == 1:
+            if ContentRepository(session).schedule_retry(job.id, job.owner, reason, delay):
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), phase, delay))
 
 
@@ -452,32 +410,12 @@ def fail_content(
     `lease`: a worker that retook it meanwhile keeps it. True if the content failed.
     `safety`: the report of a blocked script, kept to show why.
     """
-    now = utcnow()
     with runtime.db.session() as session:
-        query = update(Content).where(
-            Content.id == content_id,
-            Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
+        failed = ContentRepository(session).fail(
+            content_id, reason, owner=owner, lease=lease, safety=safety
         )
-        if owner is not None:
-            query = query.where(Content.lease_owner == owner)
-        if lease is not None:
-            query = query.where(Content.lease_expires_at == lease)
-        if safety is not None:
-            query = query.values(safety=safety)
-        failed = changed_rows(
-            session,
-            query.values(
-                status=ContentStatus.FAILED,
-                error=reason[-4000:],
-                error_stage=Content.stage,
-                lease_owner=None,
-                lease_expires_at=None,
-                finished_at=now,
-                updated_at=now,
-            ),
-        )
-        if failed == 1:
+        if failed:
             refund(session, content_id)
-    if failed == 1:
+    if failed:
         runtime.job_metrics.generations.labels("failed").inc()
-    return failed == 1
+    return failed

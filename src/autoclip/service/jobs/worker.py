@@ -7,7 +7,7 @@ import logging
 import uuid
 from datetime import timedelta
 
-from autoclip.service.exports import build_export, reconcile_exports
+from autoclip.service.exports.service import build_export, reconcile_exports
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.jobs.queue import (
     CONTENT_PURGE,

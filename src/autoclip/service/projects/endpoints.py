@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from autoclip.service.contents.chains import check_configured
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.projects import service
 from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
-from autoclip.service.providers import check_configured
 from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/projects", tags=["projects"])

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from autoclip.options import Aspect, Language, Tone, Vertical
-from autoclip.service.providers import BudgetUsd, ProviderChains
+from autoclip.service.contents.chains import BudgetUsd, ProviderChains
 from autoclip.service.schemas import Input, JsonBool, Output
 
 BUDGET = Field(

@@ -14,21 +14,14 @@ export's link never outlives the export.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from autoclip.kit.storage import LocalStorage, check_key
 from autoclip.service.db import utcnow
-from autoclip.service.deps import RuntimeDep
 from autoclip.service.models import Content, Export, ExportStatus
-from autoclip.service.problems import NotFound
 from autoclip.service.runtime import Runtime
 
 LINK_SECONDS = 3600
-router = APIRouter(tags=["files"])
 
 
 def download_url(runtime: Runtime, key: str, seconds: int = LINK_SECONDS) -> str:
@@ -40,30 +33,6 @@ def download_url(runtime: Runtime, key: str, seconds: int = LINK_SECONDS) -> str
     expires, signature = runtime.signer.sign_download(key, seconds)
     base = runtime.settings.public_url.rstrip("/")
     return f"{base}/api/v1/files/{key}?expires={expires}&signature={signature}"
-
-
-@router.get("/files/{key:path}", response_class=FileResponse)
-def download(
-    key: str,
-    runtime: RuntimeDep,
-    expires: Annotated[int, Query()],
-    signature: Annotated[str, Query(max_length=128)],
-) -> FileResponse:
-    # One answer for a bad signature, an expired link, a deleted owner and a missing file:
-    # nothing to probe.
-    try:
-        check_key(key)
-    except ValueError:
-        raise NotFound("no such file") from None
-    storage = runtime.storage
-    if not isinstance(storage, LocalStorage) or not runtime.signer.check_download(
-        key, expires, signature
-    ):
-        raise NotFound("no such file, or the link has expired")
-    path = storage.path(key)
-    if not still_served(runtime, key) or not path.is_file():
-        raise NotFound("no such file, or the link has expired")
-    return FileResponse(path)
 
 
 def still_served(runtime: Runtime, key: str) -> bool:

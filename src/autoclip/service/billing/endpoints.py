@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
-from autoclip.service.credits.service import PERIOD
+from autoclip.service.billing.credits import PERIOD
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.models import CreditEntry, LedgerReason, Plan

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from autoclip.service import backup as backups
+from autoclip.service.ops import backup as backups
 from autoclip.settings import Settings
 
 JOBS_HELP = "Objects copied, checked or uploaded in parallel."

@@ -11,7 +11,7 @@ from pydantic import Field
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.models import User
-from autoclip.service.operations import queue_stats, retry_failed
+from autoclip.service.ops.service import queue_stats, retry_failed
 from autoclip.service.problems import Forbidden
 from autoclip.service.schemas import Input, JsonBool, JsonNumber, Output
 

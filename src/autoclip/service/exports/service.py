@@ -19,86 +19,38 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from fastapi import APIRouter, Response
-from pydantic import Field
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import export_key
 from autoclip.service.db import after_commit, changed_rows, utcnow
-from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
-from autoclip.service.files import download_url
+from autoclip.service.exports.schemas import MAX_CONTENTS
 from autoclip.service.jobs.queue import EXPORT_BUILD
 from autoclip.service.models import Content, ContentStatus, Export, ExportStatus, User
 from autoclip.service.problems import Conflict, Invalid, NotFound, TooManyRequests
 from autoclip.service.runtime import Runtime
-from autoclip.service.schemas import Input, Output
 
-MAX_CONTENTS = 50
 MAX_IN_FLIGHT = 3
 MAX_KEPT = 10
 KEEP_FOR = timedelta(days=7)
 BUNDLED = ("video", "thumbnail", "captions_srt", "script")
-router = APIRouter(prefix="/exports", tags=["exports"])
 log = logging.getLogger("autoclip.exports")
 
 
-class ExportCreate(Input):
-    content_ids: list[uuid.UUID] | None = Field(
-        default=None, max_length=MAX_CONTENTS, description="Default: the newest ready contents."
-    )
-
-
-class ExportOut(Output):
-    id: uuid.UUID
-    status: ExportStatus
-    content_ids: list[uuid.UUID]
-    contents: int
-    key: str
-    size: int | None
-    error: str | None
-    url: str | None = Field(description="A download link while the export is ready.")
-    created_at: datetime
-    expires_at: datetime
-
-
-def export_out(runtime: Runtime, export: Export) -> ExportOut:
-    url = None
-    if export.status is ExportStatus.READY:
-        # An S3 link cannot be revoked: it must not outlive the export.
-        left = int((export.expires_at - utcnow()).total_seconds())
-        url = download_url(runtime, export.key, left)
-    return ExportOut(
-        id=export.id,
-        status=export.status,
-        content_ids=[uuid.UUID(c) for c in export.content_ids],
-        contents=len(export.content_ids),
-        key=export.key,
-        size=export.size,
-        error=export.error,
-        url=url,
-        created_at=export.created_at,
-        expires_at=export.expires_at,
-    )
-
-
-@router.post("", status_code=202)
 def create_export(
-    data: ExportCreate,
-    response: Response,
-    user: CurrentUser,
-    session: SessionDep,
-    runtime: RuntimeDep,
-) -> ExportOut:
+    session: Session, runtime: Runtime, user: User, content_ids: list[uuid.UUID] | None
+) -> Export:
+    """Record a queued export of `content_ids` (default: the newest ready contents); its
+    build is sent once that commits."""
     _check_limits(session, user)
     ready = [Content.user_id == user.id, Content.deleted_at.is_(None)]
     query = select(Content.id).where(*ready, Content.status == ContentStatus.READY)
-    if data.content_ids is not None:
-        wanted = list(dict.fromkeys(data.content_ids))
+    if content_ids is not None:
+        wanted = list(dict.fromkeys(content_ids))
         found = set(session.scalars(query.where(Content.id.in_(wanted))))
         if len(found) != len(wanted):
             raise NotFound("some of content_ids are not your ready contents")
@@ -122,8 +74,27 @@ def create_export(
     session.add(export)
     session.flush()
     after_commit(session, _sender(runtime, str(export.id)))
-    response.headers["Location"] = f"/api/v1/exports/{export.id}"
-    return export_out(runtime, export)
+    return export
+
+
+def list_exports(session: Session, user: User) -> list[Export]:
+    """The user's unexpired exports, newest first."""
+    return list(
+        session.scalars(
+            select(Export)
+            .where(Export.user_id == user.id, Export.expires_at > utcnow())
+            .order_by(Export.created_at.desc(), Export.id.desc())
+        )
+    )
+
+
+def delete_export(session: Session, runtime: Runtime, user: User, export_id: uuid.UUID) -> None:
+    """The row goes now; the zip once that commits (a build still running removes its own
+    zip when it finds the row gone)."""
+    export = own_export(session, user, export_id)
+    key = export.key
+    session.delete(export)
+    after_commit(session, lambda: _delete_object(runtime, key))
 
 
 def _sender(runtime: Runtime, export_id: str) -> Callable[[], None]:
@@ -153,38 +124,7 @@ def _check_limits(session: Session, user: User) -> None:
         )
 
 
-@router.get("")
-def list_exports(user: CurrentUser, session: SessionDep, runtime: RuntimeDep) -> list[ExportOut]:
-    """The caller's exports, newest first."""
-    rows = session.scalars(
-        select(Export)
-        .where(Export.user_id == user.id, Export.expires_at > utcnow())
-        .order_by(Export.created_at.desc(), Export.id.desc())
-    )
-    return [export_out(runtime, export) for export in rows]
-
-
-@router.get("/{export_id}")
-def get_export(
-    export_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
-) -> ExportOut:
-    return export_out(runtime, _own(session, user, export_id))
-
-
-@router.delete("/{export_id}", status_code=204)
-def delete_export(
-    export_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
-) -> Response:
-    """The row goes now; the zip once that commits (a build still running removes its own
-    zip when it finds the row gone)."""
-    export = _own(session, user, export_id)
-    key = export.key
-    session.delete(export)
-    after_commit(session, lambda: _delete_object(runtime, key))
-    return Response(status_code=204)
-
-
-def _own(session: Session, user: User, export_id: uuid.UUID) -> Export:
+def own_export(session: Session, user: User, export_id: uuid.UUID) -> Export:
     """The caller's unexpired export, or 404 — also for another user's (never 403)."""
     export = session.get(Export, export_id)
     if export is None or export.user_id != user.id or export.expires_at <= utcnow():

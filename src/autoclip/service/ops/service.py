@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from autoclip.service.billing.credits import debit
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.service import requeue
-from autoclip.service.credits.service import debit
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
-from autoclip.service.models import Content, ContentStatus, JobPhase, LedgerReason, User
+from autoclip.service.models import JobPhase, LedgerReason, User
 from autoclip.service.problems import PaymentRequired
 from autoclip.service.runtime import Runtime
 
@@ -28,27 +28,11 @@ from autoclip.service.runtime import Runtime
 def queue_stats(runtime: Runtime) -> dict[str, Any]:
     now = utcnow()
     with runtime.db.session(write=False) as session:
-        by_status = dict(
-            session.execute(
-                select(Content.status, func.count())
-                .where(Content.deleted_at.is_(None))
-                .group_by(Content.status)
-            ).all()
-        )
-        expired = session.execute(
-            select(func.count()).where(
-                Content.status == ContentStatus.PROCESSING, Content.lease_expires_at < now
-            )
-        ).scalar_one()
-        oldest = session.execute(
-            select(func.min(Content.created_at)).where(Content.status == ContentStatus.QUEUED)
-        ).scalar_one()
-        failed_day = session.execute(
-            select(func.count()).where(
-                Content.status == ContentStatus.FAILED,
-                Content.finished_at >= now - timedelta(days=1),
-            )
-        ).scalar_one()
+        contents = ContentRepository(session)
+        by_status = contents.count_by_status()
+        expired = contents.count_expired_leases()
+        oldest = contents.oldest_queued()
+        failed_day = contents.count_failed_since(now - timedelta(days=1))
     return {
         "waiting": {name: runtime.jobs.waiting(name) for name in (CONTENT_QUEUE, RENDER_QUEUE)},
         "contents": {status.value: count for status, count in by_status.items()},
@@ -73,15 +57,7 @@ def retry_failed(
     with no credit left is skipped and reported. One savepoint per content: a skipped one
     leaves the others queued. Messages go when the caller's unit of work commits.
     """
-    contents = session.scalars(
-        select(Content)
-        .where(
-            Content.status == ContentStatus.FAILED,
-            Content.deleted_at.is_(None),
-            Content.finished_at >= since,
-        )
-        .order_by(Content.finished_at)
-    ).all()
+    contents = ContentRepository(session).failed_since(since)
     results: list[Retried] = []
     for content in contents:
         if dry_run:
@@ -92,11 +68,11 @@ def retry_failed(
                 user = session.get(User, content.user_id)
                 assert user is not None
                 debit(session, user, content.id, LedgerReason.GENERATION)
-                requeue(content)
+                phase = requeue(session, content)
         except PaymentRequired:
             results.append(Retried(str(content.id), "skipped: the owner has no credits"))
             continue
-        after_commit(session, _sender(jobs, str(content.id), content.phase))
+        after_commit(session, _sender(jobs, str(content.id), phase))
         results.append(Retried(str(content.id), "queued"))
     return results
 

@@ -16,14 +16,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autoclip.providers.usage import UsageRecord, UsageSink
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.metrics import JobMetrics
-from autoclip.service.models import ApiUsage, Content
+from autoclip.service.models import ApiUsage
 from autoclip.service.problems import Invalid
 from autoclip.service.schemas import Output
 
@@ -60,11 +61,7 @@ def usage_sink(
                         created_at=entry.at,
                     )
                 )
-                session.execute(
-                    update(Content)
-                    .where(Content.id == content_id)
-                    .values(cost_usd=Content.cost_usd + entry.usd)
-                )
+                ContentRepository(session).add_cost(content_id, entry.usd)
         except Exception:
             log.exception("content %s: the usage of %s (%s, $%.6f) was not recorded",
                           content_id, entry.service, entry.units, entry.usd)  # fmt: skip

@@ -1,0 +1,580 @@
+"""Every query on contents and their generation runs, and every change of a content's state.
+
+A content's state moves by named, conditional changes: each names the state it expects
+(a status, the lease of the job that makes it) and says whether it landed. Of two
+processes racing — two workers, a worker and its owner's cancel, two reconcilers — one
+wins and the other learns it lost, on SQLite as on PostgreSQL, with no lock held across
+work.
+
+A move that changes both rows changes the run first, then the content, inside a
+savepoint: if either finds a state it did not expect, neither changes. Every such move
+takes the rows in that order, so two of them never wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
+
+from autoclip.service.db import changed_rows, utcnow
+from autoclip.service.models import (
+    ApiUsage,
+    Content,
+    ContentStatus,
+    GenerationRun,
+    JobPhase,
+    StageRun,
+    StageRunStatus,
+)
+
+ACTIVE = (ContentStatus.QUEUED, ContentStatus.PROCESSING)
+ERROR_LIMIT = 4000  # characters of a failure's reason kept (its end: the cause)
+
+
+class _Lost(Exception):
+    """A two-row move found one row not as it expected: undo the other."""
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """Where a content's current run stands, as a worker's message meets it."""
+
+    status: ContentStatus
+    phase: JobPhase
+    lease_expires_at: datetime | None
+    not_before: datetime | None
+
+
+@dataclass(frozen=True)
+class LostWork:
+    """A run the queue lost: its worker died (an expired lease) or its message never came."""
+
+    content_id: uuid.UUID
+    phase: JobPhase
+    attempts: int
+    lease_expires_at: datetime | None
+
+
+def _current_run(content_id: uuid.UUID, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`GenerationRun` rows that are `content_id`'s current run, while `conditions` hold
+    for the content."""
+    return GenerationRun.id == (
+        select(Content.run_id).where(Content.id == content_id, *conditions).scalar_subquery()
+    )
+
+
+def _run_held_by(owner: str) -> ColumnElement[bool]:
+    """Contents whose current run is leased to `owner`."""
+    return Content.run_id.in_(select(GenerationRun.id).where(GenerationRun.lease_owner == owner))
+
+
+class ContentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- what an owner reads ------------------------------------------------------------
+
+    def owned(self, user_id: uuid.UUID, content_id: uuid.UUID) -> Content | None:
+        """The user's own live content; None for another user's (never told apart)."""
+        content = self.session.get(Content, content_id)
+        if content is None or content.user_id != user_id or content.deleted_at is not None:
+            return None
+        return content
+
+    def page(
+        self,
+        user_id: uuid.UUID,
+        page: int,
+        per_page: int,
+        status: ContentStatus | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> tuple[list[Content], int]:
+        """A page of the user's live contents, newest first, and how many there are."""
+        where = [Content.user_id == user_id, Content.deleted_at.is_(None)]
+        if status is not None:
+            where.append(Content.status == status)
+        if project_id is not None:
+            where.append(Content.project_id == project_id)
+        total = self.session.execute(
+            select(func.count()).select_from(Content).where(*where)
+        ).scalar_one()
+        rows = self.session.scalars(
+            select(Content)
+            .where(*where)
+            .order_by(Content.created_at.desc(), Content.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        return list(rows), total
+
+    def run(self, content: Content) -> GenerationRun | None:
+        return None if content.run_id is None else self.session.get(GenerationRun, content.run_id)
+
+    def stage_runs(self, content_id: uuid.UUID) -> list[StageRun]:
+        return list(
+            self.session.scalars(
+                select(StageRun)
+                .where(StageRun.content_id == content_id)
+                .order_by(StageRun.started_at, StageRun.id)
+            )
+        )
+
+    def usage(self, content_id: uuid.UUID) -> list[ApiUsage]:
+        """The content's provider calls, oldest first."""
+        return list(
+            self.session.scalars(
+                select(ApiUsage).where(ApiUsage.content_id == content_id).order_by(ApiUsage.id)
+            )
+        )
+
+    # -- what an owner (or an operator) asks for -------------------------------------------
+
+    def add(self, content: Content, *, request_id: str | None) -> GenerationRun:
+        """Store a new content, queued with its first generation run."""
+        content.status = ContentStatus.QUEUED
+        self.session.add(content)
+        self.session.flush()
+        return self.start_run(content, JobPhase.PREPARE, request_id=request_id)
+
+    def start_run(
+        self,
+        content: Content,
+        phase: JobPhase,
+        *,
+        refresh: Sequence[str] = (),
+        revision: int | None = None,
+        request_id: str | None = None,
+    ) -> GenerationRun:
+        """Queue a new generation of `content` (its credit taken by the caller): a fresh
+        run in `phase`, the last error cleared. `revision` defaults to the last run's."""
+        now = utcnow()
+        previous = self.run(content)
+        run = GenerationRun(
+            content_id=content.id,
+            revision=revision if revision is not None else (previous.revision if previous else 0),
+            phase=phase,
+            refresh_stages=sorted(refresh),
+            attempts=0,
+            enqueued_at=now,
+            requested_at=now,
+            request_id=request_id,
+        )
+        self.session.add(run)
+        self.session.flush()
+        content.run_id = run.id
+        content.status = ContentStatus.QUEUED
+        content.error = None
+        content.error_stage = None
+        content.credit_charged = True
+        content.updated_at = now
+        content.finished_at = None
+        self.session.flush()
+        return run
+
+    def stop(self, content: Content) -> None:
+        """Cancel: the worker notices at its next heartbeat and kills its ffmpeg."""
+        now = utcnow()
+        content.status = ContentStatus.CANCELLED
+        content.finished_at = now
+        content.updated_at = now
+        self.session.flush()
+
+    def approve(self, content_id: uuid.UUID) -> bool:
+        """A flagged script goes on: the run back on its queue, ready at once. Only while
+        the content waits for review (of two decisions racing, one lands)."""
+        now = utcnow()
+        return self._move(
+            update(GenerationRun)
+            .where(_current_run(content_id, Content.status == ContentStatus.REVIEW))
+            .values(attempts=0, not_before=None, enqueued_at=now, requested_at=now),
+            update(Content)
+            .where(Content.id == content_id, Content.status == ContentStatus.REVIEW)
+            .values(status=ContentStatus.QUEUED, approved_at=now, updated_at=now),
+        )
+
+    def reject(self, content_id: uuid.UUID, error: str, error_stage: str) -> bool:
+        now = utcnow()
+        return (
+            changed_rows(
+                self.session,
+                update(Content)
+                .where(Content.id == content_id, Content.status == ContentStatus.REVIEW)
+                .values(
+                    status=ContentStatus.CANCELLED,
+                    error=error,
+                    error_stage=error_stage,
+                    finished_at=now,
+                    updated_at=now,
+                ),
+            )
+            == 1
+        )
+
+    def failed_since(self, since: datetime) -> list[Content]:
+        return list(
+            self.session.scalars(
+                select(Content)
+                .where(
+                    Content.status == ContentStatus.FAILED,
+                    Content.deleted_at.is_(None),
+                    Content.finished_at >= since,
+                )
+                .order_by(Content.finished_at)
+            )
+        )
+
+    # -- a worker's moves ----------------------------------------------------------------
+
+    def claim(self, content_id: uuid.UUID, phase: JobPhase, owner: str, seconds: float) -> bool:
+        """Take the content's run for `owner` for `seconds`: only a live, queued or
+        processing content whose run is in `phase`, unleased (or its lease expired) and
+        due."""
+        now = utcnow()
+        live = (Content.status.in_(ACTIVE), Content.deleted_at.is_(None))
+        return self._move(
+            update(GenerationRun)
+            .where(
+                _current_run(content_id, *live),
+                GenerationRun.phase == phase,
+                or_(GenerationRun.lease_expires_at.is_(None), GenerationRun.lease_expires_at < now),
+                or_(GenerationRun.not_before.is_(None), GenerationRun.not_before <= now),
+            )
+            .values(
+                lease_owner=owner,
+                lease_expires_at=now + timedelta(seconds=seconds),
+                attempts=GenerationRun.attempts + 1,
+                not_before=None,
+            ),
+            update(Content)
+            .where(Content.id == content_id, *live)
+            .values(status=ContentStatus.PROCESSING, updated_at=now),
+        )
+
+    def renew(self, content_id: uuid.UUID, owner: str, seconds: float) -> bool:
+        """Extend `owner`'s lease, while the content is still processing and not deleted."""
+        return (
+            changed_rows(
+                self.session,
+                update(GenerationRun)
+                .where(
+                    _current_run(
+                        content_id,
+                        Content.status == ContentStatus.PROCESSING,
+                        Content.deleted_at.is_(None),
+                    ),
+                    GenerationRun.lease_owner == owner,
+                )
+                .values(lease_expires_at=utcnow() + timedelta(seconds=seconds)),
+            )
+            == 1
+        )
+
+    def still_processing(self, content_id: uuid.UUID) -> bool:
+        found = self.session.execute(
+            select(Content.id).where(
+                Content.id == content_id,
+                Content.status == ContentStatus.PROCESSING,
+                Content.deleted_at.is_(None),
+            )
+        ).first()
+        return found is not None
+
+    def set_progress(self, content_id: uuid.UUID, owner: str, stage: str, value: int) -> None:
+        self.session.execute(
+            update(Content)
+            .where(Content.id == content_id, _run_held_by(owner))
+            .values(stage=stage, progress=value, updated_at=utcnow())
+        )
+
+    def queue_state(self, content_id: uuid.UUID) -> QueueState | None:
+        found = self.session.execute(
+            select(
+                Content.status,
+                GenerationRun.phase,
+                GenerationRun.lease_expires_at,
+                GenerationRun.not_before,
+            )
+            .join(GenerationRun, GenerationRun.id == Content.run_id)
+            .where(Content.id == content_id, Content.deleted_at.is_(None))
+        ).one_or_none()
+        return None if found is None else QueueState(*found)
+
+    def mark_prepared(self, content_id: uuid.UUID, owner: str, **done: Any) -> bool:
+        """The prepare phase is done (`done`: script, title, safety, served): the run goes
+        to the render queue, unleased, its attempts counted afresh."""
+        now = utcnow()
+        return self._worker_move(
+            content_id,
+            owner,
+            {"phase": JobPhase.RENDER, "attempts": 0, "enqueued_at": now},
+            {**done, "updated_at": now},
+        )
+
+    def hold_for_review(
+        self, content_id: uuid.UUID, owner: str, refresh: Sequence[str], **held: Any
+    ) -> bool:
+        """Park a flagged script (`held`: script, title, safety, served) for its owner's
+        decision; the approval goes on remaking only `refresh`."""
+        return self._worker_move(
+            content_id,
+            owner,
+            {"refresh_stages": sorted(refresh)},
+            {
+                **held,
+                "status": ContentStatus.REVIEW,
+                "stage": None,
+                "error": None,
+                "error_stage": None,
+                "updated_at": utcnow(),
+            },
+        )
+
+    def finish(self, content_id: uuid.UUID, owner: str, **result: Any) -> bool:
+        """The content is ready (`result`: outputs, duration_s, safety, served)."""
+        now = utcnow()
+        return self._worker_move(
+            content_id,
+            owner,
+            {"refresh_stages": []},
+            {
+                **result,
+                "status": ContentStatus.READY,
+                "stage": None,
+                "progress": 100,
+                "error": None,
+                "error_stage": None,
+                "finished_at": now,
+                "updated_at": now,
+            },
+        )
+
+    def schedule_retry(
+        self, content_id: uuid.UUID, owner: str, reason: str, delay_s: float
+    ) -> bool:
+        """Back on the queue, due in `delay_s`, with why the attempt failed."""
+        now = utcnow()
+        return self._worker_move(
+            content_id,
+            owner,
+            {"not_before": now + timedelta(seconds=delay_s), "enqueued_at": now},
+            {"status": ContentStatus.QUEUED, "error": reason[-ERROR_LIMIT:], "updated_at": now},
+        )
+
+    def fail(
+        self,
+        content_id: uuid.UUID,
+        reason: str,
+        *,
+        owner: str | None = None,
+        lease: datetime | None = None,
+        safety: dict[str, Any] | None = None,
+    ) -> bool:
+        """End a queued or processing content as failed, with its reason. Only while
+        `owner` holds its run, or (the reconciler) while the run's lease is still the
+        expired `lease`: a worker that retook it meanwhile keeps it. The caller refunds."""
+        held: list[ColumnElement[bool]] = []
+        if owner is not None:
+            held.append(GenerationRun.lease_owner == owner)
+        if lease is not None:
+            held.append(GenerationRun.lease_expires_at == lease)
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": ContentStatus.FAILED,
+            "error": reason[-ERROR_LIMIT:],
+            "error_stage": Content.stage,
+            "finished_at": now,
+            "updated_at": now,
+        }
+        if safety is not None:
+            values["safety"] = safety
+        return self._move(
+            update(GenerationRun)
+            .where(_current_run(content_id, Content.status.in_(ACTIVE)), *held)
+            .values(lease_owner=None, lease_expires_at=None),
+            update(Content)
+            .where(Content.id == content_id, Content.status.in_(ACTIVE))
+            .values(**values),
+        )
+
+    def let_go(self, content_id: uuid.UUID, owner: str) -> None:
+        """Release `owner`'s lease, whatever the content's state (cancelled, deleted)."""
+        self.session.execute(
+            update(GenerationRun)
+            .where(GenerationRun.content_id == content_id, GenerationRun.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None)
+        )
+
+    # -- the reconciler's ----------------------------------------------------------------
+
+    def lost_work(self, stale_after: timedelta) -> list[LostWork]:
+        """Runs whose worker died (processing, lease expired), and runs whose message never
+        arrived: queued and due, or handed to the render queue, for over `stale_after`."""
+        now = utcnow()
+        stale = now - stale_after
+        run = GenerationRun
+        rows = self.session.execute(
+            select(Content.id, run.phase, run.attempts, run.lease_expires_at)
+            .join(run, run.id == Content.run_id)
+            .where(
+                Content.deleted_at.is_(None),
+                or_(
+                    and_(Content.status == ContentStatus.PROCESSING, run.lease_expires_at < now),
+                    and_(
+                        Content.status == ContentStatus.QUEUED,
+                        run.lease_expires_at.is_(None),
+                        or_(run.not_before.is_(None), run.not_before <= now),
+                        or_(run.enqueued_at.is_(None), run.enqueued_at < stale),
+                    ),
+                    and_(
+                        Content.status == ContentStatus.PROCESSING,
+                        run.lease_expires_at.is_(None),
+                        run.enqueued_at < stale,
+                    ),
+                ),
+            )
+        ).all()
+        return [LostWork(*row) for row in rows]
+
+    def take_for_resend(self, content_id: uuid.UUID, expired: datetime | None) -> bool:
+        """Claim the re-send of lost work: once per expiry however many reconcilers run."""
+        lease = (
+            GenerationRun.lease_expires_at.is_(None)
+            if expired is None
+            else GenerationRun.lease_expires_at == expired
+        )
+        taken = changed_rows(
+            self.session,
+            update(GenerationRun)
+            .where(_current_run(content_id), lease)
+            .values(lease_owner=None, lease_expires_at=None, enqueued_at=utcnow()),
+        )
+        if taken == 1:
+            self.abandon_stage_runs(content_id)
+        return taken == 1
+
+    def abandon_stage_runs(self, content_id: uuid.UUID) -> None:
+        self.session.execute(
+            update(StageRun)
+            .where(StageRun.content_id == content_id, StageRun.status == StageRunStatus.RUNNING)
+            .values(status=StageRunStatus.ABANDONED, finished_at=utcnow(), error="worker lost")
+        )
+
+    # -- deletion ------------------------------------------------------------------------
+
+    def deleted_at(self, content_id: uuid.UUID) -> datetime | None:
+        return self.session.execute(
+            select(Content.deleted_at).where(Content.id == content_id)
+        ).scalar_one_or_none()
+
+    def mark_purged(self, content_id: uuid.UUID) -> bool:
+        """Record a deleted content's objects as removed for good — not while a worker
+        still holds its run (it may write more; it purges again when it lets go)."""
+        now = utcnow()
+        leased = select(GenerationRun.id).where(
+            GenerationRun.content_id == content_id,
+            GenerationRun.lease_owner.is_not(None),
+            GenerationRun.lease_expires_at >= now,
+        )
+        return (
+            changed_rows(
+                self.session,
+                update(Content)
+                .where(
+                    Content.id == content_id,
+                    Content.deleted_at.is_not(None),
+                    ~leased.exists(),
+                )
+                .values(purged_at=now),
+            )
+            == 1
+        )
+
+    def unpurged(self, deleted_before: datetime, limit: int) -> list[uuid.UUID]:
+        return list(
+            self.session.scalars(
+                select(Content.id)
+                .where(
+                    Content.deleted_at.is_not(None),
+                    Content.deleted_at <= deleted_before,
+                    Content.purged_at.is_(None),
+                )
+                .order_by(Content.deleted_at)
+                .limit(limit)
+            )
+        )
+
+    # -- operators' numbers --------------------------------------------------------------
+
+    def count_by_status(self) -> dict[ContentStatus, int]:
+        rows = self.session.execute(
+            select(Content.status, func.count())
+            .where(Content.deleted_at.is_(None))
+            .group_by(Content.status)
+        ).all()
+        return {status: count for status, count in rows}
+
+    def count_expired_leases(self) -> int:
+        return self.session.execute(
+            select(func.count())
+            .select_from(Content)
+            .join(GenerationRun, GenerationRun.id == Content.run_id)
+            .where(
+                Content.status == ContentStatus.PROCESSING,
+                GenerationRun.lease_expires_at < utcnow(),
+            )
+        ).scalar_one()
+
+    def oldest_queued(self) -> datetime | None:
+        return self.session.execute(
+            select(func.min(Content.created_at)).where(Content.status == ContentStatus.QUEUED)
+        ).scalar_one()
+
+    def count_failed_since(self, since: datetime) -> int:
+        return self.session.execute(
+            select(func.count()).where(
+                Content.status == ContentStatus.FAILED, Content.finished_at >= since
+            )
+        ).scalar_one()
+
+    def add_cost(self, content_id: uuid.UUID, usd: float) -> None:
+        self.session.execute(
+            update(Content).where(Content.id == content_id).values(cost_usd=Content.cost_usd + usd)
+        )
+
+    # -- moves of two rows ---------------------------------------------------------------
+
+    def _worker_move(
+        self,
+        content_id: uuid.UUID,
+        owner: str,
+        run_values: dict[str, Any],
+        content_values: dict[str, Any],
+    ) -> bool:
+        """A move of `owner`'s job, which ends its lease: only while it holds the run and
+        the content is processing."""
+        processing = Content.status == ContentStatus.PROCESSING
+        return self._move(
+            update(GenerationRun)
+            .where(_current_run(content_id, processing), GenerationRun.lease_owner == owner)
+            .values(**run_values, lease_owner=None, lease_expires_at=None),
+            update(Content).where(Content.id == content_id, processing).values(**content_values),
+        )
+
+    def _move(self, run_change: Update, content_change: Update) -> bool:
+        """Both changes or neither: the run first, then the content (module docstring)."""
+        try:
+            with self.session.begin_nested():
+                if changed_rows(self.session, run_change) != 1:
+                    raise _Lost
+                if changed_rows(self.session, content_change) != 1:
+                    raise _Lost
+        except _Lost:
+            return False
+        return True

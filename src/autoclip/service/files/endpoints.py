@@ -1,0 +1,36 @@
+"""`GET /files/{key}`: local storage's signed download links (links.py makes them)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+
+from autoclip.kit.storage import check_key
+from autoclip.service.deps import RuntimeDep
+from autoclip.service.files.links import still_served
+from autoclip.service.problems import NotFound
+
+router = APIRouter(tags=["files"])
+
+
+@router.get("/files/{key:path}", response_class=FileResponse)
+def download(
+    key: str,
+    runtime: RuntimeDep,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+) -> FileResponse:
+    # One answer for a bad signature, an expired link, a deleted owner and a missing file:
+    # nothing to probe.
+    try:
+        check_key(key)
+    except ValueError:
+        raise NotFound("no such file") from None
+    path = runtime.storage.local_path(key)
+    if path is None or not runtime.signer.check_download(key, expires, signature):
+        raise NotFound("no such file, or the link has expired")
+    if not still_served(runtime, key) or not path.is_file():
+        raise NotFound("no such file, or the link has expired")
+    return FileResponse(path)
