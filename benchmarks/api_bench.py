@@ -441,6 +441,14 @@ def ratios(run: Run, health: Run | None) -> tuple[str, str]:
     return f"{w['p95_ms'] / h['p95_ms']:.1f}×", f"{w['rps'] / h['rps']:.2f}"
 
 
+def cpu_ratio(run: Run, health: Run | None) -> str:
+    """Server CPU per request against /health's in the same server and run: what the
+    endpoint itself costs, whatever the machine (the figure to watch for regressions)."""
+    if health is None or health.server_ms_per_request() <= 0:
+        return "-"
+    return f"{run.server_ms_per_request() / health.server_ms_per_request():.1f}×"
+
+
 def row(run: Run, health: Run | None) -> str:
     w = run.wrk
     p95_ratio, rps_ratio = ratios(run, health)
@@ -448,7 +456,8 @@ def row(run: Run, health: Run | None) -> str:
         f"{w['rps']:8.0f} req/s  p50 {w['p50_ms']:7.1f}  p95 {w['p95_ms']:7.1f}  "
         f"p99 {w['p99_ms']:7.1f} ms  non-2xx {w['non_2xx']}  socket errors {socket_errors(run)}  "
         f"p95 {p95_ratio}  "
-        f"req/s {rps_ratio}  server {run.server_ms_per_request():.2f} ms CPU/req"
+        f"req/s {rps_ratio}  server {run.server_ms_per_request():.2f} ms CPU/req "
+        f"({cpu_ratio(run, health)} health)"
     )
 
 
@@ -493,20 +502,21 @@ def table(runs: list[Run]) -> str:
     lines = [
         "| mode | clients | endpoint | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx "
         "| socket errors "
-        "| p95 / health | req/s / health | server CPU ms/req | wrk CPU ms/req "
-        "| PG+Redis CPU ms/req | other CPU s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| p95 / health | req/s / health | server CPU ms/req | server CPU / health "
+        "| wrk CPU ms/req | PG+Redis CPU ms/req | other CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     health = {(r.mode, r.connections): r for r in runs if r.endpoint == "health"}
     for run in runs:
         w = run.wrk
-        p95_ratio, rps_ratio = ratios(run, health.get((run.mode, run.connections)))
+        baseline = health.get((run.mode, run.connections))
+        p95_ratio, rps_ratio = ratios(run, baseline)
         lines.append(
             f"| {run.mode} | {run.connections} | {ENDPOINTS[run.endpoint]} | {w['rps']:.0f} "
             f"| {w['p50_ms']:.1f} "
             f"| {w['p95_ms']:.1f} | {w['p99_ms']:.1f} | {w['max_ms']:.0f} | {w['non_2xx']} "
             f"| {socket_errors(run)} | {p95_ratio} | {rps_ratio} "
-            f"| {run.server_ms_per_request():.2f} "
+            f"| {run.server_ms_per_request():.2f} | {cpu_ratio(run, baseline)} "
             f"| {run.wrk_ms_per_request():.2f} | {run.store_ms_per_request():.2f} "
             f"| {run.other_cpu_s:.0f} |"
         )

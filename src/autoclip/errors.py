@@ -7,11 +7,10 @@ stderr tail so that "failed" always says why.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from autoclip.safety import SafetyReport
-    from autoclip.script.model import Script
 
 
 class AutoclipError(Exception):
@@ -51,16 +50,3 @@ class ContentBlockedError(AutoclipError):
         why = f"{first.category}: “{first.sentence}”" if first else "banned content"
         super().__init__(f"blocked by the safety check ({why})")
         self.report = report
-
-
-class HeldForReview(AutoclipError):
-    """The script is flagged and its project wants a person to approve flagged content
-    before any money is spent on it. `report` is the `SafetyReport`, `script` the script
-    with its disclaimer, `served` who wrote and checked it (the run after approval keeps
-    that record)."""
-
-    def __init__(self, report: SafetyReport, script: Script, served: dict[str, Any]) -> None:
-        super().__init__("flagged by the safety check; waiting for approval")
-        self.report = report
-        self.script = script
-        self.served = served

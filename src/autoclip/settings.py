@@ -63,6 +63,13 @@ class AuthSettings(BaseModel):
     min_password_score: int = Field(
         default=3, ge=0, le=4, description="Least zxcvbn strength score (0-4) a password needs."
     )
+    caller_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long an API process trusts what it read of a signed-in user (active, "
+        "plan, operator) before reading the row again; 0 reads it on every request.",
+    )
 
 
 class WorkerSettings(BaseModel):

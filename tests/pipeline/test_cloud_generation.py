@@ -13,7 +13,7 @@ import pytest
 
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import GenerateOptions, Language, Vertical
-from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
+from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Prepared
 from autoclip.pipeline.progress import Stage
 from autoclip.pipeline.providers import Providers
 from autoclip.providers.usage import UsageMeter
@@ -73,6 +73,7 @@ def test_gemini_and_elevenlabs_make_a_video_whose_captions_follow_the_alignment(
         )
         calls = cloud.calls.total()
         prepared = engine.prepare(request)  # all reused: where each scene starts
+        assert isinstance(prepared, Prepared)
     assert cloud.calls.total() == calls
 
     scenes = len(result.script.timeline())

@@ -17,13 +17,13 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from redis import Redis
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from autoclip.service.app import create_app
 from autoclip.service.billing.plans import PLANS
 from autoclip.service.db import Base, Database
 from autoclip.service.migrate import upgrade
-from autoclip.service.models import Plan
+from autoclip.service.models import Plan, User
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings, WorkerSettings
 
@@ -129,3 +129,11 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     not about passwords: sign-up and login stay real, but cost milliseconds, not a second
     on a busy machine. (Verification reads the parameters from the hash itself.)"""
     monkeypatch.setattr("autoclip.service.auth.service.hash_password", _CHEAP_HASHER.hash)
+
+
+def forget_callers(runtime: Runtime) -> None:
+    """After a test changes users' rows behind the API's back: the API reads them again
+    (the code that changes a plan or a right does the same for its user)."""
+    with runtime.db.session(write=False) as session:
+        for user_id in session.scalars(select(User.id)):
+            runtime.callers.forget(user_id)

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from autoclip.service.auth.callers import CallerCache
 from autoclip.service.models import ApiKey, RefreshToken, User
 from autoclip.service.runtime import Runtime
 from service.conftest import sign_up
@@ -300,11 +301,19 @@ def test_me_needs_a_valid_token(client: TestClient, runtime: Runtime) -> None:
         assert response.headers["WWW-Authenticate"] == "Bearer"
         assert response.headers["X-Request-ID"]
 
-    # A well-signed token of a user that does not exist, or of a deactivated user.
+    # A well-signed token of a user that does not exist, or of a deactivated user: the
+    # deactivation reaches the API once its cached view of the caller is older than the
+    # cache allows (a few seconds), here moved on by a fake clock.
     stranger = runtime.signer.access_token(uuid.uuid4(), datetime.now(UTC))
     assert_problem(client.get("/api/v1/users/me", headers=bearer(stranger)), 401)
+    now = [0.0]
+    runtime.callers = CallerCache(5.0, clock=lambda: now[0])
+    assert client.get("/api/v1/users/me", headers=auth).status_code == 200
     with runtime.db.session() as session:
         session.execute(update(User).values(is_active=False))
+    now[0] = 4.9
+    assert client.get("/api/v1/users/me", headers=auth).status_code == 200
+    now[0] = 5.1
     assert_problem(client.get("/api/v1/users/me", headers=auth), 401)
 
 

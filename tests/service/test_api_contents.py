@@ -428,6 +428,7 @@ def test_usage_counts_the_current_period_only(client: TestClient, runtime: Runti
     with runtime.db.session() as session:
         user = session.execute(select(User)).scalar_one()
         user.plan_id = "starter"
+        runtime.callers.forget(user.id)  # as the code that changes a plan does
         user.credit_balance = 15
         user.credits_renew_at = now + timedelta(days=10)  # this period began 20 days ago
         # Last period's generations (45 and 25 days ago) are not this period's usage.

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from autoclip.service.models import User
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import Input
-from service.conftest import sign_up
+from service.conftest import forget_callers, sign_up
 from service.test_api_contents import TEXT, assert_problem, create, create_id
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -139,6 +139,7 @@ def test_booleans_and_numbers_are_taken_as_json_types(client: TestClient, runtim
 
     with runtime.db.session() as session:
         session.execute(update(User).values(is_admin=True))
+    forget_callers(runtime)
     admin = "/api/v1/admin/queue/retry-failed"
     for body, field in (
         ({"since_hours": "1"}, "since_hours"),

@@ -25,12 +25,12 @@ API = "/api/v1"
 
 
 def options_of(runtime: Runtime, content_id: str) -> dict[str, Any]:
+    """The options as stored (the row's JSON, not what the API shows)."""
     with runtime.db.session(write=False) as session:
         options = session.execute(
             select(Content.options).where(Content.id == uuid.UUID(content_id))
         ).scalar_one()
-    assert isinstance(options, dict)
-    return options
+    return options.model_dump()
 
 
 def test_content_options_name_known_providers(client: TestClient, runtime: Runtime) -> None:
@@ -175,15 +175,15 @@ def test_the_worker_resolves_content_then_project_then_configuration() -> None:
     )
     assert provider_choice({}, {}) == ProviderChoice()
     settings = Settings(content_budget_usd=2.0)
-    assert budget_usd(own, 0.5, settings) == 0.1
+    assert budget_usd(0.1, 0.5, settings) == 0.1
     # the configured budget is the ceiling: a user may spend less, never more
-    assert budget_usd({"budget_usd": 50}, None, settings) == 2.0
-    assert budget_usd({}, 5.0, settings) == 2.0
-    assert budget_usd({"budget_usd": 50}, None, Settings(content_budget_usd=None)) == 50
-    assert budget_usd({"budget_usd": 0}, 0.5, settings) == 0  # a zero budget: free only
-    assert budget_usd({"budget_usd": None}, 0.5, settings) == 0.5
-    assert budget_usd({}, None, settings) == 2.0
-    assert budget_usd({}, None, Settings(content_budget_usd=None)) is None
+    assert budget_usd(50, None, settings) == 2.0
+    assert budget_usd(None, 5.0, settings) == 2.0
+    assert budget_usd(50, None, Settings(content_budget_usd=None)) == 50
+    assert budget_usd(0, 0.5, settings) == 0  # a zero budget: free only
+    assert budget_usd(None, 0.5, settings) == 0.5
+    assert budget_usd(None, None, settings) == 2.0
+    assert budget_usd(None, None, Settings(content_budget_usd=None)) is None
 
 
 def test_options_are_part_of_the_idempotent_request(client: TestClient) -> None:

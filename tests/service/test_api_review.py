@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from autoclip.safety import SafetyReport
+from autoclip.service.contents.records import Served
 from autoclip.service.models import Content, ContentStatus, JobPhase
 from autoclip.service.runtime import Runtime
 from service.conftest import sign_up
@@ -50,8 +52,8 @@ def hold(runtime: Runtime, content_id: str) -> None:
                 progress=10,
                 script={"title": "A pill"},
                 title="A pill",
-                safety=REPORT,
-                served={"script": "offline", "safety": "rules"},
+                safety=SafetyReport.model_validate(REPORT),
+                served=Served(script="offline", safety="rules"),
             )
         )
 
@@ -86,7 +88,7 @@ def test_approve_queues_the_prepare_phase_once(
     body = approved.json()
     assert body["status"] == "queued"
     assert body["approved_at"] is not None
-    assert body["safety"] == REPORT
+    assert body["safety"] == SafetyReport.model_validate(REPORT).model_dump(mode="json")
     assert sent == [(content_id, JobPhase.PREPARE)]  # once the approval committed
     assert balance(client, auth) == 2  # the credit stays taken
 

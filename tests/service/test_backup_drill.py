@@ -38,6 +38,7 @@ from autoclip.cli import app as backup_app
 from autoclip.kit.storage import Storage, image_key, video_key
 from autoclip.service.app import create_app
 from autoclip.service.billing.credits import refund
+from autoclip.service.contents.records import Outputs
 from autoclip.service.db import Base, Database, utcnow
 from autoclip.service.exports.service import build_export
 from autoclip.service.migrate import upgrade
@@ -167,7 +168,7 @@ def payload(content_id: str, name: str, size: int) -> bytes:
 def finish_like_a_worker(settings: Settings, storage: Storage, content_id: str) -> None:
     """What a worker leaves behind a ready content: its files, then the row (in that order)."""
     scenes = 3
-    outputs: dict[str, Any] = {}
+    keys: dict[str, str] = {}
     for kind, name, size in (
         ("video", "original.mp4", 300_000),
         ("thumbnail", "thumbnail.jpg", 20_000),
@@ -178,9 +179,9 @@ def finish_like_a_worker(settings: Settings, storage: Storage, content_id: str) 
     ):
         key = video_key(content_id, name)
         storage.put_bytes(key, payload(content_id, name, size))
-        outputs[kind] = key
-    outputs["images"] = [image_key(content_id, n) for n in range(1, scenes + 1)]
-    for n, key in enumerate(outputs["images"], start=1):
+        keys[kind] = key
+    outputs = Outputs(**keys, images=[image_key(content_id, n) for n in range(1, scenes + 1)])
+    for n, key in enumerate(outputs.images, start=1):
         storage.put_bytes(key, payload(content_id, f"scene_{n}", 5_000))
     db = Database(settings.effective_database_url())
     try:

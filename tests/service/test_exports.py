@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from autoclip.kit.storage import LocalStorage, video_key
 from autoclip.service.app import create_app
+from autoclip.service.contents.records import StoredOptions
 from autoclip.service.db import utcnow
 from autoclip.service.exports.service import (
     MAX_IN_FLIGHT,
@@ -26,6 +27,7 @@ from autoclip.service.exports.service import (
     remove_expired_exports,
 )
 from autoclip.service.jobs.queue import CONTENT_QUEUE
+from autoclip.service.jobs.runner import output_keys
 from autoclip.service.models import (
     Content,
     ContentStatus,
@@ -72,12 +74,9 @@ def _finished_content(client: TestClient, runtime: Runtime, auth: dict[str, str]
     directly, so no generation job exists for a running worker to take."""
     user_id = _user_id(client, auth)
     content_id = uuid.uuid4()
-    outputs = {}
-    for kind, name in (("video", "original.mp4"), ("thumbnail", "thumbnail.jpg"),
-                       ("captions_srt", "captions.srt"), ("script", "script.json")):  # fmt: skip
-        key = video_key(str(content_id), name)
-        runtime.storage.put_bytes(key, f"{kind} of {content_id}".encode())
-        outputs[kind] = key
+    outputs = output_keys(str(content_id), scenes=0)
+    for key in outputs.bundled():  # only the files an export takes
+        runtime.storage.put_bytes(key, f"{Path(key).name} of {content_id}".encode())
     with runtime.db.session() as session:
         user = session.get(User, user_id)
         assert user is not None
@@ -90,7 +89,7 @@ def _finished_content(client: TestClient, runtime: Runtime, auth: dict[str, str]
                 generation_type=GenerationType.TEXT,
                 source=TEXT,
                 language="ko",
-                options={},
+                options=StoredOptions(),
                 status=ContentStatus.READY,
                 progress=100,
                 outputs=outputs,

@@ -17,7 +17,7 @@ from autoclip.service.models import ContentStatus, User
 from autoclip.service.runtime import Runtime
 from autoclip.settings import WorkerSettings
 from fake_cloud import FakeCloud, fake_cloud
-from service.conftest import sign_up
+from service.conftest import forget_callers, sign_up
 from service.test_jobs_embedded import Start, start
 from service.test_jobs_support import API, check_draft_video, wait_finished
 
@@ -44,6 +44,7 @@ def cloud_overrides(cloud: FakeCloud, **chains: Any) -> dict[str, Any]:
 def unlimited(runtime: Runtime) -> None:
     with runtime.db.session() as session:
         session.execute(update(User).values(plan_id="enterprise"))
+    forget_callers(runtime)
 
 
 def create_topic(client: TestClient, auth: dict[str, str], topic: str) -> str:
@@ -83,15 +84,16 @@ def test_with_30_percent_of_calls_failing_95_percent_of_contents_end_ready(
     # The faults really happened, at about the rate asked for.
     assert 0.2 <= cloud.failures.total() / cloud.calls.total() <= 0.4
     for content in ready:
-        served = content.served or {}
-        assert served["script"] == "gemini"
-        assert served["narration"] == "elevenlabs"
-        assert set(served["visuals"]) == {"gemini"}
+        served = content.served
+        assert served is not None
+        assert served.script == "gemini"
+        assert served.narration == "elevenlabs"
+        assert set(served.visuals or []) == {"gemini"}
         assert content.cost_usd > 0
     sample = ready[0]
     assert sample.outputs is not None
     assert sample.duration_s is not None
-    video = runtime.settings.data_dir / sample.outputs["video"]
+    video = runtime.settings.data_dir / sample.outputs.video
     check_draft_video(ffprobe, video, sample.duration_s)
 
 

@@ -30,7 +30,6 @@ from autoclip.captions.style import caption_style
 from autoclip.errors import (
     CancelledError,
     ContentBlockedError,
-    HeldForReview,
     InputError,
     MediaError,
 )
@@ -144,6 +143,34 @@ class Prepared:
     served: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Held:
+    """A flagged script whose project wants approval first: nothing after the safety check
+    was made or paid for. `script` carries the disclaimer; `served` who wrote and checked."""
+
+    report: SafetyReport
+    script: Script
+    served: dict[str, Any]
+
+
+@dataclass
+class RunContext:
+    """One generation's own bookkeeping, so that the engine holds none between runs: how
+    long each stage took, whether it came from the cache, who served it, and which stages
+    are being remade (their cache keys carry the refresh token)."""
+
+    refresh: frozenset[Stage] = frozenset()
+    refresh_token: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    reused: dict[str, bool] = field(default_factory=dict)
+    served: dict[str, Any] = field(default_factory=dict)
+
+    def key(self, stage: Stage, *parts: object) -> str:
+        """The stage cache key: its inputs, and the refresh token if it is to be remade."""
+        token = self.refresh_token if stage in self.refresh else ""
+        return input_hash(*parts, token) if token else input_hash(*parts)
+
+
 class Engine:
     def __init__(
         self,
@@ -165,28 +192,29 @@ class Engine:
         # the render's output is published anyway, so it stays local.
         self.cache = StageCache(work_dir / "stages", shared_cache, SHARED_STAGES)
         self.should_cancel = should_cancel or (lambda: False)
-        self._timings: dict[str, float] = {}
-        self._reused: dict[str, bool] = {}
-        self._refresh: frozenset[Stage] = frozenset()
-        self._refresh_token = ""  # nosec B105 # a cache-refresh marker, not a credential
-        self._served: dict[str, Any] = {}
 
     def generate(self, request: GenerateRequest) -> GenerateResult:
-        prepared = self.prepare(request)
+        """Every stage, published under the content's keys. A flagged script goes on: only
+        `prepare` holds one for review."""
+        run = _context(request)
+        prepared = self._prepare(request, run, hold_flagged=False)
+        assert isinstance(prepared, Prepared)
         content_id = request.content_id or content_id_for(request)
         script, track, visuals, captions = (
             prepared.script, prepared.track, prepared.visuals, prepared.captions
         )  # fmt: skip
         options = request.options
         video = self._stage(
+            run,
             Stage.RENDER,
             track.duration,
-            lambda: self._render(visuals, track, captions, request.music, options),
+            lambda: self._render(run, visuals, track, captions, request.music, options),
         )
         thumbnail = self._stage(
-            Stage.THUMBNAIL, 1, lambda: self._thumbnail(script, visuals, options)
+            run, Stage.THUMBNAIL, 1, lambda: self._thumbnail(run, script, visuals, options)
         )
         outputs = self._stage(
+            run,
             Stage.PUBLISH,
             1,
             lambda: (
@@ -199,58 +227,60 @@ class Engine:
             script=script,
             outputs=outputs,
             duration_s=round(track.duration, 3),
-            timings=dict(self._timings),
-            reused=dict(self._reused),
+            timings=dict(run.timings),
+            reused=dict(run.reused),
             safety=prepared.safety,
             served=prepared.served,
             usage_usd=round(sum(r.usd for r in self.providers.meter.records), 6),
         )
 
-    def prepare(self, request: GenerateRequest) -> Prepared:
+    def prepare(self, request: GenerateRequest) -> Prepared | Held:
         """The stages up to the render: script, safety, narration, visuals, captions.
 
-        Raises `ContentBlockedError` for a banned script, and `HeldForReview` for a flagged
-        one whose project wants approval first — both before any narration is paid for.
+        Raises `ContentBlockedError` for a banned script; returns `Held` for a flagged one
+        whose project wants approval first — both before any narration is paid for.
         """
+        return self._prepare(request, _context(request), request.hold_flagged)
+
+    def _prepare(
+        self, request: GenerateRequest, run: RunContext, hold_flagged: bool
+    ) -> Prepared | Held:
         narrators, visual_sources = self._validate(request)
-        self._timings, self._reused, self._served = {}, {}, {}
-        self._refresh, self._refresh_token = request.refresh, request.refresh_token
         # A stage being remade asks its chain afresh: the user may be regenerating exactly
         # to be rid of what a fallback made.
         refreshed = {stage.value for stage in request.refresh}
         served = {k: v for k, v in (request.served or {}).items() if k not in refreshed}
         options = request.options
-        script = self._stage(Stage.SCRIPT, 1, lambda: self._script(request))
-        report = self._stage(Stage.SAFETY, 1, lambda: self._safety(script, request))
+        script = self._stage(run, Stage.SCRIPT, 1, lambda: self._script(run, request))
+        report = self._stage(run, Stage.SAFETY, 1, lambda: self._safety(run, script, request))
         if report.verdict is Verdict.BLOCKED:
             raise ContentBlockedError(report)
         if report.verdict is Verdict.FLAGGED and report.disclaimer:
             script = with_disclaimer(script, report.disclaimer)
-            if request.hold_flagged and not request.approved:
-                raise HeldForReview(report, script, dict(self._served))
+            if hold_flagged and not request.approved:
+                return Held(report, script, dict(run.served))
         timeline_length = len(script.timeline())
         narrators = _pinned_first(narrators, served.get("narration"))
         track = self._stage(
-            Stage.NARRATION, timeline_length, lambda: self._narrate(script, options, narrators)
+            run,
+            Stage.NARRATION,
+            timeline_length,
+            lambda: self._narrate(run, script, options, narrators),
         )
         visuals = self._stage(
+            run,
             Stage.VISUALS,
             timeline_length,
-            lambda: self._visuals(script, options, visual_sources, served.get("visuals")),
+            lambda: self._visuals(run, script, options, visual_sources, served.get("visuals")),
         )
-        captions = self._stage(Stage.CAPTIONS, 1, lambda: self._captions(track, options))
+        captions = self._stage(run, Stage.CAPTIONS, 1, lambda: self._captions(track, options))
         # Each stock item once, though several scenes may show it.
         by_item = {(c["provider"], c["id"]): c for v in visuals if (c := v.attribution)}
         credits = list(by_item.values())
-        self._served["visuals"] = [v.source for v in visuals]
-        self._served["attributions"] = credits
+        run.served["visuals"] = [v.source for v in visuals]
+        run.served["attributions"] = credits
         script = _with_credits(script, [credit_line(c) for c in credits])
-        return Prepared(script, report, track, visuals, captions, dict(self._served))
-
-    def _key(self, stage: Stage, *parts: object) -> str:
-        """The stage cache key: its inputs, and the refresh token if it is to be remade."""
-        token = self._refresh_token if stage in self._refresh else ""
-        return input_hash(*parts, token) if token else input_hash(*parts)
+        return Prepared(script, report, track, visuals, captions, dict(run.served))
 
     # -- validation ---------------------------------------------------------------------
 
@@ -270,7 +300,9 @@ class Engine:
                 raise InputError("music", f"{request.music} is not an audio file")
         return narrators, self.providers.visual_sources(request.assets)
 
-    def _stage(self, stage: Stage, total: float, work: Callable[[], tuple[T, bool]]) -> T:
+    def _stage(
+        self, run: RunContext, stage: Stage, total: float, work: Callable[[], tuple[T, bool]]
+    ) -> T:
         if self.should_cancel():
             raise CancelledError(f"cancelled before {stage.value}")
         self.progress.stage_started(stage, total)
@@ -278,23 +310,23 @@ class Engine:
         began = time.perf_counter()
         value, reused = work()
         seconds = time.perf_counter() - began
-        self._timings[stage.value] = round(seconds, 3)
-        self._reused[stage.value] = reused
+        run.timings[stage.value] = round(seconds, 3)
+        run.reused[stage.value] = reused
         self.progress.stage_finished(stage, seconds, reused)
         return value
 
     # -- stages -------------------------------------------------------------------------
 
-    def _script(self, request: GenerateRequest) -> tuple[Script, bool]:
+    def _script(self, run: RunContext, request: GenerateRequest) -> tuple[Script, bool]:
         if request.script is not None:
-            self._served["script"] = (request.served or {}).get("script", "given")
+            run.served["script"] = (request.served or {}).get("script", "given")
             return request.script, True
         source, options = request.source, request.options
 
         def write_with(writer: ScriptWriter) -> tuple[Script, bool]:
             # Keyed by the writer that wrote it, not the chain: a script a fallback wrote
             # while the first writer was down is not reused once that writer is back.
-            key = self._key(
+            key = run.key(
                 Stage.SCRIPT,
                 "script",
                 writer.identity(),
@@ -311,16 +343,18 @@ class Engine:
 
         writers = self.providers.writers_for(source)
         writer, (script, reused) = first_that_serves(writers, write_with, "script writer")
-        self._served["script"] = writer.name
+        run.served["script"] = writer.name
         return script, reused
 
-    def _safety(self, script: Script, request: GenerateRequest) -> tuple[SafetyReport, bool]:
+    def _safety(
+        self, run: RunContext, script: Script, request: GenerateRequest
+    ) -> tuple[SafetyReport, bool]:
         if request.safety is not None:  # this very script was checked in an earlier phase
-            self._served["safety"] = "+".join(request.safety.checked_by)
+            run.served["safety"] = "+".join(request.safety.checked_by)
             return request.safety, True
         vertical = request.options.vertical
         reviewer = self.providers.reviewer()
-        key = self._key(
+        key = run.key(
             Stage.SAFETY,
             "safety",
             SAFETY_VERSION,
@@ -343,29 +377,33 @@ class Engine:
             report, reused = unreviewed.report, False
         else:
             report = SafetyReport.model_validate_json((entry / "safety.json").read_text("utf-8"))
-        self._served["safety"] = "+".join(report.checked_by)
+        run.served["safety"] = "+".join(report.checked_by)
         return report, reused
 
     def _narrate(
-        self, script: Script, options: GenerateOptions, narrators: list[Narrator]
+        self,
+        run: RunContext,
+        script: Script,
+        options: GenerateOptions,
+        narrators: list[Narrator],
     ) -> tuple[NarrationTrack, bool]:
         """The whole narration by the first narrator of the chain that can give it: a video
         keeps one voice, so a narrator failing halfway hands every scene to the next."""
         narrator, made = first_that_serves(
-            narrators, lambda n: self._narrate_with(n, script, options), "narrator"
+            narrators, lambda n: self._narrate_with(run, n, script, options), "narrator"
         )
-        self._served["narration"] = narrator.name
+        run.served["narration"] = narrator.name
         return made
 
     def _narrate_with(
-        self, narrator: Narrator, script: Script, options: GenerateOptions
+        self, run: RunContext, narrator: Narrator, script: Script, options: GenerateOptions
     ) -> tuple[NarrationTrack, bool]:
         requests = [
             VoiceRequest(scene.narration, script.language, options.voice, options.vertical)
             for _, scene in script.timeline()
         ]
         keys = [
-            self._key(Stage.NARRATION, "narration", narrator.name, narrator.identity(request))
+            run.key(Stage.NARRATION, "narration", narrator.name, narrator.identity(request))
             for request in requests
         ]
         # A narration that would pass the budget halfway is not started: its first scenes
@@ -409,6 +447,7 @@ class Engine:
 
     def _visuals(
         self,
+        run: RunContext,
         script: Script,
         options: GenerateOptions,
         sources: list[VisualSource],
@@ -433,7 +472,8 @@ class Engine:
                 shown=frozenset(shown),
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
-            visual, reused = self._scene_visual(visual_request, _pinned_first(sources, first))
+            chain = _pinned_first(sources, first)
+            visual, reused = self._scene_visual(run, visual_request, chain)
             if visual.attribution:
                 shown.add(stock_key(visual.attribution))
             made.append(visual)
@@ -442,12 +482,12 @@ class Engine:
         return made, all_reused
 
     def _scene_visual(
-        self, visual_request: VisualRequest, sources: list[VisualSource]
+        self, run: RunContext, visual_request: VisualRequest, sources: list[VisualSource]
     ) -> tuple[SceneVisual, bool]:
         """The scene's visual from the first source of the chain that has one."""
 
         def make_with(source: VisualSource) -> tuple[SceneVisual, bool]:
-            key = self._key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
+            key = run.key(Stage.VISUALS, "visual", source.name, source.identity(visual_request))
 
             def make(folder: Path) -> None:
                 visual = source.make(visual_request, folder)
@@ -487,6 +527,7 @@ class Engine:
 
     def _render(
         self,
+        run: RunContext,
         visuals: list[SceneVisual],
         track: NarrationTrack,
         captions: Captions,
@@ -494,7 +535,7 @@ class Engine:
         options: GenerateOptions,
     ) -> tuple[Path, bool]:
         encoder = EncoderSettings.draft() if options.draft else EncoderSettings()
-        key = self._key(
+        key = run.key(
             Stage.RENDER,
             "render",
             ENGINE_VERSION,
@@ -555,11 +596,15 @@ class Engine:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def _thumbnail(
-        self, script: Script, visuals: list[SceneVisual], options: GenerateOptions
+        self,
+        run: RunContext,
+        script: Script,
+        visuals: list[SceneVisual],
+        options: GenerateOptions,
     ) -> tuple[Path, bool]:
         # The first body scene makes the backdrop: the hook card is mostly text already.
         backdrop = visuals[1] if len(visuals) > 1 else visuals[0]
-        key = self._key(
+        key = run.key(
             Stage.THUMBNAIL,
             "thumbnail",
             ENGINE_VERSION,
@@ -613,6 +658,10 @@ class Engine:
             }
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _context(request: GenerateRequest) -> RunContext:
+    return RunContext(refresh=request.refresh, refresh_token=request.refresh_token)
 
 
 class _NotKept(Exception):

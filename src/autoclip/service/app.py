@@ -34,7 +34,7 @@ from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
 
 API_PREFIX = "/api/v1"
-# Below the threadpool's 40 threads and the database pool's 30 connections (db.py).
+# Below the threadpool's 40 threads; the database pool keeps as many connections (db.py).
 IN_FLIGHT_LIMIT = 24
 log = logging.getLogger("autoclip.api")
 

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+from pydantic import BaseModel
 from sqlalchemy import (
+    JSON,
     CursorResult,
     DateTime,
     Dialect,
@@ -41,6 +43,8 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Base(DeclarativeBase):
@@ -68,18 +72,44 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+class ModelJSON(TypeDecorator[M]):
+    """A JSON column read and written as a Pydantic model (`model`)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, model: type[M]) -> None:
+        super().__init__()
+        self.model = model
+
+    def process_bind_param(self, value: M | None, dialect: Dialect) -> Any:
+        return None if value is None else value.model_dump(mode="json")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> M | None:
+        return None if value is None else self.model.model_validate(value)
+
+
+# Connections kept open: one per request the API lets in at once (app.IN_FLIGHT_LIMIT), so
+# a busy server reuses them instead of opening and closing one per request; and a few
+# more, opened when needed, for an in-process worker's threads, heartbeats and reconciler.
+POOL_SIZE = 24
+POOL_OVERFLOW = 6
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     if url.startswith("sqlite"):
         _create_private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
-            max_overflow=20,
+            max_overflow=POOL_OVERFLOW,
         )
         _sqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # pre_ping: a connection the server dropped (a restart, a failover) is replaced before
+    # a request uses it, at one round trip per checkout.
+    return create_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
 
 
 def _create_private_sqlite_file(url: str) -> None:
@@ -135,7 +165,7 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 class Database:
     """Owns the engine; hands out sessions whose commit or rollback it decides."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.is_sqlite = url.startswith("sqlite")

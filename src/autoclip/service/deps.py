@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import ApiScope, Credential
 from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
 from autoclip.service.clients import rate_key
@@ -25,7 +26,8 @@ KEY_TOUCH_EVERY = timedelta(minutes=5)
 _SCOPE_NAMES = frozenset(ApiScope)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: no I/O, so no trip to a worker thread (each costs CPU on every request)
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -62,9 +64,13 @@ def _limit(request: Request, runtime: Runtime, client: str, per_minute: int) -> 
         )
 
 
+def _caller(runtime: Runtime, session: Session, user_id: uuid.UUID) -> Caller | None:
+    return runtime.callers.get(user_id, lambda: session.get(User, user_id))
+
+
 def authenticate(
     request: Request, runtime: Runtime, session: Session, token: str
-) -> tuple[User, Credential] | None:
+) -> tuple[Caller, Credential] | None:
     if token.startswith(API_KEY_PREFIX):
         now = utcnow()
         key = session.execute(
@@ -79,11 +85,11 @@ def authenticate(
         # After the request's own unit of work: on SQLite a write request holds the write
         # lock until then, so a second writer opened now waited 30 s for it, then failed.
         after_commit(session, lambda: _touch_key(runtime, key))
-        user = session.get(User, key.user_id)
+        user = _caller(runtime, session, key.user_id)
         scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
         return (user, Credential(key.created_at, key.id, scopes)) if user else None
     claims = runtime.signer.read_access_token(token)
-    user = session.get(User, claims.user_id) if claims else None
+    user = _caller(runtime, session, claims.user_id) if claims else None
     return (user, Credential(claims.auth_time)) if user and claims else None
 
 
@@ -97,7 +103,7 @@ def _touch_key(runtime: Runtime, key: ApiKey) -> None:
 
 def current_credential(
     request: Request, runtime: RuntimeDep, session: SessionDep
-) -> tuple[User, Credential]:
+) -> tuple[Caller, Credential]:
     token = _bearer(request)
     found = (
         authenticate(request, runtime, session, token)
@@ -115,15 +121,15 @@ def current_credential(
     return user, credential
 
 
-def current_user(
-    found: Annotated[tuple[User, Credential], Depends(current_credential)],
-) -> User:
+async def current_user(
+    found: Annotated[tuple[Caller, Credential], Depends(current_credential)],
+) -> Caller:
     return found[0]
 
 
 def _stream_ticket_user(
     request: Request, runtime: Runtime, session: Session
-) -> tuple[User, Credential] | None:
+) -> tuple[Caller, Credential] | None:
     # Browsers' EventSource cannot set headers: the events route alone takes a ticket
     # (from POST …/events/ticket) in its URL, good for that content's stream for a minute.
     ticket = request.query_params.get("ticket")
@@ -134,7 +140,7 @@ def _stream_ticket_user(
         user_id = runtime.signer.read_stream_ticket(ticket, uuid.UUID(str(content_id)))
     except ValueError:
         return None
-    user = session.get(User, user_id) if user_id else None
+    user = _caller(runtime, session, user_id) if user_id else None
     # A ticket reads one stream: it is no session, so it counts as signed in long ago.
     read_only = Credential(datetime.min.replace(tzinfo=UTC), scopes=frozenset({ApiScope.READ}))
     return (user, read_only) if user else None
@@ -160,6 +166,6 @@ def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
     _limit(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
-CurrentCredential = Annotated[tuple[User, Credential], Depends(current_credential)]
+CurrentUser = Annotated[Caller, Depends(current_user)]
+CurrentCredential = Annotated[tuple[Caller, Credential], Depends(current_credential)]
 AnonymousLimit = Depends(anonymous_limit)

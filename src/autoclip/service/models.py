@@ -24,7 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from autoclip.service.db import Base, UTCDateTime, utcnow
+from autoclip.safety import SafetyReport
+from autoclip.service.contents.records import Outputs, Served, StoredOptions
+from autoclip.service.db import Base, ModelJSON, UTCDateTime, utcnow
 
 
 def _enum(kind: type[StrEnum]) -> Enum:
@@ -205,7 +207,7 @@ class Content(Base):
     generation_type: Mapped[GenerationType] = mapped_column(_enum(GenerationType))
     source: Mapped[str] = mapped_column(Text)  # the topic, the text or the URL
     language: Mapped[str] = mapped_column(String(8))
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    options: Mapped[StoredOptions] = mapped_column(ModelJSON(StoredOptions))
     status: Mapped[ContentStatus] = mapped_column(_enum(ContentStatus))
     stage: Mapped[str | None] = mapped_column(String(24))
     progress: Mapped[int] = mapped_column(Integer, default=0)
@@ -213,11 +215,11 @@ class Content(Base):
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(String(300))
     script: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    outputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outputs: Mapped[Outputs | None] = mapped_column(ModelJSON(Outputs))
     duration_s: Mapped[float | None] = mapped_column(Float)
     credit_charged: Mapped[bool] = mapped_column(Boolean, default=False)
-    safety: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the SafetyReport
-    served: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # who served each stage
+    safety: Mapped[SafetyReport | None] = mapped_column(ModelJSON(SafetyReport))
+    served: Mapped[Served | None] = mapped_column(ModelJSON(Served))
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = _when()

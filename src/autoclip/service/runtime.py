@@ -13,6 +13,7 @@ from redis import Redis
 
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, storage_from_url
+from autoclip.service.auth.callers import CallerCache
 from autoclip.service.auth.tokens import TokenSigner
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
@@ -34,6 +35,7 @@ class Runtime:
     registry: CollectorRegistry
     job_metrics: JobMetrics
     plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
+    callers: CallerCache = field(default_factory=lambda: CallerCache(0))
     _api_metrics: ApiMetrics | None = None
 
     def api_metrics(self) -> ApiMetrics:
@@ -68,4 +70,5 @@ def build_runtime(settings: Settings) -> Runtime:
         redis=redis,
         registry=registry,
         job_metrics=job_metrics,
+        callers=CallerCache(settings.auth.caller_cache_seconds),
     )

@@ -8,15 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from autoclip.service.auth.callers import Caller
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
-from autoclip.service.models import User
 from autoclip.service.ops.service import queue_stats, retry_failed
 from autoclip.service.problems import Forbidden
 from autoclip.service.schemas import Input, JsonBool, JsonNumber, Output
 
 
-def admin_user(user: CurrentUser) -> User:
+def admin_user(user: CurrentUser) -> Caller:
     if not user.is_admin:
         raise Forbidden("operators only (autoclip admin grant EMAIL)")
     return user

@@ -57,8 +57,8 @@ def logout(data: Refresh, user: CurrentUser, session: SessionDep) -> Response:
 
 
 @router.get("/users/me")
-def me(user: CurrentUser) -> UserOut:
-    return UserOut.model_validate(user)
+def me(user: CurrentUser, session: SessionDep) -> UserOut:
+    return UserOut.model_validate(service.user_row(session, user))
 
 
 @router.post("/api-keys", status_code=201, tags=["api keys"])

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.callers import Account
 from autoclip.service.auth.credentials import Credential
 from autoclip.service.auth.passwords import check_password
 from autoclip.service.auth.schemas import Login, NewApiKey, Register, Registered, Tokens
@@ -147,7 +148,7 @@ def revoke_family(session: Session, family: uuid.UUID) -> None:
     )
 
 
-def logout(session: Session, user: User, token: str) -> None:
+def logout(session: Session, user: Account, token: str) -> None:
     row = session.execute(
         select(RefreshToken).where(
             RefreshToken.token_hash == hash_secret(token), RefreshToken.user_id == user.id
@@ -157,7 +158,7 @@ def logout(session: Session, user: User, token: str) -> None:
         revoke_family(session, row.family_id)
 
 
-def logout_everywhere(session: Session, user: User, api_keys: bool) -> int:
+def logout_everywhere(session: Session, user: Account, api_keys: bool) -> int:
     """Revoke every refresh token of the user (and, if asked, every API key); returns how
     many sessions ended. Access tokens already out expire within their 15 minutes."""
     now = utcnow()
@@ -176,15 +177,25 @@ def logout_everywhere(session: Session, user: User, api_keys: bool) -> int:
     return ended
 
 
+def user_row(session: Session, account: Account) -> User:
+    """The account's row as it is now: its balance and password, which `Caller` leaves out."""
+    user = session.get(User, account.id)
+    if user is None:  # deleted since the caller was cached
+        raise Unauthorized()
+    return user
+
+
 def create_api_key(
-    session: Session, user: User, data: NewApiKey, credential: Credential, policy: AuthSettings
+    session: Session, user: Account, data: NewApiKey, credential: Credential, policy: AuthSettings
 ) -> tuple[ApiKey, str]:
     """A new key, for a caller who signed in with a password lately (or types it now): a
     stolen access token alone must not become a credential that outlives it."""
     if credential.api_key_id is not None:
         raise Forbidden("an API key cannot create API keys; sign in with your password")
     fresh = utcnow() - credential.auth_time <= timedelta(minutes=policy.recent_login_minutes)
-    if not fresh and not (data.password and verify_password(data.password, user.password_hash)):
+    if not fresh and not (
+        data.password and verify_password(data.password, user_row(session, user).password_hash)
+    ):
         raise ReauthenticationRequired(
             f"creating an API key needs a sign-in within {policy.recent_login_minutes} "
             "minutes, or your password in the field 'password'",
@@ -205,7 +216,7 @@ def create_api_key(
     return key, secret
 
 
-def revoke_api_key(session: Session, user: User, key_id: uuid.UUID) -> None:
+def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
     key = session.get(ApiKey, key_id)
     if key is None or key.user_id != user.id:
         raise NotFound("no such API key")

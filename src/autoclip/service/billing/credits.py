@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.callers import Account
 from autoclip.service.db import utcnow
 from autoclip.service.models import Content, CreditEntry, LedgerReason, Plan, User
 from autoclip.service.problems import PaymentRequired
@@ -37,7 +38,7 @@ def open_account(session: Session, user: User, plan: Plan) -> None:
     _record(session, user.id, grant, grant, reason, None)
 
 
-def debit(session: Session, user: User, content_id: uuid.UUID, reason: LedgerReason) -> None:
+def debit(session: Session, user: Account, content_id: uuid.UUID, reason: LedgerReason) -> None:
     plan = session.get(Plan, user.plan_id)
     if plan is not None and plan.unlimited:
         _record(session, user.id, -1, None, reason, content_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
+from autoclip.service.auth.service import user_row
 from autoclip.service.billing.credits import PERIOD
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
@@ -42,7 +43,8 @@ def credits(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CreditsOut:
-    plan = session.get(Plan, user.plan_id)
+    row = user_row(session, user)  # the balance as it is now
+    plan = session.get(Plan, row.plan_id)
     assert plan is not None
     ledger = session.scalars(
         select(CreditEntry)
@@ -56,8 +58,8 @@ def credits(
             [LedgerReason.GENERATION, LedgerReason.REGENERATION, LedgerReason.REFUND]
         ),
     ]
-    if user.credits_renew_at is not None:  # a monthly plan: since the period began
-        renews = user.credits_renew_at
+    if row.credits_renew_at is not None:  # a monthly plan: since the period began
+        renews = row.credits_renew_at
         spending.append(
             CreditEntry.created_at >= (renews - PERIOD if renews > utcnow() else renews)
         )
@@ -68,9 +70,9 @@ def credits(
         plan=plan.id,
         plan_name=plan.name,
         unlimited=plan.unlimited,
-        balance=None if plan.unlimited else user.credit_balance,
+        balance=None if plan.unlimited else row.credit_balance,
         monthly_credits=plan.monthly_credits,
-        renews_at=user.credits_renew_at,
+        renews_at=row.credits_renew_at,
         used_this_period=int(spent),
         ledger=[LedgerEntryOut.model_validate(e) for e in ledger],
     )

@@ -111,15 +111,12 @@ def takes_topics(settings: Settings, choice: ProviderChoice) -> bool:
     )
 
 
-def budget_usd(
-    options: Mapping[str, Any], project_budget: float | None, settings: Settings
-) -> float | None:
+def budget_usd(own: float | None, project_budget: float | None, settings: Settings) -> float | None:
     """The content's own budget, else its project's, else the configured one (None: no cap).
 
     The configured budget is the operator's ceiling: a user may spend less per content,
     never more."""
-    own = options.get("budget_usd")
-    chosen = float(own) if own is not None else project_budget
+    chosen = own if own is not None else project_budget
     ceiling = settings.content_budget_usd
     if chosen is None:
         return ceiling

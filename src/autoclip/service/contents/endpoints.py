@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from autoclip.service.auth.tokens import STREAM_TICKET_SECONDS
 from autoclip.service.contents import service
 from autoclip.service.contents.events import content_events
+from autoclip.service.contents.records import Outputs
 from autoclip.service.contents.schemas import (
     ContentCreate,
     ContentCreated,
     ContentError,
     ContentOut,
+    ContentSummary,
     EventTicket,
     Regenerate,
     Reject,
@@ -33,13 +35,41 @@ router = APIRouter(prefix="/contents", tags=["contents"])
 
 def content_out(runtime: Runtime, content: Content) -> ContentOut:
     out = ContentOut.model_validate(content)
+    _links(runtime, content, out)
+    out.served = content.served.given() if content.served else None
+    if content.status is ContentStatus.READY and content.outputs:
+        out.audio_url = download_url(runtime, content.outputs.audio)
+    return out
+
+
+def content_summary(runtime: Runtime, row: Shown) -> ContentSummary:
+    summary = ContentSummary.model_validate(row)
+    _links(runtime, row, summary)
+    return summary
+
+
+class Shown(Protocol):
+    """What the error and links are made from: a content, or a row of a list."""
+
+    @property
+    def status(self) -> ContentStatus: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def error_stage(self) -> str | None: ...
+
+    @property
+    def outputs(self) -> Outputs | None: ...
+
+
+def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:
     if content.error:
         out.error = ContentError(stage=content.error_stage, message=content.error)
     if content.status is ContentStatus.READY and content.outputs:
-        out.video_url = download_url(runtime, content.outputs["video"])
-        out.thumbnail_url = download_url(runtime, content.outputs["thumbnail"])
-        out.audio_url = download_url(runtime, content.outputs["audio"])
-    return out
+        out.video_url = download_url(runtime, content.outputs.video)
+        out.thumbnail_url = download_url(runtime, content.outputs.thumbnail)
 
 
 @router.post("", status_code=202, response_model=ContentCreated)
@@ -76,10 +106,10 @@ def list_contents(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status: ContentStatus | None = None,
     project_id: uuid.UUID | None = None,
-) -> Page[ContentOut]:
+) -> Page[ContentSummary]:
     rows, total = service.list_contents(session, user, page, per_page, status, project_id)
-    items = [content_out(runtime, c) for c in rows]
-    return Page[ContentOut](items=items, page=page, per_page=per_page, total=total)
+    items = [content_summary(runtime, c) for c in rows]
+    return Page[ContentSummary](items=items, page=page, per_page=per_page, total=total)
 
 
 @router.get("/{content_id}")

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 
+from autoclip.safety import SafetyReport
 from autoclip.service.db import changed_rows, utcnow
 from autoclip.service.models import (
     ApiUsage,
@@ -36,6 +37,31 @@ from autoclip.service.models import (
 
 ACTIVE = (ContentStatus.QUEUED, ContentStatus.PROCESSING)
 ERROR_LIMIT = 4000  # characters of a failure's reason kept (its end: the cause)
+
+
+# What a list of contents shows (ContentSummary), and nothing heavier.
+SummaryRow = Row[*tuple[Any, ...]]
+SUMMARY_COLUMNS = (
+    Content.id,
+    Content.user_id,
+    Content.project_id,
+    Content.generation_type,
+    Content.language,
+    Content.options,
+    Content.status,
+    Content.stage,
+    Content.progress,
+    Content.title,
+    Content.error,
+    Content.error_stage,
+    Content.outputs,
+    Content.duration_s,
+    Content.cost_usd,
+    Content.approved_at,
+    Content.created_at,
+    Content.updated_at,
+    Content.finished_at,
+)
 
 
 class _Lost(Exception):
@@ -95,8 +121,10 @@ class ContentRepository:
         per_page: int,
         status: ContentStatus | None = None,
         project_id: uuid.UUID | None = None,
-    ) -> tuple[list[Content], int]:
-        """A page of the user's live contents, newest first, and how many there are."""
+    ) -> tuple[Sequence[SummaryRow], int]:
+        """A page of the user's live contents, newest first, and how many there are. The
+        rows carry only what a list shows (SUMMARY_COLUMNS, read as plain rows, not ORM
+        objects: the script, the source text, the safety report stay in the database)."""
         where = [Content.user_id == user_id, Content.deleted_at.is_(None)]
         if status is not None:
             where.append(Content.status == status)
@@ -105,14 +133,14 @@ class ContentRepository:
         total = self.session.execute(
             select(func.count()).select_from(Content).where(*where)
         ).scalar_one()
-        rows = self.session.scalars(
-            select(Content)
+        rows = self.session.execute(
+            select(*SUMMARY_COLUMNS)
             .where(*where)
             .order_by(Content.created_at.desc(), Content.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
-        return list(rows), total
+        return rows, total
 
     def run(self, content: Content) -> GenerationRun | None:
         return None if content.run_id is None else self.session.get(GenerationRun, content.run_id)
@@ -374,7 +402,7 @@ class ContentRepository:
         *,
         owner: str | None = None,
         lease: datetime | None = None,
-        safety: dict[str, Any] | None = None,
+        safety: SafetyReport | None = None,
     ) -> bool:
         """End a queued or processing content as failed, with its reason. Only while
         `owner` holds its run, or (the reconciler) while the run's lease is still the

@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.safety import SafetyReport
 from autoclip.service.contents.chains import BudgetUsd, ProviderChains
+from autoclip.service.contents.records import StoredOptions
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
 from autoclip.service.schemas import Input, JsonBool, Output
 
@@ -86,12 +88,15 @@ class ContentError(Output):
     message: str
 
 
-class ContentOut(Output):
+class ContentSummary(Output):
+    """A content as a list shows it: without its script, safety report and who served it
+    (`GET /contents/{id}` has them)."""
+
     id: uuid.UUID
     project_id: uuid.UUID
     generation_type: GenerationType
     language: Language
-    options: dict[str, Any]
+    options: StoredOptions
     status: ContentStatus
     stage: str | None
     progress: int
@@ -99,18 +104,24 @@ class ContentOut(Output):
     # Not read from the row's `error` (its message, a string): content_out builds it from
     # the message and the stage. (Read directly, every failed content answered 500.)
     error: ContentError | None = Field(default=None, validation_alias="error_detail")
-    script: dict[str, Any] | None
     duration_s: float | None
-    safety: dict[str, Any] | None = Field(description="The safety check's report.")
-    served: dict[str, Any] | None = Field(description="Who served each stage.")
     cost_usd: float = Field(description="Estimated spend on paid providers, every generation.")
     approved_at: datetime | None
     video_url: str | None = None
     thumbnail_url: str | None = None
-    audio_url: str | None = None
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+
+class ContentOut(ContentSummary):
+    script: dict[str, Any] | None
+    safety: SafetyReport | None = Field(description="The safety check's report.")
+    # Only the stages that were served: content_out fills it from the row's record.
+    served: dict[str, Any] | None = Field(
+        default=None, validation_alias="served_detail", description="Who served each stage."
+    )
+    audio_url: str | None = None
 
 
 class EventTicket(Output):

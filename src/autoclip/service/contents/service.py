@@ -4,8 +4,8 @@ and the review of flagged scripts (approve or reject)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from autoclip.errors import InputError
 from autoclip.kit import outbound
 from autoclip.kit.text import detect_language
-from autoclip.options import Language
+from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.pipeline.progress import Stage
 from autoclip.pipeline.providers import check_voice
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.service.auth.callers import Account
 from autoclip.service.billing.credits import debit, refund
 from autoclip.service.contents.chains import CHAINS, check_configured, provider_choice, takes_topics
-from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.contents.records import StoredOptions
+from autoclip.service.contents.repository import ContentRepository, SummaryRow
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
@@ -34,7 +36,6 @@ from autoclip.service.models import (
     LedgerReason,
     Project,
     StageRun,
-    User,
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
@@ -53,7 +54,7 @@ FINISHED = (ContentStatus.READY, ContentStatus.FAILED, ContentStatus.CANCELLED)
 def create_content(
     session: Session,
     jobs: JobQueue,
-    user: User,
+    user: Account,
     data: ContentCreate,
     *,
     settings: Settings,
@@ -70,20 +71,22 @@ def create_content(
         default_project(session, user)
     )  # fmt: skip
     language, options = _settle_options(data, project, settings)
-    try:
-        with session.begin_nested():  # a lost idempotency race undoes the debit too
-            content = Content(
-                user_id=user.id,
-                project_id=project.id,
-                generation_type=data.generation_type,
-                source=data.source,
-                language=language.value,
-                options=options,
-                credit_charged=True,
-            )
-            ContentRepository(session).add(content, request_id=request_id)
-            debit(session, user, content.id, LedgerReason.GENERATION)
-            if idempotency_key:
+    content = Content(
+        user_id=user.id,
+        project_id=project.id,
+        generation_type=data.generation_type,
+        source=data.source,
+        language=language.value,
+        options=options,
+        credit_charged=True,
+    )
+    if not idempotency_key:
+        _add_and_debit(session, user, content, request_id)
+    else:
+        try:
+            # A lost race for the key undoes the content and the debit with it.
+            with session.begin_nested():
+                _add_and_debit(session, user, content, request_id)
                 session.add(
                     IdempotencyKey(
                         user_id=user.id,
@@ -93,16 +96,23 @@ def create_content(
                     )
                 )
                 session.flush()
-    except IntegrityError:
-        if idempotency_key and (earlier := _replay(session, user, idempotency_key, request_hash)):
-            return earlier, False
-        raise
+        except IntegrityError:
+            if earlier := _replay(session, user, idempotency_key, request_hash):
+                return earlier, False
+            raise
     content_id = str(content.id)
     after_commit(session, lambda: jobs.send(content_id, JobPhase.PREPARE))
     return content, True
 
 
-def _replay(session: Session, user: User, key: str, request_hash: str) -> Content | None:
+def _add_and_debit(
+    session: Session, user: Account, content: Content, request_id: str | None
+) -> None:
+    ContentRepository(session).add(content, request_id=request_id)
+    debit(session, user, content.id, LedgerReason.GENERATION)
+
+
+def _replay(session: Session, user: Account, key: str, request_hash: str) -> Content | None:
     earlier = session.execute(
         select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
     ).scalar_one_or_none()
@@ -120,7 +130,7 @@ def _replay(session: Session, user: User, key: str, request_hash: str) -> Conten
 
 def _settle_options(
     data: ContentCreate, project: Project, settings: Settings
-) -> tuple[Language, dict[str, object]]:
+) -> tuple[Language, StoredOptions]:
     """The content's language and options: what the request says, else the project's.
 
     The provider chains and the budget are stored only as the request gives them: the
@@ -150,19 +160,20 @@ def _settle_options(
         except InputError as error:
             raise InputError("options.voice", error.message) from None
     check_configured(settings, given.model_dump(include=set(CHAINS)), "options")
-    options: dict[str, object] = {
-        "vertical": (given.vertical or project.vertical),
-        "tone": (given.tone or project.tone),
-        "aspect": (given.aspect or project.format),
-        "length": (given.length or "short"),
-        "voice": given.voice,
-        "draft": given.draft,
-        **given.model_dump(include={*CHAINS, "budget_usd"}),
-    }
-    return language, json.loads(json.dumps(options, default=str))
+    options = StoredOptions(
+        vertical=given.vertical or Vertical(project.vertical),
+        tone=given.tone or Tone(project.tone),
+        aspect=given.aspect or Aspect(project.format),
+        length=given.length or Length.SHORT,
+        voice=given.voice,
+        draft=given.draft,
+        budget_usd=given.budget_usd,
+        **given.model_dump(include=set(CHAINS)),
+    )
+    return language, options
 
 
-def get_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
+def get_content(session: Session, user: Account, content_id: uuid.UUID) -> Content:
     """The user's own live content, or 404 — also for another user's (never 403)."""
     content = ContentRepository(session).owned(user.id, content_id)
     if content is None:
@@ -172,16 +183,16 @@ def get_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
 
 def list_contents(
     session: Session,
-    user: User,
+    user: Account,
     page: int,
     per_page: int,
     status: ContentStatus | None,
     project_id: uuid.UUID | None,
-) -> tuple[list[Content], int]:
+) -> tuple[Sequence[SummaryRow], int]:
     return ContentRepository(session).page(user.id, page, per_page, status, project_id)
 
 
-def cancel_content(session: Session, user: User, content_id: uuid.UUID) -> Content:
+def cancel_content(session: Session, user: Account, content_id: uuid.UUID) -> Content:
     content = get_content(session, user, content_id)
     if not content.status.is_active:
         raise Conflict(f"the content is {content.status.value}; only queued or processing "
@@ -199,7 +210,7 @@ def _stop(session: Session, content: Content) -> None:
 def regenerate_content(
     session: Session,
     jobs: JobQueue,
-    user: User,
+    user: Account,
     content_id: uuid.UUID,
     parts: list[RegeneratePart],
 ) -> Content:
@@ -245,7 +256,7 @@ def requeue(session: Session, content: Content) -> JobPhase:
     return phase
 
 
-def delete_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> bool:
+def delete_content(session: Session, jobs: JobQueue, user: Account, content_id: uuid.UUID) -> bool:
     """Soft delete: hidden from every route at once; an unfinished generation is stopped;
     once that commits, a job removes its stored objects (jobs/purge.py). True if a
     generation was stopped."""
@@ -259,12 +270,14 @@ def delete_content(session: Session, jobs: JobQueue, user: User, content_id: uui
     return stopped
 
 
-def stage_runs(session: Session, user: User, content_id: uuid.UUID) -> list[StageRun]:
+def stage_runs(session: Session, user: Account, content_id: uuid.UUID) -> list[StageRun]:
     get_content(session, user, content_id)
     return ContentRepository(session).stage_runs(content_id)
 
 
-def approve_content(session: Session, jobs: JobQueue, user: User, content_id: uuid.UUID) -> Content:
+def approve_content(
+    session: Session, jobs: JobQueue, user: Account, content_id: uuid.UUID
+) -> Content:
     """Let a flagged script go on: narration and the rest are made, its credit still taken.
     The job goes once the approval commits."""
     content = get_content(session, user, content_id)
@@ -277,7 +290,7 @@ def approve_content(session: Session, jobs: JobQueue, user: User, content_id: uu
     return content
 
 
-def reject_content(session: Session, user: User, content_id: uuid.UUID, reason: str) -> Content:
+def reject_content(session: Session, user: Account, content_id: uuid.UUID, reason: str) -> Content:
     """Turn a flagged script down: the content is cancelled, with the reason, and refunded."""
     content = get_content(session, user, content_id)
     error = f"rejected in review: {reason}" if reason else "rejected in review"
@@ -298,7 +311,7 @@ def _decided(session: Session, content: Content, decision: str, landed: bool) ->
         )
 
 
-def content_usage(session: Session, user: User, content_id: uuid.UUID) -> list[ApiUsage]:
+def content_usage(session: Session, user: Account, content_id: uuid.UUID) -> list[ApiUsage]:
     """The content's provider calls, oldest first."""
     get_content(session, user, content_id)
     return ContentRepository(session).usage(content_id)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import export_key
+from autoclip.service.auth.callers import Account
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.exports.schemas import MAX_CONTENTS
 from autoclip.service.jobs.queue import EXPORT_BUILD
@@ -37,12 +38,11 @@ from autoclip.service.runtime import Runtime
 MAX_IN_FLIGHT = 3
 MAX_KEPT = 10
 KEEP_FOR = timedelta(days=7)
-BUNDLED = ("video", "thumbnail", "captions_srt", "script")
 log = logging.getLogger("autoclip.exports")
 
 
 def create_export(
-    session: Session, runtime: Runtime, user: User, content_ids: list[uuid.UUID] | None
+    session: Session, runtime: Runtime, user: Account, content_ids: list[uuid.UUID] | None
 ) -> Export:
     """Record a queued export of `content_ids` (default: the newest ready contents); its
     build is sent once that commits."""
@@ -77,7 +77,7 @@ def create_export(
     return export
 
 
-def list_exports(session: Session, user: User) -> list[Export]:
+def list_exports(session: Session, user: Account) -> list[Export]:
     """The user's unexpired exports, newest first."""
     return list(
         session.scalars(
@@ -88,7 +88,7 @@ def list_exports(session: Session, user: User) -> list[Export]:
     )
 
 
-def delete_export(session: Session, runtime: Runtime, user: User, export_id: uuid.UUID) -> None:
+def delete_export(session: Session, runtime: Runtime, user: Account, export_id: uuid.UUID) -> None:
     """The row goes now; the zip once that commits (a build still running removes its own
     zip when it finds the row gone)."""
     export = own_export(session, user, export_id)
@@ -101,7 +101,7 @@ def _sender(runtime: Runtime, export_id: str) -> Callable[[], None]:
     return lambda: runtime.jobs.send_task(EXPORT_BUILD, export_id)
 
 
-def _check_limits(session: Session, user: User) -> None:
+def _check_limits(session: Session, user: Account) -> None:
     # Two requests of one user at once must not both pass the count: the user's row is
     # locked on PostgreSQL (SQLite's write transactions are serialised already).
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -124,7 +124,7 @@ def _check_limits(session: Session, user: User) -> None:
         )
 
 
-def own_export(session: Session, user: User, export_id: uuid.UUID) -> Export:
+def own_export(session: Session, user: Account, export_id: uuid.UUID) -> Export:
     """The caller's unexpired export, or 404 — also for another user's (never 403)."""
     export = session.get(Export, export_id)
     if export is None or export.user_id != user.id or export.expires_at <= utcnow():
@@ -212,11 +212,9 @@ def _build(runtime: Runtime, key: str, contents: list[Content]) -> int:
 def _add_content(
     runtime: Runtime, archive: zipfile.ZipFile, content: Content, folder: Path
 ) -> None:
-    outputs = content.outputs or {}
-    for kind in BUNDLED:
-        key = outputs.get(kind)
-        if not isinstance(key, str):
-            continue
+    if content.outputs is None:
+        return
+    for key in content.outputs.bundled():
         local = folder / "part"
         runtime.storage.download(key, local)
         method = zipfile.ZIP_STORED if key.endswith(".mp4") else zipfile.ZIP_DEFLATED

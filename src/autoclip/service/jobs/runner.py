@@ -29,13 +29,12 @@ from autoclip.errors import (
     CancelledError,
     ConfigurationError,
     ContentBlockedError,
-    HeldForReview,
     InputError,
     MediaError,
 )
 from autoclip.kit.storage import image_key, video_key
-from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
-from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Prepared
+from autoclip.options import GenerateOptions, Language
+from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Held, Prepared
 from autoclip.pipeline.progress import Stage
 from autoclip.pipeline.providers import ProviderChoice, Providers
 from autoclip.providers.errors import PermanentProviderError
@@ -46,6 +45,7 @@ from autoclip.script.writer import SourceMaterial
 from autoclip.service.billing.credits import refund
 from autoclip.service.billing.usage import usage_sink
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
+from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
@@ -83,7 +83,7 @@ class Job:
     generation_type: GenerationType
     source: str
     language: str
-    options: dict[str, Any]
+    options: StoredOptions
     script: dict[str, Any] | None
     refresh: frozenset[Stage]
     revision: int
@@ -96,34 +96,33 @@ class Job:
     spent_usd: float  # by this generation's earlier attempts and phases
     hold_flagged: bool  # the project wants flagged scripts approved first
     approved: bool
-    safety: dict[str, Any] | None  # the stored script's report
-    served: dict[str, Any] | None
+    safety: SafetyReport | None  # the stored script's report
+    served: Served | None
 
 
-def generate_options(language: str, options: dict[str, Any]) -> GenerateOptions:
+def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
     return GenerateOptions(
         language=Language(language),
-        vertical=Vertical(options.get("vertical", Vertical.TECH)),
-        tone=Tone(options.get("tone", Tone.PROFESSIONAL)),
-        length=Length(options.get("length", Length.SHORT)),
-        aspect=Aspect(options.get("aspect", Aspect.VERTICAL)),
-        voice=options.get("voice"),
-        draft=bool(options.get("draft", False)),
+        vertical=options.vertical,
+        tone=options.tone,
+        length=options.length,
+        aspect=options.aspect,
+        voice=options.voice,
+        draft=options.draft,
     )
 
 
-def output_keys(content_id: str, scenes: int) -> dict[str, Any]:
-    names = {
-        "video": "original.mp4",
-        "thumbnail": "thumbnail.jpg",
-        "audio": "audio.mp3",
-        "captions_srt": "captions.srt",
-        "captions_ass": "captions.ass",
-        "script": "script.json",
-    }
-    keys: dict[str, Any] = {kind: video_key(content_id, name) for kind, name in names.items()}
-    keys["images"] = [image_key(content_id, n) for n in range(1, scenes + 1)]
-    return keys
+def output_keys(content_id: str, scenes: int) -> Outputs:
+    """Where the engine's publish stage put the content's files."""
+    return Outputs(
+        video=video_key(content_id, "original.mp4"),
+        thumbnail=video_key(content_id, "thumbnail.jpg"),
+        audio=video_key(content_id, "audio.mp3"),
+        captions_srt=video_key(content_id, "captions.srt"),
+        captions_ass=video_key(content_id, "captions.ass"),
+        script=video_key(content_id, "script.json"),
+        images=[image_key(content_id, n) for n in range(1, scenes + 1)],
+    )
 
 
 class ContentRunner:
@@ -164,7 +163,7 @@ class ContentRunner:
         except ContentBlockedError as blocked:
             outcome = Outcome.BLOCKED
             progress.abort(RunStatus.FAILED, str(blocked))
-            self._fail(job, str(blocked), safety=blocked.report.model_dump(mode="json"))
+            self._fail(job, str(blocked), safety=blocked.report)
         except PERMANENT as error:
             outcome = Outcome.FAILED
             progress.abort(RunStatus.FAILED, str(error))
@@ -234,10 +233,9 @@ class ContentRunner:
                 progress.stage_started(Stage.SCRIPT, 1)
             request = self._request(job, phase)
             if phase is JobPhase.PREPARE:
-                try:
-                    prepared = engine.prepare(request)
-                except HeldForReview as held:
-                    self._held(job, held)
+                prepared = engine.prepare(request)
+                if isinstance(prepared, Held):
+                    self._held(job, prepared)
                     return Outcome.HELD
                 self._prepared(job, prepared)
             else:
@@ -254,7 +252,7 @@ class ContentRunner:
         if reuse_script:
             script = Script.model_validate(job.script)
             # The stored script was checked with it: not reviewed (and paid for) twice.
-            safety = SafetyReport.model_validate(job.safety) if job.safety else None
+            safety = job.safety
             source = SourceMaterial(origin=f"content {job.id}")
         elif job.generation_type is GenerationType.URL:
             settings = self.runtime.settings
@@ -274,7 +272,7 @@ class ContentRunner:
             # if the project asked for review since.
             hold_flagged=job.hold_flagged and phase is JobPhase.PREPARE,
             approved=job.approved,
-            served=job.served if reuse_script else None,
+            served=job.served.given() if job.served and reuse_script else None,
             safety=safety,
         )
 
@@ -288,7 +286,7 @@ class ContentRunner:
             assert run is not None
             project = session.get(Project, row.project_id)
             assert project is not None
-            options = dict(row.options)
+            options = row.options
             return Job(
                 id=row.id,
                 user_id=row.user_id,
@@ -303,8 +301,10 @@ class ContentRunner:
                 request_id=run.request_id,
                 owner=owner,
                 requested_at=run.requested_at,
-                choice=provider_choice(options, project.providers),
-                budget_usd=budget_usd(options, project.budget_usd, self.runtime.settings),
+                choice=provider_choice(options.chains(), project.providers),
+                budget_usd=budget_usd(
+                    options.budget_usd, project.budget_usd, self.runtime.settings
+                ),
                 spent_usd=generation_spend(session, row.id),
                 hold_flagged=project.require_review,
                 approved=row.approved_at is not None,
@@ -320,13 +320,13 @@ class ContentRunner:
                 # with the disclaimer, if the safety check asked for one
                 script=prepared.script.model_dump(mode="json"),
                 title=prepared.script.title,
-                safety=prepared.safety.model_dump(mode="json"),
-                served=prepared.served,
+                safety=prepared.safety,
+                served=Served.model_validate(prepared.served),
             )
             if moved:
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), JobPhase.RENDER))
 
-    def _held(self, job: Job, held: HeldForReview) -> None:
+    def _held(self, job: Job, held: Held) -> None:
         """Park a flagged script for its owner's decision: no narration is paid for until
         an approval. The lease goes; the credit stays; nothing is retried."""
         with self.runtime.db.session() as session:
@@ -337,8 +337,8 @@ class ContentRunner:
                 [s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}],
                 script=held.script.model_dump(mode="json"),
                 title=held.script.title,
-                safety=held.report.model_dump(mode="json"),
-                served=held.served,
+                safety=held.report,
+                served=Served.model_validate(held.served),
             )
         if moved:
             flags = ", ".join(sorted({flag.category for flag in held.report.flags}))
@@ -352,8 +352,8 @@ class ContentRunner:
                 job.owner,
                 outputs=output_keys(str(job.id), len(result.script.timeline())),
                 duration_s=result.duration_s,
-                safety=result.safety.model_dump(mode="json"),
-                served=result.served,
+                safety=result.safety,
+                served=Served.model_validate(result.served),
             )
         if done:
             self.metrics.generations.labels("ready").inc()
@@ -379,7 +379,7 @@ class ContentRunner:
         with self.runtime.db.session() as session:
             ContentRepository(session).let_go(job.id, job.owner)
 
-    def _fail(self, job: Job, reason: str, safety: dict[str, Any] | None = None) -> None:
+    def _fail(self, job: Job, reason: str, safety: SafetyReport | None = None) -> None:
         fail_content(self.runtime, job.id, reason, owner=job.owner, safety=safety)
 
     def _retry_or_fail(
@@ -402,7 +402,7 @@ def fail_content(
     reason: str,
     owner: str | None,
     lease: datetime | None = None,
-    safety: dict[str, Any] | None = None,
+    safety: SafetyReport | None = None,
 ) -> bool:
     """End a content as failed with its reason, and refund its credit, in one transaction.
 

@@ -7,8 +7,9 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.callers import Account
 from autoclip.service.db import utcnow
-from autoclip.service.models import Content, ContentStatus, Project, User
+from autoclip.service.models import Content, ContentStatus, Project
 from autoclip.service.problems import Conflict, NotFound
 from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
 
@@ -16,12 +17,12 @@ from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
 NULLABLE = frozenset({"budget_usd"})
 
 
-def create_default_project(session: Session, user: User) -> Project:
+def create_default_project(session: Session, user: Account) -> Project:
     return create_project(session, user, ProjectCreate(name="My videos"), is_default=True)
 
 
 def create_project(
-    session: Session, user: User, data: ProjectCreate, *, is_default: bool = False
+    session: Session, user: Account, data: ProjectCreate, *, is_default: bool = False
 ) -> Project:
     values = data.model_dump(mode="json") | {"providers": data.providers.given()}
     project = Project(user_id=user.id, is_default=is_default, **values)
@@ -30,7 +31,7 @@ def create_project(
     return project
 
 
-def get_project(session: Session, user: User, project_id: uuid.UUID) -> Project:
+def get_project(session: Session, user: Account, project_id: uuid.UUID) -> Project:
     """The user's own live project, or 404 — also for another user's (never 403)."""
     project = session.get(Project, project_id)
     if project is None or project.user_id != user.id or project.deleted_at is not None:
@@ -38,7 +39,7 @@ def get_project(session: Session, user: User, project_id: uuid.UUID) -> Project:
     return project
 
 
-def default_project(session: Session, user: User) -> Project:
+def default_project(session: Session, user: Account) -> Project:
     project = session.execute(
         select(Project).where(
             Project.user_id == user.id, Project.is_default.is_(True), Project.deleted_at.is_(None)
@@ -48,7 +49,7 @@ def default_project(session: Session, user: User) -> Project:
 
 
 def list_projects(
-    session: Session, user: User, page: int, per_page: int
+    session: Session, user: Account, page: int, per_page: int
 ) -> tuple[list[Project], int]:
     live = (Project.user_id == user.id, Project.deleted_at.is_(None))
     total = session.execute(select(func.count()).select_from(Project).where(*live)).scalar_one()
@@ -63,7 +64,7 @@ def list_projects(
 
 
 def update_project(
-    session: Session, user: User, project_id: uuid.UUID, data: ProjectUpdate
+    session: Session, user: Account, project_id: uuid.UUID, data: ProjectUpdate
 ) -> Project:
     project = get_project(session, user, project_id)
     changes = data.model_dump(mode="json", exclude_unset=True)
@@ -77,7 +78,7 @@ def update_project(
     return project
 
 
-def delete_project(session: Session, user: User, project_id: uuid.UUID) -> None:
+def delete_project(session: Session, user: Account, project_id: uuid.UUID) -> None:
     project = get_project(session, user, project_id)
     if project.is_default:
         raise Conflict("the default project cannot be deleted", field="project_id")
