@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from autoclip.kit.storage import image_key, video_key
+from autoclip.kit.storage import video_key
 from autoclip.service.auth.tokens import TokenSigner
 from autoclip.service.db import utcnow
+from autoclip.service.jobs.runner import output_keys
 from autoclip.service.models import Content, ContentStatus
 from autoclip.service.runtime import Runtime
 from service.conftest import sign_up
@@ -43,14 +44,10 @@ def create_content(client: TestClient, auth: dict[str, str], **fields: Any) -> s
 
 def make_ready(runtime: Runtime, content_id: str) -> None:
     """Finish a content as a worker would, with real files behind its download links."""
-    files = {
-        "video": video_key(content_id, "original.mp4"),
-        "thumbnail": video_key(content_id, "thumbnail.jpg"),
-        "audio": video_key(content_id, "audio.mp3"),
-    }
+    outputs = output_keys(content_id, scenes=1)
+    files = {"video": outputs.video, "thumbnail": outputs.thumbnail, "audio": outputs.audio}
     for kind, key in files.items():
         runtime.storage.put_bytes(key, f"{kind} bytes".encode())
-    outputs: dict[str, Any] = {**files, "images": [image_key(content_id, 1)]}
     with runtime.db.session() as session:
         session.execute(
             update(Content)

@@ -73,7 +73,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class ModelJSON(TypeDecorator[M]):
-    """A JSON column read and written as a Pydantic model (`model`)."""
+    """A JSON column read and written as a Pydantic model (`model`): what is stored always
+    has the model's shape."""
 
     impl = JSON
     cache_ok = True
@@ -82,8 +83,12 @@ class ModelJSON(TypeDecorator[M]):
         super().__init__()
         self.model = model
 
-    def process_bind_param(self, value: M | None, dialect: Dialect) -> Any:
-        return None if value is None else value.model_dump(mode="json")
+    def process_bind_param(self, value: M | dict[str, Any] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        # A plain dict (an UPDATE's values) is checked against the model on its way in.
+        model = self.model.model_validate(value) if isinstance(value, dict) else value
+        return model.model_dump(mode="json")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> M | None:
         return None if value is None else self.model.model_validate(value)
