@@ -74,6 +74,17 @@ _WHOLE_LINE: list[tuple[re.Pattern[str], int]] = [
         ),
         30,
     ),
+    # Shop furniture: carts, delivery, reviews, coupons.
+    (
+        re.compile(
+            r"^(?:장바구니|바로\s?구매|구매하기|찜하기|할인\s?쿠폰|무료\s?배송|배송\s?안내|상품\s?문의|"
+            r"리뷰(?:\s?쓰기|\s?\d+|\s?보기)?|Q&A|add to (?:cart|basket|wishlist)|buy now|"
+            r"free (?:delivery|shipping)|reviews?\s*\(?\d*\)?|in stock|out of stock|"
+            r"(?:customer )?reviews?)\b",
+            _I,
+        ),
+        60,
+    ),
     # Photo and image credits on a line of their own.
     (re.compile(r"^[\[(]?\s*(?:사진|그래픽|이미지|자료|영상)\s*(?:제공)?\s*[=:：/]"), 60),
     (re.compile(r"^[\[(]?\s*(?:photo|image|illustration|graphic)\s*(?:by|credit)?\s*[:/]", _I), 80),
@@ -162,9 +173,10 @@ def strip_boilerplate(text: str) -> str:
             if not _is_prose(line) or is_boilerplate(line):
                 continue
             in_list = False
+        # The dateline first: "[건강일보 김건강 기자] 한국은행이 …" is a lead, not a byline.
+        line = strip_inline(line)
         if is_boilerplate(line):
             continue
-        line = strip_inline(line)
         if line and any(ch.isalnum() for ch in line):
             kept.append(line)
     return "\n".join(kept)

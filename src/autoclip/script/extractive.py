@@ -166,7 +166,7 @@ def term_weights(
 
     The weight is the count plus a tiny bonus for appearing early, so that ties between
     equally frequent terms break towards the one the text opened with. A word of the
-    title counts twice more: the title names what the text is about.
+    title counts three more: the title names what the text is about.
     """
     weights: dict[str, float] = {}
     position = 0
@@ -176,15 +176,35 @@ def term_weights(
             if term not in weights:
                 weights[term] = 1.0 / (1000.0 + position)
             weights[term] += 1.0
-    for term in dict.fromkeys(keyword_terms(title or "", language)):
-        if term in weights:
-            weights[term] += 2.0
+    # A title word the text never repeats still names the topic ("숙면", "budget"); a verb
+    # of a Korean title names it as its noun form ("걸으면" → "걷기").
+    for term in dict.fromkeys(keyword_terms(title or "", language) + title_verbs(title, language)):
+        weights[term] = weights.get(term, 1.0 / (1000.0 + position + 1)) + 3.0
     return weights
 
 
-def key_terms(text: str, language: Language, weights: dict[str, float], count: int) -> list[str]:
-    """The `count` strongest distinct keywords of `text`, judged by `weights`."""
-    seen = list(dict.fromkeys(keyword_terms(text, language)))
+def title_verbs(title: str | None, language: Language) -> list[str]:
+    """The verbs of a Korean title as nouns ("걸으면" → "걷기"): topics a hashtag can name."""
+    if not title or language is not Language.KO:
+        return []
+    found = []
+    for morph in korean.morphemes(title):
+        if morph.tag.startswith("VV") and len(morph.form) >= 1:
+            noun = korean.join([(morph.form, morph.tag, False), ("기", "ETN", False)])
+            if is_keyword(noun, language) and len(noun) >= 2:
+                found.append(noun)
+    return found
+
+
+def key_terms(
+    text: str,
+    language: Language,
+    weights: dict[str, float],
+    count: int,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The `count` strongest distinct keywords of `text` and `extra`, judged by `weights`."""
+    seen = list(dict.fromkeys([*keyword_terms(text, language), *extra]))
     seen.sort(key=lambda term: -weights.get(term, 0.0))
     return seen[:count]
 

@@ -100,8 +100,8 @@ def strongest_facts(
         strength = _WEIGHTS[kind] + 2.0 * scores[position] / top
         terms = set(keyword_terms(sentence.text, language))
         strength += sum(0.75 for topic in topics[:3] if topic in terms)
-        if document.kind is Kind.NEWS and position == 0:
-            strength += 1.5  # the lead carries the finding
+        if document.kind in (Kind.NEWS, Kind.PRODUCT) and position == 0:
+            strength += 1.5  # the lead carries the finding; a product page, what it is
         elif sentence.paragraph == document.sentences[narratable[0]].paragraph:
             strength += 0.5
         if sentence.quote:

@@ -26,11 +26,11 @@ from autoclip.kit.text import speech_seconds
 from autoclip.options import Language, Tone
 from autoclip.script.facts import RATIO, FactKind
 from autoclip.script.phrasebook import has_final_consonant
-from autoclip.script.structure import DATE_ONLY, KO_NUMBER, has_number
+from autoclip.script.structure import DATE_ONLY, IMPERATIVE_EN, KO_NUMBER, has_number
 
-# A fact takes longer to say than a teaser: up to about 20 Korean syllables or 11 English
-# words. The figure itself still comes early, and the viewer hears it inside five seconds.
-HOOK_MAX_SECONDS = 4.5
+# A fact takes longer to say than a teaser: up to about 22 Korean syllables or 12 English
+# words, so the viewer has heard the whole fact within five seconds.
+HOOK_MAX_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,14 @@ class _Eojeol:
 _KO_STARTS = frozenset({"NNG", "NNP", "SN", "SL", "MM", "NR", "NP", "MAG", "XPN", "SH"})
 # Where a clause may not be cut: after a modifier ("걸릴 | 위험") or a genitive ("수면의 |
 # 질"), whose head would be left without it.
-_KO_BINDING_ENDS = frozenset({"ETM", "JKG", "SN", "NR", "MM", "SSO"})
+_KO_BINDING_ENDS = frozenset({"ETM", "JKG", "SN", "NR", "MM", "SSO", "NNB"})
 _KO_CONJUNCTIONS = frozenset({"MAJ"})
-_KO_ADVERBIAL_ENDINGS = frozenset({"게", "도록", "지", "듯이"})
+# Connective endings whose clause leans on a later one: the fact's predicate comes after.
+_KO_SUBORDINATE = frozenset(
+    {"게", "도록", "지", "듯이", "어도", "아도", "여도", "면", "으면", "어서", "아서", "여서",
+     "니까", "으니까", "려면", "으려면", "기에", "ᆯ수록", "을수록", "다가", "어야", "아야"}
+)  # fmt: skip
+_KO_IMPERATIVE = frozenset({"세요", "으세요", "십시오", "으십시오", "어라", "아라", "라", "자"})
 _PAST = ("었", "EP", False)
 
 
@@ -103,32 +108,42 @@ def _eojeols(sentence: str) -> list[_Eojeol]:
     return found
 
 
-def _anchor(eojeols: list[_Eojeol], sentence: str, kind: FactKind) -> int:
-    """The eojeol the fact hangs on: its figure, its "not", or else its last predicate."""
+def _anchors(eojeols: list[_Eojeol], sentence: str, kind: FactKind) -> list[int]:
+    """The eojeols the fact may hang on: its figures, its "not", else its last predicate."""
+    found: list[int] = []
     if kind in (FactKind.RATIO, FactKind.FIGURE):
         pattern = RATIO[Language.KO] if kind is FactKind.RATIO else KO_NUMBER
         for match in pattern.finditer(sentence):
             if not DATE_ONLY.match(sentence, match.start()):
-                return max(i for i, e in enumerate(eojeols) if e.start <= match.start())
+                found.append(max(i for i, e in enumerate(eojeols) if e.start <= match.start()))
     if kind is FactKind.CONTRAST:
-        for index, eojeol in enumerate(eojeols):
-            if any(m.tag == "VCN" for m in eojeol.morphs):
-                return index
-    return len(eojeols) - 1
+        found += [i for i, e in enumerate(eojeols) if any(m.tag == "VCN" for m in e.morphs)]
+    found.append(len(eojeols) - 1)
+    return list(dict.fromkeys(found))
 
 
 def _stem_end(eojeol: _Eojeol) -> int | None:
     """Index past the predicate stem (and a tense marker) of `eojeol`, None if it has none.
 
-    A stem that only makes an adverb ("빠르게") is not the predicate.
+    A stem that only makes an adverb ("빠르게") or a subordinate clause ("충전해도",
+    "걸으면") is not the predicate the fact ends on; nor is a verb read into a particle
+    after a figure ("62%가" as 가다).
     """
-    stems = [i for i, m in enumerate(eojeol.morphs) if m.tag in PREDICATE_TAGS]
+    morphs = eojeol.morphs
+    stems = [
+        i
+        for i, m in enumerate(morphs)
+        if m.tag in PREDICATE_TAGS
+        and not (i > 0 and morphs[i - 1].tag in ("SN", "SW", "NR") and m.tag[:2] in ("VV", "VA"))
+    ]
     if not stems:
         return None
     end = stems[-1] + 1
-    following = eojeol.morphs[end:]
-    if following and following[0].tag == "EC" and following[0].form in _KO_ADVERBIAL_ENDINGS:
+    following = morphs[end:]
+    if following and following[0].tag == "EC" and following[0].form in _KO_SUBORDINATE:
         return None
+    if following and following[0].tag == "EF" and following[0].form in _KO_IMPERATIVE:
+        return None  # a step to take, not a fact: restated it would change its meaning
     while end < len(eojeol.morphs) and eojeol.morphs[end].tag == "EP":
         end += 1
     return end
@@ -142,6 +157,12 @@ def _predicate(eojeols: list[_Eojeol], anchor: int) -> tuple[int, list[tuple[str
         if end is None:
             continue
         after = eojeol.morphs[end:]
+        following = eojeols[index + 1].text if index + 1 < len(eojeols) else ""
+        # A modifier ends the fact only before "것" ("높은 것으로 나타났다"); before any
+        # other noun ("늦어질 때마다", "충전되는 배터리를") the clause goes on.
+        modifier = bool(after) and after[0].tag == "ETM"
+        if modifier and following and not following.startswith(("것", "수")):
+            continue
         # "쓸 수 있다": the predicate is "있다", "쓸 수" stays as written.
         if (
             after
@@ -155,6 +176,10 @@ def _predicate(eojeols: list[_Eojeol], anchor: int) -> tuple[int, list[tuple[str
             end = _stem_end(eojeol) or len(eojeol.morphs)
             after = ()
         morphs = [(m.form, m.tag, False) for m in eojeol.morphs[:end]]
+        # "6조 원 늘어 … 증가했다": a linked clause takes the sentence's tense.
+        linked = bool(after) and after[0].tag == "EC" and morphs[-1][1] != "EP"
+        if linked and any(m.tag == "EP" for m in eojeols[-1].morphs):
+            morphs.append(_PAST)
         # "증가한 것으로 나타났다": a verb's past modifier; the hook keeps the past.
         verb = morphs[-1][1].startswith(("VV", "XSV"))
         if after and after[0].tag == "ETM" and after[0].form == "ᆫ" and verb:
@@ -191,22 +216,36 @@ def _conjugate(morphs: list[tuple[str, str, bool]], style: str) -> str:
 
 
 def _can_start(eojeols: list[_Eojeol], start: int) -> bool:
+    """Whether a clause may start at `start`: with a noun, a figure or an adverb, and not
+    right after a word that binds to it (a modifier, a genitive, a bare noun of the same
+    compound: "전기차 | 배터리를")."""
     if eojeols[start].first_tag not in _KO_STARTS:
         return False
-    return start == 0 or eojeols[start - 1].last_tag not in _KO_BINDING_ENDS
+    if start == 0:
+        return True
+    before = eojeols[start - 1].last_tag
+    return before not in _KO_BINDING_ENDS and before not in korean.NOUN_TAGS
 
 
 def _subject(eojeols: list[_Eojeol]) -> int | None:
-    """The sentence's opening topic or subject ("잠은", "수면 시간이"), if it has one."""
-    for index, eojeol in enumerate(eojeols[:3]):
+    """The last eojeol of the sentence's opening topic or subject ("잠은", "소리숲 무선
+    이어폰 S3는"), unless it belongs to a relative clause ("월급이 들어오는 통장")."""
+    allowed = korean.NOUN_TAGS | {"SL", "SN", "NNB", "XSN", "XPN", "JX", "JKS"}
+    for index, eojeol in enumerate(eojeols[:4]):
         tags = [m.tag for m in eojeol.morphs]
-        if not tags or not all(
-            t in korean.NOUN_TAGS | {"SL", "NNB", "XSN", "JX", "JKS"} for t in tags
-        ):
+        if not tags or not all(t in allowed for t in tags):
             return None
         if tags[-1] in ("JX", "JKS"):
+            following = eojeols[index + 1] if index + 1 < len(eojeols) else None
+            if following is not None and following.last_tag == "ETM":
+                return None
             return index
     return None
+
+
+def _clause_between(eojeols: list[_Eojeol], first: int, last: int) -> bool:
+    """Whether a clause ends between two eojeols (a connective ending: "…해야", "…하고")."""
+    return any(e.last_tag == "EC" for e in eojeols[first:last])
 
 
 _KO_STYLE = {
@@ -225,30 +264,38 @@ def _korean_hook(
         eojeols = eojeols[1:]  # "하지만", "그러나": the hook starts with the claim
     if not eojeols:
         return None
-    anchor = _anchor(eojeols, sentence, kind)
-    try:
-        last, predicate = _predicate(eojeols, anchor)
-    except LookupError:
-        return None
     subject = _subject(eojeols)
     lively = kind in (FactKind.RATIO, FactKind.FIGURE)
     mark = "!" if tone is Tone.URGENT or (tone is Tone.CASUAL and lively) else "."
     best: tuple[float, str, str] | None = None
-    for start in range(min(anchor, last), -1, -1):
-        if not _can_start(eojeols, start):
+    for anchor in _anchors(eojeols, sentence, kind):
+        try:
+            last, predicate = _predicate(eojeols, anchor)
+        except LookupError:
             continue
-        words = [e.text for e in eojeols[start:last]]
-        if subject is not None and start > subject + 1:
-            words = [*(e.text for e in eojeols[: subject + 1]), *words]
-        lead = _clean_ko(" ".join(words))
-        narration = _join_words(lead, _conjugate(predicate, _KO_STYLE[tone])) + mark
-        if not _fits(narration, Language.KO):
-            continue
-        plain = _join_words(lead, _conjugate(predicate, "plain"))
-        named = any(topic in narration for topic in topics[:3])
-        score = 3.0 * named + (start == 0 or subject is not None) + 0.05 * len(narration)
-        if best is None or score > best[0]:
-            best = (score, narration, plain)
+        spoken = _conjugate(predicate, _KO_STYLE[tone])
+        headline = _conjugate(predicate, "plain")
+        for start in range(min(anchor, last - 1), -1, -1):
+            if not _can_start(eojeols, start):
+                continue
+            words = [e.text for e in eojeols[start:last]]
+            prefixed = (
+                subject is not None
+                and start > subject + 1
+                and not _clause_between(eojeols, subject + 1, start)
+            )
+            if prefixed and subject is not None:
+                words = [*(e.text for e in eojeols[: subject + 1]), *words]
+            lead = _clean_ko(" ".join(words))
+            narration = _join_words(lead, spoken) + mark
+            if not _fits(narration, Language.KO):
+                continue
+            plain = _join_words(lead, headline)
+            named = any(topic in narration for topic in topics[:3])
+            whole = start == 0 or prefixed
+            score = 3.0 * named + whole + 0.05 * len(narration)
+            if best is None or score > best[0]:
+                best = (score, narration, plain)
     if best is None:
         return None
     _, narration, plain = best
@@ -276,8 +323,8 @@ _EN_REPORTING_START = re.compile(
 )
 _EN_REPORTING_END = re.compile(
     r",\s*(?:according to [^,.;]+|(?:a|the)\s+[\w\s-]{0,40}?(?:study|survey|report|researchers|"
-    r"scientists)\s+(?:found|said|says|reported|shows?)|(?:researchers|scientists|experts|"
-    r"officials|the company)\s+(?:said|say|found|reported))\s*$",
+    r"scientists)\s+(?:has\s+|have\s+)?(?:found|said|says|reported|shows?)|(?:researchers|scientists|"
+    r"experts|officials|the company)\s+(?:said|say|found|reported))\s*$",
     re.IGNORECASE,
 )
 _EN_CLAUSE_BREAK = re.compile(r"\s*(?:;|:|—|–|\s-\s)\s*|,\s+(?=(?:but|while|whereas|so|yet)\b)")
@@ -287,7 +334,7 @@ _EN_LEADING_LINK = re.compile(
 _EN_TAILS = (
     re.compile(r"\s*\([^()]*\)"),
     re.compile(r",\s*which\b[^,]*,?"),
-    re.compile(r"\s+(?:compared (?:with|to)|according to)\b.*$", re.IGNORECASE),
+    re.compile(r"\s+(?:compared (?:with|to)|according to|than those)\b.*$", re.IGNORECASE),
 )
 _EN_FRAMES = {
     Tone.PROFESSIONAL: ("", "."),
@@ -328,7 +375,10 @@ def _english_hook(
     for clause in dict.fromkeys(candidates):
         if len(clause.split()) < 3:
             continue
-        for lead, mark in (_EN_FRAMES[tone], ("", "!" if tone is Tone.URGENT else ".")):
+        frames = [_EN_FRAMES[tone], ("", "!" if tone is Tone.URGENT else ".")]
+        if IMPERATIVE_EN.match(clause):
+            frames = frames[1:]  # "Get this: never reuse…" says the opposite of a step
+        for lead, mark in frames:
             body = lower_first(clause, proper) if lead else _upper_first(clause)
             narration = f"{lead}{body}{mark}"
             if not _fits(narration, Language.EN):
@@ -398,19 +448,26 @@ _COUNT_SUFFIX = re.compile(r"\s*(?:\d+|[한두세네]|다섯|여섯|일곱|여�
 def count_hook(
     subject: str, steps: int, how_to: bool, language: Language, tone: Tone, headline_max: int
 ) -> Hook | None:
-    """A hook for a how-to or list piece: its subject and how many steps or items it has."""
+    """A hook for a how-to or list piece: its subject and how many steps or items it has.
+
+    A title that already counts ("Four habits of…", "3 free apps…") is said as it is.
+    """
     if not 2 <= steps <= 10 or not subject:
         return None
     if language is Language.KO:
-        subject = _COUNT_SUFFIX.sub("", subject).strip()
+        subject = _COUNT_SUFFIX.sub("", subject).strip(" ,")
         count = _KO_COUNTS[steps]
         lines = {
-            Tone.PROFESSIONAL: f"{subject}, {count} 가지만 기억하십시오.",
-            Tone.CASUAL: f"{subject}, {count} 가지면 충분해요!",
-            Tone.URGENT: f"{subject}, 이 {count} 가지는 꼭 지키세요!",
+            Tone.PROFESSIONAL: f"{subject}, {count} 가지입니다.",
+            Tone.CASUAL: f"{subject}, {count} 가지만 알면 돼요!",
+            Tone.URGENT: f"{subject}, 이 {count} 가지는 꼭 알아 두세요!",
             Tone.STORYTELLING: f"{subject}, {count} 가지 이야기를 들려줄게요.",
         }
         screen = f"{subject} {count} 가지"
+    elif has_number(subject, Language.EN):
+        lines = dict.fromkeys(Tone, f"{subject}.")
+        lines[Tone.URGENT] = f"{subject}!"
+        screen = subject
     else:
         noun = "steps" if how_to else "things to know"
         number = _EN_COUNTS[steps]
@@ -425,3 +482,41 @@ def count_hook(
     if not _fits(narration, language):
         return None
     return Hook(narration, _headline_cut(screen, headline_max))
+
+
+_KO_QUESTION_END = re.compile(r"(?:까|나요|가요|는가|ㄹ까|을까|일까)$")
+
+
+def title_hook(
+    title: str, language: Language, tone: Tone, topics: Sequence[str], headline_max: int
+) -> Hook | None:
+    """The headline said as the hook: a news headline states the finding, an opinion's its
+    claim, a question title asks what the video answers. Its predicate, if it has one,
+    takes the tone's ending like any fact."""
+    title = title.strip().replace("…", ", ").replace("...", ", ")
+    title = re.sub(r"\s*,\s*", ", ", title).strip(" ,")
+    if not title:
+        return None
+    question = title.endswith("?") or (
+        language is Language.KO and bool(_KO_QUESTION_END.search(title))
+    )
+    if question:
+        line = title.rstrip("?") + "?"
+        return Hook(line, _headline_cut(line, headline_max)) if _fits(line, language) else None
+    if language is Language.KO:
+        kind = FactKind.RATIO if RATIO[language].search(title) else FactKind.STATEMENT
+        made = _korean_hook(title, kind, tone, topics, headline_max)
+        if made is not None and len(made.narration) >= len(title) * 0.8:
+            return made  # the whole headline, conjugated
+    line = title + ("!" if tone is Tone.URGENT else ".")
+    return Hook(line, _headline_cut(title, headline_max)) if _fits(line, language) else None
+
+
+def with_topic(hook: Hook, topic: str, language: Language) -> Hook | None:
+    """`hook` led by the topic ("이어폰, 최대 30시간…"), when it does not name it."""
+    if language is Language.KO:
+        line = f"{topic}, {hook.narration}"
+    else:  # the clause without its lead-in: "Brisk: it weighs 1.1 kg and costs $49."
+        clause = hook.on_screen.rstrip("…")
+        line = f"{topic[:1].upper()}{topic[1:]}: {clause[:1].lower()}{clause[1:]}."
+    return Hook(line, hook.on_screen) if _fits(line, language) else None

@@ -84,7 +84,12 @@ def hashtags(
     terms: Sequence[str], fixed: Sequence[str], language: Language, most: int, least: int
 ) -> list[str]:
     """Topical terms first, then the format's and vertical's tags; generic ones only pad."""
-    topical = [f"#{_TAG_CHARACTERS.sub('', term)}" for term in terms]
+    topical: list[str] = []
+    for term in (_TAG_CHARACTERS.sub("", term) for term in terms):
+        # One of "온열질환자" and "열질환자", "수면" and "수면시간": the longer says more.
+        if term and not any(term in kept or kept in term for kept in topical):
+            topical.append(term)
+    topical = [f"#{term}" for term in topical]
     tags: list[str] = []
     for tag in [*topical[: most - len(fixed)], *fixed]:
         _add(tags, tag)

@@ -32,12 +32,21 @@ from autoclip.options import GenerateOptions, Language, Length
 from autoclip.script import metadata, phrasebook
 from autoclip.script.extractive import (
     key_terms,
+    keyword_terms,
     rank_sentences,
     select_sentences,
     term_weights,
+    title_verbs,
 )
 from autoclip.script.facts import strongest_facts
-from autoclip.script.hooks import Hook, count_hook, fact_hook, lower_first
+from autoclip.script.hooks import (
+    Hook,
+    count_hook,
+    fact_hook,
+    lower_first,
+    title_hook,
+    with_topic,
+)
 from autoclip.script.model import Scene, Script
 from autoclip.script.structure import Document, Kind, Sentence, analyse
 from autoclip.script.writer import SourceMaterial
@@ -169,7 +178,8 @@ class _Draft:
         self.weights = term_weights(self.written, language, clean_hint)
         self.costs = [speech_seconds(sentence, language) for sentence in self.sentences]
         everything = " ".join([clean_hint, *self.written])
-        self.top_terms = key_terms(everything, language, self.weights, MAX_HASHTAGS)
+        verbs = title_verbs(clean_hint, language)
+        self.top_terms = key_terms(everything, language, self.weights, MAX_HASHTAGS, verbs)
         self.priority, self.forced = self._structure()
 
     def _spoken(self, item: Sentence) -> str:
@@ -245,16 +255,32 @@ class _Draft:
         )
 
     def _hook(self) -> Hook:
-        """The strongest fact restated; a how-to's count; the phrasebook's line at last."""
-        language, tone = self.language, self.options.tone
+        """The hook, from the first of these that fits in the hook's seconds:
+
+        1. a how-to's or list's count ("숙면을 돕는 생활 습관, 다섯 가지입니다");
+        2. the headline of news, of an opinion (its claim), or of any text whose title
+           is a question;
+        3. the strongest facts of the text, one naming the topic first (led by the topic
+           when none does);
+        4. any other headline but a product's name; the phrasebook's line at last.
+        """
+        language, tone, kind = self.language, self.options.tone, self.document.kind
         limit = HEADLINE_MAX_CHARS[language]
-        kind = self.document.kind
-        if kind in (Kind.HOWTO, Kind.LIST) and self.title_hint:
-            subject = metadata.clean_title(self.title_hint)
-            steps = self.document.steps
-            counted = count_hook(subject, steps, kind is Kind.HOWTO, language, tone, limit)
-            if counted is not None:
-                return counted
+        title = metadata.clean_title(self.title_hint or "")
+        topics = self.top_terms[:3]
+        if kind in (Kind.HOWTO, Kind.LIST):
+            # The whole title, its part before a comma ("보이스피싱 막는 법, 이것만…"), the topic.
+            for subject in (title, title.split(",")[0], *topics[:1]):
+                counted = count_hook(
+                    subject, self.document.steps, kind is Kind.HOWTO, language, tone, limit
+                )
+                if counted is not None:
+                    return counted
+        headline = title_hook(title, language, tone, self.top_terms, limit) if title else None
+        question = headline is not None and headline.narration.endswith("?")
+        # An editor wrote a news headline to hook; an opinion's title is its claim.
+        if headline is not None and (kind in (Kind.NEWS, Kind.OPINION) or question):
+            return headline
         facts = strongest_facts(self.document, self.narratable, self.scores, self.top_terms)
         hooks: list[Hook] = []
         for fact in facts[:_HOOK_CANDIDATES]:
@@ -264,15 +290,29 @@ class _Draft:
             )  # fmt: skip
             if made is not None:
                 hooks.append(made)
-        topics = self.top_terms[:3]
         for made in hooks:
             if any(topic in made.narration.lower() for topic in topics):
                 return made
+        subject = self._subject_noun(title)
+        for made in hooks:
+            led = with_topic(made, subject, language) if subject else None
+            if led is not None:
+                return led
+        if headline is not None and kind is not Kind.PRODUCT:
+            return headline
         if hooks:
             return hooks[0]
-        topic = self.top_terms[0] if self.top_terms else None
-        line = phrasebook.hook_line(language, tone, topic, self.seed)
+        line = phrasebook.hook_line(language, tone, topics[0] if topics else None, self.seed)
         return Hook(line, metadata.trim(_strip_end(line), limit))
+
+    def _subject_noun(self, title: str) -> str | None:
+        """The topic word a hook can lead with: in Korean the last topic noun of the title
+        (its head: "이어폰" of "소리숲 무선 이어폰 S3"), else the strongest keyword."""
+        topics = self.top_terms[:3]
+        in_title = [t for t in keyword_terms(title, self.language) if t in topics]
+        if self.language is Language.KO and in_title:
+            return in_title[-1]
+        return topics[0] if topics else None
 
     def _choose(self, plan: _Plan, budget: float) -> list[int]:
         """Sentence indices for the body: best first within the budget, in text order.

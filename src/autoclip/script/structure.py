@@ -94,11 +94,13 @@ _EN_NUMBER = re.compile(
 _REPORTING = {
     Language.KO: re.compile(
         r"(?:밝혔|말했|전했|나타났|조사됐|발표했|설명했|강조했|분석했|알려졌|확인됐|지적했|"
-        r"덧붙였|보도했)다|에 따르면|연구팀|연구진|관계자"
+        r"덧붙였|보도했|권했|당부했|나왔|집계됐|예상했|전망했)다|에 따르면|연구팀|연구진|관계자|"
+        r"분석 결과|조사 결과"
     ),
     Language.EN: re.compile(
         r"\b(?:said|says|according to|reported|announced|told|researchers|study|survey|"
-        r"officials?|spokes(?:man|woman|person))\b",
+        r"officials?|spokes(?:man|woman|person)|scientists|astronomers|experts|cautioned|"
+        r"warned|policy makers|on (?:monday|tuesday|wednesday|thursday|friday))\b",
         re.IGNORECASE,
     ),
 }
@@ -109,12 +111,14 @@ _OPINION = {
     ),
     Language.EN: re.compile(
         r"\b(?:I think|I believe|in my view|in my opinion|we should|we must|I would argue|"
-        r"I'd argue|I'm convinced|it's time|should be)\b|\bI\b",
+        r"I'd argue|I'm convinced|it's time|should be|opinion)\b|\bI\b",
+        re.IGNORECASE,
     ),
 }
 _PRODUCT = {
     Language.KO: re.compile(
-        r"\d[\d,.]*\s?(?:만\s?)?원\b|가격|배터리|출시|구매|판매|무게|용량|사양|제품|색상|"
+        r"\d\s?(?:만|천)?\s?원|가격|구매|판매|무게|용량|사양|제품|색상|기능|모드|"
+        r"방식|모델|보증|배송|"
         r"\d+\s?(?:mAh|GB|TB|mm|kg|g|W|Hz|인치)\b"
     ),
     Language.EN: re.compile(
@@ -123,15 +127,16 @@ _PRODUCT = {
         re.IGNORECASE,
     ),
 }
+IMPERATIVE_EN = re.compile(
+    r"^(?:\w+ly\s)?(?:go|keep|set|try|avoid|drink|eat|take|make|use|put|turn|get|stop|"
+    r"start|write|check|open|add|cut|choose|plan|move|walk|sleep|limit|skip|save|pay|"
+    r"read|ask|find|leave|let|give|don't|do|be|wash|clean|store|hold|press|pick|join|"
+    r"never|always|water|wait|switch|charge|install|back|call|see|tell|turn|look|think)\b",
+    re.IGNORECASE,
+)
 _IMPERATIVE = {
     Language.KO: re.compile(r"(?:세요|십시오|하기|기|라|자)[.!]?$"),
-    Language.EN: re.compile(
-        r"^(?:\w+ly\s)?(?:go|keep|set|try|avoid|drink|eat|take|make|use|put|turn|get|stop|"
-        r"start|write|check|open|add|cut|choose|plan|move|walk|sleep|limit|skip|save|pay|"
-        r"read|ask|find|leave|let|give|don't|do|be|wash|clean|store|hold|press|pick|"
-        r"switch|charge|install|back)\b",
-        re.IGNORECASE,
-    ),
+    Language.EN: IMPERATIVE_EN,
 }
 
 
@@ -224,11 +229,12 @@ def _kind(sentences: list[Sentence], language: Language, steps: int, byline: boo
     def count(patterns: dict[Language, re.Pattern[str]]) -> int:
         return sum(len(patterns[language].findall(t)) for t in texts)
 
-    product, opinion = count(_PRODUCT), count(_OPINION)
-    news = count(_REPORTING) + (3 if byline else 0)
+    product, opinion, reporting = count(_PRODUCT), count(_OPINION), count(_REPORTING)
+    # Columns carry bylines too: a byline makes news only of a text that reports.
+    news = reporting + (1 if byline else 0)
     if product >= 3 and product > news:
         return Kind.PRODUCT
-    if opinion >= 2 and opinion > news:
+    if opinion >= 2 and opinion >= reporting:
         return Kind.OPINION
     if news >= 2:
         return Kind.NEWS
