@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 # Parts of speech (the Sejong tag set Kiwi uses).
@@ -72,21 +71,51 @@ def warm_up() -> None:
         _analyser()
 
 
-@lru_cache(maxsize=8192)
+# Analyses by text. A script asks for each sentence several times (ranking, keywords,
+# hooks), and splitting a paragraph analyses its sentences already: they are kept here.
+_CACHE_SIZE = 8192
+_cache: dict[str, tuple[Morpheme, ...]] = {}
+
+
+def _remember(text: str, analysed: tuple[Morpheme, ...]) -> None:
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()  # simpler than LRU, and a worker's texts rarely repeat anyway
+    _cache[text] = analysed
+
+
 def morphemes(text: str) -> tuple[Morpheme, ...]:
-    """The morphemes of `text`, offsets into `text`. Cached: a script asks per sentence,
-    several times (ranking, keywords, hooks)."""
+    """The morphemes of `text`, offsets into `text`."""
     with _lock:
-        tokens = _analyser().tokenize(text)
-    return tuple(Morpheme(t.form, t.tag, t.start, t.len) for t in tokens)
+        cached = _cache.get(text)
+        if cached is None:
+            tokens = _analyser().tokenize(text)
+            cached = tuple(Morpheme(t.form, t.tag, t.start, t.len) for t in tokens)
+            _remember(text, cached)
+    return cached
 
 
 def sentences(paragraph: str) -> list[str]:
-    """The sentences of one paragraph, as written (offsets kept, nothing normalised)."""
+    """The sentences of one paragraph, as written (offsets kept, nothing normalised).
+
+    Each sentence's morphemes come with it (offsets moved to the sentence), so that
+    `morphemes` finds them without analysing the sentence again."""
     with _lock:
-        found = _analyser().split_into_sents(paragraph)
-    parts = [paragraph[s.start : s.end].strip() for s in found]
-    return [part for part in parts if part]
+        found = _analyser().split_into_sents(paragraph, return_tokens=True)
+        parts: list[str] = []
+        for sentence in found:
+            raw = paragraph[sentence.start : sentence.end]
+            text = raw.strip()
+            if not text:
+                continue
+            origin = sentence.start + raw.index(text)
+            analysed = tuple(
+                Morpheme(t.form, t.tag, t.start - origin, t.len)
+                for t in sentence.tokens
+                if origin <= t.start < origin + len(text)
+            )
+            _remember(text, analysed)
+            parts.append(text)
+    return parts
 
 
 def join(morphs: list[tuple[str, str, bool]]) -> str:

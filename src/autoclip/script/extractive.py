@@ -176,35 +176,51 @@ def term_weights(
             if term not in weights:
                 weights[term] = 1.0 / (1000.0 + position)
             weights[term] += 1.0
-    # A title word the text never repeats still names the topic ("숙면", "budget"); a verb
-    # of a Korean title names it as its noun form ("걸으면" → "걷기").
-    for term in dict.fromkeys(keyword_terms(title or "", language) + title_verbs(title, language)):
+    # A title word the text never repeats still names the topic ("숙면", "budget").
+    for term in dict.fromkeys(keyword_terms(title or "", language)):
         weights[term] = weights.get(term, 1.0 / (1000.0 + position + 1)) + 3.0
+    # A verb of a Korean title names it as its noun form ("걸으면" → "걷기"), weighed by
+    # how often the text uses the verb.
+    for noun, stem in _title_stems(title, language):
+        uses = sum(
+            1
+            for sentence in sentences
+            for m in korean.morphemes(sentence)
+            if m.form == stem and m.tag.startswith("VV")
+        )
+        weights[noun] = 3.0 + uses + 1.0 / (1000.0 + position + 1)
     return weights
 
 
-def title_verbs(title: str | None, language: Language) -> list[str]:
-    """The verbs of a Korean title as nouns ("걸으면" → "걷기"): topics a hashtag can name."""
+def _title_stems(title: str | None, language: Language) -> list[tuple[str, str]]:
     if not title or language is not Language.KO:
         return []
     found = []
     for morph in korean.morphemes(title):
-        if morph.tag.startswith("VV") and len(morph.form) >= 1:
+        if morph.tag.startswith("VV"):
             noun = korean.join([(morph.form, morph.tag, False), ("기", "ETN", False)])
-            if is_keyword(noun, language) and len(noun) >= 2:
-                found.append(noun)
+            if len(noun) >= 2 and is_keyword(noun, language):
+                found.append((noun, morph.form))
     return found
 
 
+def title_verbs(title: str | None, language: Language) -> list[str]:
+    """The verbs of a Korean title as nouns ("걸으면" → "걷기"): topics a hashtag can name."""
+    return [noun for noun, _ in _title_stems(title, language)]
+
+
 def key_terms(
-    text: str,
+    texts: Sequence[str],
     language: Language,
     weights: dict[str, float],
     count: int,
     extra: Sequence[str] = (),
 ) -> list[str]:
-    """The `count` strongest distinct keywords of `text` and `extra`, judged by `weights`."""
-    seen = list(dict.fromkeys([*keyword_terms(text, language), *extra]))
+    """The `count` strongest distinct keywords of `texts` and `extra`, judged by `weights`.
+
+    Texts are analysed one by one (sentences, whose analysis is cached), never joined."""
+    found = [term for text in texts for term in keyword_terms(text, language)]
+    seen = list(dict.fromkeys([*found, *extra]))
     seen.sort(key=lambda term: -weights.get(term, 0.0))
     return seen[:count]
 

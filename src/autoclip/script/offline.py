@@ -177,9 +177,11 @@ class _Draft:
         clean_hint = metadata.clean_title(title_hint or "")
         self.weights = term_weights(self.written, language, clean_hint)
         self.costs = [speech_seconds(sentence, language) for sentence in self.sentences]
-        everything = " ".join([clean_hint, *self.written])
-        verbs = title_verbs(clean_hint, language)
-        self.top_terms = key_terms(everything, language, self.weights, MAX_HASHTAGS, verbs)
+        # A verb of the title names the topic only if the text keeps using it ("걷기").
+        verbs = [v for v in title_verbs(clean_hint, language) if self.weights.get(v, 0) >= 5]
+        self.top_terms = key_terms(
+            [clean_hint, *self.written], language, self.weights, MAX_HASHTAGS, verbs
+        )
         self.priority, self.forced = self._structure()
 
     def _spoken(self, item: Sentence) -> str:
@@ -355,9 +357,7 @@ class _Draft:
         narration = " ".join(self.sentences[i] for i in group)
         steps = [i for i in group if self.items[i].opens_step]
         lead = steps[0] if steps else max(group, key=lambda i: (self.scores[i], -i))
-        keywords = key_terms(
-            " ".join(self.written[i] for i in group), self.language, self.weights, 4
-        )
+        keywords = key_terms([self.written[i] for i in group], self.language, self.weights, 4)
         limit = HEADLINE_MAX_CHARS[self.language]
         headline = _headline(self.written[lead], limit)
         step = self.items[lead].step
