@@ -39,6 +39,17 @@ class Hook:
     on_screen: str
 
 
+def names_topic(line: str, topics: Sequence[str], language: Language) -> bool:
+    """Whether `line` names one of the three leading topics as a word ("잠" in "잠은", not
+    in "잠들다"; "sleep" in "sleep's", not in "asleep")."""
+    if language is Language.KO:
+        words = {noun.lower() for noun in korean.nouns(line, compounds=True)}
+        words |= {noun.lower() for noun in korean.nouns(line)}
+    else:
+        words = set(re.findall(r"[a-z0-9]+", line.lower()))
+    return any(topic in words for topic in topics[:3])
+
+
 def _fits(line: str, language: Language) -> bool:
     return speech_seconds(line, language) <= HOOK_MAX_SECONDS
 
@@ -87,8 +98,11 @@ class _Eojeol:
 
 _KO_STARTS = frozenset({"NNG", "NNP", "SN", "SL", "MM", "NR", "NP", "MAG", "XPN", "SH"})
 # Where a clause may not be cut: after a modifier ("걸릴 | 위험") or a genitive ("수면의 |
-# 질"), whose head would be left without it.
-_KO_BINDING_ENDS = frozenset({"ETM", "JKG", "SN", "NR", "MM", "SSO", "NNB"})
+# 질"), whose head would be left without it, and after a subject, topic or object
+# ("호르몬이 | 제때 나와서"), whose predicate would lose it.
+_KO_BINDING_ENDS = frozenset(
+    {"ETM", "JKG", "SN", "NR", "MM", "SSO", "NNB", "JKS", "JX", "JKO", "JKC"}
+)
 _KO_CONJUNCTIONS = frozenset({"MAJ"})
 # Connective endings whose clause leans on a later one: the fact's predicate comes after.
 _KO_SUBORDINATE = frozenset(
@@ -208,7 +222,8 @@ def _conjugate(morphs: list[tuple[str, str, bool]], style: str) -> str:
     elif style == "polite":
         ending = [("에요" if tag == "VCN" else "어요", "EF", False)]
     elif style == "hearsay":
-        ending = [("ᆫ다고" if action else "다고", "EC", False), ("하", "VV", True)]
+        quoted = "라고" if tag == "VCN" else "ᆫ다고" if action else "다고"
+        ending = [(quoted, "EC", False), ("하", "VV", True)]
         ending.append(("어요", "EF", False))
     else:
         ending = [("ᆫ다" if action else "다", "EF", False)]
@@ -223,8 +238,10 @@ def _can_start(eojeols: list[_Eojeol], start: int) -> bool:
         return False
     if start == 0:
         return True
-    before = eojeols[start - 1].last_tag
-    return before not in _KO_BINDING_ENDS and before not in korean.NOUN_TAGS
+    previous = eojeols[start - 1]
+    if previous.last_tag == "EC" and previous.morphs[-1].form in _KO_SUBORDINATE:
+        return False  # "…나와서 | 밤에 잠든다": the cause would be lost
+    return previous.last_tag not in _KO_BINDING_ENDS and previous.last_tag not in korean.NOUN_TAGS
 
 
 def _subject(eojeols: list[_Eojeol]) -> int | None:
@@ -287,11 +304,13 @@ def _korean_hook(
             if prefixed and subject is not None:
                 words = [*(e.text for e in eojeols[: subject + 1]), *words]
             lead = _clean_ko(" ".join(words))
+            if not korean.nouns(lead):
+                continue  # "훨씬 쉽게 잠들 수 있다": no one and nothing to be about
             narration = _join_words(lead, spoken) + mark
             if not _fits(narration, Language.KO):
                 continue
             plain = _join_words(lead, headline)
-            named = any(topic in narration for topic in topics[:3])
+            named = names_topic(narration, topics, Language.KO)
             whole = start == 0 or prefixed
             score = 3.0 * named + whole + 0.05 * len(narration)
             if best is None or score > best[0]:
@@ -383,8 +402,7 @@ def _english_hook(
             narration = f"{lead}{body}{mark}"
             if not _fits(narration, Language.EN):
                 continue
-            lowered = narration.lower()
-            named = any(topic in lowered for topic in topics[:3])
+            named = names_topic(narration, topics, Language.EN)
             score = 3.0 * named + 0.5 * bool(lead) + 0.02 * len(clause)
             if best is None or score > best[0]:
                 best = (score, narration, _upper_first(clause))
@@ -408,9 +426,13 @@ def _upper_first(clause: str) -> str:
 
 
 def _english_headline(clause: str, limit: int) -> str:
-    """The clause if it fits the screen, else the run of words from its figure on."""
+    """The clause if it fits the screen, else its first part, else the run of words from
+    its figure on."""
     if len(clause) <= limit:
         return clause
+    first = _EN_CLAUSE_BREAK.split(clause)[0].strip(" ,")
+    if len(first) <= limit and len(first.split()) >= 3:
+        return first
     words = clause.split()
     figure = next((i for i, w in enumerate(words) if has_number(w, Language.EN)), None)
     if figure is not None:

@@ -44,6 +44,7 @@ from autoclip.script.hooks import (
     count_hook,
     fact_hook,
     lower_first,
+    names_topic,
     title_hook,
     with_topic,
 )
@@ -293,7 +294,7 @@ class _Draft:
             if made is not None:
                 hooks.append(made)
         for made in hooks:
-            if any(topic in made.narration.lower() for topic in topics):
+            if names_topic(made.narration, topics, language):
                 return made
         subject = self._subject_noun(title)
         for made in hooks:
