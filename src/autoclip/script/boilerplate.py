@@ -34,7 +34,7 @@ _WHOLE_LINE: list[tuple[re.Pattern[str], int]] = [
     # Bylines and the time stamps news sites print with them.
     (re.compile(rf"^[\[(<]?\s*(?:[가-힣A-Za-z]+\s)?{_KO_REPORTER}(?:[\s=\]>),·|]|$)"), 80),
     (re.compile(rf"(?:입력|수정|등록|승인|송고|업데이트|게재)\s*[:：]?\s*{_DATE}"), 100),
-    (re.compile(r"^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|·]|$)"), 80),
+    (re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|·]|$)"), 80),
     (re.compile(r"^(?:published|updated|posted|last updated|first published)\b", _I), 80),
     (re.compile(r"^(?:staff writer|senior reporter|reporter|correspondent)\b", _I), 60),
     (
@@ -170,7 +170,9 @@ def strip_boilerplate(text: str) -> str:
             in_list = True
             continue
         if in_list:
-            if not _is_prose(line) or is_boilerplate(line):
+            # Headlines of other articles: short, and never closed with a period.
+            headline = len(line) <= _SHORT_LINE and not line.endswith((".", "!", "。"))
+            if headline or is_boilerplate(line):
                 continue
             in_list = False
         # The dateline first: "[건강일보 김건강 기자] 한국은행이 …" is a lead, not a byline.
