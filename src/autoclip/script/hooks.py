@@ -285,7 +285,11 @@ def _korean_hook(
     lively = kind in (FactKind.RATIO, FactKind.FIGURE)
     mark = "!" if tone is Tone.URGENT or (tone is Tone.CASUAL and lively) else "."
     best: tuple[float, str, str] | None = None
-    for anchor in _anchors(eojeols, sentence, kind):
+    anchors = _anchors(eojeols, sentence, kind)
+    for anchor in anchors:
+        # The figure's own predicate beats the sentence's last one ("높습니다", not "높은
+        # 것으로 나타났습니다"): the reporting around a fact is not the fact.
+        own = 1.5 if anchor != anchors[-1] or len(anchors) == 1 else 0.0
         try:
             last, predicate = _predicate(eojeols, anchor)
         except LookupError:
@@ -312,7 +316,7 @@ def _korean_hook(
             plain = _join_words(lead, headline)
             named = names_topic(narration, topics, Language.KO)
             whole = start == 0 or prefixed
-            score = 3.0 * named + whole + 0.05 * len(narration)
+            score = 3.0 * named + whole + own + 0.05 * len(narration)
             if best is None or score > best[0]:
                 best = (score, narration, plain)
     if best is None:

@@ -44,7 +44,9 @@ def clean_title(title: str) -> str:
         # Site names hang at either end; a separator inside the headline stays.
         while len(parts) > 1 and parts[-1] != longest and len(parts[-1]) <= _SITE_PART_MAX:
             parts.pop()
-        while len(parts) > 1 and parts[0] != longest and len(parts[0]) <= _SITE_PART_MAX:
+        # A site name before the headline is set off by a bar ("Site | Headline").
+        barred = bool(re.match(r"^[^|｜]{1,25}[|｜]", title))
+        while barred and len(parts) > 1 and parts[0] != longest and len(parts[0]) <= _SITE_PART_MAX:
             parts.pop(0)
         title = " - ".join(parts)
     return title.strip().rstrip(_TRAILING_PUNCTUATION.replace("!", "").replace("?", ""))
