@@ -33,6 +33,14 @@ _NOISE_TAGS = (
     "iframe", "svg", "template", "button", "select",
 )  # fmt: skip
 _TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
+# Containers named for what is not the article: bylines, share bars, related and most-read
+# boxes, comments, ads. Matched as whole words of a class or id ("ad", not "head").
+_NOISE_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:byline|reporter|author-info|share|sharing|sns|social|related|relation|"
+    r"recommend|popular|most-?read|ranking|comments?|reply|replies|ad|ads|advert|banner|"
+    r"sponsor|promo|newsletter|subscribe|copyright|breadcrumbs?|tags?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 
@@ -154,11 +162,14 @@ def _extract_article(html: str) -> tuple[str | None, str]:
     title = _page_title(soup)
     for tag in soup.find_all(_NOISE_TAGS):
         tag.decompose()
+    for tag in soup.find_all(_is_noise_container):
+        tag.decompose()
     container = _main_container(soup)
     if container is None:
         return title, ""
     paragraphs = [
-        block.get_text(" ", strip=True)
+        # HTML wraps a paragraph's source anywhere: its text is one line.
+        " ".join(block.get_text(" ", strip=True).split())
         for block in container.find_all(_TEXT_BLOCKS)
         if block.find(_TEXT_BLOCKS) is None  # the innermost block only, never twice
     ]
@@ -168,6 +179,13 @@ def _extract_article(html: str) -> tuple[str | None, str]:
         # Text written straight into <div>s, without paragraph tags.
         text = normalize(container.get_text("\n", strip=True))
     return title, text
+
+
+def _is_noise_container(tag: Tag) -> bool:
+    if tag.name in ("html", "body", "article", "main"):
+        return False
+    names = [*(tag.get("class") or []), str(tag.get("id") or "")]
+    return any(_NOISE_NAMES.search(str(name)) for name in names if name)
 
 
 def _page_title(soup: BeautifulSoup) -> str | None:
