@@ -121,7 +121,8 @@ def check(case: Case, script: Script, detected: str) -> dict[str, bool]:
     tags = [tag.lstrip("#").casefold() for tag in script.hashtags]
     topics = [topic.casefold() for topic in case.topics]
     positions = [body.find(_squash(step)) for step in case.steps]
-    credited = not (case.origin or "").startswith("http") or case.origin in script.description
+    origin = case.origin or ""
+    credited = not origin.startswith("http") or origin in script.description
     return {
         "lead": _squash(case.lead) in body,
         "clean": not any(_squash(b) in text for b in case.boilerplate for text in seen),

@@ -296,9 +296,9 @@ class _Draft:
         for made in hooks:
             if names_topic(made.narration, topics, language):
                 return made
-        subject = self._subject_noun(title)
+        lead_word = self._subject_noun(title)
         for made in hooks:
-            led = with_topic(made, subject, language) if subject else None
+            led = with_topic(made, lead_word, language) if lead_word else None
             if led is not None:
                 return led
         if headline is not None and kind is not Kind.PRODUCT:
