@@ -129,12 +129,13 @@ def is_noun(morpheme: Morpheme) -> bool:
     return morpheme.tag in NOUN_TAGS or morpheme.tag == LATIN_TAG
 
 
-def nouns(text: str, *, compounds: bool = False) -> list[str]:
+def nouns(text: str, *, compounds: bool = False, verbal: bool = True) -> list[str]:
     """The nouns of `text` in order, Latin words included ("AI", "USB").
 
     With `compounds`, nouns written together ("건강수명", "수면무호흡증") stay one word,
     as a reader and a hashtag see them; without, each part counts (for matching
-    sentences that share "수면" with "수면시간").
+    sentences that share "수면" with "수면시간"). Without `verbal`, a noun used as a verb
+    ("좌우" of "좌우합니다", "준비" of "준비하는") is left out: it names an action, not a topic.
     """
     found: list[str] = []
     run: list[Morpheme] = []
@@ -147,7 +148,13 @@ def nouns(text: str, *, compounds: bool = False) -> list[str]:
             found.append("".join(m.form for m in run))
         run.clear()
 
-    for morpheme in morphemes(text):
+    analysed = morphemes(text)
+    for index, morpheme in enumerate(analysed):
+        after = analysed[index + 1] if index + 1 < len(analysed) else None
+        if not verbal and after is not None and after.tag in ("XSV", "XSA"):
+            if after.start == morpheme.end and is_noun(morpheme):
+                run.clear()
+                continue
         if not compounds:
             if is_noun(morpheme):
                 found.append(morpheme.form)

@@ -153,7 +153,7 @@ def keyword_terms(text: str, language: Language) -> list[str]:
     word a reader would type). English: the content words.
     """
     if language is Language.KO:
-        found = [noun.lower() for noun in korean.nouns(text, compounds=True)]
+        found = [noun.lower() for noun in korean.nouns(text, compounds=True, verbal=False)]
     else:
         found = content_terms(text, language)
     return [term for term in found if is_keyword(term, language)]
