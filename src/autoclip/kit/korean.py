@@ -151,10 +151,12 @@ def nouns(text: str, *, compounds: bool = False, verbal: bool = True) -> list[st
     analysed = morphemes(text)
     for index, morpheme in enumerate(analysed):
         after = analysed[index + 1] if index + 1 < len(analysed) else None
-        if not verbal and after is not None and after.tag in ("XSV", "XSA"):
-            if after.start == morpheme.end and is_noun(morpheme):
-                run.clear()
-                continue
+        used_as_verb = (
+            after is not None and after.tag in ("XSV", "XSA") and after.start == morpheme.end
+        )
+        if not verbal and used_as_verb and is_noun(morpheme):
+            run.clear()
+            continue
         if not compounds:
             if is_noun(morpheme):
                 found.append(morpheme.form)
