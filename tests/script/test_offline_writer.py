@@ -10,6 +10,7 @@ import pytest
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.kit.text import hangul_ratio, speech_seconds
 from autoclip.options import GenerateOptions, Language, Length, Tone, Vertical
+from autoclip.script.hooks import HOOK_MAX_SECONDS
 from autoclip.script.model import SceneKind, Script
 from autoclip.script.offline import OfflineScriptWriter
 from autoclip.script.writer import SourceMaterial
@@ -43,7 +44,8 @@ def test_samples_make_valid_scripts(language: Language, length: Length, tone: To
     assert kinds[-1] is SceneKind.CTA
     assert kinds.count(SceneKind.BODY) >= 1
     assert script.language is language
-    assert speech_seconds(script.hook.narration, language) <= 3.5
+    # A hook states a fact now, not a teaser: up to five seconds (HOOK_MAX_SECONDS).
+    assert speech_seconds(script.hook.narration, language) <= HOOK_MAX_SECONDS
     assert 0 < len(script.title) <= 60
     assert 5 <= len(script.hashtags) <= 8
     assert all(HASHTAG.match(tag) for tag in script.hashtags)

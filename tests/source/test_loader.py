@@ -11,6 +11,8 @@ import pytest
 
 from autoclip.errors import InputError
 from autoclip.kit.outbound import OutboundPolicy
+from autoclip.options import GenerateOptions, Language, Vertical
+from autoclip.script.offline import OfflineScriptWriter
 from autoclip.source.loader import MAX_PAGE_BYTES, USER_AGENT, fetch_url, load_text_file
 from localserver import serve
 
@@ -53,9 +55,41 @@ PLAIN_TEXT = (
     "memories. Most adults need seven to nine hours of it every night to stay well."
 )
 
+# The page of issue 17: navigation, an ad, a byline, the article, a "most read" box,
+# comments and a footer, around a Korean news story.
+NEWS_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<title>하루 6시간 이하로 자면 치매 위험 30% 높다 - 건강일보</title>
+<meta property="og:title" content="하루 6시간 이하로 자면 치매 위험 30% 높다 - 건강일보"></head>
+<body><nav><a href="/">홈</a> <a href="/health">건강</a> <a href="/life">생활</a></nav>
+<div class="ad-banner">
+<p>지금 가입하면 첫 달 무료! 건강보험 비교는 여기서 확인하세요.</p></div>
+<div class="article-wrap"><h1>하루 6시간 이하로 자면 치매 위험 30% 높다</h1>
+<p class="byline">김건강 기자 입력 2026.12.01 09:30</p>
+<div class="article-body">
+<p>하루 6시간 이하로 자는 중년은 7시간 자는 사람보다
+나중에 치매에 걸릴 위험이 30% 높은 것으로 나타났다.</p>
+<p>국내 한 대학병원 연구팀은 50대와 60대 성인 8천 명의
+수면 습관을 25년 동안 추적해 이런 결과를 얻었다고 1일 밝혔다.</p>
+<p>연구팀에 따르면 잠이 부족한 상태가 오래 이어지면
+뇌에 쌓인 노폐물이 제때 씻겨 나가지 못한다.</p>
+<p>연구를 이끈 이수면 교수는
+"잠은 미뤄 두었다가 한꺼번에 갚을 수 있는 빚이 아닙니다"라고 말했다.</p>
+<p>연구팀은 낮잠을 길게 자는 습관도 밤잠을 방해할 수 있다며
+30분 이내로 줄이라고 권했다.</p>
+<p>김건강 기자 kim@health.example</p>
+</div>
+<div class="most-read"><h3>많이 본 뉴스</h3>
+<ul><li>겨울철 혈압 관리, 이렇게 하면 약 없이도 내려갑니다</li>
+<li>무릎 관절에 좋은 운동 세 가지를 정형외과 의사가 알려 드립니다</li></ul></div>
+<div id="comments">
+<p>잠이보약 2026.12.01 좋은 기사 감사합니다. 오늘부터 일찍 자겠습니다.</p></div>
+</div>
+<footer>ⓒ 건강일보 무단전재 및 재배포 금지</footer></body></html>"""
+
 Route = tuple[int, str, bytes]
 ROUTES: dict[str, Route] = {
     "/article": (200, "text/html; charset=utf-8", ARTICLE_PAGE.encode()),
+    "/news": (200, "text/html; charset=utf-8", NEWS_PAGE.encode()),
     "/divs": (200, "text/html", DIV_PAGE.encode()),
     "/korean": (200, "text/html", EUC_KR_PAGE),
     "/empty": (200, "text/html; charset=utf-8", EMPTY_PAGE),
@@ -207,3 +241,24 @@ def test_blank_file_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_text_file(path)
     assert (caught.value.field, caught.value.message) == ("text", "is empty")
+
+
+def test_korean_news_page_makes_a_script_a_channel_would_post(server: str) -> None:
+    source = fetch_url(f"{server}/news", LOCAL)
+    assert source.text is not None
+    for noise in ("가입하면", "많이 본", "혈압 관리", "좋은 기사", "무단전재"):
+        assert noise not in source.text
+    script = OfflineScriptWriter().write(
+        source, GenerateOptions(language=Language.KO, vertical=Vertical.SENIOR_HEALTH)
+    )
+    body = " ".join(scene.narration for scene in script.scenes)
+    assert "치매에 걸릴 위험이 30% 높은" in body  # the lead is kept
+    assert script.title == "하루 6시간 이하로 자면 치매 위험 30% 높다"
+    assert "30%" in script.hook.narration
+    assert "30%" in script.hook.on_screen_text
+    seen = " ".join([script.description, *script.hashtags, body, script.title])
+    for furniture in ("김건강 기자", "입력 2026", "kim@", "건강일보"):
+        assert furniture not in seen
+    assert f"출처: {server}/news" in script.description
+    assert "#시간" not in script.hashtags
+    assert "#치매" in script.hashtags

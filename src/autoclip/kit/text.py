@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from autoclip.kit.korean import SHORT_NOUNS, nouns
 from autoclip.options import Language
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -29,6 +30,34 @@ def normalize(text: str) -> str:
             current = []
     if current:
         paragraphs.append(" ".join(current))
+    return "\n".join(paragraphs)
+
+
+# A line at least this long that stops mid-sentence is a hard wrap, not a paragraph's end.
+_WRAP_MIN = 60
+_ENDS_SENTENCE = re.compile(r"[.!?…。！？:;\"'”’)\]]$|(?:다|요|죠|까)$")
+
+
+def normalize_lines(text: str) -> str:
+    """Like `normalize`, but every line stays a paragraph: an article pasted or extracted
+    line by line keeps its bylines, headings and list items apart from its prose.
+
+    Only a hard-wrapped line (long, stopping mid-sentence) is joined to the next.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    paragraphs: list[str] = []
+    wraps = False
+    for raw in text.splitlines():
+        line = _SPACES.sub(" ", raw).strip()
+        if not line:
+            wraps = False
+            continue
+        if wraps:
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+        wraps = len(line) >= _WRAP_MIN and not _ENDS_SENTENCE.search(line)
     return "\n".join(paragraphs)
 
 
@@ -60,45 +89,14 @@ def words(text: str) -> list[str]:
 
 
 _TOKEN = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+")
-_KO_PARTICLES = tuple(
-    sorted(
-        (
-            "으로부터", "에서부터", "에서는", "에게는", "으로는", "에서도", "이라고", "이라는",
-            "라는", "라고", "에게서", "까지", "부터", "에서", "에게", "께서", "한테", "으로",
-            "처럼", "보다", "만큼", "마다", "이나", "이며", "이란", "하고", "와의", "과의",
-            "에는", "에도", "과", "와", "은", "는", "이", "가", "을", "를", "의", "에", "도",
-            "로", "만", "들",
-        ),
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
-# Predicate endings glued to a noun stem ("회복하는", "중요합니다", "시간입니다"): stripping
-# them lets the verb and noun forms of a word count as one term. Longest first.
-_KO_PREDICATE_ENDINGS = tuple(
-    sorted(
-        (
-            "했습니다", "합니다", "됩니다", "입니다", "하세요", "이에요", "해요", "했다", "한다",
-            "하는", "하고", "하게", "하면", "하며", "하여", "해서", "해야", "하지", "하기", "된다",
-            "되는", "되고", "되면", "되어", "이다", "이고", "한", "할", "된", "될",
-        ),
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     """A set from a space-separated list: long word lists read better as one string."""
     return frozenset(text.split())
 
 
-# One-syllable nouns that matter in the texts AutoClip reads ("잠을" must count as "잠").
-# Only these may be left as a one-syllable stem: others ("나이" → "나") would be mangled.
-_KO_SHORT_NOUNS = _word_set(
-    "잠 몸 뇌 밤 낮 꿈 물 빛 돈 집 밥 약 술 땀 암 병 삶 책 힘 맛 숨 빚 땅 글 옷 불 질"
-)
-_EN_STOPWORDS = _word_set(
+_EN_STOPWORDS = word_set(
     """a an the and or but if then so of to in on at by for with from as is are was were be
     been being it its this that these those there here i you he she we they them his her our
     your their my me us do does did not no yes can could will would should may might must have
@@ -107,54 +105,39 @@ _EN_STOPWORDS = _word_set(
     once both few nor s t don now during before after while because though although without
     within between among through per via instead even still yet often like get gets got"""
 )
-_KO_STOPWORDS = _word_set(
-    "그리고 그러나 하지만 그래서 또한 이것 그것 저것 우리 여러분 있습니다 합니다 입니다 있는 하는 "
-    "되는 것 수 등 더 매우 정말 바로 이 그 저 및 때 중 위해 대한 통해 같은 많은 다른 가장 모든 "
-    "이런 그런 어떤 함께 때문 경우 특히 이제 다시 결국 이렇게 그렇게 사실 또는 오히려 아니라 "
-    "아닙니다 없는 않는 않습니다 않고 없이 모두 많이 너무 조금 훨씬 있어요 있고 있다 없다 "
-    "하다 이다 된다 동안 사이 이후 이전 다음 가지 정도 이상 이하"
+# Korean nouns too vague to tell one text from another: bound nouns and counters ("것",
+# "수", "명"), time words ("오늘", "최근"), the vocabulary of reporting ("기자", "발표") and
+# of explaining ("방법", "이유"). They are nouns, so the analyser keeps them; a keyword or
+# hashtag never should.
+KO_GENERIC_NOUNS = word_set(
+    """것 수 등 때 중 위 뒤 앞 전 후 곳 데 말 날 번 개 명 년 월 일 시 분 초 원 씨 측 점 편 뿐
+    경우 정도 이상 이하 이후 이전 다음 가지 동안 사이 때문 대부분 일부 전체 모두 자신 우리
+    여러분 사람 사람들 생각 문제 부분 방법 결과 내용 이유 사실 정보 관련 대상 상황 수준 가운데
+    하루 오늘 내일 어제 최근 이번 지난 올해 작년 내년 이날 당시 현재 시간 시기 기간 매일 평소
+    기자 입력 수정 기사 뉴스 사진 제공 발표 설명 조사 연구 분석 자료 전문가 관계자 이야기
+    연구팀 연구진 당국 업체 회사 위험 가능성 경향 영향 효과 역할 도움 노력 확인 준비 시작 필요
+    사용 이용 유지 변화 증가 감소 단계 과정 상태 차이 기준 대비 비교 지난해 올여름 올겨울
+    지난달 이달 상반기 하반기 에디터 논설위원
+    그것 이것 무엇 누구 어디 하나 둘 셋 처음 마지막 최대 최소 약 역시 대해 통해 위해"""
 )
 
 
-def _strip_suffix(token: str, suffixes: tuple[str, ...]) -> str:
-    """`token` without the first matching suffix, if a real stem is left behind."""
-    for suffix in suffixes:
-        if token.endswith(suffix) and len(token) > len(suffix):
-            stem = token[: -len(suffix)]
-            if len(stem) >= 2 or stem in _KO_SHORT_NOUNS:
-                return stem
-    return token
-
-
-def _korean_stem(token: str) -> str:
-    """A Korean eojeol reduced towards its noun: predicate ending, then up to two particles.
-
-    Two particle passes cover the plural "들" before a particle ("어르신들에게" → "어르신").
-    """
-    token = _strip_suffix(token, _KO_PREDICATE_ENDINGS)
-    for _ in range(2):
-        stripped = _strip_suffix(token, _KO_PARTICLES)
-        if stripped == token:
-            break
-        token = stripped
-    return token
-
-
 def content_terms(text: str, language: Language) -> list[str]:
-    """Lower-cased content words for ranking and keywords: stopwords and particles removed.
+    """Lower-cased content words for ranking, matching and keywords, in text order.
 
-    Korean nouns carry particles (조사) glued on; stripping the common ones lets
-    "수면은" and "수면을" count as the same term without a morphological analyser.
+    Korean: the nouns the analyser finds (`kit.korean`), so "수면은" and "수면을" are the
+    same term and no verb or adjective form gets in; vague nouns are left out. English:
+    words without the stopwords.
     """
+    if language is Language.KO:
+        return [
+            noun.lower()
+            for noun in nouns(text)
+            if noun not in KO_GENERIC_NOUNS and (len(noun) >= 2 or noun in SHORT_NOUNS)
+        ]
     terms: list[str] = []
     for token in _TOKEN.findall(text.lower()):
-        if language is Language.KO and _HANGUL.match(token):
-            if token in _KO_STOPWORDS:
-                continue
-            token = _korean_stem(token)
-            if token in _KO_STOPWORDS or (len(token) < 2 and token not in _KO_SHORT_NOUNS):
-                continue
-        elif token in _EN_STOPWORDS or (len(token) < 3 and not token.isdigit()):
+        if token in _EN_STOPWORDS or (len(token) < 3 and not token.isdigit()):
             continue
         terms.append(token)
     return terms

@@ -604,11 +604,13 @@ class Engine:
     ) -> tuple[Path, bool]:
         # The first body scene makes the backdrop: the hook card is mostly text already.
         backdrop = visuals[1] if len(visuals) > 1 else visuals[0]
+        # The thumbnail says what the hook says: the fact that makes a viewer stop.
+        headline = script.hook.on_screen_text.strip() or script.title
         key = run.key(
             Stage.THUMBNAIL,
             "thumbnail",
             ENGINE_VERSION,
-            script.title,
+            headline,
             backdrop.key,
             options.frame_size,
             options.vertical,
@@ -616,7 +618,7 @@ class Engine:
 
         def draw(folder: Path) -> None:
             make_thumbnail(
-                script.title,
+                headline,
                 backdrop.visual.still_path,
                 options.frame_size,
                 options.vertical,

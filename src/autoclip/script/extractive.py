@@ -1,8 +1,8 @@
 """Extractive summarising: TextRank over a sentence graph, language-aware through content terms.
 
-Sentences are TF-IDF vectors of their content terms (Korean particles stripped, stopwords
-removed per language by `kit.text.content_terms`); edges are cosine similarities; PageRank by
-power iteration scores how central each sentence is to the whole text. No model download, no
+Sentences are TF-IDF vectors of their content terms (Korean nouns found by the analyser,
+English words without stopwords: `kit.text.content_terms`); edges are cosine similarities;
+PageRank by power iteration scores how central each sentence is to the whole text. No
 network: the same text always gives the same ranking.
 """
 
@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from autoclip.kit.text import content_terms
+from autoclip.kit import korean
+from autoclip.kit.text import KO_GENERIC_NOUNS, content_terms, word_set
 from autoclip.options import Language
 
 DAMPING = 0.85
@@ -106,8 +107,15 @@ def select_sentences(
     sentences: Sequence[str],
     language: Language,
     accept: Callable[[int, list[int]], bool],
+    *,
+    weights: Sequence[float] | None = None,
+    forced: Sequence[int] = (),
 ) -> list[int]:
     """Indices chosen best-first while `accept(candidate, chosen)` agrees, in original order.
+
+    `weights` multiply the TextRank scores (the text's structure: a lead, a figure); without
+    them the first sentences get a small lead prior. The `forced` indices are offered first,
+    in their order (a news lead, a how-to's steps), before any other sentence.
 
     A candidate nearly repeating an already chosen sentence is skipped before `accept` is
     asked, so the budget goes to new information.
@@ -115,9 +123,15 @@ def select_sentences(
     if not sentences:
         return []
     similarity = similarity_matrix(sentences, language)
-    scores = _with_lead_prior(rank_sentences(sentences, language))
+    ranked = rank_sentences(sentences, language)
+    if weights is None:
+        scores = _with_lead_prior(ranked)
+    else:
+        scores = [score * weight for score, weight in zip(ranked, weights, strict=True)]
     # Ties (equal scores) fall back to the earlier sentence, so the choice is deterministic.
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    first = list(dict.fromkeys(forced))
+    order = first + [i for i in order if i not in set(first)]
     chosen: list[int] = []
     for candidate in order:
         if any(similarity[candidate, kept] >= NEAR_DUPLICATE for kept in chosen):
@@ -132,51 +146,104 @@ def select_key_sentences(sentences: Sequence[str], language: Language, count: in
     return select_sentences(sentences, language, lambda _candidate, chosen: len(chosen) < count)
 
 
-def term_weights(sentences: Sequence[str], language: Language) -> dict[str, float]:
-    """How strongly each content term carries the text: its frequency, earlier terms first.
+def keyword_terms(text: str, language: Language) -> list[str]:
+    """The words of `text` fit to be keywords and hashtags, in text order, repeats kept.
+
+    Korean: the nouns as written ("건강수명", "수면무호흡증" stay whole: a hashtag is a
+    word a reader would type). English: the content words.
+    """
+    if language is Language.KO:
+        found = [noun.lower() for noun in korean.nouns(text, compounds=True, verbal=False)]
+    else:
+        found = content_terms(text, language)
+    return [term for term in found if is_keyword(term, language)]
+
+
+def term_weights(
+    sentences: Sequence[str], language: Language, title: str | None = None
+) -> dict[str, float]:
+    """How strongly each keyword carries the text: its frequency, earlier terms first.
 
     The weight is the count plus a tiny bonus for appearing early, so that ties between
-    equally frequent terms break towards the one the text opened with.
+    equally frequent terms break towards the one the text opened with. A word of the
+    title counts three more: the title names what the text is about.
     """
     weights: dict[str, float] = {}
     position = 0
     for sentence in sentences:
-        for term in content_terms(sentence, language):
+        for term in keyword_terms(sentence, language):
             position += 1
             if term not in weights:
                 weights[term] = 1.0 / (1000.0 + position)
             weights[term] += 1.0
+    # A title word the text never repeats still names the topic ("숙면", "budget").
+    for term in dict.fromkeys(keyword_terms(title or "", language)):
+        weights[term] = weights.get(term, 1.0 / (1000.0 + position + 1)) + 3.0
+    # A verb of a Korean title names it as its noun form ("걸으면" → "걷기"), weighed by
+    # how often the text uses the verb.
+    for noun, stem in _title_stems(title, language):
+        uses = sum(
+            1
+            for sentence in sentences
+            for m in korean.morphemes(sentence)
+            if m.form == stem and m.tag.startswith("VV")
+        )
+        weights[noun] = 3.0 + uses + 1.0 / (1000.0 + position + 1)
     return weights
 
 
-def key_terms(text: str, language: Language, weights: dict[str, float], count: int) -> list[str]:
-    """The `count` strongest distinct content terms of `text`, judged by `weights`.
+def _title_stems(title: str | None, language: Language) -> list[tuple[str, str]]:
+    if not title or language is not Language.KO:
+        return []
+    found = []
+    for morph in korean.morphemes(title):
+        if morph.tag.startswith("VV"):
+            noun = korean.join([(morph.form, morph.tag, False), ("기", "ETN", False)])
+            if len(noun) >= 2 and is_keyword(noun, language):
+                found.append((noun, morph.form))
+    return found
 
-    Numbers and terms that still look like a verb form are left out: they make poor
-    keywords and hashtags.
-    """
-    seen: list[str] = []
-    for term in content_terms(text, language):
-        if term not in seen and is_keyword(term, language):
-            seen.append(term)
+
+def title_verbs(title: str | None, language: Language) -> list[str]:
+    """The verbs of a Korean title as nouns ("걸으면" → "걷기"): topics a hashtag can name."""
+    return [noun for noun, _ in _title_stems(title, language)]
+
+
+def key_terms(
+    texts: Sequence[str],
+    language: Language,
+    weights: dict[str, float],
+    count: int,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The `count` strongest distinct keywords of `texts` and `extra`, judged by `weights`.
+
+    Texts are analysed one by one (sentences, whose analysis is cached), never joined."""
+    found = [term for text in texts for term in keyword_terms(text, language)]
+    seen = list(dict.fromkeys([*found, *extra]))
     seen.sort(key=lambda term: -weights.get(term, 0.0))
     return seen[:count]
 
 
-# Korean endings that mark a verb or adjective, not a noun ("떨어집니다", "쉽고").
-_KO_VERBAL_ENDINGS = (
-    "니다", "어요", "아요", "세요", "지만", "면서", "도록", "려면", "으면", "거나", "는데",
-    "었다", "았다", "였다", "습니다", "하다", "쉽고", "지고", "어서", "아서", "니까",
-)  # fmt: skip
+# English words that are content words but name no topic: a hashtag of them says nothing.
+_EN_GENERIC = word_set(
+    """time times people person way ways thing things day days year years week weeks hour
+    hours minute minutes study studies research researchers percent lot lots part new many
+    much one two three four five six seven eight nine ten first second third last next said
+    says found make makes made use used good better best well really every need needs want
+    know think see say tell help helps keep keeps come comes going take takes give less
+    least fewer according article reader readers comment comments share subscribe click
+    news report reported something someone everyone anything nothing today yesterday
+    tomorrow recent recently number numbers able likely many start starts end ends"""
+)
 
 
 def is_keyword(term: str, language: Language) -> bool:
-    """Whether a content term is fit to show as a keyword or hashtag."""
-    if term.isdigit() or len(term) > 20:
+    """Whether a term is fit to show as a keyword or hashtag: topical, not a number."""
+    if term.isdigit() or len(term) > 20 or not any(ch.isalpha() for ch in term):
         return False
     if language is Language.KO:
-        # Two-syllable words ending in a modifier ending are adjectives ("깊은", "쉬운").
-        if len(term) == 2 and term[-1] in "은운는던":
+        if term in KO_GENERIC_NOUNS:
             return False
-        return not term.endswith(_KO_VERBAL_ENDINGS)
-    return len(term) >= 3
+        return len(term) >= 2 or term in korean.SHORT_NOUNS
+    return len(term) >= 3 and term not in _EN_GENERIC

@@ -1,9 +1,16 @@
-"""The offline script writer: an extractive script from the user's own text, no model needed.
+"""The offline script writer: a script from the user's own text, no model needed.
 
-The body narrates the text's most central sentences (TextRank, `script.extractive`) in
-their original order, so nothing is invented; the hook and the call to action come from
-the phrasebook. Scripts are sized by estimated narration time (`kit.text.speech_seconds`:
-about 2.5 English words or 4.5 Korean syllables a second):
+The text is read first (`script.structure`): its boilerplate dropped (bylines, dates,
+share prompts, comments), its kind told (news, how-to, list, opinion, product), each
+sentence noted for figures, quotes and steps. The body then narrates the text's own
+sentences in their original order, so nothing is invented: the ones the structure says a
+short must keep (a news lead, a how-to's steps) first, then the most central ones
+(TextRank, `script.extractive`), weighted up where they carry a figure. The hook restates
+the strongest fact (`script.hooks`); the title, description and hashtags are made by
+`script.metadata`; only the call to action comes from the phrasebook.
+
+Scripts are sized by estimated narration time (`kit.text.speech_seconds`: about 2.5
+English words or 4.5 Korean syllables a second):
 
 - short: at most 60 s in all, aiming at about 55 s, ideally six body scenes;
 - mid: 1 to 5 minutes, aiming at 3.5 minutes when the text is long enough;
@@ -20,20 +27,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autoclip.errors import ConfigurationError, InputError
-from autoclip.kit.text import (
-    detect_language,
-    leading_title,
-    normalize,
-    speech_seconds,
-    split_sentences,
-)
+from autoclip.kit.text import detect_language, normalize_lines, speech_seconds
 from autoclip.options import GenerateOptions, Language, Length
-from autoclip.script import phrasebook
-from autoclip.script.extractive import key_terms, rank_sentences, select_sentences, term_weights
+from autoclip.script import metadata, phrasebook
+from autoclip.script.extractive import (
+    key_terms,
+    keyword_terms,
+    rank_sentences,
+    select_sentences,
+    term_weights,
+    title_verbs,
+)
+from autoclip.script.facts import strongest_facts
+from autoclip.script.hooks import (
+    Hook,
+    count_hook,
+    fact_hook,
+    lower_first,
+    names_topic,
+    title_hook,
+    with_topic,
+)
 from autoclip.script.model import Scene, Script
+from autoclip.script.structure import Document, Kind, Sentence, analyse
 from autoclip.script.writer import SourceMaterial
 
-OFFLINE_WRITER_VERSION = "1"
+OFFLINE_WRITER_VERSION = "2"
 
 TOPIC_NEEDS_MODEL = (
     "a topic needs a language model: set AUTOCLIP_SCRIPT_WRITER=gemini (with "
@@ -41,7 +60,7 @@ TOPIC_NEEDS_MODEL = (
     "or give a text or a URL"
 )
 
-TITLE_MAX_CHARS = 60
+TITLE_MAX_CHARS = metadata.TITLE_MAX_CHARS
 # A headline must be readable at a glance on a phone: Korean glyphs are twice as wide.
 HEADLINE_MAX_CHARS = {Language.KO: 28, Language.EN: 42}
 SHORT_MAX_SECONDS = 60.0
@@ -50,6 +69,28 @@ SCENE_MIN_SECONDS = 5.0
 SCENE_MAX_SECONDS = 9.5
 MAX_HASHTAGS = 8
 MIN_HASHTAGS = 5
+# How many of the strongest facts are tried for a hook before the phrasebook's line.
+_HOOK_CANDIDATES = 5
+# A figure is what a viewer remembers and repeats: sentences with one weigh this much more.
+_NUMBER_WEIGHT = {Kind.PRODUCT: 1.5}
+_DEFAULT_NUMBER_WEIGHT = 1.35
+# Earlier paragraphs weigh more in news (inverted pyramid) and opinion (the thesis).
+_PARAGRAPH_WEIGHTS = {
+    Kind.NEWS: (1.4, 1.15),
+    Kind.OPINION: (1.3, 1.1),
+    Kind.GENERAL: (1.15, 1.07),
+    Kind.PRODUCT: (1.2,),
+}
+_ORDINALS = {
+    Language.KO: (
+        "첫째", "둘째", "셋째", "넷째", "다섯째",
+        "여섯째", "일곱째", "여덟째", "아홉째", "열째",
+    ),
+    Language.EN: (
+        "First", "Second", "Third", "Fourth", "Fifth",
+        "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+    ),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,16 +106,13 @@ _PLANS = {
     Length.MID: _Plan(210.0, None, None),
     Length.LONG: _Plan(720.0, None, None),
 }
-_GENERIC_TAGS = {
-    Language.KO: ("#정보", "#꿀팁", "#상식"),
-    Language.EN: ("#learn", "#explained", "#facts"),
-}
 _CTA_VISUAL = {
     Language.KO: "구독 버튼이 있는 마무리 화면",
     Language.EN: "End card with a subscribe button",
 }
 _CLAUSE_BREAK = re.compile(r"[,;:—–]\s")
 _TRAILING_PUNCTUATION = " .,;:!?…。"
+_PROPER_WORD = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]*)")
 
 
 class OfflineScriptWriter:
@@ -88,14 +126,29 @@ class OfflineScriptWriter:
     def write(self, source: SourceMaterial, options: GenerateOptions) -> Script:
         if source.text is None:
             raise ConfigurationError(TOPIC_NEEDS_MODEL)
-        title, text = leading_title(normalize(source.text))
-        sentences = [s for s in split_sentences(text) if any(ch.isalnum() for ch in s)]
-        if not sentences:
+        text = normalize_lines(source.text)
+        if not any(ch.isalnum() for ch in text):
             raise InputError("text", "is empty")
         # An extractive writer cannot translate: the script speaks the language of the text,
         # whatever `options.language` asks (it still decides nothing else here).
-        language = detect_language(text)
-        return _Draft(sentences, language, options, source.title_hint or title).script()
+        document = analyse(text, detect_language(text))
+        narratable = _narratable(document)
+        if not narratable:
+            raise InputError("text", "is empty")
+        title_hint = source.title_hint or document.title
+        return _Draft(document, narratable, options, title_hint, source.origin).script()
+
+
+def _narratable(document: Document) -> list[int]:
+    """The sentences a script may say: not subheadings, unless the text is nothing else."""
+    spoken = [
+        i
+        for i, s in enumerate(document.sentences)
+        if any(ch.isalnum() for ch in s.text) and not s.heading
+    ]
+    if spoken:
+        return spoken
+    return [i for i, s in enumerate(document.sentences) if any(ch.isalnum() for ch in s.text)]
 
 
 class _Draft:
@@ -103,38 +156,87 @@ class _Draft:
 
     def __init__(
         self,
-        sentences: list[str],
-        language: Language,
+        document: Document,
+        narratable: list[int],
         options: GenerateOptions,
         title_hint: str | None,
+        origin: str | None,
     ) -> None:
-        self.sentences = sentences
-        self.language = language
+        self.document = document
+        self.narratable = narratable
+        self.items: list[Sentence] = [document.sentences[i] for i in narratable]
+        self.language = language = document.language
         self.options = options
         self.title_hint = title_hint
-        self.seed = hashlib.sha256("\n".join(sentences).encode("utf-8")).hexdigest()
-        self.scores = rank_sentences(sentences, language)
-        self.weights = term_weights(sentences, language)
-        self.costs = [speech_seconds(sentence, language) for sentence in sentences]
-        self.top_terms = key_terms(" ".join(sentences), language, self.weights, MAX_HASHTAGS)
+        self.origin = origin
+        # As written, for ranking and matching; `sentences` is what the narrator says.
+        self.written = [item.text for item in self.items]
+        self.proper = frozenset(_PROPER_WORD.findall(" ".join(self.written)))
+        self.sentences = [self._spoken(item) for item in self.items]
+        self.seed = hashlib.sha256("\n".join(self.written).encode("utf-8")).hexdigest()
+        self.scores = rank_sentences(self.written, language)
+        clean_hint = metadata.clean_title(title_hint or "")
+        self.weights = term_weights(self.written, language, clean_hint)
+        self.costs = [speech_seconds(sentence, language) for sentence in self.sentences]
+        # A verb of the title names the topic only if the text keeps using it ("걷기").
+        verbs = [v for v in title_verbs(clean_hint, language) if self.weights.get(v, 0) >= 5]
+        self.top_terms = key_terms(
+            [clean_hint, *self.written], language, self.weights, MAX_HASHTAGS, verbs
+        )
+        self.priority, self.forced = self._structure()
+
+    def _spoken(self, item: Sentence) -> str:
+        """A step's line is said with its number as a word: "첫째, …", "Second, …"."""
+        text = item.text
+        if not item.opens_step or item.step is None or item.step > 10:
+            return text
+        if not text.endswith(tuple(_TRAILING_PUNCTUATION.strip())):
+            text += "."
+        ordinal = _ORDINALS[self.language][item.step - 1]
+        if self.language is Language.EN:
+            text = lower_first(text, self.proper)
+        return f"{ordinal}, {text}"
+
+    def _structure(self) -> tuple[list[float], list[int]]:
+        """Weights on the TextRank scores, and the sentences that must be offered first."""
+        kind = self.document.kind
+        paragraphs = sorted({item.paragraph for item in self.items})
+        boosts = _PARAGRAPH_WEIGHTS.get(kind, ())
+        number_weight = _NUMBER_WEIGHT.get(kind, _DEFAULT_NUMBER_WEIGHT)
+        weights: list[float] = []
+        for item in self.items:
+            weight = number_weight if item.number else 1.0
+            rank = paragraphs.index(item.paragraph)
+            if rank < len(boosts):
+                weight *= boosts[rank]
+            if kind is Kind.OPINION and item.paragraph == paragraphs[-1] and rank > 0:
+                weight *= 1.25  # the conclusion restates the thesis
+            if item.question:
+                weight *= 0.9  # a question alone says nothing; its answer does
+            weights.append(weight)
+        # The first sentence says what the text is about: the lead of news, the thesis of an
+        # opinion, what a product is, a how-to's aim. Then every step, in order.
+        forced = [0]
+        if kind in (Kind.HOWTO, Kind.LIST):
+            forced += [i for i, item in enumerate(self.items) if item.opens_step]
+        return weights, forced
 
     def script(self) -> Script:
         language, tone = self.language, self.options.tone
-        topic = self.top_terms[0] if self.top_terms else None
-        hook = phrasebook.hook_line(language, tone, topic, self.seed)
+        hook = self._hook()
         cta = phrasebook.cta_line(language, tone, self.options.vertical, self.seed)
         plan = _PLANS[self.options.length]
-        budget = plan.target_seconds - speech_seconds(hook, language)
+        budget = plan.target_seconds - speech_seconds(hook.narration, language)
         budget -= speech_seconds(cta, language)
         groups = _group(self._choose(plan, budget), self.costs, plan.scene_target)
-        title = self._title(groups[0][0])
+        title = metadata.title(self.title_hint, hook.on_screen)
         style = phrasebook.visual_style(language, self.options.vertical)
         return Script(
             language=language,
             title=title,
             hook=Scene(
-                narration=hook,
-                on_screen_text=_trim(hook, HEADLINE_MAX_CHARS[language]),
+                narration=hook.narration,
+                on_screen_text=hook.on_screen,
                 visual=f"{style}: {title}",
                 keywords=self.top_terms[:3],
             ),
@@ -146,82 +248,141 @@ class _Draft:
                 keywords=self.top_terms[:2],
             ),
             description=self._description(),
-            hashtags=self._hashtags(),
+            hashtags=metadata.hashtags(
+                self.top_terms,
+                phrasebook.vertical_hashtags(language, self.options.vertical, self.options.length),
+                language,
+                MAX_HASHTAGS,
+                MIN_HASHTAGS,
+            ),
         )
+
+    def _hook(self) -> Hook:
+        """The hook, from the first of these that fits in the hook's seconds:
+
+        1. a how-to's or list's count ("숙면을 돕는 생활 습관, 다섯 가지입니다");
+        2. the headline of news, of an opinion (its claim), or of any text whose title
+           is a question;
+        3. the strongest facts of the text, one naming the topic first (led by the topic
+           when none does);
+        4. any other headline but a product's name; the phrasebook's line at last.
+        """
+        language, tone, kind = self.language, self.options.tone, self.document.kind
+        limit = HEADLINE_MAX_CHARS[language]
+        title = metadata.clean_title(self.title_hint or "")
+        topics = self.top_terms[:3]
+        if kind in (Kind.HOWTO, Kind.LIST):
+            # The whole title, its part before a comma ("보이스피싱 막는 법, 이것만…"), the topic.
+            for subject in (title, title.split(",")[0], *topics[:1]):
+                counted = count_hook(
+                    subject, self.document.steps, kind is Kind.HOWTO, language, tone, limit
+                )
+                if counted is not None:
+                    return counted
+        headline = title_hook(title, language, tone, self.top_terms, limit) if title else None
+        question = headline is not None and headline.narration.endswith("?")
+        # An editor wrote a news headline to hook; an opinion's title is its claim.
+        if headline is not None and (kind in (Kind.NEWS, Kind.OPINION) or question):
+            return headline
+        facts = strongest_facts(self.document, self.narratable, self.scores, self.top_terms)
+        hooks: list[Hook] = []
+        for fact in facts[:_HOOK_CANDIDATES]:
+            made = fact_hook(
+                self.written[fact.index], fact.kind, language, tone, self.top_terms, limit,
+                self.proper,
+            )  # fmt: skip
+            if made is not None:
+                hooks.append(made)
+        for made in hooks:
+            if names_topic(made.narration, topics, language):
+                return made
+        lead_word = self._subject_noun(title)
+        for made in hooks:
+            led = with_topic(made, lead_word, language) if lead_word else None
+            if led is not None:
+                return led
+        if headline is not None and kind is not Kind.PRODUCT:
+            return headline
+        if hooks:
+            return hooks[0]
+        line = phrasebook.hook_line(language, tone, topics[0] if topics else None, self.seed)
+        return Hook(line, metadata.trim(_strip_end(line), limit))
+
+    def _subject_noun(self, title: str) -> str | None:
+        """The topic word a hook can lead with: in Korean the last topic noun of the title
+        (its head: "이어폰" of "소리숲 무선 이어폰 S3"), else the strongest keyword."""
+        topics = self.top_terms[:3]
+        in_title = [t for t in keyword_terms(title, self.language) if t in topics]
+        if self.language is Language.KO and in_title:
+            return in_title[-1]
+        return topics[0] if topics else None
 
     def _choose(self, plan: _Plan, budget: float) -> list[int]:
         """Sentence indices for the body: best first within the budget, in text order.
 
         With a sentence cap (short videos), sentences that fit one scene are chosen first
-        and longer ones only fill what budget remains.
+        and longer ones only fill what budget remains; the sentences the structure forces
+        (a lead, the steps) are offered first whatever their length.
         """
         first = self._select(budget, plan.sentence_cap, frozenset())
         chosen = self._select(budget, None, frozenset(first)) if plan.sentence_cap else first
         if chosen:
             return chosen
         # Even the best sentence alone is over budget: narrate its beginning instead.
-        best = max(range(len(self.sentences)), key=lambda i: (self.scores[i], -i))
+        best = self.forced[0] if self.forced else 0
         self.sentences[best] = _trim_to_seconds(self.sentences[best], budget, self.language)
         self.costs[best] = speech_seconds(self.sentences[best], self.language)
         return [best]
 
     def _select(self, budget: float, cap: float | None, already: frozenset[int]) -> list[int]:
         spent = sum(self.costs[i] for i in already)
+        forced = frozenset(self.forced)
 
         def accept(candidate: int, _chosen: list[int]) -> bool:
             nonlocal spent
             if candidate in already:
                 return True
             cost = self.costs[candidate]
-            if (cap is not None and cost > cap) or spent + cost > budget:
+            if cap is not None and cost > cap and candidate not in forced:
+                return False
+            if spent + cost > budget:
                 return False
             spent += cost
             return True
 
-        return select_sentences(self.sentences, self.language, accept)
+        return select_sentences(
+            self.written, self.language, accept, weights=self.priority, forced=self.forced
+        )
 
     def _body_scene(self, group: list[int], style: str) -> Scene:
         narration = " ".join(self.sentences[i] for i in group)
-        lead = max(group, key=lambda i: (self.scores[i], -i))
-        keywords = key_terms(narration, self.language, self.weights, 4)
+        steps = [i for i in group if self.items[i].opens_step]
+        lead = steps[0] if steps else max(group, key=lambda i: (self.scores[i], -i))
+        keywords = key_terms([self.written[i] for i in group], self.language, self.weights, 4)
+        limit = HEADLINE_MAX_CHARS[self.language]
+        headline = _headline(self.written[lead], limit)
+        step = self.items[lead].step
+        if steps and step is not None:
+            headline = _headline(f"{step}. {self.written[lead]}", limit)
         return Scene(
             narration=narration,
-            on_screen_text=_headline(self.sentences[lead], HEADLINE_MAX_CHARS[self.language]),
-            visual=f"{style}: {', '.join(keywords) or _strip_end(self.sentences[lead])}",
+            on_screen_text=headline,
+            visual=f"{style}: {', '.join(keywords) or _strip_end(self.written[lead])}",
             keywords=keywords,
         )
 
-    def _title(self, lead: int) -> str:
-        hint = normalize(self.title_hint or "").replace("\n", " ")
-        if hint:
-            return _trim(_strip_end(hint), TITLE_MAX_CHARS)
-        return _trim(_strip_end(self.sentences[lead]), TITLE_MAX_CHARS)
-
     def _description(self) -> str:
-        best = sorted(sorted(range(len(self.sentences)), key=lambda i: (-self.scores[i], i))[:2])
-        summary = " ".join(self.sentences[i] for i in best)
+        """The lead and the strongest other sentence (or a how-to's steps), CTA, source."""
+        steps = [_strip_end(item.text) for item in self.items if item.opens_step]
+        ranked = sorted(range(len(self.written)), key=lambda i: (-self.scores[i], i))
+        summary = [0]
+        if not steps:
+            summary += [i for i in ranked if i != 0][:1]
+        text = [self.written[i] for i in sorted(summary)]
+        if sum(len(t) for t in text) > 400:
+            text = text[:1]
         cta = phrasebook.description_cta(self.language, self.options.tone, self.seed)
-        return f"{summary} {cta}"
-
-    def _hashtags(self) -> list[str]:
-        fixed = phrasebook.vertical_hashtags(
-            self.language, self.options.vertical, self.options.length
-        )
-        terms = [f"#{term}" for term in self.top_terms[: MAX_HASHTAGS - len(fixed)]]
-        tags: list[str] = []
-        for tag in [*terms, *fixed]:
-            _add_tag(tags, tag)
-        # Generic tags only pad a text too poor in terms to reach the minimum.
-        for tag in _GENERIC_TAGS[self.language]:
-            if len(tags) >= MIN_HASHTAGS:
-                break
-            _add_tag(tags, tag)
-        return tags[:MAX_HASHTAGS]
-
-
-def _add_tag(tags: list[str], tag: str) -> None:
-    if tag.lower() not in {seen.lower() for seen in tags}:
-        tags.append(tag)
+        return metadata.description(text, steps, cta, self.origin, self.language)
 
 
 def _group(chosen: list[int], costs: Sequence[float], scene_target: int | None) -> list[list[int]]:
@@ -259,17 +420,6 @@ def _strip_end(text: str) -> str:
     return text.rstrip(_TRAILING_PUNCTUATION)
 
 
-def _trim(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, marked with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(_TRAILING_PUNCTUATION) + "…"
-
-
 def _headline(sentence: str, limit: int) -> str:
     """A scene's on-screen line: the sentence's first clause if it is a readable size."""
     sentence = _strip_end(sentence)
@@ -278,7 +428,7 @@ def _headline(sentence: str, limit: int) -> str:
         return sentence
     if 8 <= len(clause) <= limit:
         return clause
-    return _trim(clause, limit)
+    return metadata.trim(clause, limit)
 
 
 def _trim_to_seconds(sentence: str, seconds: float, language: Language) -> str:

@@ -16,8 +16,9 @@ from autoclip import __version__
 from autoclip.errors import InputError
 from autoclip.kit import outbound
 from autoclip.kit.outbound import OutboundPolicy
-from autoclip.kit.text import detect_language, leading_title, normalize, words
+from autoclip.kit.text import detect_language, leading_title, normalize, normalize_lines, words
 from autoclip.options import Language
+from autoclip.script.boilerplate import is_boilerplate
 from autoclip.script.writer import SourceMaterial
 
 USER_AGENT = f"AutoClip/{__version__}"
@@ -32,6 +33,14 @@ _NOISE_TAGS = (
     "iframe", "svg", "template", "button", "select",
 )  # fmt: skip
 _TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
+# Containers named for what is not the article: bylines, share bars, related and most-read
+# boxes, comments, ads. Matched as whole words of a class or id ("ad", not "head").
+_NOISE_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:byline|reporter|author-info|share|sharing|sns|social|related|relation|"
+    r"recommend|popular|most-?read|ranking|comments?|reply|replies|ad|ads|advert|banner|"
+    r"sponsor|promo|newsletter|subscribe|copyright|breadcrumbs?|tags?)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 
@@ -68,7 +77,7 @@ def load_text_file(path: Path) -> SourceMaterial:
     text = _decode(data, None)
     if text is None:
         raise InputError("text", "is not UTF-8 or EUC-KR text")
-    title, body = leading_title(normalize(text))
+    title, body = _title_and_body(text)
     if not body.strip():
         raise InputError("text", "is empty")
     return SourceMaterial(text=body, title_hint=title, origin=str(path))
@@ -90,7 +99,7 @@ def fetch_url(
         text = _decode(data, charset)
         title: str | None = None
         if text is not None:
-            title, text = leading_title(normalize(text))
+            title, text = _title_and_body(text)
     elif content_type in _HTML_TYPES or (not content_type and data.lstrip()[:1] == b"<"):
         html = _decode(data, charset or _meta_charset(data))
         title, text = _extract_article(html) if html is not None else (None, None)
@@ -115,6 +124,15 @@ def _download(url: str, policy: OutboundPolicy, deadline_s: float) -> outbound.F
     if page.status in outbound.REDIRECT_CODES:
         raise InputError("url", f"redirects (HTTP {page.status}) without saying where")
     return page
+
+
+def _title_and_body(text: str) -> tuple[str | None, str]:
+    """A text's heading line and body; a byline or a date on top is no heading."""
+    text = normalize_lines(text)
+    title, body = leading_title(text)
+    if title is not None and is_boilerplate(title):
+        return None, text
+    return title, body
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
@@ -144,19 +162,30 @@ def _extract_article(html: str) -> tuple[str | None, str]:
     title = _page_title(soup)
     for tag in soup.find_all(_NOISE_TAGS):
         tag.decompose()
+    for tag in soup.find_all(_is_noise_container):
+        tag.decompose()
     container = _main_container(soup)
     if container is None:
         return title, ""
     paragraphs = [
-        block.get_text(" ", strip=True)
+        # HTML wraps a paragraph's source anywhere: its text is one line.
+        " ".join(block.get_text(" ", strip=True).split())
         for block in container.find_all(_TEXT_BLOCKS)
         if block.find(_TEXT_BLOCKS) is None  # the innermost block only, never twice
     ]
-    text = normalize("\n".join(p for p in paragraphs if p))
+    # One line a paragraph: the writer tells a byline or a list item by its line.
+    text = normalize_lines("\n".join(p for p in paragraphs if p))
     if not _readable(text):
         # Text written straight into <div>s, without paragraph tags.
         text = normalize(container.get_text("\n", strip=True))
     return title, text
+
+
+def _is_noise_container(tag: Tag) -> bool:
+    if tag.name in ("html", "body", "article", "main"):
+        return False
+    names = [*(tag.get("class") or []), str(tag.get("id") or "")]
+    return any(_NOISE_NAMES.search(str(name)) for name in names if name)
 
 
 def _page_title(soup: BeautifulSoup) -> str | None:
