@@ -181,17 +181,34 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
-        factory = self._writer if write else self._reader
-        with factory() as session:
-            try:
-                yield session
+        session = self.open(write=write)
+        try:
+            yield session
+        except BaseException:
+            self.finish(session, commit=False)
+            raise
+        self.finish(session, commit=True)
+
+    def open(self, *, write: bool = True) -> Session:
+        """A unit of work to `finish`. No I/O: the session connects when first used."""
+        return (self._writer if write else self._reader)()
+
+    def finish(self, session: Session, *, commit: bool) -> None:
+        """Commit (then run the after-commit callbacks) or roll back, and close."""
+        try:
+            if commit:
                 session.commit()
-            except BaseException:
+        except BaseException:
+            commit = False
+            raise
+        finally:
+            if not commit:
                 session.rollback()
-                session.info.pop(AFTER_COMMIT, None)
-                raise
-            for callback in session.info.pop(AFTER_COMMIT, []):
-                callback()
+            callbacks = session.info.pop(AFTER_COMMIT, []) if commit else []
+            session.info.pop(AFTER_COMMIT, None)
+            session.close()
+        for callback in callbacks:
+            callback()
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -35,10 +37,22 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(request: Request, runtime: RuntimeDep) -> Iterator[Session]:
-    """One unit of work per request: committed before the response is sent."""
-    with runtime.db.session(write=request.method not in SAFE_METHODS) as session:
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
+    """One unit of work per request: committed before the response is sent.
+
+    Opening it does no I/O (it connects when first used), so it happens on the event loop;
+    its end (commit or rollback, close) goes to a worker thread, shielded from
+    cancellation so that a client that hangs up never leaves a connection checked out.
+    """
+    session = runtime.db.open(write=request.method not in SAFE_METHODS)
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(runtime.db.finish, session, commit=False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(runtime.db.finish, session, commit=True)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -68,9 +82,7 @@ def _caller(runtime: Runtime, session: Session, user_id: uuid.UUID) -> Caller | 
     return runtime.callers.get(user_id, lambda: session.get(User, user_id))
 
 
-def authenticate(
-    request: Request, runtime: Runtime, session: Session, token: str
-) -> tuple[Caller, Credential] | None:
+def _by_api_key(runtime: Runtime, session: Session, token: str) -> tuple[Caller, Credential] | None:
     if token.startswith(API_KEY_PREFIX):
         now = utcnow()
         key = session.execute(
@@ -88,9 +100,21 @@ def authenticate(
         user = _caller(runtime, session, key.user_id)
         scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
         return (user, Credential(key.created_at, key.id, scopes)) if user else None
+    return None
+
+
+async def _by_access_token(
+    runtime: Runtime, session: Session, token: str
+) -> tuple[Caller, Credential] | None:
+    """A signed-in user's token. Checking it is CPU work only; the user's row is read (in
+    a worker thread) only when the caller cache has no fresh entry."""
     claims = runtime.signer.read_access_token(token)
-    user = _caller(runtime, session, claims.user_id) if claims else None
-    return (user, Credential(claims.auth_time)) if user and claims else None
+    if claims is None:
+        return None
+    hit, user = runtime.callers.fresh(claims.user_id)
+    if not hit:
+        user = await run_in_threadpool(_caller, runtime, session, claims.user_id)
+    return (user, Credential(claims.auth_time)) if user else None
 
 
 def _touch_key(runtime: Runtime, key: ApiKey) -> None:
@@ -101,23 +125,28 @@ def _touch_key(runtime: Runtime, key: ApiKey) -> None:
         session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
 
 
-def current_credential(
+async def current_credential(
     request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> tuple[Caller, Credential]:
+    # async, with the database reads in worker threads only when needed: most requests
+    # carry an access token of a cached caller and cost no thread hop here.
     token = _bearer(request)
-    found = (
-        authenticate(request, runtime, session, token)
-        if token
-        else _stream_ticket_user(request, runtime, session)
-    )
+    if token is None:
+        found = await run_in_threadpool(_stream_ticket_user, request, runtime, session)
+    elif token.startswith(API_KEY_PREFIX):
+        found = await run_in_threadpool(_by_api_key, runtime, session, token)
+    else:
+        found = await _by_access_token(runtime, session, token)
     if found is None or not found[0].is_active:
         raise Unauthorized()
     user, credential = found
     if request.method not in SAFE_METHODS and ApiScope.WRITE not in credential.scopes:
         raise Forbidden("this API key may only read (its scopes do not include 'write')")
     request.state.user_id = str(user.id)
-    plan = _plan(runtime, session, user.plan_id)
-    _limit(request, runtime, f"user:{user.id}", plan.requests_per_minute)
+    plan = runtime.plans.get(user.plan_id)
+    if plan is None:  # read once per process: plans change only by migration
+        plan = await run_in_threadpool(_plan, runtime, session, user.plan_id)
+    await _count(request, runtime, f"user:{user.id}", plan.requests_per_minute)
     return user, credential
 
 
@@ -162,8 +191,15 @@ def client_of(request: Request) -> str:
     return rate_key(request.client.host) if request.client else "unknown"
 
 
-def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
-    _limit(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
+async def _count(request: Request, runtime: Runtime, client: str, per_minute: int) -> None:
+    if runtime.limiter.local:
+        _limit(request, runtime, client, per_minute)
+    else:
+        await run_in_threadpool(_limit, request, runtime, client, per_minute)
+
+
+async def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
+    await _count(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
 
 
 CurrentUser = Annotated[Caller, Depends(current_user)]

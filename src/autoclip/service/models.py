@@ -22,7 +22,7 @@ from sqlalchemy import (
     Uuid,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from autoclip.safety import SafetyReport
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
@@ -203,6 +203,11 @@ class Content(Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         # use_alter: the two tables refer to each other.
         ForeignKey("generation_runs.id", ondelete="SET NULL", use_alter=True)
+    )
+    # Set with the run in one flush: the row goes in first, run_id follows in an UPDATE
+    # once the run exists (post_update), since each table refers to the other.
+    run: Mapped[GenerationRun | None] = relationship(
+        foreign_keys=[run_id], post_update=True, lazy="raise"
     )
     generation_type: Mapped[GenerationType] = mapped_column(_enum(GenerationType))
     source: Mapped[str] = mapped_column(Text)  # the topic, the text or the URL

@@ -38,6 +38,10 @@ class RateDecision:
 
 
 class RateLimiter(Protocol):
+    # Whether the counts live in this process (no I/O: a request may be counted on the
+    # event loop) or on a server (Redis: counted from a worker thread).
+    local: bool
+
     def hit(self, key: str, limit: int, window: int = WINDOW_SECONDS) -> RateDecision:
         """Count one more for `key` in the current window and decide."""
         ...
@@ -58,6 +62,8 @@ def _decide(count: int, limit: int, now: float, window: int, counted: bool) -> R
 
 
 class MemoryRateLimiter:
+    local = True
+
     def __init__(self, clock: Clock = time.time) -> None:
         self._clock = clock
         self._lock = threading.Lock()
@@ -90,6 +96,8 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
+    local = False
+
     def __init__(self, client: Redis, clock: Clock = time.time) -> None:
         self._redis = client
         self._clock = clock

@@ -73,15 +73,23 @@ class CallerCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[uuid.UUID, tuple[float, Caller | None]] = OrderedDict()
 
+    def fresh(self, user_id: uuid.UUID) -> tuple[bool, Caller | None]:
+        """(True, the caller) while the cache holds a fresh entry (None: no such user);
+        (False, None) when the row must be read."""
+        with self._lock:
+            found = self._entries.get(user_id)
+            if found is None or found[0] <= self._clock():
+                return False, None
+            self._entries.move_to_end(user_id)
+            return True, found[1]
+
     def get(self, user_id: uuid.UUID, load: Callable[[], User | None]) -> Caller | None:
         """The caller, from the cache while fresh, else from `load()` (None: no such user,
         which is remembered as briefly as a found one)."""
         now = self._clock()
-        with self._lock:
-            found = self._entries.get(user_id)
-            if found is not None and found[0] > now:
-                self._entries.move_to_end(user_id)
-                return found[1]
+        hit, cached = self.fresh(user_id)
+        if hit:
+            return cached
         user = load()
         caller = Caller.of(user) if user is not None else None
         if self._seconds > 0:

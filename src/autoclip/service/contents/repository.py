@@ -166,9 +166,9 @@ class ContentRepository:
 
     def add(self, content: Content, *, request_id: str | None) -> GenerationRun:
         """Store a new content, queued with its first generation run."""
+        content.id = content.id or uuid.uuid4()
         content.status = ContentStatus.QUEUED
         self.session.add(content)
-        self.session.flush()
         return self.start_run(content, JobPhase.PREPARE, request_id=request_id)
 
     def start_run(
@@ -185,6 +185,7 @@ class ContentRepository:
         now = utcnow()
         previous = self.run(content)
         run = GenerationRun(
+            id=uuid.uuid4(),
             content_id=content.id,
             revision=revision if revision is not None else (previous.revision if previous else 0),
             phase=phase,
@@ -195,15 +196,13 @@ class ContentRepository:
             request_id=request_id,
         )
         self.session.add(run)
-        self.session.flush()
-        content.run_id = run.id
+        content.run = run  # the one flush that follows writes both rows
         content.status = ContentStatus.QUEUED
         content.error = None
         content.error_stage = None
         content.credit_charged = True
         content.updated_at = now
         content.finished_at = None
-        self.session.flush()
         return run
 
     def stop(self, content: Content) -> None:
