@@ -30,4 +30,3 @@ def results() -> dict[str, dict[str, bool]]:
 def test_script_passes_every_check(case: Case, results: dict[str, dict[str, bool]]) -> None:
     failed = [name for name in CHECKS if not results[case.id][name]]
     assert failed == []
-
