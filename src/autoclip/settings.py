@@ -11,16 +11,19 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from autoclip.errors import ConfigurationError
+from autoclip.kit.mail import SmtpServer
 from autoclip.kit.outbound import OutboundPolicy, parse_networks
 from autoclip.kit.private import make_private_dir
+from autoclip.kit.storage import S3Limits
 
 if TYPE_CHECKING:
     from autoclip.providers.gemini import GeminiSettings
@@ -70,6 +73,30 @@ class AuthSettings(BaseModel):
         description="How long an API process trusts what it read of a signed-in user (active, "
         "plan, operator) before reading the row again; 0 reads it on every request.",
     )
+    verify_email: bool = Field(
+        default=True,
+        description="A new account confirms its email (a link sent to it) before it can sign "
+        "in or gets the plan's free credits; false: accounts count as verified at sign-up (a "
+        "deployment whose operator vouches for every email).",
+    )
+    verify_link_hours: int = Field(
+        default=24, gt=0, le=24 * 14, description="How long a verification link works."
+    )
+    verify_url: str = Field(
+        default="",
+        description="The page a verification link opens, given `?token=`: the studio's "
+        "confirm page, which POSTs the token to /api/v1/auth/verify. Default: "
+        "PUBLIC_URL + /verify-email.",
+    )
+    mails_per_address_per_hour: int = Field(
+        default=5,
+        gt=0,
+        description="Sign-up and verification mails sent to one address per hour; past it "
+        "they are dropped (logged), so nobody can flood an inbox through the API.",
+    )
+    resends_per_client_per_hour: int = Field(
+        default=10, gt=0, description="POST /auth/verify/resend calls from one client per hour."
+    )
 
 
 class WorkerSettings(BaseModel):
@@ -88,7 +115,12 @@ class WorkerSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="AUTOCLIP_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+        env_prefix="AUTOCLIP_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
+        # A bad setting's error must not print its value: URLs carry passwords.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -170,6 +202,53 @@ class Settings(BaseSettings):
         description="Keys retired by `autoclip keys rotate`: still accepted, never used to sign.",
     )
     public_url: str = Field(default="", description="Prefix for links handed out by the API.")
+    smtp_url: str | None = Field(
+        default=None,
+        description="Mail server: smtp://user:password@host:587 (STARTTLS) or "
+        "smtps://user:password@host:465 (TLS from the start); user and password "
+        "percent-encoded. Default: no server, mails are written to DATA_DIR/outbox.",
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="For smtp:// URLs: refuse to send unless the server upgrades to TLS. "
+        "false only for a relay on the same host or network (it then gets no password over "
+        "plain text: a URL with a password and no TLS is refused).",
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None, description="PEM file of the CAs to trust for the mail server's TLS."
+    )
+    smtp_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="Connecting, and each reply of the mail server."
+    )
+    mail_from: str = Field(
+        default="AutoClip <no-reply@localhost>",
+        description="The From of the mails the service sends (a name and an address).",
+    )
+    # Outbound clients' bounds: none of them may wait for ever on a server that accepts a
+    # connection and then says nothing (see docs/security.md, "Timeouts").
+    redis_timeout_s: float = Field(
+        default=5.0, gt=0, le=60, description="Connecting to Redis, and each command's reply."
+    )
+    redis_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of a Redis command that timed out or lost "
+        "its connection (short backoff), before the caller sees the error.",
+    )  # fmt: skip
+    database_connect_timeout_s: int = Field(
+        default=10, ge=2, le=120, description="Connecting to PostgreSQL (libpq's minimum is 2)."
+    )
+    database_statement_timeout_s: float = Field(
+        default=120.0,
+        ge=0,
+        description="PostgreSQL cancels a statement (or a lock wait) that runs longer; 0: "
+        "never. Migrations (`autoclip db upgrade`) run without it.",
+    )
+    s3_connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    s3_read_timeout_s: float = Field(
+        default=30.0, gt=0, le=600, description="Each read of an S3 answer (not the transfer)."
+    )
+    s3_max_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries of an S3 call, the first included."
+    )
     max_request_bytes: int = Field(
         default=MAX_REQUEST_BYTES,
         gt=0,
@@ -204,6 +283,45 @@ class Settings(BaseSettings):
     def _trusted_proxies_parse(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_is_an_address(cls, value: str) -> str:
+        _name, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError(f"{value!r} is not a sender such as 'AutoClip <no-reply@example.com>'")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_url_parses(self) -> Settings:
+        try:
+            self.smtp_server()
+        except ConfigurationError as error:
+            raise ValueError(str(error)) from None
+        return self
+
+    def smtp_server(self) -> SmtpServer | None:
+        """The mail server AUTOCLIP_SMTP_URL names, or None: mail goes to the outbox."""
+        if not self.smtp_url:
+            return None
+        return SmtpServer.from_url(
+            self.smtp_url,
+            starttls=self.smtp_starttls,
+            timeout_s=self.smtp_timeout_s,
+            ca_file=self.smtp_ca_file,
+        )
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes when no server is configured (see kit/mail.py)."""
+        return self.data_dir.absolute() / "outbox"
+
+    def s3_limits(self) -> S3Limits:
+        return S3Limits(
+            connect_timeout_s=self.s3_connect_timeout_s,
+            read_timeout_s=self.s3_read_timeout_s,
+            max_attempts=self.s3_max_attempts,
+        )
 
     def outbound_policy(self) -> OutboundPolicy:
         return OutboundPolicy.parse(self.outbound_allow)

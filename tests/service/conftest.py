@@ -7,9 +7,12 @@ session and emptied between tests; SQLite gets a fresh copy of a migrated file.
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -106,15 +109,40 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
         yield api
 
 
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+
+
+def mailed_tokens(runtime: Runtime, email: str) -> list[str]:
+    """The verification tokens mailed to `email` so far, oldest first, read from the outbox
+    the service writes mail to when no mail server is configured (the default)."""
+    runtime.mail.wait_idle(timeout=30)
+    found = []
+    for path in sorted((runtime.settings.outbox_dir).glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if message["To"] == email.lower():
+            found += JWT.findall(message.get_body().get_content())  # type: ignore[union-attr]
+    return found
+
+
+def verify_email(client: TestClient, email: str) -> None:
+    """Confirm `email` the way its owner would: the token from the mail, to the API."""
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    tokens = mailed_tokens(runtime, email)
+    assert tokens, f"no verification mail to {email}"
+    verified = client.post("/api/v1/auth/verify", json={"token": tokens[-1]})
+    assert verified.status_code == 200, verified.text
+
+
 def sign_up(
     client: TestClient, email: str | None = None, password: str = "correct horse 1"
 ) -> dict[str, str]:
-    """Register and log in a new user; return the Authorization header."""
+    """Register, confirm the email and log in a new user; return the Authorization header."""
     email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
     made = client.post(
         "/api/v1/auth/register", json={"email": email, "password": password, "name": "Kim"}
     )
     assert made.status_code == 202, made.text
+    verify_email(client, email)
     tokens = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert tokens.status_code == 200, tokens.text
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from autoclip.service.auth.callers import CallerCache
 from autoclip.service.models import ApiKey, RefreshToken, User
 from autoclip.service.runtime import Runtime
-from service.conftest import sign_up
+from service.conftest import sign_up, verify_email
 
 PASSWORD = "correct horse 1"
 PROBLEM_JSON = "application/problem+json"
@@ -25,10 +25,15 @@ def new_email() -> str:
     return f"user-{uuid.uuid4().hex[:8]}@example.com"
 
 
-def register(client: TestClient, email: str, password: str = PASSWORD) -> httpx.Response:
+def register(
+    client: TestClient, email: str, password: str = PASSWORD, *, confirm: bool = True
+) -> httpx.Response:
+    """Sign up; with `confirm`, also use the link mailed for it (as its owner would)."""
     response: httpx.Response = client.post(
         "/api/v1/auth/register", json={"email": email, "password": password, "name": "Lee"}
     )
+    if confirm and response.status_code == 202:
+        verify_email(client, email)
     return response
 
 
@@ -58,23 +63,28 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
 
 def test_register_validation_and_duplicates(client: TestClient, runtime: Runtime) -> None:
     email = new_email()
-    made = register(client, email.upper())
+    made = register(client, email.upper(), confirm=False)
     assert made.status_code == 202, made.text
     answer = made.json()
     assert answer["email"] == email  # stored lowercased
     assert PASSWORD not in str(answer)
+    assert "open the link" in answer["detail"]
+    # No sign-in, and no credits, before the email is confirmed (test_email_verification.py).
+    assert_problem(login(client, email), 403)
+    verify_email(client, email)
     me = client.get("/api/v1/users/me", headers=bearer(login(client, email).json()["access_token"]))
     assert me.json()["plan_id"] == "free"
     assert me.json()["credit_balance"] == 3
+    assert me.json()["email_verified_at"] is not None
 
     # An email that has an account gets the very same answer: nothing tells them apart.
-    again = register(client, email, "another long passphrase 9")
+    again = register(client, email, "another long passphrase 9", confirm=False)
     assert (again.status_code, again.json()) == (202, answer)
     assert login(client, email, "another long passphrase 9").status_code == 401
     with runtime.db.session(write=False) as session:
         assert session.scalars(select(User).where(User.email == email)).all()  # one row
-    assert_problem(register(client, "not-an-email"), 422, "email")
-    assert_problem(register(client, new_email(), "short"), 422, "password")
+    assert_problem(register(client, "not-an-email", confirm=False), 422, "email")
+    assert_problem(register(client, new_email(), "short", confirm=False), 422, "password")
     assert_problem(
         client.post("/api/v1/auth/register", json={"email": new_email(), "password": PASSWORD}),
         422,

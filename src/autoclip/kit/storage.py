@@ -24,6 +24,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -304,6 +305,25 @@ def _public_endpoint(endpoint_url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+@dataclass(frozen=True)
+class S3Limits:
+    """How long an S3 call may wait. botocore's own defaults (60 s per read, its legacy
+    retry mode) let a storage that accepts connections and never answers hold a worker
+    for minutes; these are what `AUTOCLIP_S3_*` set (settings.py)."""
+
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0  # each read of the answer; a large transfer takes longer
+    max_attempts: int = 3  # the first try included
+
+    def deadline(self) -> float:
+        """The longest one call can take against a server that never answers: each try
+        waits to connect and to read, and standard-mode backoff sleeps at most 2^n s (n
+        the retry's number) between tries."""
+        tries = self.max_attempts
+        backoff = sum(min(2.0**n, 20.0) for n in range(tries - 1))
+        return tries * (self.connect_timeout_s + self.read_timeout_s) + backoff
+
+
 class S3Storage:
     """Objects in an S3 bucket, under `prefix/` when a prefix is given.
 
@@ -319,6 +339,7 @@ class S3Storage:
         prefix: str = "",
         endpoint_url: str | None = None,
         client: Any = None,
+        limits: S3Limits | None = None,
     ) -> None:
         if not bucket:
             raise ValueError("S3Storage needs a bucket name")
@@ -328,19 +349,24 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix
         self.endpoint_url = endpoint_url
-        self.client: Any = client if client is not None else self._make_client(endpoint_url)
+        self.limits = limits or S3Limits()
+        self.client: Any = (
+            client if client is not None else self._make_client(endpoint_url, self.limits)
+        )
 
     @staticmethod
-    def _make_client(endpoint_url: str | None) -> Any:
+    def _make_client(endpoint_url: str | None, limits: S3Limits) -> Any:
         import boto3
         from botocore.config import Config
 
         session = boto3.session.Session()
         config = Config(
             signature_version="s3v4",
-            retries={"max_attempts": 3, "mode": "standard"},
-            connect_timeout=10,
-            read_timeout=60,
+            # "standard": retries throttling and transient errors (timeouts, 5xx) with
+            # jittered backoff; total_max_attempts counts the first try too.
+            retries={"total_max_attempts": limits.max_attempts, "mode": "standard"},
+            connect_timeout=limits.connect_timeout_s,
+            read_timeout=limits.read_timeout_s,
             # S3-compatible servers (MinIO, moto, ...) rarely have per-bucket host names.
             s3={"addressing_style": "path"} if endpoint_url else {},
         )
@@ -491,8 +517,11 @@ def _bad_url(url: str, why: str) -> ConfigurationError:
     )
 
 
-def storage_from_url(url: str, endpoint_url: str | None = None) -> Storage:
-    """The storage AUTOCLIP_STORAGE_URL names; `endpoint_url` is for S3-compatible servers."""
+def storage_from_url(
+    url: str, endpoint_url: str | None = None, limits: S3Limits | None = None
+) -> Storage:
+    """The storage AUTOCLIP_STORAGE_URL names; `endpoint_url` is for S3-compatible servers,
+    `limits` bounds an S3 storage's calls."""
     try:
         parts = urlsplit(url.strip())
         _ = parts.port  # validates it
@@ -519,5 +548,5 @@ def storage_from_url(url: str, endpoint_url: str | None = None) -> Storage:
                 check_key(prefix)
             except ValueError:
                 raise _bad_url(url, "has a malformed key prefix") from None
-        return S3Storage(bucket, prefix, endpoint_url=endpoint_url)
+        return S3Storage(bucket, prefix, endpoint_url=endpoint_url, limits=limits)
     raise _bad_url(url, "has an unsupported scheme")

@@ -279,3 +279,30 @@ def admin_grant(
     if not changed:
         raise InputError("email", f"no user {email!r}")
     typer.echo(f"{email}: {'no longer an operator' if revoke else 'operator'}")
+
+
+@admin_app.command("verify")
+def admin_verify(email: str) -> None:
+    """Confirm a user's email by hand (a machine that sends no mail, or a user whose mail
+    never came): they can sign in, and get their plan's free credits, once."""
+    from sqlalchemy import select
+
+    from autoclip.service.auth.verification import mark_verified
+    from autoclip.service.models import User
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session() as session:
+            user = session.execute(
+                select(User).where(User.email == email.strip().lower())
+            ).scalar_one_or_none()
+            if user is None:
+                raise InputError("email", f"no user {email!r}")
+            done = mark_verified(session, user)
+            balance = user.credit_balance
+    finally:
+        runtime.close()
+    if done:
+        typer.echo(f"{email}: email confirmed; {balance} credits")
+    else:
+        typer.echo(f"{email}: was already confirmed; nothing changed")

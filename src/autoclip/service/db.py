@@ -100,8 +100,34 @@ class ModelJSON(TypeDecorator[M]):
 POOL_SIZE = 24
 POOL_OVERFLOW = 6
 
+# A PostgreSQL connection that can wait for ever is a worker or request that can hang for
+# ever: libpq's default is no connect timeout at all. These bound connecting, notice a peer
+# that vanished (keepalives on an idle connection; tcp_user_timeout for data sent and never
+# acknowledged) and, server-side, a statement or lock wait that runs away. A setting already
+# in the URL's query wins.
+CONNECT_TIMEOUT_S = 10
+STATEMENT_TIMEOUT_S = 120.0
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+               "keepalives_count": 3, "tcp_user_timeout": 30_000}  # fmt: skip
 
-def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
+
+def postgres_connect_args(
+    url: str, connect_timeout_s: int, statement_timeout_s: float
+) -> dict[str, Any]:
+    given = set(make_url(url).query)
+    args: dict[str, Any] = {"connect_timeout": connect_timeout_s, **_KEEPALIVES}
+    if statement_timeout_s > 0:
+        args["options"] = f"-c statement_timeout={round(statement_timeout_s * 1000)}"
+    return {name: value for name, value in args.items() if name not in given}
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = POOL_SIZE,
+    connect_timeout_s: int = CONNECT_TIMEOUT_S,
+    statement_timeout_s: float = STATEMENT_TIMEOUT_S,
+) -> Engine:
     if url.startswith("sqlite"):
         _create_private_sqlite_file(url)
         engine = create_engine(
@@ -114,7 +140,13 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
         return engine
     # pre_ping: a connection the server dropped (a restart, a failover) is replaced before
     # a request uses it, at one round trip per checkout.
-    return create_engine(url, pool_size=pool_size, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=POOL_OVERFLOW,
+        pool_pre_ping=True,
+        connect_args=postgres_connect_args(url, connect_timeout_s, statement_timeout_s),
+    )
 
 
 def _create_private_sqlite_file(url: str) -> None:
@@ -170,9 +202,21 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 class Database:
     """Owns the engine; hands out sessions whose commit or rollback it decides."""
 
-    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = POOL_SIZE,
+        connect_timeout_s: int = CONNECT_TIMEOUT_S,
+        statement_timeout_s: float = STATEMENT_TIMEOUT_S,
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, pool_size=pool_size)
+        self.engine = make_engine(
+            url,
+            pool_size=pool_size,
+            connect_timeout_s=connect_timeout_s,
+            statement_timeout_s=statement_timeout_s,
+        )
         self.is_sqlite = url.startswith("sqlite")
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         writer_bind = self.engine.execution_options(sqlite_write=True)

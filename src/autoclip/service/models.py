@@ -127,6 +127,9 @@ class User(Base):
     credits_renew_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the account proved it reads its email (or was accepted without: see
+    # auth/verification.py). None: it waits for that, and may not sign in or hold credits.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = _when()
 
 

@@ -6,21 +6,26 @@ build their own runtime and pass it down.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
 from redis import Redis
 
+from autoclip.kit.mail import Mailer, MailQueue, OutboxMailer, SmtpMailer
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, storage_from_url
 from autoclip.service.auth.callers import CallerCache
 from autoclip.service.auth.tokens import TokenSigner
+from autoclip.service.connections import redis_client
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
 from autoclip.service.metrics import ApiMetrics, JobMetrics, build_registry
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from autoclip.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Runtime:
     redis: Redis | None
     registry: CollectorRegistry
     job_metrics: JobMetrics
+    mail: MailQueue
     plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
     callers: CallerCache = field(default_factory=lambda: CallerCache(0))
     _api_metrics: ApiMetrics | None = None
@@ -45,6 +51,7 @@ class Runtime:
         return self._api_metrics
 
     def close(self) -> None:
+        self.mail.close()  # what is queued still goes (each send is time-bounded)
         self.jobs.broker.close()
         if self.redis is not None:
             self.redis.close()
@@ -56,14 +63,20 @@ def build_runtime(settings: Settings) -> Runtime:
     # writes there (exports), each with its own mkdir.
     make_private_dir(settings.data_dir)
     make_private_dir(settings.work_dir)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    db = Database(settings.effective_database_url())
+    redis = redis_client(settings) if settings.redis_url else None
+    db = Database(
+        settings.effective_database_url(),
+        connect_timeout_s=settings.database_connect_timeout_s,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
     jobs = JobQueue(make_broker(settings), settings)
     registry, job_metrics = build_registry(db, jobs)
     return Runtime(
         settings=settings,
         db=db,
-        storage=storage_from_url(settings.effective_storage_url(), settings.s3_endpoint_url),
+        storage=storage_from_url(
+            settings.effective_storage_url(), settings.s3_endpoint_url, settings.s3_limits()
+        ),
         signer=TokenSigner(settings.effective_secret_keys(), settings.auth.access_token_minutes),
         limiter=RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter(),
         jobs=jobs,
@@ -71,4 +84,21 @@ def build_runtime(settings: Settings) -> Runtime:
         registry=registry,
         job_metrics=job_metrics,
         callers=CallerCache(settings.auth.caller_cache_seconds),
+        mail=MailQueue(build_mailer(settings)),
     )
+
+
+def build_mailer(settings: Settings) -> Mailer:
+    """SMTP when AUTOCLIP_SMTP_URL is set; else the outbox in the data folder, which suits
+    one machine (the person running it reads the mail there) and is said loudly elsewhere."""
+    server = settings.smtp_server()
+    if server is not None:
+        return SmtpMailer(server)
+    if settings.distributed and settings.auth.verify_email:
+        log.warning(
+            "no AUTOCLIP_SMTP_URL: verification mails go to %s on this machine, where users "
+            "will not see them; set a mail server, or verify users with `autoclip admin "
+            "verify EMAIL`",
+            settings.outbox_dir,
+        )
+    return OutboxMailer(settings.outbox_dir)

@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from autoclip.service.auth import service
+from autoclip.service.auth import service, verification
 from autoclip.service.auth.schemas import (
     ApiKeyCreated,
     ApiKeyOut,
@@ -16,10 +16,15 @@ from autoclip.service.auth.schemas import (
     Refresh,
     Register,
     Registered,
+    ResendAccepted,
+    ResendVerification,
     Tokens,
     UserOut,
+    Verified,
+    VerifyEmail,
 )
 from autoclip.service.auth.throttle import LoginThrottle
+from autoclip.service.auth.verification import Mailroom, mail_language
 from autoclip.service.deps import (
     AnonymousLimit,
     CurrentCredential,
@@ -29,13 +34,54 @@ from autoclip.service.deps import (
     client_of,
 )
 from autoclip.service.models import ApiKey
+from autoclip.service.runtime import Runtime
 
 router = APIRouter(tags=["auth"])
 
 
+def _mailroom(runtime: Runtime) -> Mailroom:
+    return Mailroom(runtime.settings, runtime.signer, runtime.limiter, runtime.mail)
+
+
 @router.post("/auth/register", status_code=202, dependencies=[AnonymousLimit])
-def register(data: Register, session: SessionDep, runtime: RuntimeDep) -> Registered:
-    return service.register(session, data, runtime.settings.auth.min_password_score)
+def register(
+    data: Register, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> Registered:
+    """With email verification on (the default), the account can sign in, and gets its
+    free credits, once the link mailed to it is used (`POST /auth/verify`)."""
+    language = mail_language(request.headers.get("accept-language"))
+    return service.register(session, data, runtime.settings.auth, _mailroom(runtime), language)
+
+
+@router.post("/auth/verify", dependencies=[AnonymousLimit])
+def verify_email(data: VerifyEmail, session: SessionDep, runtime: RuntimeDep) -> Verified:
+    """Confirm the email with the token of the verification mail: once, before it expires.
+    The account can sign in from now on, and gets its plan's free credits. 400
+    `invalid-token`: expired, not ours, or replaced by a newer sign-up; 409
+    `already-verified`: used before."""
+    user = verification.verify(session, runtime.signer, data.token)
+    assert user.email_verified_at is not None
+    return Verified(
+        email=user.email,
+        email_verified_at=user.email_verified_at,
+        credit_balance=user.credit_balance,
+        detail="the email is confirmed: sign in",
+    )
+
+
+@router.post("/auth/verify/resend", status_code=202, dependencies=[AnonymousLimit])
+def resend_verification(
+    data: ResendVerification, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> ResendAccepted:
+    """Mail a new link to an account that is waiting for one. The answer is the same
+    whether or not the email has an account, or one already verified."""
+    verification.check_resend_allowed(runtime.limiter, runtime.settings, client_of(request))
+    language = mail_language(request.headers.get("accept-language"))
+    verification.resend(session, _mailroom(runtime), data.email, language)
+    return ResendAccepted(
+        detail="If this email has an account waiting for confirmation, a new link is on its "
+        "way. Links mailed before stay good until they expire."
+    )
 
 
 @router.post("/auth/login", dependencies=[AnonymousLimit])

@@ -31,6 +31,31 @@ class Registered(Output):
     )
 
 
+class VerifyEmail(Input):
+    token: str = Field(
+        min_length=20,
+        max_length=2000,
+        description="The token from the verification mail (its link's `token`).",
+    )
+
+
+class Verified(Output):
+    email: str
+    email_verified_at: datetime
+    credit_balance: int = Field(description="The plan's free credits, granted now.")
+    detail: str
+
+
+class ResendVerification(Input):
+    email: EmailStr
+
+
+class ResendAccepted(Output):
+    detail: str = Field(
+        description="The same answer whether or not the email has an account waiting."
+    )
+
+
 class Login(Input):
     email: EmailStr
     password: Password = Field(min_length=1, max_length=256)
@@ -53,6 +78,7 @@ class UserOut(Output):
     name: str
     plan_id: str
     credit_balance: int
+    email_verified_at: datetime | None
     created_at: datetime
 
 

@@ -22,7 +22,12 @@ from autoclip.service.auth.tokens import (
     new_refresh_token,
     verify_password,
 )
-from autoclip.service.billing.credits import open_account
+from autoclip.service.auth.verification import (
+    EmailNotVerified,
+    Language,
+    Mailroom,
+    mark_verified,
+)
 from autoclip.service.billing.plans import DEFAULT_PLAN
 from autoclip.service.db import changed_rows, utcnow
 from autoclip.service.models import ApiKey, Plan, RefreshToken, User
@@ -37,16 +42,39 @@ REGISTERED = (
     "If this email had no account, it has one now: sign in with the password you chose. "
     "If it had one, sign in with that account's password."
 )
+REGISTERED_VERIFY = (
+    "We sent a mail to this address. If it had no account, open the link in the mail to "
+    "confirm the email; then sign in with the password you chose. If it had one, the mail "
+    "says so."
+)
 
 
-def register(session: Session, data: Register, score_needed: int) -> Registered:
+def register(
+    session: Session,
+    data: Register,
+    policy: AuthSettings,
+    mailroom: Mailroom,
+    language: Language,
+) -> Registered:
     """Create the account, unless the email has one. Either way the answer, and the work
-    done before it (an Argon2 hash), are the same: sign-up must not tell which emails exist."""
-    check_password(data.password, score_needed, data.email, data.name)
+    done before it (an Argon2 hash), are the same: sign-up must not tell which emails exist.
+    Mails leave after the answer, in the background (verification.py)."""
+    check_password(data.password, policy.min_password_score, data.email, data.name)
     email = data.email.lower()
     password_hash = hash_password(data.password)
-    answer = Registered(email=email, detail=REGISTERED)
-    if session.execute(select(User.id).where(User.email == email)).first():
+    detail = REGISTERED_VERIFY if policy.verify_email else REGISTERED
+    answer = Registered(email=email, detail=detail)
+    existing = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if existing is not None:
+        if policy.verify_email and existing.email_verified_at is None and existing.is_active:
+            # Nobody has proven this mailbox yet: the newest sign-up replaces the pending one
+            # (and the older links stop working, see verification.py).
+            existing.password_hash = password_hash
+            existing.name = data.name
+            session.flush()
+            mailroom.verification(session, existing, language)
+        elif policy.verify_email:
+            mailroom.existing_account(session, email, language)
         return answer
     plan = session.get(Plan, DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
@@ -60,8 +88,11 @@ def register(session: Session, data: Register, score_needed: int) -> Registered:
             session.flush()
     except IntegrityError:  # the same email registered concurrently (unique index)
         return answer
-    open_account(session, user, plan)
     create_default_project(session, user)
+    if policy.verify_email:
+        mailroom.verification(session, user, language)
+    else:
+        mark_verified(session, user)  # the operator vouches for every email: credits now
     return answer
 
 
@@ -84,6 +115,10 @@ def login(
         throttle.failed(client, credentials.email)
         raise Unauthorized(BAD_LOGIN)
     throttle.succeeded(client, credentials.email)
+    if user.email_verified_at is None:
+        # Told only to who knows the password. No session for an unproven email: nothing
+        # made before the verification can outlive it (verification.py).
+        raise EmailNotVerified()
     return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
 
 

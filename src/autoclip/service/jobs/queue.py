@@ -18,6 +18,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
+from autoclip.service.connections import redis_pool
 from autoclip.service.jobs.names import CONTENT_QUEUE as CONTENT_QUEUE
 from autoclip.service.jobs.names import RENDER_QUEUE as RENDER_QUEUE
 from autoclip.service.models import JobPhase
@@ -38,7 +39,11 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     if settings.redis_url:
         # A worker that stops heartbeating (kill -9, lost machine) has its unacked messages
         # requeued by its peers after this long; our lease reconciler is usually faster.
-        return RedisBroker(url=settings.redis_url, heartbeat_timeout=60_000)  # type: ignore[no-untyped-call]
+        # Its own pool, bounded like every Redis client (service/connections.py): Dramatiq
+        # polls (no blocking commands), so a few seconds per reply never cut a good one.
+        return RedisBroker(  # type: ignore[no-untyped-call]
+            connection_pool=redis_pool(settings), heartbeat_timeout=60_000
+        )
     return StubBroker()
 
 

@@ -61,7 +61,9 @@ PG_TIMEOUT_S = 6 * 3600.0
 
 
 def configured_storage(settings: Settings) -> Storage:
-    return storage_from_url(settings.effective_storage_url(), settings.s3_endpoint_url)
+    return storage_from_url(
+        settings.effective_storage_url(), settings.s3_endpoint_url, settings.s3_limits()
+    )
 
 
 def database_kind(url: str) -> Kind:
