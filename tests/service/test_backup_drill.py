@@ -48,6 +48,7 @@ from autoclip.service.ops.backup import dump
 from autoclip.service.runtime import build_runtime
 from autoclip.settings import Settings
 from s3server import create_bucket, s3_endpoint, use_test_credentials
+from service.conftest import verify_email
 
 __all__ = ["s3_endpoint"]  # a fixture, used by name
 
@@ -151,6 +152,7 @@ def sign_up(client: TestClient, email: str) -> Account:
         f"{API}/auth/register", json={"email": email, "password": PASSWORD, "name": "Kim"}
     )
     assert made.status_code == 202, made.text
+    verify_email(client, email)
     tokens = client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
     body = tokens.json()

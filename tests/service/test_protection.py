@@ -28,7 +28,7 @@ from autoclip.service.models import User
 from autoclip.service.protection import BodyLimit, by_prefix
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import MAX_REQUEST_BYTES, Settings
-from service.conftest import sign_up
+from service.conftest import sign_up, verify_email
 from service.test_api_concurrency import serve
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -258,6 +258,7 @@ def test_token_and_api_responses_are_not_stored(client: TestClient) -> None:
     registered = client.post(
         "/api/v1/auth/register", json={"email": email, "password": password, "name": "Kim"}
     )
+    verify_email(client, email)
     login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     tokens = login.json()
     refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})

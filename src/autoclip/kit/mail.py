@@ -170,13 +170,21 @@ class SmtpMailer:
                     smtp.ehlo()
                 if server.username:
                     smtp.login(server.username, server.password or "")
-                smtp.send_message(message)
+                if smtp.has_extn("8bitmime"):
+                    smtp.send_message(message, mail_options=["BODY=8BITMIME"])
+                else:
+                    smtp.send_message(_seven_bit(message))
         except MailError:
             raise
         except smtplib.SMTPAuthenticationError as error:
             raise MailError(
                 f"the mail server {server.describe()} refused the user name and password "
                 f"({error.smtp_code})",
+                transient=False,
+            ) from None
+        except smtplib.SMTPNotSupportedError as error:  # e.g. a password, and no AUTH
+            raise MailError(
+                f"the mail server {server.describe()} cannot do what its settings ask: {error}",
                 transient=False,
             ) from None
         except smtplib.SMTPRecipientsRefused as error:
@@ -215,6 +223,19 @@ class SmtpMailer:
                 server.host, server.port, timeout=server.timeout_s, context=server.tls_context()
             )
         return smtplib.SMTP(server.host, server.port, timeout=server.timeout_s)
+
+
+def _seven_bit(message: EmailMessage) -> EmailMessage:
+    """A copy whose text is base64, for a server that takes only 7-bit mail (our text is
+    written 8-bit: readable as it is in an outbox file)."""
+    copy = EmailMessage()
+    for name, value in message.items():
+        if not name.lower().startswith("content-") and name.lower() != "mime-version":
+            copy[name] = value
+    body = message.get_body(("plain",))
+    text = body.get_content() if body is not None else ""
+    copy.set_content(text, cte="base64")
+    return copy
 
 
 def _reply_text(raw: bytes | str) -> str:
