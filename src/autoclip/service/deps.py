@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import ApiScope, Credential
 from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
+from autoclip.service.auth.verification import EmailNotVerified
 from autoclip.service.clients import rate_key
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import ApiKey, Plan, User
@@ -140,6 +141,10 @@ async def current_credential(
     if found is None or not found[0].is_active:
         raise Unauthorized()
     user, credential = found
+    if user.email_verified_at is None:
+        # Unverified accounts cannot sign in (auth/verification.py); this holds it for any
+        # credential that could exist all the same.
+        raise EmailNotVerified()
     if request.method not in SAFE_METHODS and ApiScope.WRITE not in credential.scopes:
         raise Forbidden("this API key may only read (its scopes do not include 'write')")
     request.state.user_id = str(user.id)
