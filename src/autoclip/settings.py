@@ -230,7 +230,7 @@ class Settings(BaseSettings):
         default=5.0, gt=0, le=60, description="Connecting to Redis, and each command's reply."
     )
     redis_retries: int = Field(
-        default=2, ge=0, le=10, description="Retries of a Redis command that timed out or lost "
+        default=1, ge=0, le=5, description="Retries of a Redis command that timed out or lost "
         "its connection (short backoff), before the caller sees the error.",
     )  # fmt: skip
     database_connect_timeout_s: int = Field(
