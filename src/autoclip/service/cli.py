@@ -93,6 +93,12 @@ def serve(
         raise ConfigurationError(
             "--workers above 1 needs AUTOCLIP_REDIS_URL (the in-process queue is per process)"
         )
+    if settings.distributed and settings.auth.verify_email and not settings.smtp_url:
+        logging.getLogger(__name__).warning(
+            "no AUTOCLIP_SMTP_URL: sign-up mails go to %s on this machine, where users will "
+            "not see them; set a mail server, or confirm users with `autoclip admin verify`",
+            settings.outbox_dir,
+        )
     uvicorn.run(
         "autoclip.service.app:app_from_env",
         factory=True,
@@ -164,7 +170,9 @@ queue_app = typer.Typer(
 )
 storage_app = typer.Typer(help="Object storage and scratch space.", no_args_is_help=True)
 keys_app = typer.Typer(help="The signing secret.", no_args_is_help=True)
-admin_app = typer.Typer(help="Operator accounts.", no_args_is_help=True)
+admin_app = typer.Typer(
+    help="Operator accounts; confirming a user's email by hand.", no_args_is_help=True
+)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -6,7 +6,6 @@ build their own runtime and pass it down.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
@@ -24,8 +23,6 @@ from autoclip.service.metrics import ApiMetrics, JobMetrics, build_registry
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from autoclip.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,15 +87,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def build_mailer(settings: Settings) -> Mailer:
     """SMTP when AUTOCLIP_SMTP_URL is set; else the outbox in the data folder, which suits
-    one machine (the person running it reads the mail there) and is said loudly elsewhere."""
+    one machine (whoever runs it reads the mail there; `autoclip serve` warns when it is
+    distributed)."""
     server = settings.smtp_server()
-    if server is not None:
-        return SmtpMailer(server)
-    if settings.distributed and settings.auth.verify_email:
-        log.warning(
-            "no AUTOCLIP_SMTP_URL: verification mails go to %s on this machine, where users "
-            "will not see them; set a mail server, or verify users with `autoclip admin "
-            "verify EMAIL`",
-            settings.outbox_dir,
-        )
-    return OutboxMailer(settings.outbox_dir)
+    return SmtpMailer(server) if server is not None else OutboxMailer(settings.outbox_dir)
