@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from autoclip.service import models  # noqa: F401  (registers the tables)
 from autoclip.service.db import Base, Database
 from autoclip.service.migrate import alembic_config, is_current, upgrade
-from autoclip.service.models import Content, GenerationRun, JobPhase
+from autoclip.service.models import Content, GenerationRun, JobPhase, User
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -129,5 +129,37 @@ def test_generation_runs_carry_the_job_state_over_and_back(fresh_url: str) -> No
                 text("SELECT phase, attempts, revision, lease_owner FROM contents")
             ).one()
         assert tuple(back) == ("render", 2, 3, "host:1/abc")
+    finally:
+        db.dispose()
+
+
+def test_existing_accounts_are_carried_over_as_verified(fresh_url: str) -> None:
+    """0007: accounts made before email verification existed count as verified since they
+    signed up (they already have their credits), so nobody is shut out by the upgrade."""
+    db = Database(fresh_url)
+    config = alembic_config(db.url)
+    user = uuid.uuid4()
+    signed_up = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    try:
+        command.upgrade(config, "0006")
+        with db.engine.begin() as connection:
+            tables = MetaData()
+            tables.reflect(connection, only=["users"])
+            connection.execute(
+                tables.tables["users"].insert(),
+                {"id": user.hex, "email": "old@example.com", "name": "Old",
+                 "password_hash": "x", "plan_id": "free", "credit_balance": 3,
+                 "is_active": True, "is_admin": False, "created_at": signed_up},
+            )  # fmt: skip
+        command.upgrade(config, "head")
+        with db.session(write=False) as session:
+            row = session.get(User, user)
+            assert row is not None
+            assert row.email_verified_at == row.created_at == signed_up
+        command.downgrade(config, "0006")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT email FROM users")).scalar() == (
+                "old@example.com"
+            )
     finally:
         db.dispose()
