@@ -37,7 +37,10 @@ def ensure_schema(settings: Settings) -> None:
 
     if settings.database_url is None:
         make_private_dir(settings.data_dir)  # 0700 when made here; see kit/private.py
-    db = Database(settings.effective_database_url())
+    db = Database(
+        settings.effective_database_url(),
+        connect_timeout_s=settings.database_connect_timeout_s,
+    )
     try:
         if is_current(db):
             return
@@ -60,7 +63,10 @@ def db_upgrade(revision: str = "head") -> None:
 
     settings = Settings()
     make_private_dir(settings.data_dir)
-    db = Database(settings.effective_database_url())
+    db = Database(
+        settings.effective_database_url(),
+        connect_timeout_s=settings.database_connect_timeout_s,
+    )
     try:
         upgrade(db, revision)
     finally:
