@@ -141,7 +141,7 @@ async def current_credential(
     if found is None or not found[0].is_active:
         raise Unauthorized()
     user, credential = found
-    if user.email_verified_at is None:
+    if not user.email_verified:
         # Unverified accounts cannot sign in (auth/verification.py); this holds it for any
         # credential that could exist all the same.
         raise EmailNotVerified()

@@ -57,10 +57,12 @@ class Caller:
     plan_id: str
     is_active: bool
     is_admin: bool
+    email_verified: bool  # False: the account may not be used yet (verification.py)
 
     @classmethod
     def of(cls, user: User) -> Caller:
-        return cls(user.id, user.email, user.name, user.plan_id, user.is_active, user.is_admin)
+        return cls(user.id, user.email, user.name, user.plan_id, user.is_active, user.is_admin,
+                   user.email_verified_at is not None)  # fmt: skip
 
 
 class CallerCache:
