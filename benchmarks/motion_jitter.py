@@ -21,9 +21,9 @@ from PIL import Image, ImageDraw, ImageFilter
 
 import autoclip.render.video as video
 from autoclip.kit.ffmpeg import run_ffmpeg
+from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import Loudness
 from autoclip.render.timeline import plan_timeline
-from autoclip.visuals.base import VisualKind
 
 SIZE = (1080, 1920)
 DOTS = [(150, 200), (900, 300), (200, 1700), (950, 1650)]

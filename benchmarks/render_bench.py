@@ -32,11 +32,11 @@ import psutil
 from autoclip.kit.ffmpeg import ffmpeg_binary
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import Aspect, GenerateOptions, Language
+from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest
-from autoclip.pipeline.providers import Providers
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.render.video import EncoderSettings
 from autoclip.script.model import Script
-from autoclip.script.writer import SourceMaterial
 
 SCRIPT = Path(__file__).with_name("sixty_second_script.json")
 

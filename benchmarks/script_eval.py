@@ -33,11 +33,11 @@ from pathlib import Path
 from autoclip.kit import korean
 from autoclip.kit.text import detect_language, normalize_lines, speech_seconds
 from autoclip.options import GenerateOptions, Length, Tone, Vertical
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.extractive import is_keyword
 from autoclip.script.model import Script
 from autoclip.script.offline import TITLE_MAX_CHARS, OfflineScriptWriter
 from autoclip.script.structure import analyse
-from autoclip.script.writer import SourceMaterial
 
 CASES = Path(__file__).with_name("script_eval")
 CHECKS = ("lead", "clean", "hook", "tags", "title", "steps", "source", "kind")

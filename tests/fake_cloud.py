@@ -38,9 +38,9 @@ import numpy as np
 from PIL import Image
 
 from autoclip.kit.ffmpeg import run_ffmpeg
-from autoclip.narration.base import VoiceRequest
-from autoclip.narration.espeak import EspeakNarrator
 from autoclip.options import Language
+from autoclip.providers.narration.base import VoiceRequest
+from autoclip.providers.narration.espeak import EspeakNarrator
 
 Json = dict[str, Any]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

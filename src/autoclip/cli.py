@@ -16,14 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from autoclip.errors import AutoclipError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
+from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
-from autoclip.pipeline.providers import ProviderChoice, Providers
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.limits import MAX_SCRIPT_BYTES, check_limits
 from autoclip.script.model import Script
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
-from autoclip.script.writer import SourceMaterial
 from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url, load_text_file
 

@@ -26,9 +26,9 @@ from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import S3Limits
 
 if TYPE_CHECKING:
-    from autoclip.providers.gemini import GeminiSettings
-    from autoclip.providers.gemini_images import GeminiImageSettings
-    from autoclip.providers.openai_compat import OpenAISettings
+    from autoclip.providers.text.gemini import GeminiSettings
+    from autoclip.providers.text.openai import OpenAISettings
+    from autoclip.providers.visuals.gemini import GeminiImageSettings
 
 
 # The largest legitimate request is a content's text: 50,000 characters, at most 6 bytes
@@ -327,7 +327,7 @@ class Settings(BaseSettings):
         return OutboundPolicy.parse(self.outbound_allow)
 
     def gemini_settings(self) -> GeminiSettings:
-        from autoclip.providers.gemini import GeminiSettings
+        from autoclip.providers.text.gemini import GeminiSettings
 
         if self.gemini_api_key is None:
             raise ConfigurationError("the gemini script writer needs AUTOCLIP_GEMINI_API_KEY")
@@ -336,7 +336,7 @@ class Settings(BaseSettings):
         )
 
     def gemini_image_settings(self) -> GeminiImageSettings:
-        from autoclip.providers.gemini_images import GeminiImageSettings
+        from autoclip.providers.visuals.gemini import GeminiImageSettings
 
         if self.gemini_api_key is None:
             raise ConfigurationError("the gemini visuals need AUTOCLIP_GEMINI_API_KEY")
@@ -347,7 +347,7 @@ class Settings(BaseSettings):
         )
 
     def openai_settings(self) -> OpenAISettings:
-        from autoclip.providers.openai_compat import OpenAISettings
+        from autoclip.providers.text.openai import OpenAISettings
 
         return OpenAISettings(
             api_key=self.openai_api_key, base_url=self.openai_base_url, model=self.openai_model

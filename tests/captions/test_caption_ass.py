@@ -18,8 +18,8 @@ from autoclip.captions.ass import (
 )
 from autoclip.captions.layout import CaptionPage, TimedWord, layout_pages
 from autoclip.captions.style import caption_style
-from autoclip.narration.base import WordTiming
 from autoclip.options import Aspect
+from autoclip.providers.narration.base import WordTiming
 
 SIZE = Aspect.VERTICAL.size
 _DIALOGUE = re.compile(

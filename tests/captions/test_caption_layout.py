@@ -20,8 +20,8 @@ from autoclip.captions.layout import (
 )
 from autoclip.captions.style import caption_style
 from autoclip.kit.fonts import sans_font_path
-from autoclip.narration.base import WordTiming
 from autoclip.options import Aspect
+from autoclip.providers.narration.base import WordTiming
 
 KOREAN = (
     "건강한 수면 습관은 나이가 들수록 더욱 중요해지며 규칙적인 취침 시간과 기상 시간을 "

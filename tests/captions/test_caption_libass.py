@@ -14,8 +14,8 @@ from autoclip.captions.layout import CaptionPage, TimedWord, layout_pages
 from autoclip.captions.style import CaptionStyle, caption_style
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
-from autoclip.narration.base import WordTiming
 from autoclip.options import Aspect
+from autoclip.providers.narration.base import WordTiming
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from autoclip.captions.layout import CaptionPage, TimedWord, layout_pages
 from autoclip.captions.srt import escape_srt_text, render_srt
-from autoclip.narration.base import WordTiming
 from autoclip.options import Aspect
+from autoclip.providers.narration.base import WordTiming
 
 
 def test_one_cue_per_page_with_lines_on_their_own_rows() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from autoclip.errors import InputError
-from autoclip.narration.base import TimingSource, VoiceRequest
-from autoclip.narration.espeak import EspeakNarrator, has_voice
 from autoclip.options import Language
+from autoclip.providers.narration.base import TimingSource, VoiceRequest
+from autoclip.providers.narration.espeak import EspeakNarrator, has_voice
 
 KOREAN = "2024년 한국인의 평균 수면 시간은 6.8시간입니다. 정말요? 네, 사실입니다! 😴"
 

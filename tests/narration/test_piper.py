@@ -5,9 +5,9 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-from autoclip.narration.base import TimingSource, VoiceRequest
-from autoclip.narration.piper import PiperNarrator, default_model
 from autoclip.options import Language
+from autoclip.providers.narration.base import TimingSource, VoiceRequest
+from autoclip.providers.narration.piper import PiperNarrator, default_model
 
 TEXT = "In 2024, people in the U.S. slept 6.8 hours — out of the 8 that Dr. Smith advises! 🚀"
 

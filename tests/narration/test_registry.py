@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from autoclip.errors import InputError
-from autoclip.narration.espeak import EspeakNarrator
-from autoclip.narration.piper import PiperNarrator, default_model
-from autoclip.narration.registry import narrator_for, voice_choices
 from autoclip.options import Language
+from autoclip.providers.narration.espeak import EspeakNarrator
+from autoclip.providers.narration.piper import PiperNarrator, default_model
+from autoclip.providers.narration.registry import narrator_for, voice_choices
 
 
 def test_language_defaults() -> None:

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from autoclip.narration.timing import (
+from autoclip.providers.narration.timing import (
     fill_untimed,
     spoken_weight,
     spread_words,

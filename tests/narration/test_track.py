@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autoclip.narration.base import SceneNarration, TimingSource
-from autoclip.narration.track import assemble_track, read_wav, resample, write_wav
+from autoclip.providers.narration.base import SceneNarration, TimingSource
+from autoclip.providers.narration.track import assemble_track, read_wav, resample, write_wav
 
 
 def _scene(path: Path, samples: int, rate: int, value: int) -> SceneNarration:

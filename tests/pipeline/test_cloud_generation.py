@@ -13,11 +13,11 @@ import pytest
 
 from autoclip.kit.storage import LocalStorage
 from autoclip.options import GenerateOptions, Language, Vertical
+from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Prepared
 from autoclip.pipeline.progress import Stage
-from autoclip.pipeline.providers import Providers
-from autoclip.providers.usage import UsageMeter
-from autoclip.script.writer import SourceMaterial
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.settings import Settings
 from e2e.media import only_stream, probe
 from fake_cloud import FakeCloud, fake_cloud

@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw
 
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.options import Language, Vertical
+from autoclip.providers.visuals.base import VisualRequest
 from autoclip.script.model import Scene, SceneKind
-from autoclip.visuals.base import VisualRequest
 from providers.fakes import Json, Reply
 
 CLIP_SIZE = (360, 640)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from autoclip.providers.breaker import BreakerState, CircuitBreaker
+from autoclip.providers.cloud.breaker import BreakerState, CircuitBreaker
 
 Json = dict[str, Any]
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from autoclip.providers.breaker import BreakerState, CircuitBreaker, shared_breaker
+from autoclip.providers.cloud.breaker import BreakerState, CircuitBreaker, shared_breaker
 from providers.fakes import FakeClock, state
 
 

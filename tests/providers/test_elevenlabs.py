@@ -12,11 +12,17 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from autoclip.errors import InputError
-from autoclip.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
-from autoclip.narration.track import read_wav
 from autoclip.options import Language, Vertical
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.elevenlabs import (
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import (
+    BudgetExceededError,
+    PermanentProviderError,
+    RetriableProviderError,
+)
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
+from autoclip.providers.narration.elevenlabs import (
     DEFAULT_VOICES,
     VERTICAL_VOICES,
     CharacterTimes,
@@ -24,13 +30,7 @@ from autoclip.providers.elevenlabs import (
     ElevenLabsSettings,
     engine_timings,
 )
-from autoclip.providers.errors import (
-    BudgetExceededError,
-    PermanentProviderError,
-    RetriableProviderError,
-)
-from autoclip.providers.http import Meter
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.narration.track import read_wav
 from providers.fake_speech import (
     ELEVENLABS_BAD_KEY,
     ELEVENLABS_BUSY,

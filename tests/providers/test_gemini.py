@@ -11,14 +11,14 @@ from pydantic import SecretStr, ValidationError
 
 from autoclip.errors import InputError
 from autoclip.options import GenerateOptions, Language, Length, Tone, Vertical
-from autoclip.providers.breaker import BreakerState, CircuitBreaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import BreakerState, CircuitBreaker
+from autoclip.providers.cloud.errors import (
     PermanentProviderError,
     ProviderUnavailable,
     RetriableProviderError,
 )
-from autoclip.providers.gemini import GeminiScriptWriter, GeminiSettings
-from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.providers.text.gemini import GeminiScriptWriter, GeminiSettings
+from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from providers.fakes import (
     GEMINI_BAD_KEY,
     GEMINI_INTERNAL,

@@ -10,23 +10,23 @@ from PIL import Image
 from pydantic import SecretStr
 
 from autoclip.options import Vertical
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import (
     BudgetExceededError,
     PermanentProviderError,
     RetriableProviderError,
     moves_on,
 )
-from autoclip.providers.gemini_images import (
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.visuals.base import VisualKind, VisualSource
+from autoclip.providers.visuals.gemini import (
     GeminiImageSettings,
     GeminiImageSource,
     aspect_ratio,
     image_prompt,
     style_line,
 )
-from autoclip.providers.http import Meter
-from autoclip.providers.usage import UsageMeter
-from autoclip.visuals.base import VisualKind, VisualSource
 from providers.fake_visuals import (
     gemini_image,
     gemini_image_answer,

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 import httpx
 import pytest
 
-from autoclip.providers.breaker import BreakerState, CircuitBreaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import BreakerState, CircuitBreaker
+from autoclip.providers.cloud.errors import (
     PermanentProviderError,
     ProviderUnavailable,
     RetriableProviderError,
 )
-from autoclip.providers.http import ProviderHttp, RetryPolicy
+from autoclip.providers.cloud.http import ProviderHttp, RetryPolicy
 from providers.fakes import (
     GEMINI_INTERNAL,
     GEMINI_OVERLOADED,

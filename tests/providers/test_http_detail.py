@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError
-from autoclip.providers.http import ProviderHttp, RetryPolicy
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import PermanentProviderError, RetriableProviderError
+from autoclip.providers.cloud.http import ProviderHttp, RetryPolicy
 from providers.fakes import FakeProvider, Reply, Sleeps
 
 KEY = "sk_detail-test-secret-0123456789"

@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from autoclip.options import GenerateOptions, Language, Length
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError
-from autoclip.providers.openai_compat import OpenAIScriptWriter, OpenAISettings
-from autoclip.script.writer import ScriptWriter, SourceMaterial
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import PermanentProviderError, RetriableProviderError
+from autoclip.providers.text.openai import OpenAIScriptWriter, OpenAISettings
+from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from providers.fakes import (
     OPENAI_SERVER_ERROR,
     FakeProvider,

@@ -12,22 +12,22 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from autoclip.errors import InputError
-from autoclip.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
-from autoclip.narration.timing import spoken_weight
 from autoclip.options import Language
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import (
     BudgetExceededError,
     PermanentProviderError,
     RetriableProviderError,
 )
-from autoclip.providers.http import Meter
-from autoclip.providers.openai_speech import (
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
+from autoclip.providers.narration.openai import (
     DEFAULT_VOICES,
     OpenAISpeechNarrator,
     OpenAISpeechSettings,
 )
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.narration.timing import spoken_weight
 from providers.fake_speech import LEAD_S, TAIL_S, openai_speech, tone
 from providers.fakes import (
     OPENAI_SERVER_ERROR,

@@ -14,10 +14,19 @@ from pydantic import SecretStr, ValidationError
 
 from autoclip.kit.ffmpeg import media_info
 from autoclip.options import Language
-from autoclip.providers.breaker import CircuitBreaker
-from autoclip.providers.errors import PermanentProviderError, RetriableProviderError, moves_on
-from autoclip.providers.http import Meter
-from autoclip.providers.pexels import (
+from autoclip.providers.cloud.breaker import CircuitBreaker
+from autoclip.providers.cloud.errors import PermanentProviderError, RetriableProviderError, moves_on
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.visuals.base import (
+    ATTRIBUTION_FILE,
+    VisualKind,
+    VisualRequest,
+    VisualSource,
+    credit_line,
+    read_attribution,
+)
+from autoclip.providers.visuals.pexels import (
     NoStockResult,
     PexelsSettings,
     PexelsVisualSource,
@@ -25,15 +34,6 @@ from autoclip.providers.pexels import (
     choose_file,
     search_query,
     videos_from,
-)
-from autoclip.providers.usage import UsageMeter
-from autoclip.visuals.base import (
-    ATTRIBUTION_FILE,
-    VisualKind,
-    VisualRequest,
-    VisualSource,
-    credit_line,
-    read_attribution,
 )
 from providers.fake_visuals import (
     CLIP_SECONDS,

@@ -7,17 +7,17 @@ from pydantic import SecretStr
 
 from autoclip.errors import ConfigurationError
 from autoclip.options import GenerateOptions, Language
-from autoclip.pipeline.providers import ProviderChoice, Providers, first_that_serves
-from autoclip.providers.errors import (
+from autoclip.pipeline.chains import ProviderChoice, Providers, first_that_serves
+from autoclip.providers.cloud.errors import (
     BudgetExceededError,
     PermanentProviderError,
     RetriableProviderError,
 )
-from autoclip.providers.gemini import GeminiScriptWriter, GeminiSettings
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.text.gemini import GeminiScriptWriter, GeminiSettings
+from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.script.model import Script
 from autoclip.script.offline import OfflineScriptWriter
-from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
 from providers.fakes import FakeProvider, Reply, Sleeps, gemini_error, gemini_script
 

@@ -19,6 +19,7 @@ from autoclip.captions.layout import CaptionPage, TimedWord
 from autoclip.captions.style import caption_style
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
+from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import Loudness, measure_loudness
 from autoclip.render.timeline import SegmentRole, plan_timeline
 from autoclip.render.video import (
@@ -28,7 +29,6 @@ from autoclip.render.video import (
     build_render_args,
     graph_path,
 )
-from autoclip.visuals.base import VisualKind
 
 SIZE = (180, 320)
 STARTS = [0.0, 1.0, 2.0]

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from autoclip.options import GenerateOptions, Language
-from autoclip.providers.errors import ProviderError
-from autoclip.providers.scripting import Completion, ModelScriptWriter, Turn
+from autoclip.providers.cloud.errors import ProviderError
+from autoclip.providers.writing.model import Completion, ModelScriptWriter, Turn
 from autoclip.script.model import Scene, Script
 
 # Plain sentences no rule may flag: the filler around the sentence a test checks.

@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 
 from autoclip.options import GenerateOptions, Language, Length, Vertical
-from autoclip.providers.errors import ProviderUnavailable, RefusedError
+from autoclip.providers.cloud.errors import ProviderUnavailable, RefusedError
 from autoclip.safety import (
     DISCLAIMERS,
     SAFETY_VERSION,

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from autoclip.options import Language, Vertical
-from autoclip.providers.errors import RetriableProviderError
+from autoclip.providers.cloud.errors import RetriableProviderError
 from autoclip.safety import LanguageModelReviewer, SafetyFlag, Verdict, check_script
 from autoclip.script.model import Script
 from safety.scripts import FakeWriter, make_script

@@ -6,6 +6,7 @@ import pytest
 
 from autoclip.errors import InputError
 from autoclip.options import GenerateOptions, Language, Length
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.limits import (
     MAX_BODY_SCENES,
     MAX_NARRATION_CHARS,
@@ -14,7 +15,6 @@ from autoclip.script.limits import (
 )
 from autoclip.script.model import Scene, Script
 from autoclip.script.offline import OfflineScriptWriter
-from autoclip.script.writer import SourceMaterial
 
 
 def scene(narration: str = "Sleep well.") -> Scene:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from autoclip.pipeline.providers import ProviderChoice
+from autoclip.pipeline.chains import ProviderChoice
 from autoclip.service.app import create_app
 from autoclip.service.contents.chains import budget_usd, provider_choice
 from autoclip.service.models import Content

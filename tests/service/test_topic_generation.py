@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from autoclip.providers.usage import PRICES
+from autoclip.providers.cloud.usage import PRICES
 from autoclip.service.app import create_app
 from autoclip.service.models import ContentStatus
 from autoclip.service.runtime import build_runtime

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from autoclip.providers.breaker import shared_breaker
-from autoclip.providers.errors import BudgetExceededError
-from autoclip.providers.usage import PRICES, UsageMeter
+from autoclip.providers.cloud.breaker import shared_breaker
+from autoclip.providers.cloud.errors import BudgetExceededError
+from autoclip.providers.cloud.usage import PRICES, UsageMeter
 from autoclip.service.billing.usage import usage_sink
 from autoclip.service.contents.chains import generation_spend
 from autoclip.service.db import utcnow

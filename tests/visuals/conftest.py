@@ -8,8 +8,8 @@ from PIL import Image
 
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.options import Language, Vertical
+from autoclip.providers.visuals.base import VisualRequest
 from autoclip.script.model import Scene, SceneKind
-from autoclip.visuals.base import VisualRequest
 
 
 def make_request(

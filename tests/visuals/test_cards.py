@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from autoclip.options import Aspect, Vertical
+from autoclip.providers.visuals.base import VisualKind
+from autoclip.providers.visuals.cards import CardVisualSource, background, geometry, render_card
 from autoclip.script.model import SceneKind
-from autoclip.visuals.base import VisualKind
-from autoclip.visuals.cards import CardVisualSource, background, geometry, render_card
 from autoclip.visuals.palette import RGB, palette_for
 from autoclip.visuals.typeset import clean, fit, wrap
 

@@ -6,9 +6,9 @@ import pytest
 from PIL import Image
 
 from autoclip.errors import InputError
+from autoclip.providers.visuals.base import VisualKind
+from autoclip.providers.visuals.library import AssetLibrary, LibraryVisualSource, file_keywords
 from autoclip.script.model import SceneKind
-from autoclip.visuals.base import VisualKind
-from autoclip.visuals.library import AssetLibrary, LibraryVisualSource, file_keywords
 
 from .conftest import make_request, write_clip, write_image
 

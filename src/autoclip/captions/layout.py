@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from autoclip.captions.style import CaptionStyle, caption_style
 from autoclip.kit.fonts import can_draw, drawable
-from autoclip.narration.base import WordTiming
+from autoclip.providers.narration.base import WordTiming
 
 ELLIPSIS = "…"
 

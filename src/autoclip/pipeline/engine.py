@@ -37,20 +37,13 @@ from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
-from autoclip.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
-from autoclip.narration.track import assemble_track
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
+from autoclip.pipeline.chains import Providers, first_that_serves
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
-from autoclip.pipeline.providers import Providers, first_that_serves
-from autoclip.render.audio import encode_voice_track, measure_loudness
-from autoclip.render.thumbnail import make_thumbnail
-from autoclip.render.timeline import plan_timeline
-from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
-from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
-from autoclip.script.model import Script
-from autoclip.script.writer import ScriptWriter, SourceMaterial
-from autoclip.visuals.base import (
+from autoclip.providers.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
+from autoclip.providers.narration.track import assemble_track
+from autoclip.providers.visuals.base import (
     Attribution,
     Visual,
     VisualKind,
@@ -60,6 +53,13 @@ from autoclip.visuals.base import (
     read_attribution,
     stock_key,
 )
+from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
+from autoclip.render.audio import encode_voice_track, measure_loudness
+from autoclip.render.thumbnail import make_thumbnail
+from autoclip.render.timeline import plan_timeline
+from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
+from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
+from autoclip.script.model import Script
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "5"

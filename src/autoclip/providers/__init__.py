@@ -6,15 +6,15 @@
   by Gemini and by any OpenAI-compatible chat-completions server (OpenAI, Ollama, vLLM).
 """
 
-from autoclip.providers.breaker import BreakerState, CircuitBreaker, shared_breaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import BreakerState, CircuitBreaker, shared_breaker
+from autoclip.providers.cloud.errors import (
     PermanentProviderError,
     ProviderError,
     ProviderUnavailable,
     RetriableProviderError,
 )
-from autoclip.providers.http import CallSettings, Meter, ProviderHttp, RetryPolicy
-from autoclip.providers.usage import UsageMeter, UsageRecord
+from autoclip.providers.cloud.http import CallSettings, Meter, ProviderHttp, RetryPolicy
+from autoclip.providers.cloud.usage import UsageMeter, UsageRecord
 
 __all__ = [
     "BreakerState",

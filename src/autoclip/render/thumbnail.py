@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from autoclip.kit.text import detect_language
 from autoclip.options import Language, Vertical
-from autoclip.visuals.cards import background as card_background
-from autoclip.visuals.library import cover
+from autoclip.providers.visuals.cards import background as card_background
+from autoclip.providers.visuals.library import cover
 from autoclip.visuals.palette import RGB, Palette, contrast, palette_for
 from autoclip.visuals.typeset import TextBlock, bold_stroke, clean, fit, sans
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import (
     Loudness,
     SoundtrackInputs,
@@ -29,7 +30,6 @@ from autoclip.render.audio import (
 )
 from autoclip.render.graph import Filter, FilterGraph
 from autoclip.render.timeline import Segment, SegmentRole, Timeline
-from autoclip.visuals.base import VisualKind
 
 SUPERSAMPLE = 2
 ZOOM_RANGE = (1.0, 1.08)

@@ -11,7 +11,7 @@ import logging
 from typing import Protocol
 
 from autoclip.options import Vertical
-from autoclip.providers.errors import ProviderError, RefusedError
+from autoclip.providers.cloud.errors import ProviderError, RefusedError
 from autoclip.safety.disclaimer import disclaimer_for
 from autoclip.safety.report import (
     SAFETY_VERSION,

@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from autoclip.options import GenerateOptions, Language, Vertical
-from autoclip.providers.scripting import ModelScriptWriter, Turn, strip_fences
+from autoclip.providers.writing.model import ModelScriptWriter, Turn, strip_fences
 from autoclip.safety.report import Category, SafetyFlag, Severity
 from autoclip.safety.text import Segment, comparable, segments, split_sentences
 from autoclip.script.model import SceneKind, Script

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.kit.text import detect_language, normalize_lines, speech_seconds
 from autoclip.options import GenerateOptions, Language, Length
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script import metadata, phrasebook
 from autoclip.script.extractive import (
     key_terms,
@@ -50,7 +51,6 @@ from autoclip.script.hooks import (
 )
 from autoclip.script.model import Scene, Script
 from autoclip.script.structure import Document, Kind, Sentence, analyse
-from autoclip.script.writer import SourceMaterial
 
 OFFLINE_WRITER_VERSION = "2"
 

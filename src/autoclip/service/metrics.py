@@ -15,7 +15,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 
-from autoclip.providers.breaker import BreakerState, shared_breakers
+from autoclip.providers.cloud.breaker import BreakerState, shared_breakers
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
 

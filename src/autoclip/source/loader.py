@@ -18,8 +18,8 @@ from autoclip.kit import outbound
 from autoclip.kit.outbound import OutboundPolicy
 from autoclip.kit.text import detect_language, leading_title, normalize, normalize_lines, words
 from autoclip.options import Language
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.boilerplate import is_boilerplate
-from autoclip.script.writer import SourceMaterial
 
 USER_AGENT = f"AutoClip/{__version__}"
 MAX_PAGE_BYTES = 5 * 1024 * 1024

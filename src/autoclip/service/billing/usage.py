@@ -19,7 +19,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from autoclip.providers.usage import UsageRecord, UsageSink
+from autoclip.providers.cloud.usage import UsageRecord, UsageSink
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.deps import CurrentUser, SessionDep

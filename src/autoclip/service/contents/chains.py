@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
-from autoclip.pipeline.providers import ProviderChoice, parse_chain, unconfigured
-from autoclip.pipeline.providers import takes_topics as chain_takes_topics
-from autoclip.script.registry import WRITERS
+from autoclip.pipeline.chains import ProviderChoice, parse_chain, unconfigured
+from autoclip.pipeline.chains import takes_topics as chain_takes_topics
+from autoclip.providers.writing.registry import WRITERS
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
 from autoclip.service.schemas import Input, JsonNumber
 from autoclip.settings import Settings

@@ -34,14 +34,14 @@ from autoclip.errors import (
 )
 from autoclip.kit.storage import image_key, video_key
 from autoclip.options import GenerateOptions, Language
+from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Held, Prepared
 from autoclip.pipeline.progress import Stage
-from autoclip.pipeline.providers import ProviderChoice, Providers
-from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
-from autoclip.script.writer import SourceMaterial
 from autoclip.service.billing.credits import refund
 from autoclip.service.billing.usage import usage_sink
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice

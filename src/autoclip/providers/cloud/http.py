@@ -16,7 +16,7 @@ One `ProviderHttp` talks to one service (one base URL and its credentials):
   FastAPI-style `{"detail": {"status", "message"}}` and `{"detail": [{"loc", "msg"}]}`);
 - a circuit breaker shared by the callers of the endpoint skips the call when it is open;
 - callers report what a successful call consumed through `report_usage`, which feeds the
-  `meter` (`autoclip.providers.usage.UsageMeter`); before each call the meter may refuse
+  `meter` (`autoclip.providers.cloud.usage.UsageMeter`); before each call the meter may refuse
   it (`BudgetExceededError`: the content's budget is spent);
 - `get_json`, `post_json` and `post_bytes` talk to the service with its credentials;
   `download` fetches a file the service pointed to (a CDN link) without them.
@@ -46,8 +46,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from autoclip.providers.breaker import CircuitBreaker, shared_breaker
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.breaker import CircuitBreaker, shared_breaker
+from autoclip.providers.cloud.errors import (
     PermanentProviderError,
     ProviderUnavailable,
     RetriableProviderError,

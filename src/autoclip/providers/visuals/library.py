@@ -24,8 +24,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.text import content_terms
-from autoclip.visuals.base import Visual, VisualKind, VisualRequest
-from autoclip.visuals.cards import CardVisualSource, save_png
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.providers.visuals.cards import CardVisualSource, save_png
 
 LIBRARY_VERSION = "library-1"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")

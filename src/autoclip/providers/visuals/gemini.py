@@ -16,7 +16,7 @@ Wire format (https://ai.google.dev/gemini-api/docs/image-generation):
          "usageMetadata": {"promptTokenCount", "candidatesTokenCount", ...},
          "promptFeedback": {"blockReason": "SAFETY"|...}}   (when the prompt is blocked)
 
-Errors (4xx/5xx) are those of `autoclip.providers.gemini`.
+Errors (4xx/5xx) are those of `autoclip.providers.text.gemini`.
 
 Every scene of one content gets the same style line (from the vertical, and a palette
 picked by the title), so the images look like one series; the scene adds what to show.
@@ -48,17 +48,17 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
 from autoclip.options import Vertical
-from autoclip.providers.errors import (
+from autoclip.providers.cloud.errors import (
     PermanentProviderError,
     RefusedError,
     RetriableProviderError,
 )
-from autoclip.providers.gemini import API_VERSION, REFUSALS, GeminiSettings, _flagged, _usage
-from autoclip.providers.http import HttpProvider
+from autoclip.providers.cloud.http import HttpProvider
+from autoclip.providers.text.gemini import API_VERSION, REFUSALS, GeminiSettings, _flagged, _usage
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.providers.visuals.cards import save_png
+from autoclip.providers.visuals.library import cover
 from autoclip.script.phrasebook import pick
-from autoclip.visuals.base import Visual, VisualKind, VisualRequest
-from autoclip.visuals.cards import save_png
-from autoclip.visuals.library import cover
 
 SERVICE = "gemini-image"
 IMAGE_VERSION = "gemini-image-1"  # bump when the prompt or the post-processing changes

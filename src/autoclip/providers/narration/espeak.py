@@ -26,9 +26,9 @@ import numpy as np
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.fonts import drawable
-from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
-from autoclip.narration.timing import spread_words, voiced_segments, voiced_span
-from autoclip.narration.track import Pcm, write_wav
+from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.timing import spread_words, voiced_segments, voiced_span
+from autoclip.providers.narration.track import Pcm, write_wav
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 0

@@ -6,9 +6,9 @@ import numpy as np
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
-from autoclip.narration.base import VoiceRequest
-from autoclip.narration.track import Pcm
-from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.narration.base import VoiceRequest
+from autoclip.providers.narration.track import Pcm
 
 
 def speakable(request: VoiceRequest) -> tuple[str, list[str]]:

@@ -38,10 +38,10 @@ from autoclip.kit.text import (
     speech_seconds,
 )
 from autoclip.options import GenerateOptions, Language, Length, Tone, Vertical
-from autoclip.providers.errors import PermanentProviderError
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.model import Script
 from autoclip.script.offline import HEADLINE_MAX_CHARS, TITLE_MAX_CHARS
-from autoclip.script.writer import SourceMaterial
 
 log = logging.getLogger("autoclip.providers")
 

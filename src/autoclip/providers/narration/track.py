@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autoclip.errors import MediaError
-from autoclip.narration.base import SceneNarration
+from autoclip.providers.narration.base import SceneNarration
 
 Pcm = npt.NDArray[np.int16]
 

@@ -6,7 +6,7 @@ Each capability is a comma-separated fallback chain of provider names, chosen pe
 usual last links. Every paid call reports to one `UsageMeter`, which holds the content's
 budget: once it is spent, a chain moves on to a free provider.
 
-When a chain moves on (`autoclip.providers.errors.moves_on`): the provider could not be
+When a chain moves on (`autoclip.providers.cloud.errors.moves_on`): the provider could not be
 reached or kept failing (retries exhausted, circuit open), the budget is spent, or it had
 nothing for this input (no stock result for a scene); a narrator that does not speak the
 language is left out of the chain. A permanent refusal
@@ -27,22 +27,22 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from autoclip.errors import ConfigurationError, InputError
-from autoclip.narration.base import Narrator
-from autoclip.narration.espeak import EspeakNarrator
-from autoclip.narration.piper import PiperNarrator
-from autoclip.narration.registry import narrator_for
 from autoclip.options import Language
-from autoclip.providers.errors import ProviderError, moves_on
-from autoclip.providers.scripting import ModelScriptWriter
-from autoclip.providers.usage import UsageMeter
+from autoclip.providers.cloud.errors import ProviderError, moves_on
+from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.narration.base import Narrator
+from autoclip.providers.narration.espeak import EspeakNarrator
+from autoclip.providers.narration.piper import PiperNarrator
+from autoclip.providers.narration.registry import narrator_for
+from autoclip.providers.visuals.base import VisualSource
+from autoclip.providers.visuals.cards import CardVisualSource
+from autoclip.providers.visuals.library import AssetLibrary, LibraryVisualSource
+from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
+from autoclip.providers.writing.model import ModelScriptWriter
+from autoclip.providers.writing.registry import WRITERS, script_writer
 from autoclip.safety import LanguageModelReviewer
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
-from autoclip.script.registry import WRITERS, script_writer
-from autoclip.script.writer import ScriptWriter, SourceMaterial
 from autoclip.settings import Settings
-from autoclip.visuals.base import VisualSource
-from autoclip.visuals.cards import CardVisualSource
-from autoclip.visuals.library import AssetLibrary, LibraryVisualSource
 
 NARRATORS = ("piper", "espeak", "elevenlabs", "openai")
 VISUALS = ("cards", "library", "gemini", "pexels")
@@ -250,7 +250,10 @@ class Providers:
         if name == "espeak":
             return EspeakNarrator(ESPEAK_DEFAULT[language])
         if name == "elevenlabs":
-            from autoclip.providers.elevenlabs import ElevenLabsNarrator, ElevenLabsSettings
+            from autoclip.providers.narration.elevenlabs import (
+                ElevenLabsNarrator,
+                ElevenLabsSettings,
+            )
 
             if s.elevenlabs_api_key is None:
                 raise ConfigurationError(
@@ -269,7 +272,7 @@ class Providers:
                 ),
                 meter=self.meter,
             )
-        from autoclip.providers.openai_speech import OpenAISpeechNarrator, OpenAISpeechSettings
+        from autoclip.providers.narration.openai import OpenAISpeechNarrator, OpenAISpeechSettings
 
         return OpenAISpeechNarrator(
             OpenAISpeechSettings(
@@ -302,10 +305,10 @@ class Providers:
                 raise InputError("assets", "the library visuals need a folder of assets")
             return LibraryVisualSource(AssetLibrary(assets))
         if name == "gemini":
-            from autoclip.providers.gemini_images import GeminiImageSource
+            from autoclip.providers.visuals.gemini import GeminiImageSource
 
             return GeminiImageSource(s.gemini_image_settings(), meter=self.meter)
-        from autoclip.providers.pexels import PexelsSettings, PexelsVisualSource
+        from autoclip.providers.visuals.pexels import PexelsSettings, PexelsVisualSource
 
         if s.pexels_api_key is None:
             raise ConfigurationError("the pexels visuals need AUTOCLIP_PEXELS_API_KEY")

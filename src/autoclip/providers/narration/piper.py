@@ -31,14 +31,14 @@ from piper import PiperVoice, SynthesisConfig
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
-from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
-from autoclip.narration.timing import (
+from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.timing import (
     fill_untimed,
     spread_over_voice,
     spread_words,
     voiced_span,
 )
-from autoclip.narration.track import Pcm, float_to_pcm, write_wav
+from autoclip.providers.narration.track import Pcm, float_to_pcm, write_wav
 
 # Marks that change how a phoneme sounds but are spelled differently in and out of context
 # (stress moves when words are joined), plus Piper's sentence markers and punctuation.

@@ -39,14 +39,14 @@ import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.errors import InputError
-from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest
-from autoclip.narration.timing import spread_over_voice
-from autoclip.narration.track import Pcm, write_wav
 from autoclip.options import Language
-from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import HttpProvider, ServiceSettings, bearer
-from autoclip.providers.openai_compat import DEFAULT_BASE_URL, OpenAISettings
-from autoclip.providers.speech import pcm16, speakable
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
+from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest
+from autoclip.providers.narration.speech import pcm16, speakable
+from autoclip.providers.narration.timing import spread_over_voice
+from autoclip.providers.narration.track import Pcm, write_wav
+from autoclip.providers.text.openai import DEFAULT_BASE_URL, OpenAISettings
 
 SERVICE = "openai-speech"
 PATH = "/v1/audio/speech"

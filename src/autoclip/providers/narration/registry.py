@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autoclip.errors import InputError
-from autoclip.narration.base import Narrator
-from autoclip.narration.espeak import ESPEAK_PREFIX, EspeakNarrator, has_voice
-from autoclip.narration.piper import PiperNarrator
 from autoclip.options import Language
+from autoclip.providers.narration.base import Narrator
+from autoclip.providers.narration.espeak import ESPEAK_PREFIX, EspeakNarrator, has_voice
+from autoclip.providers.narration.piper import PiperNarrator
 
 # Named voices. Piper sounds far more natural but its packaged voice is English only;
 # Korean is spoken by eSpeak NG. Any other eSpeak voice is reachable as "espeak:<name>",

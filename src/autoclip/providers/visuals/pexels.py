@@ -73,17 +73,17 @@ from autoclip.errors import MediaError
 from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.text import content_terms
 from autoclip.options import Language
-from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import HttpProvider, ServiceSettings
-from autoclip.visuals.base import (
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
+from autoclip.providers.visuals.base import (
     ATTRIBUTION_FILE,
     Attribution,
     Visual,
     VisualKind,
     VisualRequest,
 )
-from autoclip.visuals.cards import save_png
-from autoclip.visuals.library import clip_frame, cover
+from autoclip.providers.visuals.cards import save_png
+from autoclip.providers.visuals.library import clip_frame, cover
 
 SERVICE = "pexels"
 DEFAULT_BASE_URL = "https://api.pexels.com"

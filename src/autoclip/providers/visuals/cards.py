@@ -19,8 +19,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from autoclip.options import Language
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
 from autoclip.script.model import SceneKind
-from autoclip.visuals.base import Visual, VisualKind, VisualRequest
 from autoclip.visuals.palette import RGB, Palette, palette_for
 from autoclip.visuals.typeset import clean, draw_block, fit, sans
 

@@ -1,13 +1,13 @@
 """The script writers by name: `offline`, `gemini`, `openai`. Chains of them are put
-together and tried by `autoclip.pipeline.providers`."""
+together and tried by `autoclip.pipeline.chains`."""
 
 from __future__ import annotations
 
-from autoclip.providers.gemini import GeminiScriptWriter
-from autoclip.providers.http import Meter
-from autoclip.providers.openai_compat import OpenAIScriptWriter
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.text.gemini import GeminiScriptWriter
+from autoclip.providers.text.openai import OpenAIScriptWriter
+from autoclip.providers.writing.base import ScriptWriter
 from autoclip.script.offline import OfflineScriptWriter
-from autoclip.script.writer import ScriptWriter
 from autoclip.settings import Settings
 
 WRITERS = ("offline", "gemini", "openai")

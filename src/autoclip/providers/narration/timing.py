@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from autoclip.narration.base import WordTiming
+from autoclip.providers.narration.base import WordTiming
 
 # Weights are in spoken syllables. English spends about three letters per syllable; a
 # precomposed Hangul block is exactly one syllable; a digit is read as more than one

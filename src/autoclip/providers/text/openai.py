@@ -29,9 +29,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.options import GenerateOptions
-from autoclip.providers.errors import RefusedError
-from autoclip.providers.http import HttpProvider, ServiceSettings, bearer
-from autoclip.providers.scripting import (
+from autoclip.providers.cloud.errors import RefusedError
+from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
+from autoclip.providers.writing.model import (
     PLANS,
     PROMPT_VERSION,
     Completion,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from autoclip.providers.errors import BudgetExceededError
+from autoclip.providers.cloud.errors import BudgetExceededError
 
 # USD per unit, from the providers' public price lists: gemini-2.5-flash text,
 # gemini-2.5-flash-image, gpt-4o-mini, ElevenLabs' pay-as-you-go characters; OpenAI speech

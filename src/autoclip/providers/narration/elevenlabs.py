@@ -54,13 +54,13 @@ from pydantic import Field, SecretStr, field_validator
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import run_ffmpeg
-from autoclip.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
-from autoclip.narration.timing import fill_untimed, spread_over_voice
-from autoclip.narration.track import Pcm, read_wav, write_wav
 from autoclip.options import Language, Vertical
-from autoclip.providers.errors import PermanentProviderError
-from autoclip.providers.http import HttpProvider, ServiceSettings
-from autoclip.providers.speech import pcm16, speakable
+from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
+from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.speech import pcm16, speakable
+from autoclip.providers.narration.timing import fill_untimed, spread_over_voice
+from autoclip.providers.narration.track import Pcm, read_wav, write_wav
 
 SERVICE = "elevenlabs"
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
