@@ -174,7 +174,7 @@ def generate(
         raise InputError("budget", "must not be negative")
     if out is not None:
         _check_storage_root(out)
-    choice = ProviderChoice(writer, narrator, visuals).validated()
+    choice = ProviderChoice.parse(writer, narrator, visuals)
     providers = Providers(
         settings,
         choice,

@@ -4,6 +4,12 @@ The mode is nothing but configuration: with no database, Redis or storage URL se
 everything lives under `AUTOCLIP_DATA_DIR` (SQLite, a local folder, an in-process worker);
 set `AUTOCLIP_DATABASE_URL`, `AUTOCLIP_REDIS_URL` and `AUTOCLIP_STORAGE_URL` and the same
 code runs distributed.
+
+Groups nest with `__`: `AUTOCLIP_WORKER__THREADS`, `AUTOCLIP_ELEVENLABS__STABILITY`. The
+provider settings of before the groups keep their flat spelling too
+(`AUTOCLIP_ELEVENLABS_STABILITY`, see `providers.config.FLAT_FIELDS`); setting both to
+different values is an error. A bad value stops `Settings()` with a `BadSetting` naming
+the variable.
 """
 
 from __future__ import annotations
@@ -11,25 +17,54 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from email.utils import parseaddr
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-from autoclip.errors import ConfigurationError
+from autoclip.errors import ConfigurationError, InputError
 from autoclip.kit.mail import SmtpServer
 from autoclip.kit.outbound import OutboundPolicy, parse_networks
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import S3Limits
+from autoclip.providers.chain import parse_chain
+from autoclip.providers.config import (
+    FLAT_FIELDS,
+    GROUPS,
+    ElevenLabsConfig,
+    GeminiConfig,
+    OpenAIConfig,
+    PexelsConfig,
+    ProviderConfig,
+)
+from autoclip.providers.narration.base import NarratorName
+from autoclip.providers.visuals.base import VisualName
+from autoclip.providers.writing.base import WriterName
 
-if TYPE_CHECKING:
-    from autoclip.providers.text.gemini import GeminiSettings
-    from autoclip.providers.text.openai import OpenAISettings
-    from autoclip.providers.visuals.gemini import GeminiImageSettings
-
+ENV_PREFIX = "AUTOCLIP_"
 
 # The largest legitimate request is a content's text: 50,000 characters, at most 6 bytes
 # each once JSON-escaped (\uXXXX), so 300 kB with its options. 1 MiB leaves room; media
@@ -40,6 +75,36 @@ MAX_REQUEST_BYTES = 1 << 20
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "autoclip"
+
+
+class BadSetting(ConfigurationError):
+    """A setting from the environment does not parse, or its two spellings disagree. The
+    message names the variable."""
+
+
+def _chain(names: type[StrEnum], value: Any) -> Any:
+    """A chain variable ("gemini,offline") as a list of `names`."""
+    if not isinstance(value, str | list | tuple):
+        return value  # pydantic says what is wrong with it
+    try:
+        return parse_chain(value, names, "")
+    except InputError as error:
+        raise PydanticCustomError(
+            "provider_chain", "{problem}", {"problem": error.message}
+        ) from None
+
+
+# Shown as it is set: "piper,espeak" (`autoclip config show`).
+_AS_SET = PlainSerializer(",".join, return_type=str, when_used="json")
+WriterChain = Annotated[
+    list[WriterName], NoDecode, BeforeValidator(partial(_chain, WriterName)), _AS_SET
+]
+NarratorChain = Annotated[
+    list[NarratorName], NoDecode, BeforeValidator(partial(_chain, NarratorName)), _AS_SET
+]
+VisualChain = Annotated[
+    list[VisualName], NoDecode, BeforeValidator(partial(_chain, VisualName)), _AS_SET
+]
 
 
 class AuthSettings(BaseModel):
@@ -124,44 +189,25 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
-    script_writer: str = Field(
-        default="offline",
+    script_writer: WriterChain = Field(
+        default_factory=lambda: [WriterName.OFFLINE],
         description="Who writes scripts: offline (text and URL input only), gemini, openai, "
         "or a comma-separated fallback chain such as gemini,openai,offline.",
     )
-    gemini_api_key: SecretStr | None = None
-    gemini_base_url: str = "https://generativelanguage.googleapis.com"
-    gemini_model: str = "gemini-2.5-flash"
-    openai_api_key: SecretStr | None = Field(
-        default=None, description="Not needed by local servers (Ollama, vLLM, LM Studio)."
-    )
-    openai_base_url: str = "https://api.openai.com"
-    openai_model: str = "gpt-4o-mini"
-    narrator: str = Field(
-        default="piper,espeak",
+    narrator: NarratorChain = Field(
+        default_factory=lambda: [NarratorName.PIPER, NarratorName.ESPEAK],
         description="Who narrates: piper (English), espeak (Korean and English), elevenlabs, "
         "openai, or a comma-separated fallback chain such as elevenlabs,piper,espeak.",
     )
-    visuals: str = Field(
-        default="cards",
+    visuals: VisualChain = Field(
+        default_factory=lambda: [VisualName.CARDS],
         description="Who makes scene visuals: cards (designed), library (needs --assets), "
         "gemini (generated images), pexels (stock footage), or a chain such as pexels,cards.",
     )
-    elevenlabs_api_key: SecretStr | None = None
-    elevenlabs_base_url: str = "https://api.elevenlabs.io"
-    elevenlabs_model: str = "eleven_multilingual_v2"
-    elevenlabs_voice_id: str | None = Field(
-        default=None, description="Default: a premade voice per vertical and language."
-    )
-    elevenlabs_stability: float = Field(default=0.5, ge=0, le=1)
-    elevenlabs_similarity_boost: float = Field(default=0.75, ge=0, le=1)
-    elevenlabs_style: float = Field(default=0.0, ge=0, le=1)
-    elevenlabs_speaker_boost: bool = True
-    openai_speech_model: str = "gpt-4o-mini-tts"
-    openai_voice: str | None = Field(default=None, description="Default: one per language.")
-    gemini_image_model: str = "gemini-2.5-flash-image"
-    pexels_api_key: SecretStr | None = None
-    pexels_base_url: str = "https://api.pexels.com"
+    gemini: GeminiConfig = Field(default_factory=GeminiConfig)
+    openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
+    elevenlabs: ElevenLabsConfig = Field(default_factory=ElevenLabsConfig)
+    pexels: PexelsConfig = Field(default_factory=PexelsConfig)
     content_budget_usd: float | None = Field(
         default=1.0,
         ge=0,
@@ -272,6 +318,29 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise BadSetting("; ".join(_problems(error))) from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        flat = FlatProviderVariables(settings_cls)
+        return init_settings, env_settings, flat, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_flat_provider_settings(cls, data: Any) -> Any:
+        return _nest_flat(data) if isinstance(data, dict) else data
+
     @field_validator("outbound_allow")
     @classmethod
     def _outbound_allow_parses(cls, value: str) -> str:
@@ -326,33 +395,6 @@ class Settings(BaseSettings):
     def outbound_policy(self) -> OutboundPolicy:
         return OutboundPolicy.parse(self.outbound_allow)
 
-    def gemini_settings(self) -> GeminiSettings:
-        from autoclip.providers.text.gemini import GeminiSettings
-
-        if self.gemini_api_key is None:
-            raise ConfigurationError("the gemini script writer needs AUTOCLIP_GEMINI_API_KEY")
-        return GeminiSettings(
-            api_key=self.gemini_api_key, base_url=self.gemini_base_url, model=self.gemini_model
-        )
-
-    def gemini_image_settings(self) -> GeminiImageSettings:
-        from autoclip.providers.visuals.gemini import GeminiImageSettings
-
-        if self.gemini_api_key is None:
-            raise ConfigurationError("the gemini visuals need AUTOCLIP_GEMINI_API_KEY")
-        return GeminiImageSettings(
-            api_key=self.gemini_api_key,
-            base_url=self.gemini_base_url,
-            model=self.gemini_image_model,
-        )
-
-    def openai_settings(self) -> OpenAISettings:
-        from autoclip.providers.text.openai import OpenAISettings
-
-        return OpenAISettings(
-            api_key=self.openai_api_key, base_url=self.openai_base_url, model=self.openai_model
-        )
-
     @property
     def distributed(self) -> bool:
         return self.redis_url is not None
@@ -390,14 +432,87 @@ class Settings(BaseSettings):
         """
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
-        for name in ("gemini_api_key", "openai_api_key", "elevenlabs_api_key", "pexels_api_key"):
-            shown[name] = "********" if getattr(self, name) else None
+        for group in GROUPS:
+            config: ProviderConfig = getattr(self, group)
+            shown[group]["api_key"] = "********" if config.api_key else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
         shown["database_url"] = self.effective_database_url()
         shown["storage_url"] = self.effective_storage_url()
         shown["mode"] = "distributed" if self.distributed else "embedded"
         masked: dict[str, Any] = _mask_urls(shown)
         return masked
+
+
+class FlatProviderVariables(PydanticBaseSettingsSource):
+    """The provider variables of before the nested groups (`AUTOCLIP_GEMINI_API_KEY`), read
+    from the environment as flat values (`gemini_api_key`) for `Settings` to nest."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # not asked: `__call__` reads them all at once
+
+    def __call__(self) -> dict[str, Any]:
+        # Variable names are case-insensitive, as for every other setting.
+        environment = {name.upper(): value for name, value in os.environ.items()}
+        found: dict[str, Any] = {}
+        for group, names in FLAT_FIELDS.items():
+            for name in names:
+                variable = f"{ENV_PREFIX}{group}_{name}".upper()
+                if variable in environment:
+                    found[f"{group}_{name}"] = environment[variable]
+        return found
+
+
+def _nest_flat(data: dict[str, Any]) -> dict[str, Any]:
+    """Flat provider settings (`gemini_api_key`, from the environment or given as arguments)
+    moved into their group (`gemini.api_key`); `BadSetting` if the group has a different
+    value for it, or if the value is bad (named as it was spelt)."""
+    data = dict(data)
+    for group, names in FLAT_FIELDS.items():
+        given = [name for name in names if f"{group}_{name}" in data]
+        nested = data.get(group)
+        if isinstance(nested, BaseModel):
+            nested = nested.model_dump(exclude_unset=True)
+        elif nested is None:
+            nested = {}
+        if not given or not isinstance(nested, Mapping):
+            continue  # nothing flat, or no group at all (which pydantic will say)
+        nested = dict(nested)
+        for name in given:
+            value = data.pop(f"{group}_{name}")
+            flat = f"{ENV_PREFIX}{group}_{name}".upper()
+            parsed = _field(GROUPS[group], name, value, flat)
+            if name not in nested:
+                nested[name] = value
+                continue
+            nested_name = f"{ENV_PREFIX}{group}__{name}".upper()
+            if parsed != _field(GROUPS[group], name, nested[name], nested_name):
+                raise BadSetting(
+                    f"{flat} and {nested_name} are both set, to different values; set one"
+                )
+        data[group] = nested
+    return data
+
+
+def _field(config: type[ProviderConfig], name: str, value: Any, variable: str) -> Any:
+    """`value` as the field `name` of `config` holds it; `BadSetting` naming `variable`."""
+    try:
+        parsed = getattr(config.model_validate({name: value}), name)
+    except ValidationError as error:
+        raise BadSetting(f"{variable}: {error.errors()[0]['msg']}") from None
+    return parsed.get_secret_value() if isinstance(parsed, SecretStr) else parsed
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """Each problem as `AUTOCLIP_<VARIABLE>: what is wrong`."""
+    problems = []
+    for issue in error.errors():
+        names = [str(part) for part in issue["loc"] if isinstance(part, str)]
+        variable = ENV_PREFIX + "__".join(names).upper() if names else "settings"
+        message = issue["msg"]
+        if issue["type"] == "value_error":  # pydantic's "Value error, " says nothing here
+            message = str(issue.get("ctx", {}).get("error", message))
+        problems.append(f"{variable}: {message}")
+    return problems
 
 
 SECRET_FILE = "secret.key"  # nosec B105 # a file name, not a secret

@@ -31,12 +31,9 @@ def cloud_settings(cloud: FakeCloud, tmp_path: Path, **chains: Any) -> Settings:
     return Settings.model_validate(
         dict(
             data_dir=tmp_path / "data",
-            gemini_api_key="gemini-test-key",
-            gemini_base_url=cloud.base_url,
-            elevenlabs_api_key="eleven-test-key",
-            elevenlabs_base_url=cloud.base_url,
-            pexels_api_key="pexels-test-key",
-            pexels_base_url=cloud.base_url,
+            gemini={"api_key": "gemini-test-key", "base_url": cloud.base_url},
+            elevenlabs={"api_key": "eleven-test-key", "base_url": cloud.base_url},
+            pexels={"api_key": "pexels-test-key", "base_url": cloud.base_url},
             **chains,
         )
     )

@@ -1,4 +1,5 @@
-"""GeminiScriptWriter against a local server answering as the Generative Language API."""
+"""GeminiTextModel, and the model script writer over it, against a local server answering
+as the Generative Language API."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from autoclip.providers.cloud.errors import (
     ProviderUnavailable,
     RetriableProviderError,
 )
-from autoclip.providers.text.gemini import GeminiScriptWriter, GeminiSettings
+from autoclip.providers.text.gemini import GeminiSettings, GeminiTextModel
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
+from autoclip.providers.writing.model import ModelScriptWriter
 from providers.fakes import (
     GEMINI_BAD_KEY,
     GEMINI_INTERNAL,
@@ -47,7 +49,7 @@ KO = GenerateOptions(language=Language.KO, vertical=Vertical.SENIOR_HEALTH)
 EN = GenerateOptions(language=Language.EN, tone=Tone.CASUAL)
 
 
-def writer(
+def text_model(
     server: FakeProvider,
     sleeps: Sleeps,
     *,
@@ -58,7 +60,7 @@ def writer(
     breaker: CircuitBreaker | None = None,
     clock: FakeClock | None = None,
     usage: list[tuple[str, dict[str, float]]] | None = None,
-) -> GeminiScriptWriter:
+) -> GeminiTextModel:
     settings = GeminiSettings(
         api_key=SecretStr(KEY),
         base_url=server.base_url,
@@ -69,7 +71,7 @@ def writer(
         deadline_s=30,
     )
 
-    return GeminiScriptWriter(
+    return GeminiTextModel(
         settings,
         client=local_client(),
         breaker=breaker or CircuitBreaker(),
@@ -78,6 +80,10 @@ def writer(
         clock=clock or time.monotonic,
         jitter=lambda: 1.0,
     )
+
+
+def writer(server: FakeProvider, sleeps: Sleeps, **settings: Any) -> ModelScriptWriter:
+    return ModelScriptWriter(text_model(server, sleeps, **settings))
 
 
 def system_text(body: dict[str, Any]) -> str:
@@ -391,8 +397,9 @@ def test_identity_follows_what_changes_the_output(server: FakeProvider, sleeps: 
 
 
 def test_the_key_never_shows(server: FakeProvider, sleeps: Sleeps) -> None:
-    gemini = writer(server, sleeps)
-    for text in (repr(gemini), repr(gemini.settings), str(gemini.settings), repr(gemini.http)):
+    gemini = text_model(server, sleeps)
+    shown = (repr(gemini), repr(gemini.settings), str(gemini.settings), repr(gemini.http))
+    for text in (*shown, repr(ModelScriptWriter(gemini))):
         assert KEY not in text
     assert KEY not in gemini.settings.model_dump_json()
 

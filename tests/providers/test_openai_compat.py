@@ -1,4 +1,5 @@
-"""OpenAIScriptWriter against a local server answering as a chat-completions API."""
+"""OpenAITextModel, and the model script writer over it, against a local server answering
+as a chat-completions API."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pydantic import SecretStr
 from autoclip.options import GenerateOptions, Language, Length
 from autoclip.providers.cloud.breaker import CircuitBreaker
 from autoclip.providers.cloud.errors import PermanentProviderError, RetriableProviderError
-from autoclip.providers.text.openai import OpenAIScriptWriter, OpenAISettings
+from autoclip.providers.text.openai import OpenAISettings, OpenAITextModel
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
+from autoclip.providers.writing.model import ModelScriptWriter
 from providers.fakes import (
     OPENAI_SERVER_ERROR,
     FakeProvider,
@@ -34,7 +36,7 @@ EN = GenerateOptions(language=Language.EN)
 KO = GenerateOptions(language=Language.KO)
 
 
-def writer(
+def text_model(
     server: FakeProvider,
     sleeps: Sleeps,
     *,
@@ -44,7 +46,7 @@ def writer(
     timeout_s: float = 2.0,
     usage: list[tuple[str, dict[str, float]]] | None = None,
     **extra: Any,
-) -> OpenAIScriptWriter:
+) -> OpenAITextModel:
     settings = OpenAISettings(
         api_key=SecretStr(api_key) if api_key is not None else None,
         base_url=base_url or server.base_url,
@@ -54,7 +56,7 @@ def writer(
         **extra,
     )
 
-    return OpenAIScriptWriter(
+    return OpenAITextModel(
         settings,
         client=local_client(),
         breaker=CircuitBreaker(),
@@ -63,6 +65,10 @@ def writer(
         clock=time.monotonic,
         jitter=lambda: 1.0,
     )
+
+
+def writer(server: FakeProvider, sleeps: Sleeps, **settings: Any) -> ModelScriptWriter:
+    return ModelScriptWriter(text_model(server, sleeps, **settings))
 
 
 def messages(server: FakeProvider, index: int = 0) -> list[dict[str, str]]:
@@ -249,6 +255,7 @@ def test_identity_names_the_server_and_model(server: FakeProvider, sleeps: Sleep
 
 
 def test_the_key_never_shows(server: FakeProvider, sleeps: Sleeps) -> None:
-    openai = writer(server, sleeps)
-    for text in (repr(openai), repr(openai.settings), openai.settings.model_dump_json()):
+    openai = text_model(server, sleeps)
+    shown = (repr(openai), repr(openai.settings), openai.settings.model_dump_json())
+    for text in (*shown, repr(ModelScriptWriter(openai))):
         assert KEY not in text

@@ -7,15 +7,17 @@ from pydantic import SecretStr
 
 from autoclip.errors import ConfigurationError
 from autoclip.options import GenerateOptions, Language
-from autoclip.pipeline.chains import ProviderChoice, Providers, first_that_serves
+from autoclip.pipeline.chains import ProviderChoice, Providers
+from autoclip.providers.chain import first_that_serves
 from autoclip.providers.cloud.errors import (
     BudgetExceededError,
     PermanentProviderError,
     RetriableProviderError,
 )
 from autoclip.providers.cloud.usage import UsageMeter
-from autoclip.providers.text.gemini import GeminiScriptWriter, GeminiSettings
+from autoclip.providers.text.gemini import GeminiSettings, GeminiTextModel
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
+from autoclip.providers.writing.model import ModelScriptWriter
 from autoclip.script.model import Script
 from autoclip.script.offline import OfflineScriptWriter
 from autoclip.settings import Settings
@@ -30,9 +32,9 @@ EN = GenerateOptions(language=Language.EN)
 
 def _gemini(
     server: FakeProvider, sleeps: Sleeps, meter: UsageMeter | None = None
-) -> GeminiScriptWriter:
+) -> ModelScriptWriter:
     settings = GeminiSettings(api_key=SecretStr("k"), base_url=server.base_url, max_attempts=2)
-    return GeminiScriptWriter(settings, sleep=sleeps, meter=meter)
+    return ModelScriptWriter(GeminiTextModel(settings, sleep=sleeps, meter=meter))
 
 
 def write(chain: list[ScriptWriter], source: SourceMaterial) -> tuple[str, Script]:
@@ -49,7 +51,7 @@ def test_names_and_chains_are_checked() -> None:
     with pytest.raises(ConfigurationError, match="AUTOCLIP_SCRIPT_WRITER: unknown provider claude"):
         Providers(Settings(script_writer="claude"))
     # A content's own choice wins over the configuration.
-    chosen = Providers(Settings(script_writer="gemini"), ProviderChoice(writer="offline"))
+    chosen = Providers(Settings(script_writer="gemini"), ProviderChoice.parse(writer="offline"))
     assert chosen.writer_names == ["offline"]
 
 

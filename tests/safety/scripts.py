@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from autoclip.options import GenerateOptions, Language
+from autoclip.options import Language
 from autoclip.providers.cloud.errors import ProviderError
-from autoclip.providers.writing.model import Completion, ModelScriptWriter, Turn
+from autoclip.providers.text.base import Completion, JsonShape, TextModel, Turn
 from autoclip.script.model import Scene, Script
 
 # Plain sentences no rule may flag: the filler around the sentence a test checks.
@@ -65,13 +65,12 @@ def make_script(
 class Call:
     system: str
     turns: list[Turn]
-    structured: bool
-    options: GenerateOptions
+    shape: JsonShape | None
 
 
 @dataclass
-class FakeWriter(ModelScriptWriter):
-    """A writer whose model answers `answers` in turn (or raises a `ProviderError` given
+class FakeModel:
+    """A language model that answers `answers` in turn (or raises a `ProviderError` given
     as an answer). The real HTTP path is tested in tests/providers; here only what the
     reviewer sends and how it reads the answer matter."""
 
@@ -82,11 +81,17 @@ class FakeWriter(ModelScriptWriter):
     def identity(self) -> str:
         return "fakemodel/v1"
 
-    def _complete(
-        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
+    def complete(
+        self, system: str, turns: Sequence[Turn], *, shape: JsonShape | None = None
     ) -> Completion:
-        self.calls.append(Call(system, list(turns), structured, options))
+        self.calls.append(Call(system, list(turns), shape))
         answer = self.answers.pop(0)
         if isinstance(answer, ProviderError):
             raise answer
         return Completion(answer)
+
+    def close(self) -> None:
+        pass
+
+
+_: type[TextModel] = FakeModel  # the contract, checked by mypy

@@ -11,7 +11,7 @@ from autoclip.options import Language, Vertical
 from autoclip.providers.cloud.errors import RetriableProviderError
 from autoclip.safety import LanguageModelReviewer, SafetyFlag, Verdict, check_script
 from autoclip.script.model import Script
-from safety.scripts import FakeWriter, make_script
+from safety.scripts import FakeModel, make_script
 
 KO, EN = Language.KO, Language.EN
 CLAIM = "Walking every day will make your knees twenty years younger."
@@ -28,17 +28,18 @@ def _claim(**changes: str) -> dict[str, str]:
 
 
 def _review(answer: str, script: Script | None = None) -> list[SafetyFlag]:
-    reviewer = LanguageModelReviewer(FakeWriter([answer]))
+    reviewer = LanguageModelReviewer(FakeModel([answer]))
     return reviewer.review(script or make_script(EN, NARRATION), Vertical.SENIOR_HEALTH)
 
 
 def test_the_request_is_one_plain_call_with_the_whole_script() -> None:
-    writer = FakeWriter([_answer()])
+    model = FakeModel([_answer()])
     script = make_script(KO, "오늘은 걷기 이야기입니다.", hashtags=["#걷기", "#건강"])
-    assert LanguageModelReviewer(writer).review(script, Vertical.FINANCE) == []
-    [call] = writer.calls
-    assert call.structured is False
-    assert (call.options.language, call.options.vertical) == (KO, Vertical.FINANCE)
+    assert LanguageModelReviewer(model).review(script, Vertical.FINANCE) == []
+    [call] = model.calls
+    assert call.shape is None  # plain text: read leniently, not forced into a schema
+    assert "personal finance" in call.system
+    assert "in Korean" in call.system  # the reasons, in the script's language
     [turn] = call.turns
     assert turn.role == "user"
     for text in ("오늘의 이야기", "오늘은 걷기 이야기입니다.", "구독과 좋아요", "#걷기 #건강"):
@@ -155,21 +156,21 @@ def test_korean_flags_match_korean_sentences() -> None:
 
 def test_provider_errors_propagate() -> None:
     error = RetriableProviderError("fakemodel", "rate limited", status=429)
-    reviewer = LanguageModelReviewer(FakeWriter([error]))
+    reviewer = LanguageModelReviewer(FakeModel([error]))
     with pytest.raises(RetriableProviderError):
         reviewer.review(make_script(EN), Vertical.TECH)
 
 
 def test_the_reviewer_names_its_model_and_prompt() -> None:
-    reviewer = LanguageModelReviewer(FakeWriter([]))
+    reviewer = LanguageModelReviewer(FakeModel([]))
     assert reviewer.name == "fakemodel"
     assert reviewer.identity() == "fakemodel/v1/safety-1"
 
 
 def test_check_script_with_the_model_reviewer() -> None:
-    writer = FakeWriter([_answer(_claim())])
+    model = FakeModel([_answer(_claim())])
     script = make_script(EN, NARRATION)
-    report = check_script(script, Vertical.SENIOR_HEALTH, reviewer=LanguageModelReviewer(writer))
+    report = check_script(script, Vertical.SENIOR_HEALTH, reviewer=LanguageModelReviewer(model))
     assert report.verdict is Verdict.FLAGGED
     assert report.checked_by == ["rules", "fakemodel"]
     assert [(flag.sentence, flag.source) for flag in report.flags] == [(CLAIM, "model")]

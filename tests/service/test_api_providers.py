@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from autoclip.pipeline.chains import ProviderChoice
+from autoclip.providers.narration.base import NarratorName
+from autoclip.providers.visuals.base import VisualName
 from autoclip.service.app import create_app
 from autoclip.service.contents.chains import budget_usd, provider_choice
 from autoclip.service.models import Content
@@ -171,7 +173,9 @@ def test_the_worker_resolves_content_then_project_then_configuration() -> None:
     project = {"narrator": "elevenlabs,espeak", "visuals": "pexels,cards"}
     own = {"narrator": "openai,espeak", "writer": None, "visuals": None, "budget_usd": 0.1}
     assert provider_choice(own, project) == ProviderChoice(
-        writer=None, narrator="openai,espeak", visuals="pexels,cards"
+        writer=None,
+        narrator=[NarratorName.OPENAI, NarratorName.ESPEAK],
+        visuals=[VisualName.PEXELS, VisualName.CARDS],
     )
     assert provider_choice({}, {}) == ProviderChoice()
     settings = Settings(content_budget_usd=2.0)

@@ -102,9 +102,7 @@ def test_an_operator_can_allow_an_internal_host(make_settings: Any, internal_por
 
 
 def test_bad_allow_list_names_the_setting() -> None:
-    from pydantic import ValidationError
+    from autoclip.settings import BadSetting, Settings
 
-    from autoclip.settings import Settings
-
-    with pytest.raises(ValidationError, match="outbound_allow"):
+    with pytest.raises(BadSetting, match="AUTOCLIP_OUTBOUND_ALLOW"):
         Settings(outbound_allow="10.0.0.0/8, http://wiki")

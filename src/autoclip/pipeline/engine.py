@@ -39,8 +39,9 @@ from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
-from autoclip.pipeline.chains import Providers, first_that_serves
+from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
+from autoclip.providers.chain import first_that_serves
 from autoclip.providers.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
 from autoclip.providers.narration.track import assemble_track
 from autoclip.providers.visuals.base import (

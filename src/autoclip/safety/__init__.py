@@ -1,7 +1,7 @@
 """The safety check: rules in Korean and English, and an optional model review, run on a
 script before anything is spent on narration or images.
 
-    report = check_script(script, vertical, reviewer=LanguageModelReviewer(writer))
+    report = check_script(script, vertical, reviewer=LanguageModelReviewer(model))
     if report.verdict is Verdict.FLAGGED and report.disclaimer:
         script = with_disclaimer(script, report.disclaimer)
 """

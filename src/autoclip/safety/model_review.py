@@ -1,4 +1,5 @@
-"""A model review: the script writer's language model reads the script for what rules miss.
+"""A model review: a language model (`providers.text.TextModel`) reads the script for what
+rules miss; the pipeline asks the first model of the writer chain.
 
 One plain-text call (not the script's structured shape) asks for a JSON object
 `{"flags": [{"category", "severity", "sentence", "reason"}]}`. The answer is read
@@ -22,8 +23,8 @@ import logging
 import re
 from typing import Any
 
-from autoclip.options import GenerateOptions, Language, Vertical
-from autoclip.providers.writing.model import ModelScriptWriter, Turn, strip_fences
+from autoclip.options import Language, Vertical
+from autoclip.providers.text.base import TextModel, Turn, strip_fences
 from autoclip.safety.report import Category, SafetyFlag, Severity
 from autoclip.safety.text import Segment, comparable, segments, split_sentences
 from autoclip.script.model import SceneKind, Script
@@ -108,24 +109,19 @@ def review_request(script: Script) -> str:
 
 
 class LanguageModelReviewer:
-    """A `ModelReviewer` asking the model behind a script writer (Gemini, OpenAI, ...)."""
+    """A `ModelReviewer` asking a language model (Gemini, OpenAI, ...)."""
 
-    def __init__(self, writer: ModelScriptWriter) -> None:
-        self.writer = writer
-        self.name = writer.name
+    def __init__(self, model: TextModel) -> None:
+        self.model = model
+        self.name = model.name
 
     def identity(self) -> str:
         """What a cached review depends on: the model and this prompt."""
-        return f"{self.writer.identity()}/safety-{REVIEW_PROMPT_VERSION}"
+        return f"{self.model.identity()}/safety-{REVIEW_PROMPT_VERSION}"
 
     def review(self, script: Script, vertical: Vertical) -> list[SafetyFlag]:
-        options = GenerateOptions(language=script.language, vertical=vertical)
         turns = [Turn("user", review_request(script))]
-        # `_complete` is the writers' one-call primitive; the review reuses their HTTP
-        # client, retries, circuit breaker and usage reporting through it.
-        answer = self.writer._complete(
-            review_instruction(script, vertical), turns, structured=False, options=options
-        )
+        answer = self.model.complete(review_instruction(script, vertical), turns)
         flags = parse_review(answer.text, script)
         if flags is None:
             cut = " (the answer was cut off)" if answer.truncated else ""

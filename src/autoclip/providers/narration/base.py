@@ -1,4 +1,4 @@
-"""The contract every narrator fulfils, and the timings it returns."""
+"""The contract every narrator fulfils, their names, and the timings they return."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from autoclip.options import Language, Vertical
+
+
+class NarratorName(StrEnum):
+    """The narrators, by the name chains, options and `served` records use."""
+
+    PIPER = "piper"  # English (its bundled voice), or any Piper model
+    ESPEAK = "espeak"  # Korean, English and many more
+    ELEVENLABS = "elevenlabs"
+    OPENAI = "openai"  # OpenAI's speech endpoint, or a server speaking its protocol
 
 
 class TimingSource(StrEnum):
@@ -44,7 +53,8 @@ class VoiceRequest:
 
 
 class Narrator(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def identity(self, request: VoiceRequest) -> str:
         """Changes whenever this narrator would say `request` differently (stage cache key)."""

@@ -57,7 +57,13 @@ from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.options import Language, Vertical
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
-from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.base import (
+    NarratorName,
+    SceneNarration,
+    TimingSource,
+    VoiceRequest,
+    WordTiming,
+)
 from autoclip.providers.narration.speech import pcm16, speakable
 from autoclip.providers.narration.timing import fill_untimed, spread_over_voice
 from autoclip.providers.narration.track import Pcm, read_wav, write_wav
@@ -152,7 +158,7 @@ class CharacterTimes:
 class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
     """Narrates with ElevenLabs; see the module doc for the wire format and the timings."""
 
-    name = SERVICE
+    name = NarratorName.ELEVENLABS
     service = SERVICE
 
     def auth_headers(self) -> dict[str, str]:

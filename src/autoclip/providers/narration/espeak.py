@@ -26,7 +26,13 @@ import numpy as np
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.fonts import drawable
-from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.base import (
+    NarratorName,
+    SceneNarration,
+    TimingSource,
+    VoiceRequest,
+    WordTiming,
+)
 from autoclip.providers.narration.timing import spread_words, voiced_segments, voiced_span
 from autoclip.providers.narration.track import Pcm, write_wav
 
@@ -224,7 +230,7 @@ def _timings(text: str, pcm: Pcm, rate: int, events: list[tuple[int, int]]) -> l
 class EspeakNarrator:
     """eSpeak NG. `voice` is an eSpeak voice name ("ko", "en-us", ...); `rate` in words/min."""
 
-    name = "espeak"
+    name = NarratorName.ESPEAK
 
     def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
         self.voice = voice

@@ -42,11 +42,16 @@ from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
-from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest
+from autoclip.providers.narration.base import (
+    NarratorName,
+    SceneNarration,
+    TimingSource,
+    VoiceRequest,
+)
 from autoclip.providers.narration.speech import pcm16, speakable
 from autoclip.providers.narration.timing import spread_over_voice
 from autoclip.providers.narration.track import Pcm, write_wav
-from autoclip.providers.text.openai import DEFAULT_BASE_URL, OpenAISettings
+from autoclip.providers.text.openai import DEFAULT_BASE_URL, server_root
 
 SERVICE = "openai-speech"
 PATH = "/v1/audio/speech"
@@ -79,7 +84,7 @@ class OpenAISpeechSettings(ServiceSettings):
     @classmethod
     def _server_root(cls, value: str) -> str:
         # The same servers answer chat and speech: one rule for what a base URL means.
-        return OpenAISettings._server_root(value)
+        return server_root(value)
 
     @field_validator("voice")
     @classmethod
@@ -95,7 +100,7 @@ class OpenAISpeechSettings(ServiceSettings):
 class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
     """Narrates with an OpenAI speech model; see the module doc for the wire format."""
 
-    name = "openai"  # its name in a narrator chain (AUTOCLIP_NARRATOR=openai)
+    name = NarratorName.OPENAI
     service = SERVICE
 
     def auth_headers(self) -> dict[str, str]:

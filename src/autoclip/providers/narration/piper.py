@@ -31,7 +31,13 @@ from piper import PiperVoice, SynthesisConfig
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
-from autoclip.providers.narration.base import SceneNarration, TimingSource, VoiceRequest, WordTiming
+from autoclip.providers.narration.base import (
+    NarratorName,
+    SceneNarration,
+    TimingSource,
+    VoiceRequest,
+    WordTiming,
+)
 from autoclip.providers.narration.timing import (
     fill_untimed,
     spread_over_voice,
@@ -184,7 +190,7 @@ def _spread_timings(
 class PiperNarrator:
     """Piper TTS. `model` is a Piper .onnx file (its .onnx.json beside it); default: Joe (US)."""
 
-    name = "piper"
+    name = NarratorName.PIPER
 
     def __init__(self, model: Path | None = None, length_scale: float | None = None) -> None:
         self.model = model

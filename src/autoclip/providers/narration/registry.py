@@ -1,15 +1,25 @@
-"""Which narrator speaks a language, and the voice names a user may choose from."""
+"""The narrators by name, and the voices a user may choose from.
+
+`narrator(name, ...)` builds one link of a narrator chain for a language, or None when
+that narrator does not speak it (the bundled Piper voice is English only). A voice option
+is either a local voice (`joe`, `espeak:<voice>`, a Piper `.onnx` model), used alone, or
+a cloud voice (`elevenlabs:<voice id>`, `openai:<voice>`) that puts its narrator first.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from autoclip.errors import InputError
+from autoclip.errors import ConfigurationError, InputError
 from autoclip.options import Language
-from autoclip.providers.narration.base import Narrator
+from autoclip.providers.cloud.http import Meter
+from autoclip.providers.narration import elevenlabs, openai
+from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.espeak import ESPEAK_PREFIX, EspeakNarrator, has_voice
 from autoclip.providers.narration.piper import PiperNarrator
+from autoclip.settings import Settings
 
 # Named voices. Piper sounds far more natural but its packaged voice is English only;
 # Korean is spoken by eSpeak NG. Any other eSpeak voice is reachable as "espeak:<name>",
@@ -25,6 +35,13 @@ DEFAULT_VOICE: dict[Language, str] = {
     Language.EN: "joe",
     Language.KO: "espeak:ko",
 }
+ESPEAK_DEFAULT = {Language.KO: "ko", Language.EN: "en-us"}
+# A voice option naming a cloud voice picks that narrator: "elevenlabs:<voice id>".
+CLOUD_VOICE_PREFIXES = {
+    elevenlabs.VOICE_PREFIX: NarratorName.ELEVENLABS,
+    openai.VOICE_PREFIX: NarratorName.OPENAI,
+}
+_CLOUD_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def voice_choices() -> list[str]:
@@ -32,7 +49,7 @@ def voice_choices() -> list[str]:
 
 
 def narrator_for(language: Language, voice: str | None) -> Narrator:
-    """The narrator for `language`, or for the explicitly chosen `voice`.
+    """The local narrator for `language`, or for the explicitly chosen `voice`.
 
     Raises `InputError("voice", ...)` for a missing .onnx file or an unknown voice name.
     """
@@ -52,3 +69,81 @@ def narrator_for(language: Language, voice: str | None) -> Narrator:
     raise InputError(
         "voice", f"unknown voice {voice!r}; choose one of: {', '.join(voice_choices())}"
     )
+
+
+def cloud_narrator_of(voice: str) -> NarratorName | None:
+    """The cloud narrator a voice option names (`elevenlabs:<id>`), or None for a local one."""
+    for prefix, name in CLOUD_VOICE_PREFIXES.items():
+        if voice.startswith(prefix):
+            return name
+    return None
+
+
+def check_voice(language: Language, voice: str) -> None:
+    """Raise `InputError("voice")` for a voice no narrator has: a cloud voice must name a
+    plain voice id, a local one must exist."""
+    provider = cloud_narrator_of(voice)
+    if provider is None:
+        narrator_for(language, voice)
+    elif not _CLOUD_VOICE.fullmatch(voice.split(":", 1)[1]):
+        raise InputError("voice", f"not a {provider} voice name: {voice!r}")
+
+
+Build = Callable[[Settings, Language, Meter | None], Narrator | None]
+
+
+def _piper(_settings: Settings, language: Language, _meter: Meter | None) -> Narrator | None:
+    # The bundled Piper voice is English; Korean goes to the next in the chain.
+    return PiperNarrator() if language is Language.EN else None
+
+
+def _espeak(_settings: Settings, language: Language, _meter: Meter | None) -> Narrator:
+    return EspeakNarrator(ESPEAK_DEFAULT[language])
+
+
+def _elevenlabs(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
+    config = settings.elevenlabs
+    if config.api_key is None:
+        raise ConfigurationError("the elevenlabs narrator needs AUTOCLIP_ELEVENLABS_API_KEY")
+    return elevenlabs.ElevenLabsNarrator(
+        elevenlabs.ElevenLabsSettings(
+            api_key=config.api_key,
+            base_url=config.base_url,
+            model=config.model,
+            voice_id=config.voice_id,
+            stability=config.stability,
+            similarity_boost=config.similarity_boost,
+            style=config.style,
+            use_speaker_boost=config.speaker_boost,
+        ),
+        meter=meter,
+    )
+
+
+def _openai(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
+    config = settings.openai
+    return openai.OpenAISpeechNarrator(
+        openai.OpenAISpeechSettings(
+            api_key=config.api_key,
+            base_url=config.base_url,
+            model=config.speech_model,
+            voice=config.voice,
+        ),
+        meter=meter,
+    )
+
+
+NARRATORS: dict[NarratorName, Build] = {
+    NarratorName.PIPER: _piper,
+    NarratorName.ESPEAK: _espeak,
+    NarratorName.ELEVENLABS: _elevenlabs,
+    NarratorName.OPENAI: _openai,
+}
+
+
+def narrator(
+    name: NarratorName, settings: Settings, language: Language, meter: Meter | None = None
+) -> Narrator | None:
+    """The narrator called `name` for `language`, or None when it does not speak it.
+    `ConfigurationError` when it needs a setting (a key) that is not given."""
+    return NARRATORS[name](settings, language, meter)

@@ -1,0 +1,2 @@
+"""Language models: the `TextModel` contract every caller speaks through, and a backend
+per wire protocol."""

@@ -1,4 +1,4 @@
-"""Scripts from Google's Gemini, over the Generative Language API (REST, v1beta).
+"""Google's Gemini as a `TextModel`, over the Generative Language API (REST, v1beta).
 
 Wire format (https://ai.google.dev/api/generate-content):
 
@@ -16,29 +16,22 @@ Wire format (https://ai.google.dev/api/generate-content):
     4xx/5xx {"error": {"code", "message", "status": "RESOURCE_EXHAUSTED"|...,
                        "details": [{"@type": "...RetryInfo", "retryDelay": "30s"}]}}
 
+A `JsonShape` is sent as `responseSchema`, in the API's OpenAPI subset (`response_schema`).
 The key travels in the header, never in the URL's `?key=` query.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import Field, SecretStr, field_validator
 
-from autoclip.options import GenerateOptions
 from autoclip.providers.cloud.errors import RefusedError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
-from autoclip.providers.writing.model import (
-    PLANS,
-    PROMPT_VERSION,
-    Completion,
-    ModelScriptWriter,
-    Turn,
-    script_schema,
-)
+from autoclip.providers.text.base import Completion, JsonShape, TextModelName, Turn
 
 SERVICE = "gemini"
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -65,10 +58,10 @@ class GeminiSettings(ServiceSettings):
         return value
 
 
-class GeminiScriptWriter(ModelScriptWriter, HttpProvider[GeminiSettings]):
-    """Writes scripts with a Gemini model; see the module doc for the wire format."""
+class GeminiTextModel(HttpProvider[GeminiSettings]):
+    """A Gemini model as a `TextModel`; see the module doc for the wire format."""
 
-    name = SERVICE
+    name = TextModelName.GEMINI
     service = SERVICE
 
     def auth_headers(self) -> dict[str, str]:
@@ -79,25 +72,22 @@ class GeminiScriptWriter(ModelScriptWriter, HttpProvider[GeminiSettings]):
         return f"/{API_VERSION}/models/{quote(self.settings.model, safe='')}:generateContent"
 
     def identity(self) -> str:
-        return (
-            f"{SERVICE}/{self.settings.model}/prompt-{PROMPT_VERSION}"
-            f"/t{self.settings.temperature:g}"
-        )
+        return f"{SERVICE}/{self.settings.model}/t{self.settings.temperature:g}"
 
-    def _complete(
-        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
+    def complete(
+        self, system: str, turns: Sequence[Turn], *, shape: JsonShape | None = None
     ) -> Completion:
         config: dict[str, Any] = {"temperature": self.settings.temperature}
-        if structured:
+        if shape is not None:
             config["responseMimeType"] = "application/json"
-            config["responseSchema"] = script_schema(PLANS[options.length], "gemini")
+            config["responseSchema"] = response_schema(shape.schema)
         body = {
             "systemInstruction": {"parts": [{"text": system}]},
             "contents": [{"role": turn.role, "parts": [{"text": turn.text}]} for turn in turns],
             "generationConfig": config,
         }
         answer = self.http.post_json(self._path, body)
-        self.http.report_usage(_usage(answer))
+        self.http.report_usage(usage_units(answer))
         return self._read(answer)
 
     def _read(self, answer: dict[str, Any]) -> Completion:
@@ -117,7 +107,7 @@ class GeminiScriptWriter(ModelScriptWriter, HttpProvider[GeminiSettings]):
             raise RefusedError(
                 SERVICE,
                 "the provider refused to answer",
-                detail=f"finishReason {reason}{_flagged(candidate)}",
+                detail=f"finishReason {reason}{flagged_categories(candidate)}",
             )
         content = candidate.get("content")
         parts = content.get("parts") if isinstance(content, dict) else None
@@ -131,7 +121,7 @@ class GeminiScriptWriter(ModelScriptWriter, HttpProvider[GeminiSettings]):
         return Completion(text, truncated=reason == "MAX_TOKENS")
 
 
-def _flagged(candidate: dict[str, Any]) -> str:
+def flagged_categories(candidate: dict[str, Any]) -> str:
     """The safety categories rated likely harmful, as `; HARM_CATEGORY_X` text."""
     ratings = candidate.get("safetyRatings")
     flagged = [
@@ -143,7 +133,8 @@ def _flagged(candidate: dict[str, Any]) -> str:
     return f" ({', '.join(flagged)})" if flagged else ""
 
 
-def _usage(answer: dict[str, Any]) -> dict[str, float]:
+def usage_units(answer: dict[str, Any]) -> dict[str, float]:
+    """What one answer (text or image) consumed, from its `usageMetadata`."""
     meta = answer.get("usageMetadata")
     meta = meta if isinstance(meta, dict) else {}
 
@@ -157,3 +148,20 @@ def _usage(answer: dict[str, Any]) -> dict[str, float]:
         # Thinking models bill their thoughts as output.
         "output_tokens": count("candidatesTokenCount") + count("thoughtsTokenCount"),
     }
+
+
+def response_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A `JsonShape` schema in Gemini's dialect: upper-case type names, and each object's
+    properties in order (`propertyOrdering`); it has no `additionalProperties`."""
+    written: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "type":
+            written[key] = str(value).upper()
+        elif key == "properties":
+            written[key] = {name: response_schema(inner) for name, inner in value.items()}
+            written["propertyOrdering"] = list(value)
+        elif key == "items":
+            written[key] = response_schema(value)
+        elif key != "additionalProperties":
+            written[key] = value
+    return written

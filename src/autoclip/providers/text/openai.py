@@ -1,4 +1,4 @@
-"""Scripts from any OpenAI-compatible chat-completions server: OpenAI, Ollama, vLLM, ….
+"""Any OpenAI-compatible chat-completions server as a `TextModel`: OpenAI, Ollama, vLLM, ….
 
 Wire format (https://platform.openai.com/docs/api-reference/chat/create):
 
@@ -16,29 +16,24 @@ Wire format (https://platform.openai.com/docs/api-reference/chat/create):
          "usage": {"prompt_tokens", "completion_tokens", "total_tokens"}}
     4xx/5xx {"error": {"message", "type", "param", "code"}}   (Ollama: {"error": "..."})
 
+A `JsonShape` asks for JSON mode (`json_object`, which every such server has), or with
+`response_format="json_schema"` for structured outputs in their strict form (`strict_schema`).
+
 `base_url` is the server's root; a trailing `/v1` (the OpenAI SDK's convention) is dropped
-so that both spellings work.
+so that both spellings work (`server_root`; the speech narrator shares the rule).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from autoclip.options import GenerateOptions
 from autoclip.providers.cloud.errors import RefusedError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
-from autoclip.providers.writing.model import (
-    PLANS,
-    PROMPT_VERSION,
-    Completion,
-    ModelScriptWriter,
-    Turn,
-    script_schema,
-)
+from autoclip.providers.text.base import Completion, JsonShape, TextModelName, Turn
 
 SERVICE = "openai"
 DEFAULT_BASE_URL = "https://api.openai.com"
@@ -58,15 +53,18 @@ class OpenAISettings(ServiceSettings):
     @field_validator("base_url")
     @classmethod
     def _server_root(cls, value: str) -> str:
-        """The server's root: the OpenAI SDK's spelling with `/v1` works too. (Runs after
-        `ServiceSettings`' check of the URL.)"""
-        return value.removesuffix("/v1")
+        return server_root(value)  # runs after `ServiceSettings`' check of the URL
 
 
-class OpenAIScriptWriter(ModelScriptWriter, HttpProvider[OpenAISettings]):
-    """Writes scripts with a chat-completions model; see the module doc for the wire format."""
+def server_root(base_url: str) -> str:
+    """The server's root: the OpenAI SDK's spelling with `/v1` works too."""
+    return base_url.removesuffix("/v1")
 
-    name = SERVICE
+
+class OpenAITextModel(HttpProvider[OpenAISettings]):
+    """A chat-completions model as a `TextModel`; see the module doc for the wire format."""
+
+    name = TextModelName.OPENAI
     service = SERVICE
 
     def auth_headers(self) -> dict[str, str]:
@@ -78,11 +76,11 @@ class OpenAIScriptWriter(ModelScriptWriter, HttpProvider[OpenAISettings]):
         temperature = "default" if settings.temperature is None else f"{settings.temperature:g}"
         return (
             f"{SERVICE}/{urlsplit(settings.base_url).netloc}/{settings.model}"
-            f"/prompt-{PROMPT_VERSION}/t{temperature}/{settings.response_format}"
+            f"/t{temperature}/{settings.response_format}"
         )
 
-    def _complete(
-        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
+    def complete(
+        self, system: str, turns: Sequence[Turn], *, shape: JsonShape | None = None
     ) -> Completion:
         body: dict[str, Any] = {
             "model": self.settings.model,
@@ -93,23 +91,37 @@ class OpenAIScriptWriter(ModelScriptWriter, HttpProvider[OpenAISettings]):
         }
         if self.settings.temperature is not None:
             body["temperature"] = self.settings.temperature
-        if structured:
-            body["response_format"] = self._response_format(options)
+        if shape is not None:
+            body["response_format"] = self._response_format(shape)
         answer = self.http.post_json(PATH, body)
         self.http.report_usage(_usage(answer))
         return _read(answer)
 
-    def _response_format(self, options: GenerateOptions) -> dict[str, Any]:
+    def _response_format(self, shape: JsonShape) -> dict[str, Any]:
         if self.settings.response_format == "json_object":
             return {"type": "json_object"}
         return {
             "type": "json_schema",
             "json_schema": {
-                "name": "script",
+                "name": shape.name,
                 "strict": True,
-                "schema": script_schema(PLANS[options.length], "json_schema"),
+                "schema": strict_schema(shape.schema),
             },
         }
+
+
+def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A `JsonShape` schema as strict structured outputs take it: without the bounds on an
+    array's length, which not every server's strict mode accepts."""
+    written: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":
+            written[key] = {name: strict_schema(inner) for name, inner in value.items()}
+        elif key == "items":
+            written[key] = strict_schema(value)
+        elif key not in ("minItems", "maxItems"):
+            written[key] = value
+    return written
 
 
 def _read(answer: dict[str, Any]) -> Completion:

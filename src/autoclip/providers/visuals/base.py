@@ -1,4 +1,4 @@
-"""The contract every visual source fulfils: one image or clip per scene."""
+"""The contract every visual source fulfils (one image or clip per scene), and their names."""
 
 from __future__ import annotations
 
@@ -12,6 +12,15 @@ from autoclip.options import Language, Vertical
 from autoclip.script.model import Scene, SceneKind
 
 ATTRIBUTION_FILE = "attribution.json"  # written beside a visual that is someone's work
+
+
+class VisualName(StrEnum):
+    """The visual sources, by the name chains, options and `served` records use."""
+
+    CARDS = "cards"  # designed title cards, drawn here
+    LIBRARY = "library"  # the user's own folder of images and clips (--assets)
+    GEMINI = "gemini"  # images drawn by a Gemini image model
+    PEXELS = "pexels"  # stock clips and photos
 
 
 class VisualKind(StrEnum):
@@ -95,7 +104,8 @@ def credit_line(attribution: Attribution) -> str:
 
 
 class VisualSource(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def identity(self, request: VisualRequest) -> str:
         """Changes whenever this source would make a different visual (stage cache key)."""

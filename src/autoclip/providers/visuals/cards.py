@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from autoclip.options import Language
-from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualName, VisualRequest
 from autoclip.script.model import SceneKind
 from autoclip.visuals.palette import RGB, Palette, palette_for
 from autoclip.visuals.typeset import clean, draw_block, fit, sans
@@ -342,7 +342,7 @@ def save_png(image: Image.Image, path: Path) -> None:
 class CardVisualSource:
     """A designed card per scene; needs nothing but Pillow and the bundled font."""
 
-    name = "cards"
+    name = VisualName.CARDS
 
     def identity(self, request: VisualRequest) -> str:
         width, height = request.size

@@ -16,7 +16,7 @@ Wire format (https://ai.google.dev/gemini-api/docs/image-generation):
          "usageMetadata": {"promptTokenCount", "candidatesTokenCount", ...},
          "promptFeedback": {"blockReason": "SAFETY"|...}}   (when the prompt is blocked)
 
-Errors (4xx/5xx) are those of `autoclip.providers.text.gemini`.
+Errors (4xx/5xx) are those of the Gemini text model (`autoclip.providers.text.gemini`).
 
 Every scene of one content gets the same style line (from the vertical, and a palette
 picked by the title), so the images look like one series; the scene adds what to show.
@@ -54,8 +54,14 @@ from autoclip.providers.cloud.errors import (
     RetriableProviderError,
 )
 from autoclip.providers.cloud.http import HttpProvider
-from autoclip.providers.text.gemini import API_VERSION, REFUSALS, GeminiSettings, _flagged, _usage
-from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.providers.text.gemini import (
+    API_VERSION,
+    REFUSALS,
+    GeminiSettings,
+    flagged_categories,
+    usage_units,
+)
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualName, VisualRequest
 from autoclip.providers.visuals.cards import save_png
 from autoclip.providers.visuals.library import cover
 from autoclip.script.phrasebook import pick
@@ -166,7 +172,7 @@ def aspect_ratio(size: tuple[int, int]) -> str:
 class GeminiImageSource(HttpProvider[GeminiImageSettings]):
     """A `VisualSource` drawing each scene with a Gemini image model; see the module doc."""
 
-    name = "gemini"
+    name = VisualName.GEMINI
     service = SERVICE
 
     def auth_headers(self) -> dict[str, str]:
@@ -203,7 +209,7 @@ class GeminiImageSource(HttpProvider[GeminiImageSettings]):
         answer = self.http.post_json(self._path, body)
         inline = _image_part(answer)
         # Billed whether or not an image came back: refused prompts cost their tokens.
-        self.http.report_usage({**_usage(answer), "images": 1.0 if inline else 0.0})
+        self.http.report_usage({**usage_units(answer), "images": 1.0 if inline else 0.0})
         if inline is None:
             raise _no_image(answer)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -266,7 +272,7 @@ def _no_image(answer: dict[str, Any]) -> PermanentProviderError | RetriableProvi
         return SceneImageRefused(
             SERVICE,
             "the provider refused to draw the image",
-            detail=f"finishReason {reason}{_flagged(candidate)}",
+            detail=f"finishReason {reason}{flagged_categories(candidate)}",
         )
     text = " ".join(
         part["text"].strip()

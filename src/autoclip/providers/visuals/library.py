@@ -24,7 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
 from autoclip.kit.text import content_terms
-from autoclip.providers.visuals.base import Visual, VisualKind, VisualRequest
+from autoclip.providers.visuals.base import Visual, VisualKind, VisualName, VisualRequest
 from autoclip.providers.visuals.cards import CardVisualSource, save_png
 
 LIBRARY_VERSION = "library-1"
@@ -238,7 +238,7 @@ class LibraryVisualSource:
     same.
     """
 
-    name = "library"
+    name = VisualName.LIBRARY
 
     def __init__(self, library: AssetLibrary, cards: CardVisualSource | None = None) -> None:
         self.library = library

@@ -80,6 +80,7 @@ from autoclip.providers.visuals.base import (
     Attribution,
     Visual,
     VisualKind,
+    VisualName,
     VisualRequest,
 )
 from autoclip.providers.visuals.cards import save_png
@@ -335,7 +336,7 @@ def photos_from(answer: dict[str, Any], size: tuple[int, int]) -> list[StockItem
 class PexelsVisualSource(HttpProvider[PexelsSettings]):
     """A `VisualSource` of Pexels stock clips and photos; see the module doc."""
 
-    name = "pexels"
+    name = VisualName.PEXELS
     service = SERVICE
 
     def __init__(self, settings: PexelsSettings, **hooks: Any) -> None:

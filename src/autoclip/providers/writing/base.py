@@ -1,12 +1,21 @@
-"""The contract every script writer fulfils, offline or cloud."""
+"""The contract every script writer fulfils, offline or a language model, and their names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from autoclip.options import GenerateOptions
 from autoclip.script.model import Script
+
+
+class WriterName(StrEnum):
+    """The script writers, by the name chains, options and `served` records use."""
+
+    OFFLINE = "offline"  # extractive, from the user's text; cannot write from a topic
+    GEMINI = "gemini"
+    OPENAI = "openai"
 
 
 @dataclass(frozen=True)
@@ -20,7 +29,8 @@ class SourceMaterial:
 
 
 class ScriptWriter(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def identity(self) -> str:
         """A string that changes whenever the writer would write differently (stage cache key)."""

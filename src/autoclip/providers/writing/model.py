@@ -1,4 +1,4 @@
-"""What every language-model script writer shares, whatever wire protocol it speaks.
+"""Scripts written by a language model, whichever one it is.
 
 The flow of `ModelScriptWriter.write`:
 
@@ -6,24 +6,21 @@ The flow of `ModelScriptWriter.write`:
    summarised by the model (one plain-text call); or a bare topic;
 2. one structured call: a system instruction in the script's language (tone, vertical,
    length → scene count and narration length, the JSON shape) and the material, asking
-   for a JSON object of the shape of `script_schema`;
+   for a JSON object of the shape of `script_shape`;
 3. the answer is parsed and checked (`parse_script`): valid JSON (code fences stripped),
    the fields of a `Script`, the scene count near the plan, the narration under the
    length's limit and in the requested language;
 4. if that fails, one repair: the model's answer and the problem are sent back with a
    request for the corrected JSON; if the repair fails too, `PermanentProviderError`.
 
-Provider modules implement `_complete` (one call, a `Completion` back, usage reported,
-refusals raised as `PermanentProviderError`) and `identity`.
+The model is any `TextModel` (`providers.text`): Gemini, or an OpenAI-compatible server;
+it speaks the wire protocol, reports usage and raises refusals, this module writes.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,6 +36,7 @@ from autoclip.kit.text import (
 )
 from autoclip.options import GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.text.base import JsonShape, TextModel, Turn, strip_fences
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script.model import Script
 from autoclip.script.offline import HEADLINE_MAX_CHARS, TITLE_MAX_CHARS
@@ -72,18 +70,6 @@ PLANS: dict[Length, ScenePlan] = {
     Length.LONG: ScenePlan(30, 22, 40, (12, 18), 450, 720.0, 1800),
 }
 HOOK_SECONDS = 3
-
-
-@dataclass(frozen=True)
-class Turn:
-    role: Literal["user", "model"]
-    text: str
-
-
-@dataclass(frozen=True)
-class Completion:
-    text: str
-    truncated: bool = False  # the model stopped at its output limit
 
 
 @dataclass(frozen=True)
@@ -278,39 +264,28 @@ def repair_request(problem: str, options: GenerateOptions) -> str:
 # --- the JSON shape -------------------------------------------------------------------
 
 
-def script_schema(plan: ScenePlan, dialect: Literal["gemini", "json_schema"]) -> dict[str, Any]:
-    """The answer's shape: Gemini's OpenAPI-subset `responseSchema`, or strict JSON Schema.
-
-    Gemini takes upper-case type names, `propertyOrdering` and item counts; a strict
-    OpenAI `json_schema` wants every property required and no additional properties.
-    """
-    gemini = dialect == "gemini"
-
-    def kind(name: str) -> str:
-        return name.upper() if gemini else name
+def script_shape(plan: ScenePlan) -> JsonShape:
+    """The answer's shape: the script's fields, and as many body scenes as the plan allows."""
 
     def string(description: str) -> dict[str, Any]:
-        return {"type": kind("string"), "description": description}
+        return {"type": "string", "description": description}
 
     def obj(properties: dict[str, Any]) -> dict[str, Any]:
-        shape: dict[str, Any] = {
-            "type": kind("object"),
+        return {
+            "type": "object",
             "properties": properties,
             "required": list(properties),
+            "additionalProperties": False,
         }
-        if gemini:
-            shape["propertyOrdering"] = list(properties)
-        else:
-            shape["additionalProperties"] = False
-        return shape
 
     def array(items: dict[str, Any], low: int, high: int, description: str) -> dict[str, Any]:
-        shape: dict[str, Any] = {"type": kind("array"), "items": items}
-        shape["description"] = description
-        if gemini:
-            shape["minItems"] = low
-            shape["maxItems"] = high
-        return shape
+        return {
+            "type": "array",
+            "items": items,
+            "description": description,
+            "minItems": low,
+            "maxItems": high,
+        }
 
     scene = obj(
         {
@@ -320,7 +295,7 @@ def script_schema(plan: ScenePlan, dialect: Literal["gemini", "json_schema"]) ->
             "keywords": array(string("A search word."), 1, 6, "Words to find images by."),
         }
     )
-    return obj(
+    schema = obj(
         {
             "title": string("The video's title."),
             "hook": scene,
@@ -332,18 +307,12 @@ def script_schema(plan: ScenePlan, dialect: Literal["gemini", "json_schema"]) ->
             ),
         }
     )
+    return JsonShape("script", schema)
 
 
 # --- reading the answer ---------------------------------------------------------------
 
-_FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 _SCENE_KEYS = ("narration", "on_screen_text", "visual", "keywords")
-
-
-def strip_fences(text: str) -> str:
-    """The JSON inside a ```json … ``` fence some models wrap their answer in."""
-    match = _FENCE.match(text)
-    return match.group(1) if match else text.strip()
 
 
 def parse_script(text: str, options: GenerateOptions) -> Script:
@@ -442,25 +411,28 @@ def _hashtags(value: Any) -> Any:
 # --- the writer -----------------------------------------------------------------------
 
 
-class ModelScriptWriter(ABC):
-    """A `ScriptWriter` backed by a language model; subclasses speak one wire protocol."""
+class ModelScriptWriter:
+    """A `ScriptWriter` backed by a language model; it goes by the model's name."""
 
-    name: str
+    def __init__(self, model: TextModel) -> None:
+        self.model = model
+        self.name = model.name
 
-    @abstractmethod
-    def identity(self) -> str: ...
+    def __repr__(self) -> str:
+        return f"ModelScriptWriter({self.model!r})"
 
-    @abstractmethod
-    def _complete(
-        self, system: str, turns: Sequence[Turn], *, structured: bool, options: GenerateOptions
-    ) -> Completion:
-        """One call to the model: `structured` asks for the script JSON shape."""
+    def identity(self) -> str:
+        return f"{self.model.identity()}/prompt-{PROMPT_VERSION}"
+
+    def close(self) -> None:
+        self.model.close()
 
     def write(self, source: SourceMaterial, options: GenerateOptions) -> Script:
         material = self.material(source, options)
         system = system_instruction(options)
+        shape = script_shape(PLANS[options.length])
         turns = [Turn("user", script_request(material, options))]
-        answer = self._complete(system, turns, structured=True, options=options)
+        answer = self.model.complete(system, turns, shape=shape)
         try:
             return parse_script(answer.text, options)
         except ScriptFormatError as error:
@@ -472,7 +444,7 @@ class ModelScriptWriter(ABC):
             Turn("model", answer.text.strip() or "(empty)"),
             Turn("user", repair_request(problem, options)),
         ]
-        repaired = self._complete(system, turns, structured=True, options=options)
+        repaired = self.model.complete(system, turns, shape=shape)
         try:
             return parse_script(repaired.text, options)
         except ScriptFormatError as error:
@@ -493,7 +465,7 @@ class ModelScriptWriter(ABC):
         if len(text) <= SUMMARY_THRESHOLD_CHARS:
             return Material("text", text, source.title_hint)
         system, user = summary_request(text, options)
-        summary = self._complete(system, [Turn("user", user)], structured=False, options=options)
+        summary = self.model.complete(system, [Turn("user", user)])
         if not summary.text.strip():
             raise PermanentProviderError(self.name, "the model answered an empty summary")
         return Material("summary", summary.text.strip(), source.title_hint)

@@ -1,23 +1,38 @@
-"""The script writers by name: `offline`, `gemini`, `openai`. Chains of them are put
-together and tried by `autoclip.pipeline.chains`."""
+"""The script writers by name: the offline writer, and one per language model."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from autoclip.providers.cloud.http import Meter
-from autoclip.providers.text.gemini import GeminiScriptWriter
-from autoclip.providers.text.openai import OpenAIScriptWriter
-from autoclip.providers.writing.base import ScriptWriter
-from autoclip.script.offline import OfflineScriptWriter
+from autoclip.providers.text.base import TextModelName
+from autoclip.providers.text.registry import text_model
+from autoclip.providers.writing.base import ScriptWriter, WriterName
+from autoclip.providers.writing.model import ModelScriptWriter
+from autoclip.providers.writing.offline import OfflineWriter
 from autoclip.settings import Settings
 
-WRITERS = ("offline", "gemini", "openai")
+
+def _model_writer(name: TextModelName) -> Callable[[Settings, Meter | None], ScriptWriter]:
+    def build(settings: Settings, meter: Meter | None) -> ScriptWriter:
+        return ModelScriptWriter(text_model(name, settings, meter))
+
+    return build
 
 
-def script_writer(name: str, settings: Settings, meter: Meter | None = None) -> ScriptWriter:
+WRITERS: dict[WriterName, Callable[[Settings, Meter | None], ScriptWriter]] = {
+    WriterName.OFFLINE: lambda _settings, _meter: OfflineWriter(),
+    WriterName.GEMINI: _model_writer(TextModelName.GEMINI),
+    WriterName.OPENAI: _model_writer(TextModelName.OPENAI),
+}
+
+
+def script_writer(name: WriterName, settings: Settings, meter: Meter | None = None) -> ScriptWriter:
     """The writer called `name`, its paid calls reported to `meter`. Raises
     `ConfigurationError` when it needs a setting (a key) that is not given."""
-    if name == "gemini":
-        return GeminiScriptWriter(settings.gemini_settings(), meter=meter)
-    if name == "openai":
-        return OpenAIScriptWriter(settings.openai_settings(), meter=meter)
-    return OfflineScriptWriter()
+    return WRITERS[name](settings, meter)
+
+
+def takes_topics(names: Sequence[WriterName]) -> bool:
+    """Whether a writer chain can write from a topic alone: it has a language model."""
+    return any(name != WriterName.OFFLINE for name in names)

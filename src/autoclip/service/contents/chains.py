@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
-from autoclip.pipeline.chains import ProviderChoice, parse_chain, unconfigured
-from autoclip.pipeline.chains import takes_topics as chain_takes_topics
-from autoclip.providers.writing.registry import WRITERS
+from autoclip.pipeline.chains import ProviderChoice, unconfigured
+from autoclip.providers.visuals.base import VisualName
+from autoclip.providers.writing.registry import takes_topics as chain_takes_topics
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
 from autoclip.service.schemas import Input, JsonNumber
 from autoclip.settings import Settings
@@ -78,11 +78,11 @@ def validated_chain(name: str, value: str) -> str:
     is unknown or repeated, or is the `library` visuals, which need a folder of the
     caller's own assets — something only the command line has."""
     try:
-        ProviderChoice(**{name: value}).validated()
+        choice = ProviderChoice.parse(**{name: value})
     except InputError as error:
         raise ValueError(error.message) from None
-    names = [part.strip() for part in value.split(",") if part.strip()]
-    if name == "visuals" and "library" in names:
+    names: list[str] = getattr(choice, name)
+    if VisualName.LIBRARY in names and name == "visuals":
         raise ValueError("the library visuals need a folder of assets; the service has none")
     return ",".join(names)
 
@@ -92,7 +92,7 @@ def check_configured(settings: Settings, chains: Mapping[str, str | None], prefi
     provider that lacks its key on this server: every content would fail in the worker."""
     for name in CHAINS:
         chain = chains.get(name)
-        if chain and (missing := unconfigured(settings, chain)):
+        if chain and (missing := unconfigured(settings, chain.split(","))):
             raise InputError(
                 f"{prefix}.{name}", f"not configured on this server (needs {', '.join(missing)})"
             )
@@ -100,15 +100,13 @@ def check_configured(settings: Settings, chains: Mapping[str, str | None], prefi
 
 def provider_choice(options: Mapping[str, Any], project: Mapping[str, str]) -> ProviderChoice:
     """Per capability: the content's own chain, else its project's, else None (configured)."""
-    return ProviderChoice(**{name: options.get(name) or project.get(name) for name in CHAINS})
+    return ProviderChoice.parse(**{name: options.get(name) or project.get(name) for name in CHAINS})
 
 
 def takes_topics(settings: Settings, choice: ProviderChoice) -> bool:
     """Whether the writer chain that would write this content can write from a topic alone
     (has a language model in it). Names only: no writer is built for the question."""
-    return chain_takes_topics(
-        parse_chain(choice.writer or settings.script_writer, WRITERS, "writer")
-    )
+    return chain_takes_topics(choice.writer or settings.script_writer)
 
 
 def budget_usd(own: float | None, project_budget: float | None, settings: Settings) -> float | None:

@@ -15,8 +15,8 @@ from autoclip.errors import InputError
 from autoclip.kit import outbound
 from autoclip.kit.text import detect_language
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
-from autoclip.pipeline.chains import check_voice
 from autoclip.pipeline.progress import Stage
+from autoclip.providers.narration.registry import check_voice
 from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.service.auth.callers import Account
 from autoclip.service.billing.credits import debit, refund

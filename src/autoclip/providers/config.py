@@ -1,0 +1,81 @@
+"""What an operator sets per cloud provider: one group of settings per service account.
+
+Each group is a nested part of `autoclip.settings.Settings`, set as
+`AUTOCLIP_<PROVIDER>__<FIELD>` (`AUTOCLIP_ELEVENLABS__STABILITY=0.4`). One account may
+serve several capabilities (Gemini writes scripts and draws images with one key), so the
+groups are per provider, not per capability; the registries (`providers/*/registry.py`)
+build each backend's own settings from them.
+
+`FLAT_FIELDS` are the spellings from before the groups existed, `AUTOCLIP_<PROVIDER>_<FIELD>`
+(`AUTOCLIP_ELEVENLABS_STABILITY`): they keep working. New fields are nested only.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ProviderConfig(BaseModel):
+    # A misspelt field (`AUTOCLIP_ELEVENLABS__STABILTY`) is an error, not silently unused.
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: SecretStr | None = None
+
+
+class GeminiConfig(ProviderConfig):
+    base_url: str = "https://generativelanguage.googleapis.com"
+    model: str = Field(default="gemini-2.5-flash", description="Writes scripts.")
+    image_model: str = Field(default="gemini-2.5-flash-image", description="Draws scenes.")
+
+
+class OpenAIConfig(ProviderConfig):
+    """OpenAI, or any server speaking its protocol (Ollama, vLLM, LM Studio, Kokoro)."""
+
+    api_key: SecretStr | None = Field(
+        default=None, description="Not needed by local servers (Ollama, vLLM, LM Studio)."
+    )
+    base_url: str = "https://api.openai.com"
+    model: str = Field(default="gpt-4o-mini", description="Writes scripts.")
+    speech_model: str = "gpt-4o-mini-tts"
+    voice: str | None = Field(default=None, description="Default: one per language.")
+
+
+class ElevenLabsConfig(ProviderConfig):
+    base_url: str = "https://api.elevenlabs.io"
+    model: str = "eleven_multilingual_v2"
+    voice_id: str | None = Field(
+        default=None, description="Default: a premade voice per vertical and language."
+    )
+    stability: float = Field(default=0.5, ge=0, le=1)
+    similarity_boost: float = Field(default=0.75, ge=0, le=1)
+    style: float = Field(default=0.0, ge=0, le=1)
+    speaker_boost: bool = True
+
+
+class PexelsConfig(ProviderConfig):
+    base_url: str = "https://api.pexels.com"
+
+
+# The groups, by their name in `Settings` and in variables (AUTOCLIP_GEMINI__MODEL).
+GROUPS: dict[str, type[ProviderConfig]] = {
+    "gemini": GeminiConfig,
+    "openai": OpenAIConfig,
+    "elevenlabs": ElevenLabsConfig,
+    "pexels": PexelsConfig,
+}
+# The fields each group had as flat variables (AUTOCLIP_GEMINI_API_KEY): kept as they are.
+FLAT_FIELDS: dict[str, tuple[str, ...]] = {
+    "gemini": ("api_key", "base_url", "model", "image_model"),
+    "openai": ("api_key", "base_url", "model", "speech_model", "voice"),
+    "elevenlabs": (
+        "api_key",
+        "base_url",
+        "model",
+        "voice_id",
+        "stability",
+        "similarity_boost",
+        "style",
+        "speaker_boost",
+    ),
+    "pexels": ("api_key", "base_url"),
+}
