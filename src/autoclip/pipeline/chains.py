@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +57,14 @@ def unconfigured(settings: Settings, names: Iterable[str]) -> list[str]:
         for name in names
         if name in REQUIRED_KEYS and REQUIRED_KEYS[name](settings) is None
     ]
+
+
+# The names each chain takes, by the chain's name in options, flags and projects.
+CHAIN_NAMES: dict[str, type[StrEnum]] = {
+    "writer": WriterName,
+    "narrator": NarratorName,
+    "visuals": VisualName,
+}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
-from autoclip.pipeline.chains import ProviderChoice, unconfigured
+from autoclip.pipeline.chains import CHAIN_NAMES, ProviderChoice, unconfigured
+from autoclip.providers.chain import parse_chain
 from autoclip.providers.visuals.base import VisualName
 from autoclip.providers.writing.registry import takes_topics as chain_takes_topics
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
@@ -78,11 +79,10 @@ def validated_chain(name: str, value: str) -> str:
     is unknown or repeated, or is the `library` visuals, which need a folder of the
     caller's own assets — something only the command line has."""
     try:
-        choice = ProviderChoice.parse(**{name: value})
+        names = parse_chain(value, CHAIN_NAMES[name], name)
     except InputError as error:
         raise ValueError(error.message) from None
-    names: list[str] = getattr(choice, name)
-    if VisualName.LIBRARY in names and name == "visuals":
+    if name == "visuals" and VisualName.LIBRARY in names:
         raise ValueError("the library visuals need a folder of assets; the service has none")
     return ",".join(names)
 
