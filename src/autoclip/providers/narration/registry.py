@@ -15,9 +15,12 @@ from pathlib import Path
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.http import Meter
-from autoclip.providers.narration import elevenlabs, openai
 from autoclip.providers.narration.base import Narrator, NarratorName
+from autoclip.providers.narration.elevenlabs import VOICE_PREFIX as ELEVENLABS_VOICE
+from autoclip.providers.narration.elevenlabs import ElevenLabsNarrator, ElevenLabsSettings
 from autoclip.providers.narration.espeak import ESPEAK_PREFIX, EspeakNarrator, has_voice
+from autoclip.providers.narration.openai import VOICE_PREFIX as OPENAI_VOICE
+from autoclip.providers.narration.openai import OpenAISpeechNarrator, OpenAISpeechSettings
 from autoclip.providers.narration.piper import PiperNarrator
 from autoclip.settings import Settings
 
@@ -38,8 +41,8 @@ DEFAULT_VOICE: dict[Language, str] = {
 ESPEAK_DEFAULT = {Language.KO: "ko", Language.EN: "en-us"}
 # A voice option naming a cloud voice picks that narrator: "elevenlabs:<voice id>".
 CLOUD_VOICE_PREFIXES = {
-    elevenlabs.VOICE_PREFIX: NarratorName.ELEVENLABS,
-    openai.VOICE_PREFIX: NarratorName.OPENAI,
+    ELEVENLABS_VOICE: NarratorName.ELEVENLABS,
+    OPENAI_VOICE: NarratorName.OPENAI,
 }
 _CLOUD_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -105,8 +108,8 @@ def _elevenlabs(settings: Settings, _language: Language, meter: Meter | None) ->
     config = settings.elevenlabs
     if config.api_key is None:
         raise ConfigurationError("the elevenlabs narrator needs AUTOCLIP_ELEVENLABS_API_KEY")
-    return elevenlabs.ElevenLabsNarrator(
-        elevenlabs.ElevenLabsSettings(
+    return ElevenLabsNarrator(
+        ElevenLabsSettings(
             api_key=config.api_key,
             base_url=config.base_url,
             model=config.model,
@@ -122,8 +125,8 @@ def _elevenlabs(settings: Settings, _language: Language, meter: Meter | None) ->
 
 def _openai(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
     config = settings.openai
-    return openai.OpenAISpeechNarrator(
-        openai.OpenAISpeechSettings(
+    return OpenAISpeechNarrator(
+        OpenAISpeechSettings(
             api_key=config.api_key,
             base_url=config.base_url,
             model=config.speech_model,
