@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import ProviderError
-from autoclip.providers.text.base import Completion, JsonShape, TextModel, Turn
+from autoclip.providers.text.base import Completion, JsonShape, Turn
 from autoclip.script.model import Scene, Script
 
 # Plain sentences no rule may flag: the filler around the sentence a test checks.
@@ -92,6 +92,3 @@ class FakeModel:
 
     def close(self) -> None:
         pass
-
-
-_: type[TextModel] = FakeModel  # the contract, checked by mypy
