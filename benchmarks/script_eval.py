@@ -34,9 +34,10 @@ from autoclip.kit import korean
 from autoclip.kit.text import detect_language, normalize_lines, speech_seconds
 from autoclip.options import GenerateOptions, Length, Tone, Vertical
 from autoclip.providers.writing.base import SourceMaterial
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.script.extractive import is_keyword
 from autoclip.script.model import Script
-from autoclip.script.offline import TITLE_MAX_CHARS, OfflineScriptWriter
+from autoclip.script.offline import TITLE_MAX_CHARS
 from autoclip.script.structure import analyse
 
 CASES = Path(__file__).with_name("script_eval")

@@ -20,10 +20,9 @@ from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.providers.cloud.usage import UsageMeter
-from autoclip.providers.writing.base import SourceMaterial
+from autoclip.providers.writing.base import TOPIC_NEEDS_MODEL, SourceMaterial
 from autoclip.script.limits import MAX_SCRIPT_BYTES, check_limits
 from autoclip.script.model import Script
-from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url, load_text_file
 

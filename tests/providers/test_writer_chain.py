@@ -18,8 +18,8 @@ from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.text.gemini import GeminiSettings, GeminiTextModel
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.providers.writing.model import ModelScriptWriter
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.script.model import Script
-from autoclip.script.offline import OfflineScriptWriter
 from autoclip.settings import Settings
 from providers.fakes import FakeProvider, Reply, Sleeps, gemini_error, gemini_script
 

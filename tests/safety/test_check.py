@@ -10,6 +10,7 @@ import pytest
 
 from autoclip.options import GenerateOptions, Language, Length, Vertical
 from autoclip.providers.cloud.errors import ProviderUnavailable, RefusedError
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.safety import (
     DISCLAIMERS,
     SAFETY_VERSION,
@@ -25,7 +26,6 @@ from autoclip.safety import (
 from autoclip.safety.rules import scan
 from autoclip.safety.text import segments
 from autoclip.script.model import Script
-from autoclip.script.offline import OfflineScriptWriter
 from autoclip.source.loader import load_text_file
 from safety.scripts import make_script
 

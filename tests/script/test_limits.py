@@ -7,6 +7,7 @@ import pytest
 from autoclip.errors import InputError
 from autoclip.options import GenerateOptions, Language, Length
 from autoclip.providers.writing.base import SourceMaterial
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.script.limits import (
     MAX_BODY_SCENES,
     MAX_NARRATION_CHARS,
@@ -14,7 +15,6 @@ from autoclip.script.limits import (
     check_limits,
 )
 from autoclip.script.model import Scene, Script
-from autoclip.script.offline import OfflineScriptWriter
 
 
 def scene(narration: str = "Sleep well.") -> Scene:

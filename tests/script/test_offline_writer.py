@@ -11,9 +11,9 @@ from autoclip.errors import ConfigurationError, InputError
 from autoclip.kit.text import hangul_ratio, speech_seconds
 from autoclip.options import GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.providers.writing.base import SourceMaterial
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.script.hooks import HOOK_MAX_SECONDS
 from autoclip.script.model import SceneKind, Script
-from autoclip.script.offline import OfflineScriptWriter
 from autoclip.source.loader import load_text_file
 
 SAMPLES = {Language.KO: "ko_sleep.txt", Language.EN: "en_sleep.txt"}

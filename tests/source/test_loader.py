@@ -12,7 +12,7 @@ import pytest
 from autoclip.errors import InputError
 from autoclip.kit.outbound import OutboundPolicy
 from autoclip.options import GenerateOptions, Language, Vertical
-from autoclip.script.offline import OfflineScriptWriter
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.source.loader import MAX_PAGE_BYTES, USER_AGENT, fetch_url, load_text_file
 from localserver import serve
 

@@ -29,11 +29,15 @@ from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.registry import cloud_narrator_of, narrator, narrator_for
 from autoclip.providers.visuals.base import VisualName, VisualSource
 from autoclip.providers.visuals.registry import visual_source
-from autoclip.providers.writing.base import ScriptWriter, SourceMaterial, WriterName
+from autoclip.providers.writing.base import (
+    TOPIC_NEEDS_MODEL,
+    ScriptWriter,
+    SourceMaterial,
+    WriterName,
+)
 from autoclip.providers.writing.model import ModelScriptWriter
 from autoclip.providers.writing.registry import script_writer, takes_topics
 from autoclip.safety import LanguageModelReviewer
-from autoclip.script.offline import TOPIC_NEEDS_MODEL
 from autoclip.settings import Settings
 
 P = TypeVar("P")

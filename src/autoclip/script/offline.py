@@ -1,4 +1,4 @@
-"""The offline script writer: a script from the user's own text, no model needed.
+"""The offline writer's language work: a script from the user's own text, no model needed.
 
 The text is read first (`script.structure`): its boilerplate dropped (bylines, dates,
 share prompts, comments), its kind told (news, how-to, list, opinion, product), each
@@ -16,7 +16,8 @@ English words or 4.5 Korean syllables a second):
 - mid: 1 to 5 minutes, aiming at 3.5 minutes when the text is long enough;
 - long: over 5 minutes when the text supports it, capped at 12 minutes.
 
-A text too short for its length is narrated whole, never padded.
+A text too short for its length is narrated whole, never padded. The writer itself, as
+a backend of the writing capability, is `providers.writing.offline`.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autoclip.errors import ConfigurationError, InputError
+from autoclip.errors import InputError
 from autoclip.kit.text import detect_language, normalize_lines, speech_seconds
 from autoclip.options import GenerateOptions, Language, Length
-from autoclip.providers.writing.base import SourceMaterial
 from autoclip.script import metadata, phrasebook
 from autoclip.script.extractive import (
     key_terms,
@@ -53,12 +53,6 @@ from autoclip.script.model import Scene, Script
 from autoclip.script.structure import Document, Kind, Sentence, analyse
 
 OFFLINE_WRITER_VERSION = "2"
-
-TOPIC_NEEDS_MODEL = (
-    "a topic needs a language model: set AUTOCLIP_SCRIPT_WRITER=gemini (with "
-    "AUTOCLIP_GEMINI_API_KEY) or openai (AUTOCLIP_OPENAI_BASE_URL, AUTOCLIP_OPENAI_API_KEY), "
-    "or give a text or a URL"
-)
 
 TITLE_MAX_CHARS = metadata.TITLE_MAX_CHARS
 # A headline must be readable at a glance on a phone: Korean glyphs are twice as wide.
@@ -115,28 +109,26 @@ _TRAILING_PUNCTUATION = " .,;:!?…。"
 _PROPER_WORD = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]*)")
 
 
-class OfflineScriptWriter:
-    """Writes a script from `source.text` alone; a bare topic needs a cloud writer."""
-
-    name = "offline"
-
-    def identity(self) -> str:
-        return f"{self.name}/{OFFLINE_WRITER_VERSION}/phrasebook-{phrasebook.PHRASEBOOK_VERSION}"
-
-    def write(self, source: SourceMaterial, options: GenerateOptions) -> Script:
-        if source.text is None:
-            raise ConfigurationError(TOPIC_NEEDS_MODEL)
-        text = normalize_lines(source.text)
-        if not any(ch.isalnum() for ch in text):
-            raise InputError("text", "is empty")
-        # An extractive writer cannot translate: the script speaks the language of the text,
-        # whatever `options.language` asks (it still decides nothing else here).
-        document = analyse(text, detect_language(text))
-        narratable = _narratable(document)
-        if not narratable:
-            raise InputError("text", "is empty")
-        title_hint = source.title_hint or document.title
-        return _Draft(document, narratable, options, title_hint, source.origin).script()
+def write_script(
+    text: str,
+    options: GenerateOptions,
+    *,
+    title_hint: str | None = None,
+    origin: str | None = None,
+) -> Script:
+    """A script made of `text`'s own sentences, sized to `options.length`. `origin` is the
+    URL or file it came from, credited in the description. `InputError` when the text has
+    nothing to narrate."""
+    text = normalize_lines(text)
+    if not any(ch.isalnum() for ch in text):
+        raise InputError("text", "is empty")
+    # An extractive writer cannot translate: the script speaks the language of the text,
+    # whatever `options.language` asks (it still decides nothing else here).
+    document = analyse(text, detect_language(text))
+    narratable = _narratable(document)
+    if not narratable:
+        raise InputError("text", "is empty")
+    return _Draft(document, narratable, options, title_hint or document.title, origin).script()
 
 
 def _narratable(document: Document) -> list[int]:

@@ -18,6 +18,14 @@ class WriterName(StrEnum):
     OPENAI = "openai"
 
 
+# What the offline writer, and a chain of it alone, answers a bare topic with.
+TOPIC_NEEDS_MODEL = (
+    "a topic needs a language model: set AUTOCLIP_SCRIPT_WRITER=gemini (with "
+    "AUTOCLIP_GEMINI_API_KEY) or openai (AUTOCLIP_OPENAI_BASE_URL, AUTOCLIP_OPENAI_API_KEY), "
+    "or give a text or a URL"
+)
+
+
 @dataclass(frozen=True)
 class SourceMaterial:
     """What a script is written from: the gathered text, or a topic for a language model."""

@@ -9,7 +9,7 @@ from autoclip.providers.text.base import TextModelName
 from autoclip.providers.text.registry import text_model
 from autoclip.providers.writing.base import ScriptWriter, WriterName
 from autoclip.providers.writing.model import ModelScriptWriter
-from autoclip.providers.writing.offline import OfflineWriter
+from autoclip.providers.writing.offline import OfflineScriptWriter
 from autoclip.settings import Settings
 
 
@@ -21,7 +21,7 @@ def _model_writer(name: TextModelName) -> Callable[[Settings, Meter | None], Scr
 
 
 WRITERS: dict[WriterName, Callable[[Settings, Meter | None], ScriptWriter]] = {
-    WriterName.OFFLINE: lambda _settings, _meter: OfflineWriter(),
+    WriterName.OFFLINE: lambda _settings, _meter: OfflineScriptWriter(),
     WriterName.GEMINI: _model_writer(TextModelName.GEMINI),
     WriterName.OPENAI: _model_writer(TextModelName.OPENAI),
 }

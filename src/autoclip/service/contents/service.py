@@ -17,7 +17,7 @@ from autoclip.kit.text import detect_language
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.narration.registry import check_voice
-from autoclip.script.offline import TOPIC_NEEDS_MODEL
+from autoclip.providers.writing.base import TOPIC_NEEDS_MODEL
 from autoclip.service.auth.callers import Account
 from autoclip.service.billing.credits import debit, refund
 from autoclip.service.contents.chains import CHAINS, check_configured, provider_choice, takes_topics
