@@ -162,64 +162,104 @@ def _postgres_binaries() -> Path | None:
     return None
 
 
-@contextlib.contextmanager
-def _throwaway_postgres(bindir: Path) -> Iterator[_PgServer]:
-    """A fresh cluster in a temp dir on a free port, stopped and deleted on exit."""
-    run_as: list[str] = []
-    owner: pwd.struct_passwd | None = None
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            _fail(
-                "PostgreSQL is not reachable and a throwaway server cannot be started as "
-                "root without a `postgres` OS user: install postgresql (apt-get install "
-                f"postgresql) or set {POSTGRES_URL_ENV}"
-            )
-        runuser = shutil.which("runuser")
-        if runuser is None:
-            _fail("starting a throwaway PostgreSQL as root needs runuser (util-linux)")
-        run_as = [runuser, "-u", "postgres", "--"]
-    tmp = Path(tempfile.mkdtemp(prefix="autoclip-pg-"))
-    if owner is not None:
-        os.chown(tmp, owner.pw_uid, owner.pw_gid)
-    data, log = tmp / "data", tmp / "server.log"
-    port = _free_port()
-    server = _PgServer("127.0.0.1", port, "postgres", None)
-    pg_ctl = [*run_as, str(bindir / "pg_ctl"), "-D", str(data)]
+class ThrowawayPostgres:
+    """A fresh cluster in a temp dir on a free port that a test may stop (any shutdown
+    mode, `immediate` being a crash) and start again on the same port and data: a
+    PostgreSQL restart as clients see it. `close` stops it and deletes everything."""
 
-    def run(args: list[str], what: str) -> None:
+    def __init__(self, bindir: Path) -> None:
+        self._run_as: list[str] = []
+        owner: pwd.struct_passwd | None = None
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            try:
+                owner = pwd.getpwnam("postgres")
+            except KeyError:
+                _fail(
+                    "PostgreSQL is not reachable and a throwaway server cannot be started as "
+                    "root without a `postgres` OS user: install postgresql (apt-get install "
+                    f"postgresql) or set {POSTGRES_URL_ENV}"
+                )
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                _fail("starting a throwaway PostgreSQL as root needs runuser (util-linux)")
+            self._run_as = [runuser, "-u", "postgres", "--"]
+        self._bindir = bindir
+        self.dir = Path(tempfile.mkdtemp(prefix="autoclip-pg-"))
+        if owner is not None:
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
+        self._data, self.log = self.dir / "data", self.dir / "server.log"
+        self.port = _free_port()
+        self.server = _PgServer("127.0.0.1", self.port, "postgres", None)
+        self._pg_ctl = [*self._run_as, str(bindir / "pg_ctl"), "-D", str(self._data)]
+        self._running = False
+        initdb = [*self._run_as, str(bindir / "initdb"), "-D", str(self._data), "-U", "postgres"]
+        initdb += ["-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
+        self._run(initdb, "initdb of the throwaway PostgreSQL cluster")
+
+    def _run(self, args: list[str], what: str) -> None:
         done = subprocess.run(args, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            _fail(f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}\n{_tail(log)}")
+            _fail(
+                f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}\n{_tail(self.log)}"
+            )
 
-    def ready() -> bool:
+    def ready(self) -> bool:
         try:
-            with server.connect("postgres", timeout=1):
+            with self.server.connect("postgres", timeout=1):
                 return True
         except psycopg.OperationalError:
             return False
 
-    started = False
-    try:
-        initdb = [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres"]
-        initdb += ["-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
-        run(initdb, "initdb of the throwaway PostgreSQL cluster")
+    def start(self) -> None:
+        if self._running:
+            return
         options = (
-            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 "
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        run([*pg_ctl, "-l", str(log), "-o", options, "-W", "start"], "pg_ctl start")
-        started = True
-        if not _wait_until(ready):
-            _fail(f"the throwaway PostgreSQL on port {port} did not come up:\n{_tail(log)}")
-        yield server
-    finally:
-        if started:
-            subprocess.run(
-                [*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, check=False
+        self._run(
+            [*self._pg_ctl, "-l", str(self.log), "-o", options, "-W", "start"], "pg_ctl start"
+        )
+        self._running = True
+        if not _wait_until(self.ready):
+            _fail(
+                f"the throwaway PostgreSQL on port {self.port} did not come up:\n{_tail(self.log)}"
             )
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: `fast` (what a restart does: every session is ended) or
+        `immediate` (a crash: no shutdown checkpoint, recovery at the next start)."""
+        if self._running:
+            subprocess.run(
+                [*self._pg_ctl, "-m", mode, "-w", "stop"], capture_output=True, check=False
+            )
+            self._running = False
+
+    def close(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _throwaway_postgres(bindir: Path) -> Iterator[_PgServer]:
+    """A fresh cluster in a temp dir on a free port, stopped and deleted on exit."""
+    cluster = ThrowawayPostgres(bindir)
+    try:
+        cluster.start()
+        yield cluster.server
+    finally:
+        cluster.close()
+
+
+def postgres_binaries_or_fail() -> Path:
+    """The directory of initdb and pg_ctl; fails the test (naming what to install) without."""
+    bindir = _postgres_binaries()
+    if bindir is None:
+        _fail(
+            "no PostgreSQL server binaries (initdb, pg_ctl) were found: "
+            "install postgresql (apt-get install postgresql)"
+        )
+    return bindir
 
 
 @contextlib.contextmanager
@@ -285,31 +325,67 @@ def _redis_ping(url: str) -> bool:
         client.close()
 
 
-@contextlib.contextmanager
-def _throwaway_redis(binary: str, db: int) -> Iterator[str]:
-    """A redis-server on a free port without persistence, stopped on exit."""
-    tmp = Path(tempfile.mkdtemp(prefix="autoclip-redis-"))
-    log = tmp / "server.log"
-    port = _free_port()
-    url = f"redis://127.0.0.1:{port}/{db}"
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    args += ["--appendonly", "no", "--dir", str(tmp)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        if not _wait_until(lambda: proc.poll() is not None or _redis_ping(url)):
-            _fail(f"the throwaway redis-server on port {port} did not come up:\n{_tail(log)}")
+class ThrowawayRedis:
+    """A redis-server on a free port without persistence, which a test may kill and start
+    again on the same port: it then comes back empty, as a failover without persistence
+    would. `close` stops it and deletes its folder."""
+
+    def __init__(self, binary: str, db: int = 0) -> None:
+        self._binary = binary
+        self.dir = Path(tempfile.mkdtemp(prefix="autoclip-redis-"))
+        self.log = self.dir / "server.log"
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/{db}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        args = [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += ["--appendonly", "no", "--dir", str(self.dir)]
+        with self.log.open("ab") as out:
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        self._process = proc
+        if not _wait_until(lambda: proc.poll() is not None or _redis_ping(self.url)):
+            _fail(
+                f"the throwaway redis-server on port {self.port} did not come up:\n"
+                + _tail(self.log)
+            )
         if proc.poll() is not None:
-            _fail(f"the throwaway redis-server exited ({proc.returncode}):\n{_tail(log)}")
-        yield url
-    finally:
-        proc.terminate()
+            _fail(f"the throwaway redis-server exited ({proc.returncode}):\n{_tail(self.log)}")
+
+    def kill(self) -> None:
+        """SIGKILL: every connection drops and every message in it is lost."""
+        self._end(kill=True)
+
+    def _end(self, *, kill: bool) -> None:
+        proc, self._process = self._process, None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        else:
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    def close(self) -> None:
+        self._end(kill=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _throwaway_redis(binary: str, db: int) -> Iterator[str]:
+    """A redis-server on a free port without persistence, stopped on exit."""
+    server = ThrowawayRedis(binary, db)
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.close()
 
 
 @contextlib.contextmanager

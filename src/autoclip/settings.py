@@ -173,6 +173,14 @@ class WorkerSettings(BaseModel):
         description="A job whose worker has not renewed it this long is retaken.",
     )
     reconcile_seconds: float = Field(default=10.0, gt=0)
+    requeue_after_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="A queued job whose message has not arrived this long is sent again "
+        "(lost between commit and send, or with a killed worker's prefetch). Default: ten "
+        "leases. A broker that lost its data or was unreachable is caught sooner: "
+        "everything waiting is sent again as soon as it answers.",
+    )
     max_attempts: int = Field(default=3, gt=0)
     retry_base_seconds: float = Field(default=5.0, ge=0)
     render_time_limit_seconds: float = Field(default=1800.0, gt=0)

@@ -11,6 +11,7 @@ session (savepoints for partial work), never open a second write session.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +46,9 @@ NAMING = {
 }
 
 M = TypeVar("M", bound=BaseModel)
+
+
+log = logging.getLogger("autoclip.db")
 
 
 class Base(DeclarativeBase):
@@ -195,6 +199,7 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` once `session`'s unit of work has committed; never if it rolls back.
 
     This is how jobs are sent: a worker must never see an id its transaction has not made.
+    A callback that raises is logged, not raised: the commit stands whatever follows it.
     """
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
@@ -252,7 +257,14 @@ class Database:
             session.info.pop(AFTER_COMMIT, None)
             session.close()
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:
+                # Committed is committed: a send to a broker that is down must not turn a
+                # change that happened (a content created and charged) into an error its
+                # client would retry. The database stays the truth; the reconciler re-sends
+                # what a failed send left waiting.
+                log.exception("after-commit step failed; the committed change stands")
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

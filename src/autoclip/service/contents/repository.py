@@ -86,6 +86,7 @@ class LostWork:
     phase: JobPhase
     attempts: int
     lease_expires_at: datetime | None
+    enqueued_at: datetime | None  # the last send; None: never sent, or since forgotten
 
 
 def _current_run(content_id: uuid.UUID, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -447,7 +448,7 @@ class ContentRepository:
         stale = now - stale_after
         run = GenerationRun
         rows = self.session.execute(
-            select(Content.id, run.phase, run.attempts, run.lease_expires_at)
+            select(Content.id, run.phase, run.attempts, run.lease_expires_at, run.enqueued_at)
             .join(run, run.id == Content.run_id)
             .where(
                 Content.deleted_at.is_(None),
@@ -462,29 +463,54 @@ class ContentRepository:
                     and_(
                         Content.status == ContentStatus.PROCESSING,
                         run.lease_expires_at.is_(None),
-                        run.enqueued_at < stale,
+                        or_(run.enqueued_at.is_(None), run.enqueued_at < stale),
                     ),
                 ),
             )
         ).all()
         return [LostWork(*row) for row in rows]
 
-    def take_for_resend(self, content_id: uuid.UUID, expired: datetime | None) -> bool:
-        """Claim the re-send of lost work: once per expiry however many reconcilers run."""
-        lease = (
-            GenerationRun.lease_expires_at.is_(None)
-            if expired is None
-            else GenerationRun.lease_expires_at == expired
-        )
+    def take_for_resend(
+        self, content_id: uuid.UUID, expired: datetime | None, enqueued: datetime | None
+    ) -> bool:
+        """Claim the re-send of lost work on the state the reconciler saw (the expired
+        lease, or with none the last send): once per expiry or loss however many
+        reconcilers run."""
+        run = GenerationRun
+        if expired is not None:
+            seen = run.lease_expires_at == expired
+        elif enqueued is None:
+            seen = and_(run.lease_expires_at.is_(None), run.enqueued_at.is_(None))
+        else:
+            seen = and_(run.lease_expires_at.is_(None), run.enqueued_at == enqueued)
         taken = changed_rows(
             self.session,
             update(GenerationRun)
-            .where(_current_run(content_id), lease)
+            .where(_current_run(content_id), seen)
             .values(lease_owner=None, lease_expires_at=None, enqueued_at=utcnow()),
         )
         if taken == 1:
             self.abandon_stage_runs(content_id)
         return taken == 1
+
+    def forget_sends(self) -> int:
+        """Mark the run of every content waiting for a message (queued, or handed to the
+        render queue: no lease) as never sent, so the reconciler re-sends it once due; runs
+        a worker holds are left alone (their job sends what follows). Returns how many."""
+        waiting = select(Content.run_id).where(
+            Content.deleted_at.is_(None),
+            Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
+        )
+        return changed_rows(
+            self.session,
+            update(GenerationRun)
+            .where(
+                GenerationRun.id.in_(waiting),
+                GenerationRun.lease_expires_at.is_(None),
+                GenerationRun.enqueued_at.is_not(None),
+            )
+            .values(enqueued_at=None),
+        )
 
     def abandon_stage_runs(self, content_id: uuid.UUID) -> None:
         self.session.execute(

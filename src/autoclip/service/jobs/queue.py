@@ -19,6 +19,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from autoclip.service.connections import redis_pool
+from autoclip.service.db import utcnow
 from autoclip.service.jobs.names import CONTENT_QUEUE as CONTENT_QUEUE
 from autoclip.service.jobs.names import RENDER_QUEUE as RENDER_QUEUE
 from autoclip.service.models import JobPhase
@@ -32,6 +33,8 @@ TaskHandler = Callable[[str], None]
 EXPORT_BUILD = "export_build"  # an export id: zip its contents
 CONTENT_PURGE = "content_purge"  # a deleted content's id: remove its stored objects
 TASKS = (EXPORT_BUILD, CONTENT_PURGE)
+# A key that lives as long as the broker's data does: gone means the queues are gone too.
+BROKER_MARK = "autoclip:broker-mark"
 log = logging.getLogger(__name__)
 
 
@@ -103,6 +106,19 @@ class JobQueue:
     def ping(self) -> None:
         if isinstance(self.broker, RedisBroker):
             self.broker.client.ping()
+
+    def kept_messages(self) -> bool:
+        """False if the broker may have lost messages since this was last asked: it has
+        no mark of ours, as a Redis restarted empty, flushed, or failed over to a replica
+        without our writes has none. Leaves the mark; the first caller after a loss gets
+        False, the others True. Raises if the broker cannot be reached.
+
+        Always True for the in-memory broker: its messages go only with its process,
+        which re-sends everything when it starts (WorkerProcess `first_stale_after`)."""
+        if isinstance(self.broker, RedisBroker):
+            placed = self.broker.client.set(BROKER_MARK, utcnow().isoformat(), nx=True)
+            return not placed
+        return True
 
     def _make_entry(self, phase: JobPhase) -> Callable[[str], None]:
         def run(content_id: str) -> None:

@@ -7,9 +7,16 @@ the queue agree.
 - A content `queued` for longer than `stale_after` whose message never arrived (a crash
   between commit and send, or the in-memory queue of a restarted embedded server) is sent
   again.
+- When the broker lost its messages (a Redis restarted empty, flushed, or failed over
+  without persistence: its mark is gone, see `JobQueue.kept_messages`) or could not be
+  reached (sends may have failed), every content waiting for a message is marked unsent
+  (`enqueued_at` NULL) on the first pass that reaches it again, and re-sent at once rather
+  than after `stale_after`: work resumes within a pass of the broker's return.
 
 Several reconcilers may run at once (one per worker process): each re-send is claimed with
-a conditional UPDATE, so a content is re-sent once per expiry.
+a conditional UPDATE on the state the pass saw (the expired lease, or the last send), so a
+content is re-sent once per expiry or loss. A message sent twice costs nothing more: the
+lease claim lets one job run, and the other finds it taken.
 
 The same thread keeps exports moving (lost messages re-sent, lost builds failed), removes
 the stored objects of deleted contents whose purge failed or was lost (every minute), and
@@ -55,11 +62,20 @@ def reconcile(runtime: Runtime, stale_after: timedelta) -> int:
 def _resend(runtime: Runtime, work: LostWork) -> bool:
     content_id, phase = work.content_id, work.phase
     with runtime.db.session() as session:
-        if not ContentRepository(session).take_for_resend(content_id, work.lease_expires_at):
+        repository = ContentRepository(session)
+        if not repository.take_for_resend(content_id, work.lease_expires_at, work.enqueued_at):
             return False
         after_commit(session, lambda: runtime.jobs.send(str(content_id), phase))
     log.warning("content %s: re-sent to the %s queue", content_id, phase.value)
     return True
+
+
+def forget_sends(runtime: Runtime) -> int:
+    """Mark every content waiting for a message as never sent, so the next pass of any
+    reconciler re-sends it once it is due: its message may be gone with the broker's data,
+    or its send may have failed while the broker was unreachable. Returns how many."""
+    with runtime.db.session() as session:
+        return ContentRepository(session).forget_sends()
 
 
 CLEANUP_EVERY = 3600.0  # seconds between scratch (and expired export) cleanups
@@ -80,10 +96,12 @@ class Reconciler(threading.Thread):
         self._stop = threading.Event()
         self._last_cleanup = 0.0
         self._last_purge = 0.0
+        self._broker_failed = False  # a pass could not reach the broker since the last resend
 
     def run(self) -> None:
         while True:
             try:
+                self._check_broker()
                 reconcile(self._runtime, self._stale_after)
                 reconcile_exports(self._runtime, self._stale_after)
             except Exception:
@@ -94,6 +112,23 @@ class Reconciler(threading.Thread):
                 self._cleanup()
             if self._stop.wait(self._every):
                 return
+
+    def _check_broker(self) -> None:
+        """Mark waiting contents unsent if the broker lost its messages, or could not be
+        reached since the last pass (raises then, ending the pass: nothing can be sent)."""
+        try:
+            kept = self._runtime.jobs.kept_messages()
+        except Exception:
+            self._broker_failed = True
+            raise
+        if kept and not self._broker_failed:
+            return
+        why = "could not be reached" if kept else "has lost its messages, or is new"
+        marked = forget_sends(self._runtime)
+        self._broker_failed = False
+        # A new broker with nothing waiting is no news; anything to re-send is.
+        level = logging.WARNING if marked else logging.INFO
+        log.log(level, "the job broker %s: %d waiting contents sent again", why, marked)
 
     def _purge(self) -> None:
         self._last_purge = time.monotonic()

@@ -60,8 +60,11 @@ class WorkerProcess:
         self._worker = start_worker(self.runtime.jobs, threads, self.queues)
         # A message is re-sent only if it has been queued ten leases long (10 minutes by
         # default): lost with a killed worker's prefetch, or between commit and send.
-        # Expired leases are re-sent at once.
-        stale_after = timedelta(seconds=settings.lease_seconds * 10)
+        # Expired leases are re-sent at once, and so is everything waiting once a broker
+        # that lost its data (or could not be reached) answers again (reconciler.py).
+        stale_after = timedelta(
+            seconds=settings.requeue_after_seconds or settings.lease_seconds * 10
+        )
         self._reconciler = Reconciler(self.runtime, settings.reconcile_seconds, stale_after)
         self._reconciler.start()
         log.info("worker %s started on %s", self.worker_id, sorted(self.queues))

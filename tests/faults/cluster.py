@@ -1,0 +1,230 @@
+"""A distributed AutoClip of the test's own, for fault runs: throwaway PostgreSQL and Redis
+(tests/services.py), moto_server behind a TCP proxy the test controls (netproxy.py), real
+`autoclip worker` processes, and the API in-process on the same database.
+
+Nothing here is the machine's shared PostgreSQL or Redis: every server is started on a
+free port and thrown away. Leases and the reconciler are shortened through settings so a
+fault costs seconds, not minutes; the lost-message floor is left at production's ten
+minutes, so that what brings work back after a broker loss is what production has.
+
+AUTOCLIP_FAULT_TIMINGS=production runs the workers with the production defaults (60 s
+leases, a reconciler pass every 10 s, retries from 5 s) to measure what an operator will
+see; the figures each test measures are printed (`pytest -s`) and, with
+AUTOCLIP_FAULT_REPORT=path, appended to that file as JSON lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from autoclip.service.app import create_app
+from autoclip.service.models import User
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.settings import Settings, WorkerSettings
+from faults.netproxy import TcpProxy
+from s3server import TEST_CREDENTIALS
+from service.test_jobs_support import wait_for
+from services import ThrowawayPostgres, ThrowawayRedis
+
+PRODUCTION = os.environ.get("AUTOCLIP_FAULT_TIMINGS", "") == "production"
+REPORT_ENV = "AUTOCLIP_FAULT_REPORT"
+LOST_MESSAGE_FLOOR_S = 600.0  # production's default: ten 60-second leases
+SHORT_WORKER = {
+    "lease_seconds": 3.0,
+    "reconcile_seconds": 0.5,
+    "retry_base_seconds": 0.5,
+    "requeue_after_seconds": LOST_MESSAGE_FLOOR_S,
+}
+STORAGE_RETRY_S = 90.0  # production's default bound on retrying an unreachable S3
+
+
+def worker_settings() -> WorkerSettings:
+    """The workers' settings in these runs: short leases, or production's."""
+    return WorkerSettings() if PRODUCTION else WorkerSettings(**SHORT_WORKER)
+
+
+@dataclass
+class WorkerProc:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+@dataclass
+class Cluster:
+    """The servers of one fault test, and the workers it started."""
+
+    tmp: Path
+    postgres: ThrowawayPostgres
+    database_url: str
+    redis: ThrowawayRedis
+    s3: TcpProxy  # the endpoint the service uses
+    s3_direct: str  # moto itself, to look at the bucket while the proxy is down
+    bucket: str
+    prefix: str = "autoclip"
+    secret_key: str = field(default_factory=lambda: "fault-test-key-" + uuid.uuid4().hex)
+    workers: list[WorkerProc] = field(default_factory=list)
+
+    @property
+    def storage_url(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.tmp / "data"
+
+    def settings(self, **overrides: Any) -> Settings:
+        """The API's settings (the in-process runtime the test reads the truth with)."""
+        fields: dict[str, Any] = {
+            "data_dir": self.tmp / "api",
+            "database_url": self.database_url,
+            "redis_url": self.redis.url,
+            "storage_url": self.storage_url,
+            "s3_endpoint_url": self.s3.endpoint,
+            "secret_key": self.secret_key,
+            "rate_limits": False,
+            "worker": worker_settings(),
+        }
+        return Settings(**(fields | overrides))
+
+    def worker_env(self, data_dir: Path | None = None, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOCLIP_", "AWS_"))}
+        env |= TEST_CREDENTIALS
+        env |= {
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AUTOCLIP_DATABASE_URL": self.database_url,
+            "AUTOCLIP_REDIS_URL": self.redis.url,
+            "AUTOCLIP_STORAGE_URL": self.storage_url,
+            "AUTOCLIP_S3_ENDPOINT_URL": self.s3.endpoint,
+            # one machine: the workers share the data folder, hence the stage cache
+            "AUTOCLIP_DATA_DIR": str(data_dir or self.data_dir),
+            "AUTOCLIP_SECRET_KEY": self.secret_key,
+            "AUTOCLIP_LOG_LEVEL": "INFO",
+            "AUTOCLIP_LOG_FORMAT": "text",
+        }
+        for name, value in worker_settings().model_dump().items():
+            env[f"AUTOCLIP_WORKER__{name.upper()}"] = str(value)
+        return env | extra
+
+    def spawn(self, name: str, data_dir: Path | None = None, **extra_env: str) -> WorkerProc:
+        """Start an `autoclip worker` in its own process group and wait until it takes jobs."""
+        log = self.tmp / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                # Several workers on one machine: each would want the metrics port (0: none).
+                [autoclip_binary(), "worker", "--metrics-port", "0"],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.worker_env(data_dir, **extra_env),
+                start_new_session=True,
+            )
+        worker = WorkerProc(name, process, log)
+        self.workers.append(worker)
+        wait_for(
+            lambda: " started on " in worker.output() or not worker.alive(),
+            60,
+            f"{name} to start",
+        )
+        assert worker.alive(), f"{name} exited at start:{self.logs()}"
+        return worker
+
+    def kill(self, worker: WorkerProc) -> None:
+        """SIGKILL the worker and its children (ffmpeg): a lost machine, an OOM kill."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.process.wait(timeout=30)
+
+    def logs(self) -> str:
+        parts = [
+            f"\n----- {w.name} (pid {w.pid}, exit {w.process.poll()}) -----\n{w.output()}"
+            for w in self.workers
+        ]
+        return "".join(parts)
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            if worker.alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
+                worker.process.wait(timeout=30)
+
+    @contextlib.contextmanager
+    def api(self, **overrides: Any) -> Iterator[tuple[Runtime, TestClient]]:
+        """The API (no worker inside) and its runtime, on this cluster's servers."""
+        runtime = build_runtime(self.settings(**overrides))
+        try:
+            with TestClient(create_app(runtime, run_worker=False)) as client:
+                yield runtime, client
+        finally:
+            runtime.close()
+
+
+def autoclip_binary() -> str:
+    binary = Path(sys.executable).parent / "autoclip"
+    assert binary.is_file(), f"the autoclip command is not installed next to {sys.executable}"
+    return str(binary)
+
+
+def give_credits(runtime: Runtime, credits: int) -> None:
+    """Every user (the test's one) gets `credits`: the free plan's 3 are too few here."""
+    with runtime.db.session() as session:
+        session.execute(update(User).values(credit_balance=credits))
+
+
+def owner_pid(owner: str | None) -> int | None:
+    """The pid in a lease owner ("host:pid/job"), if there is one."""
+    if owner is None:
+        return None
+    return int(owner.split(":")[1].split("/")[0])
+
+
+def live_members(group: int) -> list[int]:
+    """Processes of a process group still running (not zombies)."""
+    found = []
+    for process in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process.pid)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+    return found
+
+
+def record(fault: str, **figures: float | int | str) -> None:
+    """Print what a fault run measured, and append it to $AUTOCLIP_FAULT_REPORT if set."""
+    entry = {"fault": fault, "timings": "production" if PRODUCTION else "short", **figures}
+    line = json.dumps(entry, ensure_ascii=False)
+    sys.stdout.write(f"\nfault figures: {line}\n")
+    target = os.environ.get(REPORT_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
