@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from autoclip.pipeline.progress import Stage
@@ -28,6 +30,7 @@ _ORDER = list(WEIGHTS)
 PREPARE_STAGES = frozenset(_ORDER[:5])
 RENDER_STAGES = frozenset(_ORDER[5:])
 WRITE_EVERY = 0.5  # seconds between progress writes inside one stage
+log = logging.getLogger("autoclip.worker")
 
 
 def progress_before(stage: Stage) -> int:
@@ -85,8 +88,16 @@ class DatabaseProgress:
         now = time.monotonic()
         if value == self._last_value or now - self._last_write < WRITE_EVERY:
             return
-        with self._db.session() as session:
-            self._set_progress(session, stage, value)
+        try:
+            with self._db.session() as session:
+                self._set_progress(session, stage, value)
+        except SQLAlchemyError as error:
+            # A percentage is not worth a render: with the database restarting, the render
+            # goes on and the next write (or the stage's end) brings the figure up to date.
+            # The lease's heartbeat, not this, says whether the job may go on.
+            self._last_write = now
+            log.warning("content %s: progress not recorded (%s); going on",
+                        self._content_id, type(error).__name__)  # fmt: skip
 
     def stage_finished(self, stage: Stage, seconds: float, reused: bool) -> None:
         if stage not in self._stages:
