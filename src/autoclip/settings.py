@@ -303,6 +303,14 @@ class Settings(BaseSettings):
     s3_max_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries of an S3 call, the first included."
     )
+    s3_outage_retry_s: float = Field(
+        default=90.0,
+        ge=0,
+        le=600,
+        description="How long an S3 call keeps trying an endpoint it cannot reach (waits of "
+        "1 s doubling to 15 s) before its job fails and is retried: an S3 outage of about a "
+        "minute costs a wait, not a failed content. 0: no retry.",
+    )
     max_request_bytes: int = Field(
         default=MAX_REQUEST_BYTES,
         gt=0,
@@ -398,6 +406,7 @@ class Settings(BaseSettings):
             connect_timeout_s=self.s3_connect_timeout_s,
             read_timeout_s=self.s3_read_timeout_s,
             max_attempts=self.s3_max_attempts,
+            outage_retry_s=self.s3_outage_retry_s,
         )
 
     def outbound_policy(self) -> OutboundPolicy:

@@ -49,7 +49,6 @@ SHORT_WORKER = {
     "retry_base_seconds": 0.5,
     "requeue_after_seconds": LOST_MESSAGE_FLOOR_S,
 }
-STORAGE_RETRY_S = 90.0  # production's default bound on retrying an unreachable S3
 
 
 def worker_settings() -> WorkerSettings:
@@ -114,7 +113,9 @@ class Cluster:
         }
         return Settings(**(fields | overrides))
 
-    def worker_env(self, data_dir: Path | None = None, **extra: str) -> dict[str, str]:
+    def worker_env(
+        self, data_dir: Path | None = None, extra: dict[str, str] | None = None
+    ) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOCLIP_", "AWS_"))}
         env |= TEST_CREDENTIALS
         env |= {
@@ -132,9 +133,11 @@ class Cluster:
         }
         for name, value in worker_settings().model_dump().items():
             env[f"AUTOCLIP_WORKER__{name.upper()}"] = str(value)
-        return env | extra
+        return env | (extra or {})
 
-    def spawn(self, name: str, data_dir: Path | None = None, **extra_env: str) -> WorkerProc:
+    def spawn(
+        self, name: str, data_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> WorkerProc:
         """Start an `autoclip worker` in its own process group and wait until it takes jobs."""
         log = self.tmp / f"{name}.log"
         with log.open("wb") as out:
@@ -144,7 +147,7 @@ class Cluster:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env=self.worker_env(data_dir, **extra_env),
+                env=self.worker_env(data_dir, env),
                 start_new_session=True,
             )
         worker = WorkerProc(name, process, log)

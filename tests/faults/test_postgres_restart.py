@@ -36,8 +36,8 @@ def test_postgres_restarted_mid_render_every_content_ends_ready_charged_once(
 ) -> None:
     # Leases outlast the restart, as production's 60 s do: a worker keeps its job through it.
     lease = {} if PRODUCTION else {"AUTOCLIP_WORKER__LEASE_SECONDS": str(LEASE_S)}
-    cluster.spawn("worker-a", **lease)
-    cluster.spawn("worker-b", **lease)
+    cluster.spawn("worker-a", env=lease)
+    cluster.spawn("worker-b", env=lease)
     try:
         with cluster.api() as (runtime, client):
             auth = sign_up(client)

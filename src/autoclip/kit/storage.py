@@ -10,7 +10,11 @@ Two backends share one interface (`Storage`) and one key check (`check_key`):
 - `LocalStorage` keeps objects as files under a root folder. An object is written under a
   temporary name and renamed into place, so a reader never sees half a file.
 - `S3Storage` keeps objects in an S3 bucket (AWS or any S3-compatible endpoint), optionally
-  under a key prefix. S3 writes are atomic by nature.
+  under a key prefix. S3 writes are atomic by nature: an upload cut off half-way leaves no
+  object (and a multipart one none until it completes). An endpoint that cannot be reached
+  (refused, reset, timed out, 5xx) is tried again with bounded backoff for
+  `S3Limits.outage_retry_s`, so an outage of about a minute costs a job a wait, not a
+  failure.
 
 `storage_from_url` picks the backend from AUTOCLIP_STORAGE_URL (`file:///abs/path`,
 `s3://bucket` or `s3://bucket/prefix`).
@@ -18,21 +22,28 @@ Two backends share one interface (`Storage`) and one key check (`check_key`):
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from autoclip.errors import AutoclipError, ConfigurationError
 from autoclip.kit.private import make_private_dir
 
 STAGING_SUFFIX = ".partial"
+# Waits between tries of an unreachable S3 endpoint: 1, 2, 4, 8, 15, 15, ... seconds.
+RETRY_FIRST_WAIT_S = 1.0
+RETRY_MAX_WAIT_S = 15.0
+T = TypeVar("T")
+log = logging.getLogger("autoclip.storage")
 
 # Types the operations manual relies on, whatever the host's mimetypes tables say.
 CONTENT_TYPES = {
@@ -296,6 +307,23 @@ def _is_missing(error: Exception) -> bool:
     return _error_code(error) in ("404", "NoSuchKey", "NotFound")
 
 
+def _is_unreachable(error: BaseException) -> bool:
+    """An error that says nothing about the request, only that S3 did not serve it now:
+    no connection, a connection cut or timed out, or a 5xx (SlowDown, InternalError)."""
+    from boto3.exceptions import S3UploadFailedError
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    if isinstance(error, S3UploadFailedError) and error.__cause__ is not None:
+        return _is_unreachable(error.__cause__)  # upload_file's wrapper of a ClientError
+    if isinstance(error, BotoConnectionError | HTTPClientError):
+        return True
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return isinstance(status, int) and status >= 500
+    return False
+
+
 def _public_endpoint(endpoint_url: str) -> str:
     """The endpoint without user info, query or fragment (nothing secret)."""
     parts = urlsplit(endpoint_url)
@@ -314,14 +342,20 @@ class S3Limits:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0  # each read of the answer; a large transfer takes longer
     max_attempts: int = 3  # the first try included
+    # How long a call goes on trying an endpoint it cannot reach (refused, reset, timed
+    # out, 5xx), on top of botocore's tries: an outage of about a minute costs a job a
+    # wait, not a failure. 0: give up with botocore.
+    outage_retry_s: float = 0.0
 
     def deadline(self) -> float:
         """The longest one call can take against a server that never answers: each try
         waits to connect and to read, and standard-mode backoff sleeps at most 2^n s (n
-        the retry's number) between tries."""
+        the retry's number) between tries; the outage retry starts its last such call
+        before `outage_retry_s` has passed."""
         tries = self.max_attempts
         backoff = sum(min(2.0**n, 20.0) for n in range(tries - 1))
-        return tries * (self.connect_timeout_s + self.read_timeout_s) + backoff
+        one_call = tries * (self.connect_timeout_s + self.read_timeout_s) + backoff
+        return one_call + self.outage_retry_s
 
 
 class S3Storage:
@@ -353,6 +387,34 @@ class S3Storage:
         self.client: Any = (
             client if client is not None else self._make_client(endpoint_url, self.limits)
         )
+
+    def _call(self, call: Callable[[], T]) -> T:
+        """Run one S3 request, trying it again while the endpoint cannot be reached, for
+        up to `limits.outage_retry_s`; then StorageUnavailableError, which names no endpoint (it
+        may reach a user as a content's error) and is retried as a job like any blip.
+        Every request here may be repeated: a PUT of the same key writes the same bytes."""
+        retry_seconds = self.limits.outage_retry_s
+        deadline = time.monotonic() + retry_seconds
+        wait = RETRY_FIRST_WAIT_S
+        while True:
+            try:
+                return call()
+            except Exception as error:
+                if not _is_unreachable(error):
+                    raise
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if retry_seconds <= 0:
+                        raise
+                    raise StorageUnavailableError(
+                        f"the storage could not be reached for {retry_seconds:g} s "
+                        f"({type(error).__name__})"
+                    ) from error
+                pause = min(wait, left)
+                log.warning("storage %s unreachable (%s); trying again in %.0f s",
+                            self.describe(), error, pause)  # fmt: skip
+                time.sleep(pause)
+                wait = min(wait * 2, RETRY_MAX_WAIT_S)
 
     @staticmethod
     def _make_client(endpoint_url: str | None, limits: S3Limits) -> Any:
@@ -390,32 +452,36 @@ class S3Storage:
             raise FileNotFoundError(f"no such file: {source}")
         content_type = guess_content_type(key)
         extra = {"ContentType": content_type} if content_type else None
-        self.client.upload_file(str(source), self.bucket, name, ExtraArgs=extra)
+        self._call(lambda: self.client.upload_file(str(source), self.bucket, name, ExtraArgs=extra))
         return self._where(name)
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> str:
         name = self._object(key)
         content_type = content_type or guess_content_type(key)
         extra = {"ContentType": content_type} if content_type else {}
-        self.client.put_object(Bucket=self.bucket, Key=name, Body=data, **extra)
+        self._call(lambda: self.client.put_object(Bucket=self.bucket, Key=name, Body=data, **extra))
         return self._where(name)
 
     def get_bytes(self, key: str) -> bytes:
         from botocore.exceptions import ClientError
 
         name = self._object(key)
-        try:
+
+        def read() -> bytes:
             response = self.client.get_object(Bucket=self.bucket, Key=name)
+            body = response["Body"]
+            try:
+                data: bytes = body.read()
+            finally:
+                body.close()
+            return data
+
+        try:
+            return self._call(read)
         except ClientError as error:
             if _is_missing(error):
                 raise KeyError(key) from None
             raise
-        body = response["Body"]
-        try:
-            data: bytes = body.read()
-        finally:
-            body.close()
-        return data
 
     def download(self, key: str, target: Path) -> None:
         from botocore.exceptions import ClientError
@@ -425,7 +491,7 @@ class S3Storage:
         staging = target.parent / f".{target.name}.{uuid.uuid4().hex}{STAGING_SUFFIX}"
         try:
             try:
-                self.client.download_file(self.bucket, name, str(staging))
+                self._call(lambda: self.client.download_file(self.bucket, name, str(staging)))
             except ClientError as error:
                 if _is_missing(error):
                     raise KeyError(key) from None
@@ -439,7 +505,9 @@ class S3Storage:
 
         name = self._object(key)
         try:
-            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=name)
+            head: dict[str, Any] = self._call(
+                lambda: self.client.head_object(Bucket=self.bucket, Key=name)
+            )
         except ClientError as error:
             if _is_missing(error):
                 return None
@@ -454,19 +522,24 @@ class S3Storage:
         return None if head is None else int(head["ContentLength"])
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._object(key))
+        name = self._object(key)
+        self._call(lambda: self.client.delete_object(Bucket=self.bucket, Key=name))
 
     def list_keys(self, prefix: str) -> list[str]:
         check_prefix(prefix)
         base = f"{self.prefix}/" if self.prefix else ""
-        paginator = self.client.get_paginator("list_objects_v2")
-        keys: list[str] = []
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=base + prefix):
-            for item in page.get("Contents", []):
-                name = str(item["Key"])
-                if name.startswith(base):
-                    keys.append(name[len(base) :])
-        return sorted(keys)
+
+        def listing() -> list[str]:
+            paginator = self.client.get_paginator("list_objects_v2")
+            keys: list[str] = []
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=base + prefix):
+                for item in page.get("Contents", []):
+                    name = str(item["Key"])
+                    if name.startswith(base):
+                        keys.append(name[len(base) :])
+            return sorted(keys)
+
+        return self._call(listing)
 
     local_root = None
 
