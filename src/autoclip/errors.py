@@ -35,6 +35,18 @@ class MediaError(AutoclipError):
         self.stderr_tail = stderr_tail
 
 
+class DiskFullError(AutoclipError):
+    """The local disk filled up while writing (a render's output, a stage's files).
+
+    Not the input's fault, and not final: space may be freed (the scratch cleanup, another
+    job finishing) or the retry may land on a worker with room. Says no path: it may reach
+    a user as a content's error."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the worker's disk is full ({what}: no space left on device)")
+        self.what = what
+
+
 class CancelledError(AutoclipError):
     """The work was cancelled by its owner."""
 

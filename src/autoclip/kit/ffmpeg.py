@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
-from autoclip.errors import CancelledError, MediaError
+from autoclip.errors import CancelledError, DiskFullError, MediaError
 
 STDERR_TAIL_LINES = 30
 ProgressCallback = Callable[[float], None]  # seconds of output written so far
@@ -87,6 +87,8 @@ def run_ffmpeg(
     if cancelled:
         raise CancelledError(f"{what} was cancelled")
     if process.returncode != 0:
+        if "No space left on device" in stderr and not timed_out.is_set():
+            raise DiskFullError(what)
         reason = f"exit {process.returncode}"
         if timed_out.is_set():
             reason = f"timed out after {timeout:g} s"

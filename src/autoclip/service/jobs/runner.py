@@ -10,13 +10,14 @@ only lands if this worker still holds the lease. Errors decide what follows:
   fail the same way;
 - a flagged script in a project that wants review: the content waits in `review`, its
   credit kept, until its owner approves (back on the queue) or rejects it;
-- anything else (a database or storage blip, a provider timeout): retried with exponential
-  backoff up to `max_attempts`, then failed and refunded;
+- anything else (a database or storage blip, a provider timeout, a full disk): retried
+  with exponential backoff up to `max_attempts`, then failed and refunded;
 - cancellation: the owner already has the refund; the worker just lets go.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 import uuid
@@ -29,6 +30,7 @@ from autoclip.errors import (
     CancelledError,
     ConfigurationError,
     ContentBlockedError,
+    DiskFullError,
     InputError,
     MediaError,
 )
@@ -172,9 +174,10 @@ class ContentRunner:
             outcome = Outcome.RETRIED
             log.exception("content %s: %s failed", job.id, phase.value,
                           extra={"contentId": str(job.id)})  # fmt: skip
-            progress.abort(RunStatus.FAILED, f"{type(error).__name__}: {error}")
+            reason = failure_reason(error)
+            progress.abort(RunStatus.FAILED, reason)
             wait = getattr(error, "retry_after", None)  # what a provider asked for
-            self._retry_or_fail(job, phase, f"{type(error).__name__}: {error}", wait)
+            self._retry_or_fail(job, phase, reason, wait)
         finally:
             heartbeat.finish()
         self._purge_if_deleted(job)
@@ -394,6 +397,14 @@ class ContentRunner:
         with self.runtime.db.session() as session:
             if ContentRepository(session).schedule_retry(job.id, job.owner, reason, delay):
                 after_commit(session, lambda: self.runtime.jobs.send(str(job.id), phase, delay))
+
+
+def failure_reason(error: Exception) -> str:
+    """What a failed attempt tells the content's owner: the error's kind and message. A
+    full disk says so, without the path the OS error names (the owner sees this)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        error = DiskFullError("writing a stage's files")
+    return f"{type(error).__name__}: {error}"
 
 
 def fail_content(
