@@ -24,6 +24,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,15 @@ SHORT_WORKER = {
     "retry_base_seconds": 0.5,
     "requeue_after_seconds": LOST_MESSAGE_FLOOR_S,
 }
+# Short, distinct texts: each renders a draft video of a few seconds (distinct, because
+# equal texts would share their stage cache entries and renders).
+TEXTS = [
+    "Sleep repairs the body. Go to bed at the same time each night.",
+    "Drink water often. A glass before each meal is a good habit.",
+    "Walk after meals. Ten minutes keeps blood sugar steady.",
+    "Stretch every morning. Two minutes is enough to wake the body.",
+    "Rest your eyes. Look at something far away every twenty minutes.",
+]
 
 
 def worker_settings() -> WorkerSettings:
@@ -139,26 +149,31 @@ class Cluster:
         self, name: str, data_dir: Path | None = None, env: dict[str, str] | None = None
     ) -> WorkerProc:
         """Start an `autoclip worker` in its own process group and wait until it takes jobs."""
-        log = self.tmp / f"{name}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                # Several workers on one machine: each would want the metrics port (0: none).
-                [autoclip_binary(), "worker", "--metrics-port", "0"],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=self.worker_env(data_dir, env),
-                start_new_session=True,
-            )
-        worker = WorkerProc(name, process, log)
-        self.workers.append(worker)
-        wait_for(
-            lambda: " started on " in worker.output() or not worker.alive(),
-            60,
-            f"{name} to start",
-        )
-        assert worker.alive(), f"{name} exited at start:{self.logs()}"
-        return worker
+        return self.spawn_many([name], data_dir, env)[0]
+
+    def spawn_many(
+        self, names: list[str], data_dir: Path | None = None, env: dict[str, str] | None = None
+    ) -> list[WorkerProc]:
+        """Start workers side by side (their start-up is mostly imports), then wait for all."""
+        started = []
+        for name in names:
+            log = self.tmp / f"{name}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    # Several workers on one machine: each would want the metrics port (0: none).
+                    [autoclip_binary(), "worker", "--metrics-port", "0"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=self.worker_env(data_dir, env),
+                    start_new_session=True,
+                )
+            started.append(WorkerProc(name, process, log))
+        self.workers += started
+        for worker in started:
+            wait_for(partial(_up, worker), 60, f"{worker.name} to start")
+            assert worker.alive(), f"{worker.name} exited at start:{self.logs()}"
+        return started
 
     def kill(self, worker: WorkerProc) -> None:
         """SIGKILL the worker and its children (ffmpeg): a lost machine, an OOM kill."""
@@ -189,6 +204,11 @@ class Cluster:
                 yield runtime, client
         finally:
             runtime.close()
+
+
+def _up(worker: WorkerProc) -> bool:
+    """Started (it logs so once its queues are consumed), or exited."""
+    return " started on " in worker.output() or not worker.alive()
 
 
 def autoclip_binary() -> str:

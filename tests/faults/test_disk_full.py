@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import Cluster, record
+from faults.cluster import TEXTS, Cluster, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
     API,
-    TEXTS,
     VIDEO_FILES,
     create,
     entries,

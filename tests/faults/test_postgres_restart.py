@@ -10,10 +10,9 @@ import time
 import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import PRODUCTION, Cluster, give_credits, record
+from faults.cluster import PRODUCTION, TEXTS, Cluster, give_credits, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
-    TEXTS,
     VIDEO_FILES,
     create,
     entries,
@@ -36,8 +35,7 @@ def test_postgres_restarted_mid_render_every_content_ends_ready_charged_once(
 ) -> None:
     # Leases outlast the restart, as production's 60 s do: a worker keeps its job through it.
     lease = {} if PRODUCTION else {"AUTOCLIP_WORKER__LEASE_SECONDS": str(LEASE_S)}
-    cluster.spawn("worker-a", env=lease)
-    cluster.spawn("worker-b", env=lease)
+    cluster.spawn_many(["worker-a", "worker-b"], env=lease)
     try:
         with cluster.api() as (runtime, client):
             auth = sign_up(client)

@@ -12,10 +12,9 @@ import time
 import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import Cluster, give_credits, record
+from faults.cluster import TEXTS, Cluster, give_credits, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
-    TEXTS,
     VIDEO_FILES,
     create,
     entries,
@@ -26,10 +25,6 @@ from service.test_jobs_support import (
     wait_for,
 )
 
-MORE_TEXT = (
-    "Stretching in the morning wakes the body gently. Reach up, then touch your toes. "
-    "Two minutes is enough to feel the difference."
-)
 RESUME_WITHIN_S = 60.0
 ALL_READY_WITHIN_S = 300.0
 
@@ -37,14 +32,13 @@ ALL_READY_WITHIN_S = 300.0
 @pytest.mark.e2e
 @pytest.mark.faults
 def test_redis_restarted_empty_mid_prepare_resumes_within_a_minute(cluster: Cluster) -> None:
-    cluster.spawn("worker-a")
-    cluster.spawn("worker-b")
+    cluster.spawn_many(["worker-a", "worker-b"])
     try:
         with cluster.api() as (runtime, client):
             auth = sign_up(client)
             give_credits(runtime, 10)
             start_balance, _ = ledger(client, auth)
-            ids = [create(client, auth, text) for text in [*TEXTS, MORE_TEXT]]
+            ids = [create(client, auth, text) for text in TEXTS[:3]]
 
             def preparing() -> bool:
                 rows = [row(runtime, i) for i in ids]
@@ -57,7 +51,7 @@ def test_redis_restarted_empty_mid_prepare_resumes_within_a_minute(cluster: Clus
 
             # While the broker is down: a new content is taken (and charged) and kept in
             # the database for when the broker is back; the answer must say so, not fail.
-            late = create(client, auth, "Drink a glass of water after waking up. " * 3)
+            late = create(client, auth, TEXTS[3])
             ids.append(late)
 
             def handed_over() -> bool:

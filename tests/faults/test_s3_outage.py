@@ -16,10 +16,9 @@ import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
 from autoclip.service.runtime import Runtime
-from faults.cluster import Cluster, give_credits, record
+from faults.cluster import TEXTS, Cluster, give_credits, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
-    TEXTS,
     VIDEO_FILES,
     check_draft_video,
     create,

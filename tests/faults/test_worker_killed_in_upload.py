@@ -13,10 +13,9 @@ import httpx
 import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import Cluster, live_members, owner_pid, record
+from faults.cluster import TEXTS, Cluster, live_members, owner_pid, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
-    TEXTS,
     VIDEO_FILES,
     check_draft_video,
     create,
@@ -36,7 +35,7 @@ SLOW_S3 = 150_000  # bytes per second each way while the victim publishes
 def test_worker_killed_during_upload_the_other_publishes_exactly_once(
     cluster: Cluster, ffprobe: Path, tmp_path: Path
 ) -> None:
-    workers = [cluster.spawn("worker-a"), cluster.spawn("worker-b")]
+    workers = cluster.spawn_many(["worker-a", "worker-b"])
     try:
         with cluster.api() as (runtime, client):
             auth = sign_up(client)
