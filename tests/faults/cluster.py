@@ -141,7 +141,7 @@ class Cluster:
             "AUTOCLIP_LOG_LEVEL": "INFO",
             "AUTOCLIP_LOG_FORMAT": "text",
         }
-        for name, value in worker_settings().model_dump().items():
+        for name, value in worker_settings().model_dump(exclude_none=True).items():
             env[f"AUTOCLIP_WORKER__{name.upper()}"] = str(value)
         return env | (extra or {})
 

@@ -1,6 +1,7 @@
 """PostgreSQL restarted while a content renders and another is prepared: every connection
-of the API and of the workers drops. The pools must reconnect (pre-ping), the jobs must
-finish or be retried, and each content must end ready, charged once and published once."""
+of the API and of the workers drops. Meanwhile the API answers 503 with Retry-After; the
+pools reconnect (pre-ping), the jobs finish or are retried, and each content ends ready,
+charged once and published once."""
 
 from __future__ import annotations
 
@@ -54,7 +55,12 @@ def test_postgres_restarted_mid_render_every_content_ends_ready_charged_once(
             wait_for(rendering, 120, "a content to be rendering")
             cluster.postgres.stop("fast")  # every session is terminated
             stopped_at = time.monotonic()
-            time.sleep(DOWN_S)
+            # Meanwhile the API says so, with when to come back, not a crash's 500.
+            down = client.get(f"/api/v1/contents/{ids[0]}", headers=auth)
+            assert down.status_code == 503, down.text
+            assert down.headers["retry-after"] == "5"
+            assert "127.0.0.1" not in down.text
+            time.sleep(max(DOWN_S - (time.monotonic() - stopped_at), 0))
             cluster.postgres.start()
             up_at = time.monotonic()
 

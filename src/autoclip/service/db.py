@@ -12,6 +12,7 @@ session (savepoints for partial work), never open a second write session.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -49,6 +51,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 log = logging.getLogger("autoclip.db")
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -202,6 +205,29 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     A callback that raises is logged, not raised: the commit stands whatever follows it.
     """
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def retry_unreachable(call: Callable[[], T], seconds: float, what: str) -> T:
+    """Run `call`, a whole unit of work (it opens and commits its own session), again while
+    the database cannot be reached (a restart or failover drops every connection and
+    refuses new ones for seconds), waiting 0.5 s doubling to 5 s, for up to `seconds`.
+
+    For a job's records: its stage runs and its outcome. Without this, a write that met
+    the restart ended the job, and its content waited for its lease to run out (a minute)
+    to be done again. The lease's heartbeat goes on meanwhile, so `seconds` up to a lease
+    keeps the job its own; the writes are conditional on that lease anyway."""
+    deadline = time.monotonic() + seconds
+    wait = 0.5
+    while True:
+        try:
+            return call()
+        except OperationalError as error:
+            if time.monotonic() + wait > deadline:
+                raise
+            log.warning("%s: database unreachable (%s); trying again in %.1f s",
+                        what, type(error.orig or error).__name__, wait)  # fmt: skip
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
 
 
 class Database:

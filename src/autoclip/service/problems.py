@@ -6,16 +6,20 @@ each offending field as a dotted path (`options.aspect`), so a client can point 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from autoclip.errors import ConfigurationError, InputError
 
 PROBLEM_JSON = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 5  # a restart or failover takes seconds; the pool reconnects itself
+log = logging.getLogger("autoclip.api")
 
 
 class AppError(Exception):
@@ -136,6 +140,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             422, "Not available", str(error), type_slug="not-configured",
             instance=request.url.path,
         )  # fmt: skip
+
+    @app.exception_handler(OperationalError)
+    async def _database_unreachable(request: Request, error: OperationalError) -> JSONResponse:
+        # The database refused or dropped the connection (restarting, failing over): a
+        # moment's outage, not a fault of the request, so 503 with a time to come back
+        # rather than a 500. Its message names the server, so the client is not told it.
+        log.warning("database unreachable: %s", str(error.orig or error).splitlines()[0])
+        return problem(
+            503,
+            "Service unavailable",
+            "the database is not answering; try again shortly",
+            type_slug="unavailable",
+            instance=request.url.path,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from autoclip.pipeline.progress import Stage
 from autoclip.service.contents.repository import ContentRepository
-from autoclip.service.db import Database, utcnow
+from autoclip.service.db import Database, retry_unreachable, utcnow
 from autoclip.service.metrics import JobMetrics
 from autoclip.service.models import StageRun, StageRunStatus
 
@@ -31,6 +33,7 @@ PREPARE_STAGES = frozenset(_ORDER[:5])
 RENDER_STAGES = frozenset(_ORDER[5:])
 WRITE_EVERY = 0.5  # seconds between progress writes inside one stage
 log = logging.getLogger("autoclip.worker")
+T = TypeVar("T")
 
 
 def progress_before(stage: Stage) -> int:
@@ -48,8 +51,11 @@ class DatabaseProgress:
         attempt: int,
         stages: frozenset[Stage] = frozenset(Stage),
         metrics: JobMetrics | None = None,
+        retry_seconds: float = 0.0,
     ) -> None:
         self._db = db
+        # How long a stage's records wait for a database that is restarting (db.py).
+        self._retry_seconds = retry_seconds
         # The render phase passes through the prepare stages again (all reused from the
         # stage cache); only the phase's own stages get a stage run.
         self._stages = stages
@@ -68,17 +74,22 @@ class DatabaseProgress:
         self._totals[stage] = total or 1.0
         if self._open is not None and self._open[0] is stage:
             return  # opened already (the runner starts the script stage before fetching)
-        run = StageRun(
-            content_id=self._content_id,
-            stage=stage.value,
-            status=StageRunStatus.RUNNING,
-            attempt=self._attempt,
-            worker=self._worker,
-        )
-        with self._db.session() as session:
-            session.add(run)
-            self._set_progress(session, stage, progress_before(stage))
-        self._open = (stage, run.id)
+
+        def record() -> uuid.UUID:
+            run = StageRun(
+                content_id=self._content_id,
+                stage=stage.value,
+                status=StageRunStatus.RUNNING,
+                attempt=self._attempt,
+                worker=self._worker,
+            )
+            with self._db.session() as session:
+                session.add(run)
+                self._set_progress(session, stage, progress_before(stage))
+            return run.id
+
+        run_id = self._retrying(record, f"{stage.value} started")
+        self._open = (stage, run_id)
 
     def stage_advanced(self, stage: Stage, done: float) -> None:
         if stage not in self._stages:
@@ -105,16 +116,29 @@ class DatabaseProgress:
         status = StageRunStatus.REUSED if reused else StageRunStatus.SUCCEEDED
         if self._metrics is not None:
             self._metrics.stage_seconds.labels(stage.value).observe(seconds)
-        with self._db.session() as session:
-            self._close_run(session, status, seconds, None)
-            self._set_progress(session, stage, progress_before(stage) + WEIGHTS[stage])
+
+        def record() -> None:
+            with self._db.session() as session:
+                self._close_run(session, status, seconds, None)
+                self._set_progress(session, stage, progress_before(stage) + WEIGHTS[stage])
+
+        self._retrying(record, f"{stage.value} finished")
+        self._open = None
 
     def abort(self, status: StageRunStatus, error: str | None) -> None:
         """Close the stage that was running when the job stopped (failed or cancelled)."""
         if self._metrics is not None and self._open is not None and status is StageRunStatus.FAILED:
             self._metrics.stage_failures.labels(self._open[0].value).inc()
-        with self._db.session() as session:
-            self._close_run(session, status, None, error)
+
+        def record() -> None:
+            with self._db.session() as session:
+                self._close_run(session, status, None, error)
+
+        self._retrying(record, "stage closed")
+        self._open = None
+
+    def _retrying(self, record: Callable[[], T], what: str) -> T:
+        return retry_unreachable(record, self._retry_seconds, f"content {self._content_id}: {what}")
 
     def _close_run(
         self, session: Session, status: StageRunStatus, seconds: float | None, error: str | None
@@ -134,7 +158,6 @@ class DatabaseProgress:
                 else round((finished - run.started_at).total_seconds(), 3)
             )
             run.error = error
-        self._open = None
 
     def _set_progress(self, session: Session, stage: Stage, value: int) -> None:
         ContentRepository(session).set_progress(self._content_id, self._worker, stage.value, value)

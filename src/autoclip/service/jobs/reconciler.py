@@ -8,10 +8,11 @@ the queue agree.
   between commit and send, or the in-memory queue of a restarted embedded server) is sent
   again.
 - When the broker lost its messages (a Redis restarted empty, flushed, or failed over
-  without persistence: its mark is gone, see `JobQueue.kept_messages`) or could not be
-  reached (sends may have failed), every content waiting for a message is marked unsent
-  (`enqueued_at` NULL) on the first pass that reaches it again, and re-sent at once rather
-  than after `stale_after`: work resumes within a pass of the broker's return.
+  without persistence: its mark is gone, see `JobQueue.kept_messages`), or the broker or
+  the database could not be reached (sends may have failed; a message whose claim could
+  not reach the database was dropped), every content waiting for a message is marked
+  unsent (`enqueued_at` NULL) on the first pass that gets through, and re-sent at once
+  rather than after `stale_after`: work resumes within a pass of the outage's end.
 
 Several reconcilers may run at once (one per worker process): each re-send is claimed with
 a conditional UPDATE on the state the pass saw (the expired lease, or the last send), so a
@@ -29,6 +30,10 @@ import logging
 import threading
 import time
 from datetime import timedelta
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError
 
 from autoclip.service.contents.repository import ContentRepository, LostWork
 from autoclip.service.db import after_commit
@@ -78,6 +83,14 @@ def forget_sends(runtime: Runtime) -> int:
         return ContentRepository(session).forget_sends()
 
 
+# What a dependency that is down raises: the broker's, or the database's connections.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OperationalError)
+
+
+def _which(error: Exception) -> str:
+    return "the database" if isinstance(error, OperationalError) else "the job broker"
+
+
 CLEANUP_EVERY = 3600.0  # seconds between scratch (and expired export) cleanups
 PURGE_EVERY = 60.0  # seconds between sweeps for deleted contents' leftover objects
 SCRATCH_LIFETIME = timedelta(hours=24)
@@ -96,7 +109,10 @@ class Reconciler(threading.Thread):
         self._stop = threading.Event()
         self._last_cleanup = 0.0
         self._last_purge = 0.0
-        self._broker_failed = False  # a pass could not reach the broker since the last resend
+        # A pass could not reach the broker or the database since the last re-send: sends
+        # may have failed, and messages taken meanwhile were dropped (a claim that cannot
+        # reach the database drops its message), so everything waiting is sent again.
+        self._unreachable = False
 
     def run(self) -> None:
         while True:
@@ -104,6 +120,10 @@ class Reconciler(threading.Thread):
                 self._check_broker()
                 reconcile(self._runtime, self._stale_after)
                 reconcile_exports(self._runtime, self._stale_after)
+            except UNREACHABLE as error:
+                self._unreachable = True
+                log.warning("reconcile pass: %s unreachable (%s); trying again",
+                            _which(error), type(error).__name__)  # fmt: skip
             except Exception:
                 log.exception("reconcile pass failed; trying again")
             if time.monotonic() - self._last_purge > PURGE_EVERY:
@@ -114,18 +134,14 @@ class Reconciler(threading.Thread):
                 return
 
     def _check_broker(self) -> None:
-        """Mark waiting contents unsent if the broker lost its messages, or could not be
-        reached since the last pass (raises then, ending the pass: nothing can be sent)."""
-        try:
-            kept = self._runtime.jobs.kept_messages()
-        except Exception:
-            self._broker_failed = True
-            raise
-        if kept and not self._broker_failed:
+        """Mark waiting contents unsent if the broker lost its messages, or if the broker
+        or the database could not be reached since the last re-send."""
+        kept = self._runtime.jobs.kept_messages()
+        if kept and not self._unreachable:
             return
-        why = "could not be reached" if kept else "has lost its messages, or is new"
+        why = "or the database could not be reached" if kept else "has lost its messages, or is new"
         marked = forget_sends(self._runtime)
-        self._broker_failed = False
+        self._unreachable = False
         # A new broker with nothing waiting is no news; anything to re-send is.
         level = logging.WARNING if marked else logging.INFO
         log.log(level, "the job broker %s: %d waiting contents sent again", why, marked)

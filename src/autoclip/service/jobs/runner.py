@@ -21,10 +21,11 @@ import errno
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from autoclip.errors import (
     CancelledError,
@@ -49,7 +50,7 @@ from autoclip.service.billing.usage import usage_sink
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.contents.repository import ContentRepository
-from autoclip.service.db import after_commit, utcnow
+from autoclip.service.db import after_commit, retry_unreachable, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.jobs.purge import purge_content
@@ -60,6 +61,7 @@ from autoclip.service.runtime import Runtime
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
+T = TypeVar("T")
 
 
 class Outcome(StrEnum):
@@ -149,7 +151,13 @@ class ContentRunner:
     def _execute(self, job: Job, phase: JobPhase) -> None:
         stages = PREPARE_STAGES if phase is JobPhase.PREPARE else RENDER_STAGES
         progress = DatabaseProgress(
-            self.runtime.db, job.id, job.owner, job.attempts, stages, self.metrics
+            self.runtime.db,
+            job.id,
+            job.owner,
+            job.attempts,
+            stages,
+            self.metrics,
+            retry_seconds=self.settings.lease_seconds,
         )
         heartbeat = Heartbeat(self.runtime.db, job.id, job.owner, self.settings.lease_seconds)
         heartbeat.start()
@@ -315,49 +323,65 @@ class ContentRunner:
                 served=row.served,
             )
 
+    def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:
+        """Run one of the job's writes, waiting out a database restart (db.py) for up to a
+        lease: the work is done, and should not be redone for want of its record."""
+        return retry_unreachable(write, self.settings.lease_seconds, f"content {job.id}: {what}")
+
     def _prepared(self, job: Job, prepared: Prepared) -> None:
-        with self.runtime.db.session() as session:
-            moved = ContentRepository(session).mark_prepared(
-                job.id,
-                job.owner,
-                # with the disclaimer, if the safety check asked for one
-                script=prepared.script.model_dump(mode="json"),
-                title=prepared.script.title,
-                safety=prepared.safety,
-                served=Served.model_validate(prepared.served),
-            )
-            if moved:
-                after_commit(session, lambda: self.runtime.jobs.send(str(job.id), JobPhase.RENDER))
+        def write() -> None:
+            with self.runtime.db.session() as session:
+                moved = ContentRepository(session).mark_prepared(
+                    job.id,
+                    job.owner,
+                    # with the disclaimer, if the safety check asked for one
+                    script=prepared.script.model_dump(mode="json"),
+                    title=prepared.script.title,
+                    safety=prepared.safety,
+                    served=Served.model_validate(prepared.served),
+                )
+                if moved:
+                    send = self.runtime.jobs.send
+                    after_commit(session, lambda: send(str(job.id), JobPhase.RENDER))
+
+        self._record(job, "prepared", write)
 
     def _held(self, job: Job, held: Held) -> None:
         """Park a flagged script for its owner's decision: no narration is paid for until
         an approval. The lease goes; the credit stays; nothing is retried."""
-        with self.runtime.db.session() as session:
-            moved = ContentRepository(session).hold_for_review(
-                job.id,
-                job.owner,
-                # The approval must go on with this very script, not write another.
-                [s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}],
-                script=held.script.model_dump(mode="json"),
-                title=held.script.title,
-                safety=held.report,
-                served=Served.model_validate(held.served),
-            )
+
+        def write() -> bool:
+            with self.runtime.db.session() as session:
+                return ContentRepository(session).hold_for_review(
+                    job.id,
+                    job.owner,
+                    # The approval must go on with this very script, not write another.
+                    [s.value for s in job.refresh - {Stage.SCRIPT, Stage.SAFETY}],
+                    script=held.script.model_dump(mode="json"),
+                    title=held.script.title,
+                    safety=held.report,
+                    served=Served.model_validate(held.served),
+                )
+
+        moved = self._record(job, "held", write)
         if moved:
             flags = ", ".join(sorted({flag.category for flag in held.report.flags}))
             fields = {"contentId": str(job.id), "verdict": held.report.verdict.value}
             log.info("content %s: flagged (%s); waiting for review", job.id, flags, extra=fields)
 
     def _finished(self, job: Job, result: GenerateResult) -> None:
-        with self.runtime.db.session() as session:
-            done = ContentRepository(session).finish(
-                job.id,
-                job.owner,
-                outputs=output_keys(str(job.id), len(result.script.timeline())),
-                duration_s=result.duration_s,
-                safety=result.safety,
-                served=Served.model_validate(result.served),
-            )
+        def write() -> bool:
+            with self.runtime.db.session() as session:
+                return ContentRepository(session).finish(
+                    job.id,
+                    job.owner,
+                    outputs=output_keys(str(job.id), len(result.script.timeline())),
+                    duration_s=result.duration_s,
+                    safety=result.safety,
+                    served=Served.model_validate(result.served),
+                )
+
+        done = self._record(job, "finished", write)
         if done:
             self.metrics.generations.labels("ready").inc()
             waited = (utcnow() - job.requested_at).total_seconds()
@@ -379,11 +403,18 @@ class ContentRunner:
                           extra={"contentId": str(job.id)})  # fmt: skip
 
     def _let_go(self, job: Job) -> None:
-        with self.runtime.db.session() as session:
-            ContentRepository(session).let_go(job.id, job.owner)
+        def write() -> None:
+            with self.runtime.db.session() as session:
+                ContentRepository(session).let_go(job.id, job.owner)
+
+        self._record(job, "let go", write)
 
     def _fail(self, job: Job, reason: str, safety: SafetyReport | None = None) -> None:
-        fail_content(self.runtime, job.id, reason, owner=job.owner, safety=safety)
+        self._record(
+            job,
+            "failed",
+            lambda: fail_content(self.runtime, job.id, reason, owner=job.owner, safety=safety),
+        )
 
     def _retry_or_fail(
         self, job: Job, phase: JobPhase, reason: str, retry_after: float | None = None
@@ -394,9 +425,14 @@ class ContentRunner:
         delay = self.settings.retry_base_seconds * 2 ** (job.attempts - 1)
         delay = max(delay, retry_after or 0.0)
         reason = f"attempt {job.attempts} failed, retrying: {reason}"
-        with self.runtime.db.session() as session:
-            if ContentRepository(session).schedule_retry(job.id, job.owner, reason, delay):
-                after_commit(session, lambda: self.runtime.jobs.send(str(job.id), phase, delay))
+
+        def write() -> None:
+            with self.runtime.db.session() as session:
+                if ContentRepository(session).schedule_retry(job.id, job.owner, reason, delay):
+                    send = self.runtime.jobs.send
+                    after_commit(session, lambda: send(str(job.id), phase, delay))
+
+        self._record(job, "retry", write)
 
 
 def failure_reason(error: Exception) -> str:
