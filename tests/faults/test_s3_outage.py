@@ -26,6 +26,7 @@ from service.test_jobs_support import (
     get,
     ledger,
     row,
+    run_of,
     stage_runs,
     wait_for,
 )
@@ -35,8 +36,10 @@ OUTAGE_S = float(os.environ.get("AUTOCLIP_FAULT_S3_OUTAGE_S", "60"))
 
 
 def _rendering(runtime: Runtime, ids: list[str]) -> bool:
-    rows = [row(runtime, i) for i in ids]
-    return any(r.phase is JobPhase.RENDER and r.stage == "render" for r in rows)
+    return any(
+        run_of(runtime, i).phase is JobPhase.RENDER and row(runtime, i).stage == "render"
+        for i in ids
+    )
 
 
 @pytest.mark.e2e

@@ -22,6 +22,7 @@ from service.test_jobs_support import (
     get,
     ledger,
     row,
+    run_of,
     scene_count,
     stage_runs,
     wait_for,
@@ -43,8 +44,8 @@ def test_worker_killed_during_upload_the_other_publishes_exactly_once(
             content_id = create(client, auth, TEXTS[1])
 
             def rendering() -> bool:
-                content = row(runtime, content_id)
-                return content.phase is JobPhase.RENDER and content.stage == "render"
+                phase = run_of(runtime, content_id).phase
+                return phase is JobPhase.RENDER and row(runtime, content_id).stage == "render"
 
             wait_for(rendering, 120, "the render to start", every=0.05)
             cluster.s3.throttle(SLOW_S3)  # the render is local; its uploads now crawl
@@ -57,8 +58,8 @@ def test_worker_killed_during_upload_the_other_publishes_exactly_once(
                 return bool(runtime.storage.list_keys(f"images/{content_id}/"))
 
             wait_for(uploading, 120, "the publish to be half-way", every=0.05)
-            target = row(runtime, content_id)
-            victim = next(w for w in workers if w.pid == owner_pid(target))
+            target_owner = run_of(runtime, content_id).lease_owner
+            victim = next(w for w in workers if w.pid == owner_pid(target_owner))
             survivor = next(w for w in workers if w is not victim)
             written = runtime.storage.list_keys(f"images/{content_id}/")
             written += runtime.storage.list_keys(f"videos/{content_id}/")
@@ -77,7 +78,7 @@ def test_worker_killed_during_upload_the_other_publishes_exactly_once(
             assert content.status is ContentStatus.READY, content.error
             publishes = [r for r in stage_runs(runtime, content_id) if r.stage == "publish"]
             assert [r.status.value for r in publishes] == ["abandoned", "succeeded"], publishes
-            assert publishes[0].worker == target.lease_owner
+            assert publishes[0].worker == target_owner
             assert publishes[1].worker is not None
             assert f":{survivor.pid}/" in publishes[1].worker
             shown = get(client, auth, content_id)
