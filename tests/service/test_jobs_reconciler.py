@@ -231,3 +231,43 @@ def test_a_worker_that_retakes_the_lease_first_keeps_it(
     balance, book = ledger(client, auth)
     assert balance == 1
     assert entries(book, last, "refund") == []
+
+
+def test_after_a_broker_loss_every_waiting_content_is_sent_again_once(
+    runtime: Runtime, client: TestClient, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message lost with the broker's data waits for no floor once the loss is known:
+    `forget_sends` marks it unsent, and of two racing reconcilers one re-sends it."""
+    auth = sign_up(client)
+    content_id = create(client, auth, TEXTS[0])
+    sent.clear()  # the API's own send, gone with the broker
+    assert reconcile(runtime, STALE) == 0  # just sent: not lost as far as anyone knows
+
+    assert reconciler.forget_sends(runtime) == 1
+    assert run_of(runtime, content_id).enqueued_at is None
+    in_step(monkeypatch, "_resend")
+    assert sorted(race(runtime)) == [0, 1]
+    assert sent == [(content_id, JobPhase.PREPARE)]
+    assert run_of(runtime, content_id).enqueued_at is not None
+    assert reconcile(runtime, STALE) == 0
+    assert len(sent) == 1
+
+
+def test_a_content_whose_send_fails_is_accepted_and_charged_once(
+    runtime: Runtime, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker down when a content is created: the row and the charge are committed, so
+    the answer is the 202 of a queued content (a 500 would invite a second, charged try);
+    the reconciler sends it when the broker is back."""
+    auth = sign_up(client)
+    start, _ = ledger(client, auth)
+
+    def broker_down(content_id: str, phase: JobPhase, delay_seconds: float = 0) -> None:
+        raise ConnectionError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(runtime.jobs, "send", broker_down)
+    content_id = create(client, auth, TEXTS[1])
+    assert row(runtime, content_id).status is ContentStatus.QUEUED
+    balance, book = ledger(client, auth)
+    assert balance == start - 1
+    assert len(entries(book, content_id, "generation")) == 1
