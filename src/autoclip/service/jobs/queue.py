@@ -114,7 +114,9 @@ class JobQueue:
         False, the others True. Raises if the broker cannot be reached.
 
         Always True for the in-memory broker: its messages go only with its process,
-        which re-sends everything when it starts (WorkerProcess `first_stale_after`)."""
+        which re-sends everything when it starts (WorkerProcess `first_stale_after`).
+        A mark lost otherwise (an eviction policy on a full Redis) costs one needless
+        re-send of what waits: a duplicate message finds its content taken, and is skipped."""
         if isinstance(self.broker, RedisBroker):
             placed = self.broker.client.set(BROKER_MARK, utcnow().isoformat(), nx=True)
             return not placed
