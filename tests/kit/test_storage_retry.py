@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from autoclip.kit.storage import S3Storage, StorageUnavailableError
+from autoclip.kit.storage import S3Limits, S3Storage, StorageUnavailableError
 from faults.netproxy import TcpProxy
 from s3server import create_bucket, s3_client, s3_endpoint
 
@@ -34,9 +34,8 @@ def proxy(s3_endpoint: str) -> Iterator[TcpProxy]:
 
 def through(proxy: TcpProxy, bucket: str, retry_seconds: float) -> S3Storage:
     client = s3_client(proxy.endpoint)
-    return S3Storage(
-        bucket, "p", endpoint_url=proxy.endpoint, client=client, retry_seconds=retry_seconds
-    )
+    limits = S3Limits(outage_retry_s=retry_seconds)
+    return S3Storage(bucket, "p", endpoint_url=proxy.endpoint, client=client, limits=limits)
 
 
 def test_an_upload_waits_out_a_short_outage(

@@ -50,11 +50,9 @@ def test_s3_storage(tmp_path: Path, hole: int, monkeypatch: pytest.MonkeyPatch) 
         s3_connect_timeout_s=SHORT,
         s3_read_timeout_s=SHORT,
         s3_max_attempts=2,
-        s3_outage_retry_s=1.0,  # one more such call (90 s by default: an outage's length)
     )
     try:
-        # 2 tries of 0.5 + 0.5 s, 1 s backoff, and the 1 s outage retry
-        bound = runtime.settings.s3_limits().deadline()
+        bound = runtime.settings.s3_limits().deadline()  # 2 tries of 0.5 + 0.5 s, 1 s backoff
         for call in (runtime.storage.ping, lambda: runtime.storage.get_bytes("videos/a.mp4")):
             took, error = timed(call)
             assert error is not None, "a black hole answered"

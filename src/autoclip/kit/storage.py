@@ -309,14 +309,16 @@ def _is_missing(error: Exception) -> bool:
 
 def _is_unreachable(error: BaseException) -> bool:
     """An error that says nothing about the request, only that S3 did not serve it now:
-    no connection, a connection cut or timed out, or a 5xx (SlowDown, InternalError)."""
+    no connection (refused, or not made in time), a connection cut, or a 5xx (SlowDown,
+    InternalError). Not a read that timed out: a server that hangs is bounded by
+    botocore's own tries (S3Limits.deadline), which already outlast a minute."""
     from boto3.exceptions import S3UploadFailedError
-    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ClientError, ConnectionClosedError
     from botocore.exceptions import ConnectionError as BotoConnectionError
 
     if isinstance(error, S3UploadFailedError) and error.__cause__ is not None:
         return _is_unreachable(error.__cause__)  # upload_file's wrapper of a ClientError
-    if isinstance(error, BotoConnectionError | HTTPClientError):
+    if isinstance(error, BotoConnectionError | ConnectionClosedError):
         return True
     if isinstance(error, ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
@@ -342,20 +344,20 @@ class S3Limits:
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 30.0  # each read of the answer; a large transfer takes longer
     max_attempts: int = 3  # the first try included
-    # How long a call goes on trying an endpoint it cannot reach (refused, reset, timed
-    # out, 5xx), on top of botocore's tries: an outage of about a minute costs a job a
-    # wait, not a failure. 0: give up with botocore.
+    # How long a call goes on trying an endpoint it cannot reach (connection refused,
+    # reset or not made in time, or a 5xx), on top of botocore's tries: an outage of about
+    # a minute costs a job a wait, not a failure. 0: give up with botocore. A server that
+    # takes the connection and never answers is not retried here: botocore's tries of
+    # `read_timeout_s` already bound it (`deadline`).
     outage_retry_s: float = 0.0
 
     def deadline(self) -> float:
         """The longest one call can take against a server that never answers: each try
         waits to connect and to read, and standard-mode backoff sleeps at most 2^n s (n
-        the retry's number) between tries; the outage retry starts its last such call
-        before `outage_retry_s` has passed."""
+        the retry's number) between tries."""
         tries = self.max_attempts
         backoff = sum(min(2.0**n, 20.0) for n in range(tries - 1))
-        one_call = tries * (self.connect_timeout_s + self.read_timeout_s) + backoff
-        return one_call + self.outage_retry_s
+        return tries * (self.connect_timeout_s + self.read_timeout_s) + backoff
 
 
 class S3Storage:
