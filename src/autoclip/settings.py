@@ -520,15 +520,15 @@ def _field(config: type[ProviderConfig], name: str, value: Any, variable: str) -
 
 
 def _problems(error: ValidationError) -> list[str]:
-    """Each problem as `AUTOCLIP_<VARIABLE>: what is wrong`."""
+    """Each problem as `AUTOCLIP_<VARIABLE>: what is wrong`. A check of several settings
+    together (the SMTP URL with its options) names its variables in its own message."""
     problems = []
     for issue in error.errors():
-        names = [str(part) for part in issue["loc"] if isinstance(part, str)]
-        variable = ENV_PREFIX + "__".join(names).upper() if names else "settings"
         message = issue["msg"]
         if issue["type"] == "value_error":  # pydantic's "Value error, " says nothing here
             message = str(issue.get("ctx", {}).get("error", message))
-        problems.append(f"{variable}: {message}")
+        names = [str(part) for part in issue["loc"] if isinstance(part, str)]
+        problems.append(f"{ENV_PREFIX}{'__'.join(names).upper()}: {message}" if names else message)
     return problems
 
 
