@@ -114,9 +114,10 @@ def test_validation(client: TestClient) -> None:
         model.unlink()
         Path(f"{model}.json").unlink()
     # Without a language model a topic cannot be written: said at once, naming the field.
+    # The request is well formed: it is this server's (and project's) writers that cannot.
     assert_problem(
         client.post(url, json={"generation_type": "topic", "topic": "sleep"}, headers=auth),
-        422,
+        409,
         "generation_type",
     )
     assert_problem(client.get(url, params={"per_page": 101}, headers=auth), 422, "per_page")
@@ -131,7 +132,10 @@ def test_validation(client: TestClient) -> None:
         assert last.json()["items"] == []
     assert_problem(client.get(url, params={"status": "lost"}, headers=auth), 422, "status")
     assert_problem(client.get(f"{url}/not-a-uuid", headers=auth), 422, "content_id")
-    assert_problem(client.post(url, content=b"{not json", headers=auth), 422)
+    as_json = {**auth, "Content-Type": "application/json"}
+    assert_problem(client.post(url, content=b"{not json", headers=as_json), 422)
+    # A body that does not say it is JSON is not read as JSON.
+    assert_problem(client.post(url, content=b"{not json", headers=auth), 415, "Content-Type")
     assert_problem(client.post(url, json={"generation_type": "text", "text": TEXT}), 401)
     # Nothing above cost a credit.
     assert balance(client, auth) == 3

@@ -91,9 +91,9 @@ def test_a_topic_needs_a_model_in_the_writer_chain_that_would_write_it(
         with TestClient(create_app(runtime, run_worker=False)) as client:
             auth = sign_up(client)
             topic: dict[str, Any] = {"generation_type": "topic", "topic": "sleep", "text": None}
-            # configured offline, nothing chosen: refused as before
+            # configured offline, nothing chosen: this server's writers cannot (a conflict)
             refused = create(client, auth, **topic)
-            assert_problem(refused, 422, "generation_type")
+            assert_problem(refused, 409, "generation_type")
             assert "AUTOCLIP_SCRIPT_WRITER" in refused.json()["errors"][0]["message"]
             # the content's own chain has a model
             assert create(client, auth, **topic, options={"writer": "openai"}).status_code == 202
@@ -105,10 +105,10 @@ def test_a_topic_needs_a_model_in_the_writer_chain_that_would_write_it(
             ).json()
             in_project = create(client, auth, **topic, project_id=project["id"])
             assert in_project.status_code == 202, in_project.text
-            # ...unless the content narrows it to the offline writer
+            # ...unless the content narrows it to the offline writer: its own chain is wrong
             offline = {"writer": "offline"}
             narrowed = create(client, auth, **topic, project_id=project["id"], options=offline)
-            assert_problem(narrowed, 422, "generation_type")
+            assert_problem(narrowed, 422, "options.writer")
     finally:
         runtime.close()
 

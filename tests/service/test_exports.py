@@ -321,6 +321,8 @@ def test_reconciler_resends_lost_exports_and_fails_lost_builds(
 
 
 def test_export_with_nothing_ready_names_the_field(client: TestClient) -> None:
+    # Well formed, and right once something is ready: a conflict with the state, not a
+    # refusal of the request's form.
     answer = client.post(f"{API}/exports", json={}, headers=sign_up(client))
-    assert answer.status_code == 422
+    assert answer.status_code == 409
     assert answer.json()["errors"][0]["field"] == "content_ids"

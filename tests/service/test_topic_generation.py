@@ -91,6 +91,6 @@ def test_without_a_model_a_topic_is_refused_naming_the_setting(
         json={"generation_type": "topic", "topic": "노년의 숙면 습관"},
         headers=sign_up(client),
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert refused.json()["errors"][0]["field"] == "generation_type"
     assert "AUTOCLIP_SCRIPT_WRITER" in refused.json()["errors"][0]["message"]

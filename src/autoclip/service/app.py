@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from autoclip.kit.outbound import parse_networks
 from autoclip.service.admin.endpoints import router as admin_router
@@ -22,11 +22,13 @@ from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
+from autoclip.service.deps import json_bodies_only
 from autoclip.service.docs import DOCS_URL, install_docs
 from autoclip.service.exports.endpoints import router as exports_router
 from autoclip.service.files.endpoints import router as files_router
 from autoclip.service.jobs.worker import WorkerProcess
 from autoclip.service.middleware import ConcurrencyGate, RequestContext
+from autoclip.service.openapi import install_openapi
 from autoclip.service.ops.health import router as health_router
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
@@ -73,7 +75,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.metrics = runtime.api_metrics()
     install_problem_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
+    install_openapi(app, settings)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(json_bodies_only)])
     routers = (
         auth_router,
         projects_router,

@@ -10,6 +10,7 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,12 @@ from autoclip.service.auth.verification import EmailNotVerified
 from autoclip.service.clients import rate_key
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import ApiKey, Plan, User
-from autoclip.service.problems import Forbidden, TooManyRequests, Unauthorized
+from autoclip.service.problems import (
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from autoclip.service.runtime import Runtime
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,12 +65,26 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Se
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
+# The credentials as the OpenAPI document declares them (a generated client, and the
+# property tests, learn from it which routes need one). Neither refuses anything itself:
+# `current_credential` answers every missing or bad credential with the same 401.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An access token from POST /auth/login, or an API key (ak_...).",
+)
+STREAM_TICKET = APIKeyQuery(
+    name="ticket",
+    auto_error=False,
+    scheme_name="streamTicket",
+    description="A one-minute ticket from POST /contents/{id}/events/ticket, for a browser's "
+    "EventSource (which cannot send headers); it opens that content's event stream only.",
+)
+
+
+def _bearer(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    return token or None
 
 
 def _limit(request: Request, runtime: Runtime, client: str, per_minute: int) -> None:
@@ -127,11 +147,14 @@ def _touch_key(runtime: Runtime, key: ApiKey) -> None:
 
 
 async def current_credential(
-    request: Request, runtime: RuntimeDep, session: SessionDep
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> tuple[Caller, Credential]:
     # async, with the database reads in worker threads only when needed: most requests
     # carry an access token of a cached caller and cost no thread hop here.
-    token = _bearer(request)
+    token = _bearer(bearer)
     if token is None:
         found = await run_in_threadpool(_stream_ticket_user, request, runtime, session)
     elif token.startswith(API_KEY_PREFIX):
@@ -201,6 +224,29 @@ async def _count(request: Request, runtime: Runtime, client: str, per_minute: in
         _limit(request, runtime, client, per_minute)
     else:
         await run_in_threadpool(_limit, request, runtime, client, per_minute)
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return "transfer-encoding" in request.headers
+
+
+async def json_bodies_only(request: Request) -> None:
+    """A request body must be JSON: said with 415, naming the header, rather than a 422
+    about a "body" that was never read as JSON. (FastAPI reads a body as JSON only when
+    its Content-Type says so.)"""
+    if not _has_body(request):
+        return
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    if kind == "application" and (subtype == "json" or subtype.endswith("+json")):
+        return
+    raise UnsupportedMediaType(
+        f"the body must be JSON: send Content-Type: application/json (got {media or 'none'!r})",
+        field="Content-Type",
+    )
 
 
 async def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:

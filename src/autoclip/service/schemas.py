@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Strict, field_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -24,7 +32,17 @@ MAX_PAGE = 1_000_000
 # not on `Input` as a whole: strict Python mode would also refuse the strings that UUIDs
 # and choices (enums) arrive as. A test keeps every request model to these types.
 JsonBool = Annotated[bool, Strict()]
-JsonInt = Annotated[int, Strict()]
+
+
+def _whole_number(value: object) -> object:
+    # JSON Schema's "integer" is a number with no fraction: 248.0 is one, as the document
+    # promises, and is taken as 248. (1.5 and true are still refused by the strict int.)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole_number), Strict()]
 # NaN and Infinity too: Python's JSON parser reads them, and no count or amount is either.
 JsonNumber = Annotated[float, Strict(), AllowInfNan(False)]
 
@@ -60,8 +78,52 @@ def _control_character(value: object) -> str | None:
     return None
 
 
+# The same set as a JSON Schema character class, for the OpenAPI document.
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
+
+def text_pattern(min_length: int = 0, stripped: bool = True) -> str:
+    """The pattern of a text field as `Input` takes it: no control characters (but tab,
+    newline and carriage return), and, when spaces around it are stripped, at least
+    `min_length` characters once they are (its first and last non-space characters that
+    far apart). `minLength` alone would promise that "  " is a name."""
+    text, visible = f"[^{_CONTROL_CLASS}]", rf"[^{_CONTROL_CLASS}\s]"
+    if not stripped or min_length == 0:
+        return f"^{text}*$"
+    if min_length == 1:
+        return f"^{text}*{visible}{text}*$"
+    return f"^{text}*{visible}{text}{{{min_length - 2},}}{visible}{text}*$"
+
+
+def _document_text(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Give each free-text field of a request model its `text_pattern`, so the OpenAPI
+    document refuses what the validators below refuse."""
+    for name, field in model.model_fields.items():
+        kept = any(
+            isinstance(item, StringConstraints) and item.strip_whitespace is False
+            for item in field.metadata
+        )
+        property_schema = schema.get("properties", {}).get(field.alias or name)
+        if property_schema is None:
+            continue
+        for option in property_schema.get("anyOf", [property_schema]):
+            free = not ({"enum", "const", "format", "pattern"} & option.keys())
+            if option.get("type") == "string" and free:
+                option["pattern"] = text_pattern(option.get("minLength", 0), not kept)
+            # Bounds on a type with a before-validator (JsonInt) come out under pydantic's
+            # own names ("ge"), which JSON Schema does not know: a client saw no bounds.
+            for ours, theirs in _BOUNDS.items():
+                if ours in option:
+                    option[theirs] = option.pop(ours)
+
+
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_document_text
+    )
 
     @field_validator("*", mode="after")
     @classmethod

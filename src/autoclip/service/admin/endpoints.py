@@ -11,6 +11,7 @@ from pydantic import Field
 from autoclip.service.auth.callers import Caller
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.openapi import problems
 from autoclip.service.ops.service import queue_stats, retry_failed
 from autoclip.service.problems import Forbidden
 from autoclip.service.schemas import Input, JsonBool, JsonNumber, Output
@@ -22,7 +23,12 @@ def admin_user(user: CurrentUser) -> Caller:
     return user
 
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(admin_user)])
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(admin_user)],
+    responses=problems(403, s403="Operators only."),
+)
 
 
 class RetryFailed(Input):

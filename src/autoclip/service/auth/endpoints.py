@@ -34,6 +34,7 @@ from autoclip.service.deps import (
     client_of,
 )
 from autoclip.service.models import ApiKey
+from autoclip.service.openapi import problems
 from autoclip.service.runtime import Runtime
 
 router = APIRouter(tags=["auth"])
@@ -43,7 +44,9 @@ def _mailroom(runtime: Runtime) -> Mailroom:
     return Mailroom(runtime.settings, runtime.signer, runtime.limiter, runtime.mail)
 
 
-@router.post("/auth/register", status_code=202, dependencies=[AnonymousLimit])
+@router.post(
+    "/auth/register", status_code=202, dependencies=[AnonymousLimit], responses=problems(429)
+)
 def register(
     data: Register, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> Registered:
@@ -53,7 +56,17 @@ def register(
     return service.register(session, data, runtime.settings.auth, _mailroom(runtime), language)
 
 
-@router.post("/auth/verify", dependencies=[AnonymousLimit])
+@router.post(
+    "/auth/verify",
+    dependencies=[AnonymousLimit],
+    responses=problems(
+        400,
+        409,
+        429,
+        s400="The token is expired, not ours, or replaced by a newer sign-up.",
+        s409="The email was confirmed before.",
+    ),
+)
 def verify_email(data: VerifyEmail, session: SessionDep, runtime: RuntimeDep) -> Verified:
     """Confirm the email with the token of the verification mail: once, before it expires.
     The account can sign in from now on, and gets its plan's free credits. 400
@@ -69,7 +82,12 @@ def verify_email(data: VerifyEmail, session: SessionDep, runtime: RuntimeDep) ->
     )
 
 
-@router.post("/auth/verify/resend", status_code=202, dependencies=[AnonymousLimit])
+@router.post(
+    "/auth/verify/resend",
+    status_code=202,
+    dependencies=[AnonymousLimit],
+    responses=problems(429),
+)
 def resend_verification(
     data: ResendVerification, request: Request, session: SessionDep, runtime: RuntimeDep
 ) -> ResendAccepted:
@@ -84,14 +102,27 @@ def resend_verification(
     )
 
 
-@router.post("/auth/login", dependencies=[AnonymousLimit])
+@router.post(
+    "/auth/login",
+    dependencies=[AnonymousLimit],
+    responses=problems(
+        401,
+        429,
+        s401="Wrong email or password.",
+        s429="Too many requests, or too many failed sign-ins from here or for this email.",
+    ),
+)
 def login(data: Login, request: Request, session: SessionDep, runtime: RuntimeDep) -> Tokens:
     policy = runtime.settings.auth
     throttle = LoginThrottle(runtime.limiter, policy)
     return service.login(session, runtime.signer, policy, throttle, client_of(request), data)
 
 
-@router.post("/auth/refresh", dependencies=[AnonymousLimit])
+@router.post(
+    "/auth/refresh",
+    dependencies=[AnonymousLimit],
+    responses=problems(401, 429, s401="The refresh token is unknown, used, or expired."),
+)
 def refresh(data: Refresh, session: SessionDep, runtime: RuntimeDep) -> Tokens:
     return service.rotate(session, runtime.signer, runtime.settings.auth, data.refresh_token)
 

@@ -4,17 +4,26 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator
+from pydantic import EmailStr, Field, StringConstraints, WithJsonSchema, field_validator
 
 from autoclip.service.auth.credentials import ApiScope
 from autoclip.service.schemas import Input, JsonBool, JsonInt, Output
 
 # Exactly as typed: trimming spaces would make " secret " and "secret" one password.
 Password = Annotated[str, StringConstraints(strip_whitespace=False)]
+# An address that can receive mail, as email-validator takes it: besides the syntax, no
+# special-use domain (RFC 6761: .test, .local, ...) and no address literal ([1.2.3.4]).
+_NOT_MAIL = r"@\[|\.([Aa][Rr][Pp][Aa]|[Ii][Nn][Vv][Aa][Ll][Ii][Dd]|[Ll][Oo][Cc][Aa][Ll]" + (
+    r"|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|[Oo][Nn][Ii][Oo][Nn]|[Tt][Ee][Ss][Tt])\.?$"
+)
+Email = Annotated[
+    EmailStr,
+    WithJsonSchema({"type": "string", "format": "email", "not": {"pattern": _NOT_MAIL}}),
+]
 
 
 class Register(Input):
-    email: EmailStr
+    email: Email
     password: Password = Field(
         min_length=8,
         max_length=256,
@@ -57,7 +66,7 @@ class ResendAccepted(Output):
 
 
 class Login(Input):
-    email: EmailStr
+    email: Email
     password: Password = Field(min_length=1, max_length=256)
 
 

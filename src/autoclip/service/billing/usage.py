@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from autoclip.service.db import Database, utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.metrics import JobMetrics
 from autoclip.service.models import ApiUsage
+from autoclip.service.openapi import problems
 from autoclip.service.problems import Invalid
 from autoclip.service.schemas import Output
 
@@ -116,12 +118,34 @@ def daily_usage(session: Session, user_id: uuid.UUID, start: dt.date, end: dt.da
     return UsageReport(start=start, end=end, total_usd=total, days=days)
 
 
-@router.get("/usage")
+def _iso_date(value: object) -> object:
+    # pydantic also reads a number as a date (seconds since 1970: ?to=0 was 1970-01-01);
+    # the document says YYYY-MM-DD, and only that is taken.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+@router.get(
+    "/usage",
+    responses=problems(
+        422,
+        s422="Invalid input: a date not YYYY-MM-DD, `from` after `to`, or more than "
+        f"{MAX_DAYS} days.",
+    ),
+)
 def usage(
     user: CurrentUser,
     session: SessionDep,
-    start: Annotated[dt.date | None, Query(alias="from", description="YYYY-MM-DD (UTC)")] = None,
-    end: Annotated[dt.date | None, Query(alias="to", description="YYYY-MM-DD, included")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="YYYY-MM-DD (UTC)")] = None,
+    end: Annotated[
+        IsoDate | None,
+        Query(alias="to", description=f"YYYY-MM-DD, included; at most {MAX_DAYS} days in all"),
+    ] = None,
 ) -> UsageReport:
     """Estimated spend on paid providers by day and service (default: the last 30 days)."""
     end = end or utcnow().date()

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import permutations
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,9 @@ from sqlalchemy.orm import Session
 from autoclip.errors import InputError
 from autoclip.pipeline.chains import CHAIN_NAMES, ProviderChoice, unconfigured
 from autoclip.providers.chain import parse_chain
+from autoclip.providers.narration.base import NarratorName
 from autoclip.providers.visuals.base import VisualName
+from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics as chain_takes_topics
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
 from autoclip.service.schemas import Input, JsonNumber
@@ -51,18 +54,78 @@ BudgetUsd = Annotated[
 ]
 
 
-class ProviderChains(Input):
-    """Provider chains by capability, validated by name; None means "as configured"."""
+def chains_of(names: Sequence[str]) -> list[str]:
+    """Every chain of `names` as the API takes it: one or more of them, each at most once,
+    in any order, joined by commas. (Up to 64 for four names: a closed set, so the
+    OpenAPI document lists it, and clients can offer the choices.)"""
+    return [
+        ",".join(chain)
+        for length in range(1, len(names) + 1)
+        for chain in permutations(names, length)
+    ]
 
-    writer: str | None = Field(
-        default=None, max_length=200, description="Script writers: offline, gemini, openai."
-    )
-    narrator: str | None = Field(
-        default=None, max_length=200, description="Narrators: piper, espeak, elevenlabs, openai."
-    )
-    visuals: str | None = Field(
-        default=None, max_length=200, description="Visuals: cards, gemini, pexels."
-    )
+
+# The service's choices: the library visuals need a folder of the caller's own assets,
+# which only the command line has.
+WRITER_CHAINS = chains_of(list(WriterName))
+NARRATOR_CHAINS = chains_of(list(NarratorName))
+VISUAL_CHAINS = chains_of([name for name in VisualName if name is not VisualName.LIBRARY])
+# A topic is written by a language model: a writer chain for one has a model in it.
+TOPIC_WRITER_CHAINS = [
+    chain
+    for chain in WRITER_CHAINS
+    if chain_takes_topics([WriterName(name) for name in chain.split(",")])
+]
+ALL_CHAINS = {
+    "writer": WRITER_CHAINS,
+    "narrator": NARRATOR_CHAINS,
+    "visuals": VISUAL_CHAINS,
+}
+
+
+def _listed(chains: list[str]) -> WithJsonSchema:
+    # The schema shows the closed set; the validator decides, and also takes spaces around
+    # the commas ("openai, espeak"), which the list leaves out.
+    return WithJsonSchema({"anyOf": [{"type": "string", "enum": chains}, {"type": "null"}]})
+
+
+WriterChain = Annotated[
+    str | None,
+    _listed(WRITER_CHAINS),
+    Field(max_length=200, description="Script writers, tried in turn: offline, gemini, openai."),
+]
+TopicWriterChain = Annotated[
+    str | None,
+    _listed(TOPIC_WRITER_CHAINS),
+    Field(
+        max_length=200,
+        description="Script writers, tried in turn; for a topic, with a language model in it "
+        "(gemini, openai).",
+    ),
+]
+NarratorChain = Annotated[
+    str | None,
+    _listed(NARRATOR_CHAINS),
+    Field(
+        max_length=200, description="Narrators, tried in turn: piper, espeak, elevenlabs, openai."
+    ),
+]
+VisualChain = Annotated[
+    str | None,
+    _listed(VISUAL_CHAINS),
+    Field(max_length=200, description="Visuals, tried in turn: cards, gemini, pexels."),
+]
+
+
+class ProviderChains(Input):
+    """Provider chains by capability, validated by name; None means "as configured".
+
+    The OpenAPI document lists the chains each field takes, narrowed to the providers
+    this server has keys for (service/openapi.py)."""
+
+    writer: WriterChain = None
+    narrator: NarratorChain = None
+    visuals: VisualChain = None
 
     @field_validator(*CHAINS)
     @classmethod
@@ -72,6 +135,11 @@ class ProviderChains(Input):
     def given(self) -> dict[str, str]:
         """Only the chains that were chosen, as stored on a project."""
         return self.model_dump(exclude_none=True)
+
+
+def configured_chains(settings: Settings, chains: list[str]) -> list[str]:
+    """The chains of `chains` whose every provider has what it needs on this server."""
+    return [chain for chain in chains if not unconfigured(settings, chain.split(","))]
 
 
 def validated_chain(name: str, value: str) -> str:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from autoclip.service.auth.tokens import STREAM_TICKET_SECONDS
@@ -24,9 +24,10 @@ from autoclip.service.contents.schemas import (
     UsageOut,
 )
 from autoclip.service.db import after_commit
-from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.deps import STREAM_TICKET, CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.files.links import download_url
 from autoclip.service.models import Content, ContentStatus
+from autoclip.service.openapi import problems
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
 
@@ -72,7 +73,19 @@ def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:
         out.thumbnail_url = download_url(runtime, content.outputs.thumbnail)
 
 
-@router.post("", status_code=202, response_model=ContentCreated)
+@router.post(
+    "",
+    status_code=202,
+    response_model=ContentCreated,
+    responses=problems(
+        402,
+        404,
+        409,
+        s404="project_id names no project of yours.",
+        s409="A topic with no language model in its writer chain (nor in its project's, nor "
+        "the server's), or the content made with this Idempotency-Key was deleted.",
+    ),
+)
 def create(
     data: ContentCreate,
     request: Request,
@@ -119,7 +132,9 @@ def get(
     return content_out(runtime, service.get_content(session, user, content_id))
 
 
-@router.post("/{content_id}/cancel")
+@router.post(
+    "/{content_id}/cancel", responses=problems(409, s409="It is not queued or processing.")
+)
 def cancel(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> ContentOut:
@@ -132,7 +147,11 @@ def _count_cancelled(runtime: Runtime) -> Callable[[], None]:
     return lambda: runtime.job_metrics.generations.labels("cancelled").inc()
 
 
-@router.post("/{content_id}/approve", status_code=202)
+@router.post(
+    "/{content_id}/approve",
+    status_code=202,
+    responses=problems(409, s409="It is not waiting for review."),
+)
 def approve(
     content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> ContentOut:
@@ -141,7 +160,7 @@ def approve(
     return content_out(runtime, content)
 
 
-@router.post("/{content_id}/reject")
+@router.post("/{content_id}/reject", responses=problems(409, s409="It is not waiting for review."))
 def reject(
     content_id: uuid.UUID,
     user: CurrentUser,
@@ -155,7 +174,11 @@ def reject(
     return content_out(runtime, content)
 
 
-@router.post("/{content_id}/regenerate", status_code=202)
+@router.post(
+    "/{content_id}/regenerate",
+    status_code=202,
+    responses=problems(402, 409, s409="It is still being made, or waiting for review."),
+)
 def regenerate(
     content_id: uuid.UUID,
     data: Regenerate,
@@ -202,13 +225,19 @@ def event_ticket(
     )
 
 
-@router.get("/{content_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/{content_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 def events(
     content_id: uuid.UUID,
     request: Request,
     user: CurrentUser,
     session: SessionDep,
     runtime: RuntimeDep,
+    # Read by the credential check (deps.py); here so the document offers it.
+    ticket: Annotated[str | None, Depends(STREAM_TICKET)] = None,
 ) -> StreamingResponse:
     """Server-sent events: `progress` on every change, then one `done` when it finishes.
     Browsers, whose EventSource cannot set headers, pass `?ticket=` from

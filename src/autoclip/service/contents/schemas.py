@@ -3,18 +3,52 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.providers.narration.registry import CLOUD_VOICE_PREFIXES, VOICES
+from autoclip.providers.writing.base import WriterName
+from autoclip.providers.writing.registry import takes_topics
 from autoclip.safety import SafetyReport
-from autoclip.service.contents.chains import BudgetUsd, ProviderChains
+from autoclip.service.contents.chains import BudgetUsd, ProviderChains, TopicWriterChain
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
 from autoclip.service.schemas import Input, JsonBool, Output
 
 MAX_TEXT = 50_000
+MAX_VOICE = 64
+# The voices the document lists: the named ones, and a cloud provider's voice by its id.
+# (eSpeak's other voices, "espeak:<name>", are taken too: too many to list.)
+_CLOUD_VOICES = "|".join(
+    rf"^{prefix}[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_VOICE - len(prefix) - 1}}}$"
+    for prefix in CLOUD_VOICE_PREFIXES
+)
+Voice = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(VOICES)},
+                {"type": "string", "pattern": _CLOUD_VOICES},
+                {"type": "null"},
+            ]
+        }
+    ),
+    Field(
+        max_length=MAX_VOICE,
+        description="A named voice, or a cloud voice as elevenlabs:<voice id> or "
+        "openai:<voice>; eSpeak's other voices as espeak:<name>.",
+    ),
+]
+# http(s), a host name (not an address, which the outbound policy refuses), an optional
+# port and path: what contents/service.py takes before it fetches anything.
+URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)+"
+    r"(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+)
 
 
 class ContentOptions(ProviderChains):
@@ -23,7 +57,7 @@ class ContentOptions(ProviderChains):
 
     length: Length | None = None
     aspect: Aspect | None = None
-    voice: str | None = Field(default=None, max_length=64)
+    voice: Voice = None
     tone: Tone | None = None
     vertical: Vertical | None = None
     draft: JsonBool = Field(
@@ -36,36 +70,105 @@ class ContentOptions(ProviderChains):
     )
 
 
-class ContentCreate(Input):
-    generation_type: GenerationType
-    # validate_default: a missing source is reported under its own name, not as "body".
-    topic: str | None = Field(default=None, min_length=2, max_length=500, validate_default=True)
-    text: str | None = Field(
-        default=None, min_length=20, max_length=MAX_TEXT, validate_default=True
-    )
-    url: str | None = Field(default=None, min_length=8, max_length=2000, validate_default=True)
+class TopicOptions(ContentOptions):
+    writer: TopicWriterChain = None
+
+    @field_validator("writer")
+    @classmethod
+    def _has_a_model(cls, value: str | None) -> str | None:
+        if value is not None and not takes_topics([WriterName(n) for n in value.split(",")]):
+            raise ValueError(
+                "a topic is written by a language model: name gemini or openai in the chain"
+            )
+        return value
+
+
+def _absent(kind: GenerationType) -> Any:
+    """A before-validator for the source fields another generation type takes: null or
+    left out, else refused naming the field."""
+
+    def check(value: object, info: ValidationInfo) -> None:
+        if value is not None:
+            raise PydanticCustomError(
+                "other_source",
+                "give only '{wanted}' for generation_type {wanted}",
+                {"wanted": kind.value},
+            )
+        return None
+
+    return check
+
+
+class _ContentCreate(Input):
+    """What every generation type takes. The fields are in the order the request hash of
+    an Idempotency-Key has always been made from (contents/service.py)."""
+
+    # The tag of each member, as plain text: pydantic's errors then list the choices as a
+    # client wrote them ('topic', not GenerationType.TOPIC). `kind` is the enum.
+    generation_type: str
+    topic: str | None = None
+    text: str | None = None
+    url: str | None = None
     language: Language | None = None
     project_id: uuid.UUID | None = None
     options: ContentOptions = Field(default_factory=ContentOptions)
 
-    @field_validator("topic", "text", "url")
-    @classmethod
-    def _one_source(cls, value: str | None, info: ValidationInfo) -> str | None:
-        kind = info.data.get("generation_type")  # absent: itself invalid, reported already
-        if kind is None:
-            return value
-        wanted = kind.value
-        if info.field_name == wanted and value is None:
-            raise ValueError(f"generation_type {wanted} needs the field {wanted!r}")
-        if info.field_name != wanted and value is not None:
-            raise ValueError(f"give only {wanted!r} for generation_type {wanted}")
-        return value
+    @property
+    def kind(self) -> GenerationType:
+        return GenerationType(self.generation_type)
 
     @property
     def source(self) -> str:
-        value = getattr(self, self.generation_type.value)
+        value = getattr(self, self.generation_type)
         assert isinstance(value, str)
         return value
+
+
+class TopicContent(_ContentCreate):
+    """A video about a topic, written by a language model."""
+
+    generation_type: Literal["topic"]
+    topic: str = Field(min_length=2, max_length=500)
+    text: None = None
+    url: None = None
+    options: TopicOptions = Field(default_factory=TopicOptions)
+
+    _other_sources = field_validator("text", "url", mode="before")(_absent(GenerationType.TOPIC))
+
+
+class TextContent(_ContentCreate):
+    """A video from a text of your own."""
+
+    generation_type: Literal["text"]
+    topic: None = None
+    text: str = Field(min_length=20, max_length=MAX_TEXT)
+    url: None = None
+
+    _other_sources = field_validator("topic", "url", mode="before")(_absent(GenerationType.TEXT))
+
+
+class UrlContent(_ContentCreate):
+    """A video from a web page's text."""
+
+    generation_type: Literal["url"]
+    topic: None = None
+    text: None = None
+    url: str = Field(
+        min_length=8,
+        max_length=2000,
+        json_schema_extra={"pattern": URL_PATTERN, "format": "uri"},
+        description="An http(s) page on the public internet.",
+    )
+
+    _other_sources = field_validator("topic", "text", mode="before")(_absent(GenerationType.URL))
+
+
+# One request body, told apart by `generation_type`: each type requires its own source
+# field, and the OpenAPI document shows the three as a tagged union (oneOf with a
+# discriminator), so a generated client knows which field goes with which type.
+ContentCreate = Annotated[
+    TopicContent | TextContent | UrlContent, Field(discriminator="generation_type")
+]
 
 
 class RegeneratePart(StrEnum):

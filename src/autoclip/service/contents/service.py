@@ -74,7 +74,7 @@ def create_content(
     content = Content(
         user_id=user.id,
         project_id=project.id,
-        generation_type=data.generation_type,
+        generation_type=data.kind,
         source=data.source,
         language=language.value,
         options=options,
@@ -137,18 +137,23 @@ def _settle_options(
     worker resolves them against the project and the configuration when it runs.
     """
     given = data.options
-    if data.generation_type is GenerationType.TOPIC:
+    if data.kind is GenerationType.TOPIC:
         choice = provider_choice(given.model_dump(include=set(CHAINS)), project.providers)
         if not takes_topics(settings, choice):
-            raise InputError("generation_type", TOPIC_NEEDS_MODEL)
-    if data.generation_type is GenerationType.URL:
+            # The content named no writer (a chain it names is checked with the request);
+            # its project's and the server's have no model. The request is well formed,
+            # and right on a project or server that has one: a conflict with this state.
+            raise Conflict(
+                f"{TOPIC_NEEDS_MODEL}; or name one in options.writer", field="generation_type"
+            )
+    if data.kind is GenerationType.URL:
         try:
             outbound.precheck(data.source, settings.outbound_policy())
         except outbound.OutboundError as error:
             raise InputError("url", str(error)) from None
     if data.language is not None:
         language = data.language
-    elif data.generation_type is GenerationType.TEXT:
+    elif data.kind is GenerationType.TEXT:
         language = Language(detect_language(data.source))
     else:
         language = Language(project.language)

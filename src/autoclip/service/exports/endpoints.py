@@ -12,6 +12,7 @@ from autoclip.service.exports import service
 from autoclip.service.exports.schemas import ExportCreate, ExportOut
 from autoclip.service.files.links import download_url
 from autoclip.service.models import Export, ExportStatus
+from autoclip.service.openapi import problems
 from autoclip.service.runtime import Runtime
 
 router = APIRouter(prefix="/exports", tags=["exports"])
@@ -37,7 +38,16 @@ def export_out(runtime: Runtime, export: Export) -> ExportOut:
     )
 
 
-@router.post("", status_code=202)
+@router.post(
+    "",
+    status_code=202,
+    responses=problems(
+        404,
+        409,
+        s404="content_ids names something that is not a ready content of yours.",
+        s409="Nothing ready to export, or as many exports kept as allowed: delete one.",
+    ),
+)
 def create_export(
     data: ExportCreate,
     response: Response,

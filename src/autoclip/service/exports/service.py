@@ -32,7 +32,7 @@ from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.exports.schemas import MAX_CONTENTS
 from autoclip.service.jobs.queue import EXPORT_BUILD
 from autoclip.service.models import Content, ContentStatus, Export, ExportStatus, User
-from autoclip.service.problems import Conflict, Invalid, NotFound, TooManyRequests
+from autoclip.service.problems import Conflict, NotFound, TooManyRequests
 from autoclip.service.runtime import Runtime
 
 MAX_IN_FLIGHT = 3
@@ -59,7 +59,8 @@ def create_export(
         newest = query.order_by(Content.created_at.desc(), Content.id.desc()).limit(MAX_CONTENTS)
         ids = list(session.scalars(newest))
     if not ids:
-        raise Invalid("there are no ready contents to export", field="content_ids")
+        # Well formed, and right once something is ready: a conflict with the state now.
+        raise Conflict("there are no ready contents to export", field="content_ids")
     now = utcnow()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     export = Export(

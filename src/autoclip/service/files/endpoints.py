@@ -7,15 +7,31 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
-from autoclip.kit.storage import check_key
+from autoclip.kit.storage import check_key, guess_content_type
 from autoclip.service.deps import RuntimeDep
 from autoclip.service.files.links import still_served
 from autoclip.service.problems import NotFound
 
 router = APIRouter(tags=["files"])
+# What the links are made for: a content's video, thumbnail, narration and scene images,
+# and an export's zip. Anything else would be sent as bytes.
+SERVED_TYPES = ("video/mp4", "image/jpeg", "image/png", "audio/mpeg", "application/zip")
+OTHER_FILES = "application/octet-stream"
 
 
-@router.get("/files/{key:path}", response_class=FileResponse)
+@router.get(
+    "/files/{key:path}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file.",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in (*SERVED_TYPES, OTHER_FILES)
+            },
+        }
+    },
+)
 def download(
     key: str,
     runtime: RuntimeDep,
@@ -33,4 +49,5 @@ def download(
         raise NotFound("no such file, or the link has expired")
     if not still_served(runtime, key) or not path.is_file():
         raise NotFound("no such file, or the link has expired")
-    return FileResponse(path)
+    kind = guess_content_type(key)
+    return FileResponse(path, media_type=kind if kind in SERVED_TYPES else OTHER_FILES)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from autoclip.service.contents.chains import check_configured
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.openapi import problems
 from autoclip.service.projects import service
 from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
 from autoclip.service.schemas import MAX_PAGE, Page
@@ -16,10 +17,16 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 @router.post("", status_code=201)
 def create(
-    data: ProjectCreate, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+    data: ProjectCreate,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> ProjectOut:
     check_configured(runtime.settings, data.providers.given(), "providers")
-    return ProjectOut.model_validate(service.create_project(session, user, data))
+    project = ProjectOut.model_validate(service.create_project(session, user, data))
+    response.headers["Location"] = f"/api/v1/projects/{project.id}"
+    return project
 
 
 @router.get("")
@@ -52,7 +59,11 @@ def update(
     return ProjectOut.model_validate(service.update_project(session, user, project_id, data))
 
 
-@router.delete("/{project_id}", status_code=204)
+@router.delete(
+    "/{project_id}",
+    status_code=204,
+    responses=problems(409, s409="It is the default project, or contents of it are being made."),
+)
 def delete(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     service.delete_project(session, user, project_id)
     return Response(status_code=204)
