@@ -39,6 +39,9 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # standard library unwraps IPv4-mapped, 6to4 and Teredo itself.
 _NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
 _HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+# A URL's host as httpx keeps it (IDNA-encoded): a name (underscores happen in real
+# ones), or an address, IPv6 without its brackets.
+_URL_HOST = re.compile(r"[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+")
 REFUSED = "leads to a private, local or reserved network address, which AutoClip does not fetch"
 # getaddrinfo has no timeout of its own: it runs here, and the fetch stops waiting for it
 # at its deadline.
@@ -224,6 +227,12 @@ def parse_url(url: str) -> httpx.URL:
         raise OutboundError("has no host name")
     if parsed.userinfo:
         raise OutboundError("must not contain a user name or password")
+    # httpx keeps a host with a space ("exa mple.com") and a port past 65535: neither can
+    # ever be reached, and a content made with one would only fail later, in the worker.
+    if not _URL_HOST.fullmatch(parsed.raw_host.decode("ascii", "replace")):
+        raise OutboundError("has a host name that is not valid")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise OutboundError("has a port out of range")
     return parsed
 
 
