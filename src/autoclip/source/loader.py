@@ -23,6 +23,9 @@ from autoclip.script.boilerplate import is_boilerplate
 
 USER_AGENT = f"AutoClip/{__version__}"
 MAX_PAGE_BYTES = 5 * 1024 * 1024
+# Control characters but tab, newline, carriage return and form feed (a page break in
+# exported text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Below this a page is a login wall, an error page or an app shell, not an article.
 MIN_WORDS = 20
 MIN_KOREAN_CHARS = 80
@@ -77,6 +80,14 @@ def load_text_file(path: Path) -> SourceMaterial:
     text = _decode(data, None)
     if text is None:
         raise InputError("text", "is not UTF-8 or EUC-KR text")
+    if found := _CONTROL.search(text):
+        # As the API refuses them: a file of escape sequences is no text to narrate (one
+        # was made into a video of "[2J"), and they would repaint the terminal it is shown in.
+        raise InputError(
+            "text",
+            f"has a control character (U+{ord(found.group()):04X}) at character "
+            f"{found.start()}; a text file holds tab, newline and form feed at most",
+        )
     title, body = _title_and_body(text)
     if not body.strip():
         raise InputError("text", "is empty")
