@@ -160,6 +160,20 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                 "deterministic": True,
                 "database": "none",
             },
+            "operations": [
+                {
+                    # A verification token's worth is its signature, which no schema can
+                    # state: a well-formed one that is forged or expired is a 400
+                    # `invalid-token` (documented), like a refresh token's 401.
+                    "include-path": "/api/v1/auth/verify",
+                    "include-method": "POST",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
+                        }
+                    },
+                }
+            ],
             "dictionaries": {name: {"values": values} for name, values in ids.items()},
             "parameters": {
                 f"path.{name}": {"dictionary": name, "probability": THEIRS_PROBABILITY}

@@ -56,7 +56,7 @@ class Verified(Output):
 
 
 class ResendVerification(Input):
-    email: EmailStr
+    email: Email
 
 
 class ResendAccepted(Output):
