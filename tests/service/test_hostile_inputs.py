@@ -17,7 +17,7 @@ from sqlalchemy import select
 from autoclip.service.models import Content
 from autoclip.service.runtime import Runtime
 from hostile import CONTROLS, INJECTIONS, TRAVERSALS
-from service.conftest import sign_up
+from service.conftest import sign_up, verify_email
 from service.test_api_contents import TEXT, assert_problem
 
 pytestmark = [
@@ -81,6 +81,7 @@ def test_text_fields_store_injections_as_sent(
     email = f"h-{uuid.uuid4().hex[:8]}@example.com"
     register = {"email": email, "password": PASSWORD, "name": text}
     assert client.post(f"{API}/auth/register", json=register).status_code == 202
+    verify_email(client, email)
     tokens = client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
     me = client.get(
         f"{API}/users/me", headers={"Authorization": f"Bearer {tokens.json()['access_token']}"}
