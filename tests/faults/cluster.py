@@ -33,12 +33,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from autoclip.service.app import create_app
-from autoclip.service.models import User
+from autoclip.service.models import ContentStatus, User
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings, WorkerSettings
 from faults.netproxy import TcpProxy
 from s3server import TEST_CREDENTIALS
-from service.test_jobs_support import wait_for
+from service.test_jobs_support import (
+    VIDEO_FILES,
+    entries,
+    ledger,
+    row,
+    stage_runs,
+    wait_for,
+)
 from services import ThrowawayPostgres, ThrowawayRedis
 
 PRODUCTION = os.environ.get("AUTOCLIP_FAULT_TIMINGS", "") == "production"
@@ -251,3 +258,27 @@ def record(fault: str, **figures: float | int | str) -> None:
     if target:
         with open(target, "a", encoding="utf-8") as out:
             out.write(line + "\n")
+
+
+def assert_each_made_once(
+    runtime: Runtime,
+    client: TestClient,
+    auth: dict[str, str],
+    ids: list[str],
+    start_balance: int,
+) -> None:
+    """After a fault: every content is ready, published once with all its files, and
+    charged once with no refund."""
+    finished = [row(runtime, i) for i in ids]
+    assert [c.status for c in finished] == [ContentStatus.READY] * len(ids), [
+        (c.status, c.error) for c in finished
+    ]
+    for content_id in ids:
+        runs = [r for r in stage_runs(runtime, content_id) if r.stage == "publish"]
+        assert [r.status.value for r in runs].count("succeeded") == 1, runs
+        keys = runtime.storage.list_keys(f"videos/{content_id}/")
+        assert keys == [f"videos/{content_id}/{name}" for name in VIDEO_FILES]
+    balance, book = ledger(client, auth)
+    assert balance == start_balance - len(ids)
+    assert all(len(entries(book, i, "generation")) == 1 for i in ids)
+    assert [e for e in book if e["reason"] == "refund"] == []

@@ -10,17 +10,14 @@ import time
 
 import pytest
 
-from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import PRODUCTION, TEXTS, Cluster, give_credits, record
+from autoclip.service.models import JobPhase
+from faults.cluster import PRODUCTION, TEXTS, Cluster, assert_each_made_once, give_credits, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
-    VIDEO_FILES,
     create,
-    entries,
     ledger,
     row,
     run_of,
-    stage_runs,
     wait_for,
 )
 
@@ -74,20 +71,8 @@ def test_postgres_restarted_mid_render_every_content_ends_ready_charged_once(
 
             wait_for(all_finished, ALL_READY_WITHIN_S, "every content to finish")
             ready_after = time.monotonic() - up_at
-            finished = [row(runtime, i) for i in ids]
-            assert [c.status for c in finished] == [ContentStatus.READY] * len(ids), [
-                (c.status, c.error) for c in finished
-            ]
             attempts = {i: run_of(runtime, i).attempts for i in ids}
-            for content_id in ids:
-                runs = [r for r in stage_runs(runtime, content_id) if r.stage == "publish"]
-                assert [r.status.value for r in runs].count("succeeded") == 1, runs
-                keys = runtime.storage.list_keys(f"videos/{content_id}/")
-                assert keys == [f"videos/{content_id}/{name}" for name in VIDEO_FILES]
-            balance, book = ledger(client, auth)
-            assert balance == start_balance - len(ids)
-            assert all(len(entries(book, i, "generation")) == 1 for i in ids)
-            assert [e for e in book if e["reason"] == "refund"] == []
+            assert_each_made_once(runtime, client, auth, ids, start_balance)
     except BaseException:
         sys.stderr.write(cluster.logs())
         raise
