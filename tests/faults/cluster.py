@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from service.test_jobs_support import (
     wait_for,
 )
 from services import ThrowawayPostgres, ThrowawayRedis
+from workers import WorkerProc, start_worker
 
 PRODUCTION = os.environ.get("AUTOCLIP_FAULT_TIMINGS", "") == "production"
 REPORT_ENV = "AUTOCLIP_FAULT_REPORT"
@@ -71,26 +71,6 @@ TEXTS = [
 def worker_settings() -> WorkerSettings:
     """The workers' settings in these runs: short leases, or production's."""
     return WorkerSettings() if PRODUCTION else WorkerSettings(**SHORT_WORKER)
-
-
-@dataclass
-class WorkerProc:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
 
 
 @dataclass
@@ -165,17 +145,7 @@ class Cluster:
         started = []
         for name in names:
             log = self.tmp / f"{name}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    # Several workers on one machine: each would want the metrics port (0: none).
-                    [autoclip_binary(), "worker", "--metrics-port", "0"],
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    env=self.worker_env(data_dir, env),
-                    start_new_session=True,
-                )
-            started.append(WorkerProc(name, process, log))
+            started.append(start_worker(name, log, self.worker_env(data_dir, env)))
         self.workers += started
         for worker in started:
             wait_for(partial(_up, worker), 60, f"{worker.name} to start")
@@ -216,12 +186,6 @@ class Cluster:
 def _up(worker: WorkerProc) -> bool:
     """Started (it logs so once its queues are consumed), or exited."""
     return " started on " in worker.output() or not worker.alive()
-
-
-def autoclip_binary() -> str:
-    binary = Path(sys.executable).parent / "autoclip"
-    assert binary.is_file(), f"the autoclip command is not installed next to {sys.executable}"
-    return str(binary)
 
 
 def give_credits(runtime: Runtime, credits: int) -> None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -42,32 +40,11 @@ from service.test_jobs_support import (
     wait_finished,
     wait_for,
 )
+from workers import WorkerProc, start_worker
 
 __all__ = ["private_redis", "private_redis_session", "s3_endpoint"]  # fixtures, used by name
 
 PREFIX = "autoclip-test"
-
-
-@dataclass
-class WorkerProc:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-
-
-def autoclip_binary() -> str:
-    binary = Path(sys.executable).parent / "autoclip"
-    assert binary.is_file(), f"the autoclip command is not installed next to {sys.executable}"
-    return str(binary)
 
 
 def worker_env(settings: Settings, storage_url: str, endpoint: str) -> dict[str, str]:
@@ -101,18 +78,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], WorkerProc
     started: list[WorkerProc] = []
 
     def start(name: str, env: dict[str, str]) -> WorkerProc:
-        log = tmp_path / f"{name}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                # Two workers on one machine: each needs its own metrics port (0: none).
-                [autoclip_binary(), "worker", "--metrics-port", "0"],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
-        worker = WorkerProc(process, log)
+        worker = start_worker(name, tmp_path / f"{name}.log", env)
         started.append(worker)
         return worker
 
