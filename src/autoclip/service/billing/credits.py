@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.auth.callers import Account
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import utcnow
-from autoclip.service.models import Content, CreditEntry, LedgerReason, Plan, User
+from autoclip.service.models import CreditEntry, LedgerReason, Plan, User
 from autoclip.service.problems import PaymentRequired
 
 PERIOD = timedelta(days=30)
@@ -58,12 +59,7 @@ def debit(session: Session, user: Account, content_id: uuid.UUID, reason: Ledger
 
 def refund(session: Session, content_id: uuid.UUID) -> bool:
     """Give back the content's credit if it still holds one; True if it did."""
-    taken = session.execute(
-        update(Content)
-        .where(Content.id == content_id, Content.credit_charged.is_(True))
-        .values(credit_charged=False)
-        .returning(Content.user_id)
-    ).scalar_one_or_none()
+    taken = ContentRepository(session).take_back_credit(content_id)
     if taken is None:
         return False
     user = session.get(User, taken)

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from autoclip.service.models import Content, ContentStatus
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.models import ContentStatus
 from autoclip.service.runtime import Runtime
 
 POLL_SECONDS = 0.5
@@ -28,13 +28,8 @@ ACTIVE = (ContentStatus.QUEUED, ContentStatus.PROCESSING)
 
 def _snapshot(runtime: Runtime, content_id: uuid.UUID) -> dict[str, Any] | None:
     with runtime.db.session(write=False) as session:
-        row = session.execute(
-            select(
-                Content.status, Content.stage, Content.progress, Content.error,
-                Content.deleted_at,
-            ).where(Content.id == content_id)
-        ).one_or_none()  # fmt: skip
-    if row is None or row.deleted_at is not None:
+        row = ContentRepository(session).progress(content_id)
+    if row is None:
         return None
     return {
         "id": str(content_id),

@@ -79,6 +79,14 @@ class QueueState:
 
 
 @dataclass(frozen=True)
+class Progress:
+    status: ContentStatus
+    stage: str | None
+    progress: int
+    error: str | None
+
+
+@dataclass(frozen=True)
 class LostWork:
     """A run the queue lost: its worker died (an expired lease) or its message never came."""
 
@@ -142,6 +150,37 @@ class ContentRepository:
             .limit(per_page)
         ).all()
         return rows, total
+
+    def ready(
+        self, user_id: uuid.UUID, among: Sequence[uuid.UUID] | None = None, newest: int = 0
+    ) -> list[Content]:
+        """The user's live, ready contents: those `among` the ids given, else the `newest`."""
+        query = select(Content).where(
+            Content.user_id == user_id,
+            Content.deleted_at.is_(None),
+            Content.status == ContentStatus.READY,
+        )
+        if among is not None:
+            query = query.where(Content.id.in_(among))
+        else:
+            query = query.order_by(Content.created_at.desc(), Content.id.desc()).limit(newest)
+        return list(self.session.scalars(query))
+
+    def progress(self, content_id: uuid.UUID) -> Progress | None:
+        """What the event stream shows of a live content; None once it is gone."""
+        found = self.session.execute(
+            select(Content.status, Content.stage, Content.progress, Content.error).where(
+                Content.id == content_id, Content.deleted_at.is_(None)
+            )
+        ).one_or_none()
+        return None if found is None else Progress(*found)
+
+    def is_live(self, content_id: uuid.UUID) -> bool:
+        """Whether the content exists and is not deleted (its files may be served)."""
+        found = self.session.execute(
+            select(Content.id).where(Content.id == content_id, Content.deleted_at.is_(None))
+        ).first()
+        return found is not None
 
     def run(self, content: Content) -> GenerationRun | None:
         return None if content.run_id is None else self.session.get(GenerationRun, content.run_id)
@@ -595,6 +634,16 @@ class ContentRepository:
                 Content.status == ContentStatus.FAILED, Content.finished_at >= since
             )
         ).scalar_one()
+
+    def take_back_credit(self, content_id: uuid.UUID) -> uuid.UUID | None:
+        """Mark the content's credit as given back, once: its owner's id if it still held
+        one (the caller credits the owner), else None."""
+        return self.session.execute(
+            update(Content)
+            .where(Content.id == content_id, Content.credit_charged.is_(True))
+            .values(credit_charged=False)
+            .returning(Content.user_id)
+        ).scalar_one_or_none()
 
     def add_cost(self, content_id: uuid.UUID, usd: float) -> None:
         self.session.execute(

@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import export_key
 from autoclip.service.auth.callers import Account
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.exports.schemas import MAX_CONTENTS
 from autoclip.service.jobs.queue import EXPORT_BUILD
-from autoclip.service.models import Content, ContentStatus, Export, ExportStatus, User
+from autoclip.service.models import Content, Export, ExportStatus, User
 from autoclip.service.problems import Conflict, NotFound, TooManyRequests
 from autoclip.service.runtime import Runtime
 
@@ -47,17 +48,15 @@ def create_export(
     """Record a queued export of `content_ids` (default: the newest ready contents); its
     build is sent once that commits."""
     _check_limits(session, user)
-    ready = [Content.user_id == user.id, Content.deleted_at.is_(None)]
-    query = select(Content.id).where(*ready, Content.status == ContentStatus.READY)
+    contents = ContentRepository(session)
     if content_ids is not None:
         wanted = list(dict.fromkeys(content_ids))
-        found = set(session.scalars(query.where(Content.id.in_(wanted))))
+        found = {c.id for c in contents.ready(user.id, among=wanted)}
         if len(found) != len(wanted):
             raise NotFound("some of content_ids are not your ready contents")
         ids = wanted
     else:
-        newest = query.order_by(Content.created_at.desc(), Content.id.desc()).limit(MAX_CONTENTS)
-        ids = list(session.scalars(newest))
+        ids = [c.id for c in contents.ready(user.id, newest=MAX_CONTENTS)]
     if not ids:
         # Well formed, and right once something is ready: a conflict with the state now.
         raise Conflict("there are no ready contents to export", field="content_ids")
@@ -159,17 +158,9 @@ def build_export(runtime: Runtime, export_id: str) -> None:
             log.info("export %s is not queued; skipped", export_id)
             return
         user_id, key, asked = export.user_id, export.key, list(export.content_ids)
-        contents = {
-            str(c.id): c
-            for c in session.scalars(
-                select(Content).where(
-                    Content.id.in_([uuid.UUID(c) for c in asked]),
-                    Content.user_id == user_id,  # the row says so; checked again all the same
-                    Content.deleted_at.is_(None),
-                    Content.status == ContentStatus.READY,
-                )
-            )
-        }
+        # Its owner's, as the row says; checked again all the same.
+        among = [uuid.UUID(c) for c in asked]
+        contents = {str(c.id): c for c in ContentRepository(session).ready(user_id, among=among)}
     bundled = [contents[c] for c in asked if c in contents]  # in the order asked
     try:
         if not bundled:

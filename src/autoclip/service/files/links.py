@@ -17,8 +17,9 @@ import uuid
 
 from sqlalchemy import select
 
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import utcnow
-from autoclip.service.models import Content, Export, ExportStatus
+from autoclip.service.models import Export, ExportStatus
 from autoclip.service.runtime import Runtime
 
 LINK_SECONDS = 3600
@@ -46,10 +47,7 @@ def still_served(runtime: Runtime, key: str) -> bool:
                 content_id = uuid.UUID(rest.partition("/")[0])
             except ValueError:
                 return False
-            found = session.execute(
-                select(Content.id).where(Content.id == content_id, Content.deleted_at.is_(None))
-            ).first()
-            return found is not None
+            return ContentRepository(session).is_live(content_id)
         if kind == "exports":
             found = session.execute(
                 select(Export.id).where(
