@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 
 @dataclass
@@ -48,3 +51,22 @@ def start_worker(name: str, log: Path, env: dict[str, str]) -> WorkerProc:
             start_new_session=True,
         )
     return WorkerProc(name, process, log)
+
+
+def owner_pid(owner: str | None) -> int | None:
+    """The pid in a lease owner ("host:pid/job"), if there is one."""
+    if owner is None:
+        return None
+    return int(owner.split(":")[1].split("/")[0])
+
+
+def live_members(group: int) -> list[int]:
+    """Processes of a process group still running (not zombies)."""
+    found = []
+    for process in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process.pid)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+    return found

@@ -27,7 +27,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import psutil
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -192,25 +191,6 @@ def give_credits(runtime: Runtime, credits: int) -> None:
     """Every user (the test's one) gets `credits`: the free plan's 3 are too few here."""
     with runtime.db.session() as session:
         session.execute(update(User).values(credit_balance=credits))
-
-
-def owner_pid(owner: str | None) -> int | None:
-    """The pid in a lease owner ("host:pid/job"), if there is one."""
-    if owner is None:
-        return None
-    return int(owner.split(":")[1].split("/")[0])
-
-
-def live_members(group: int) -> list[int]:
-    """Processes of a process group still running (not zombies)."""
-    found = []
-    for process in psutil.process_iter(["pid", "status"]):
-        try:
-            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
-                found.append(process.pid)
-        except (ProcessLookupError, psutil.NoSuchProcess):
-            continue
-    return found
 
 
 def record(fault: str, **figures: float | int | str) -> None:

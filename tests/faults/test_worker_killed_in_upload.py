@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from autoclip.service.models import ContentStatus, JobPhase
-from faults.cluster import TEXTS, Cluster, live_members, owner_pid, record
+from faults.cluster import TEXTS, Cluster, record
 from service.conftest import sign_up
 from service.test_jobs_support import (
     VIDEO_FILES,
@@ -27,6 +27,7 @@ from service.test_jobs_support import (
     stage_runs,
     wait_for,
 )
+from workers import live_members, owner_pid
 
 SLOW_S3 = 150_000  # bytes per second each way while the victim publishes
 

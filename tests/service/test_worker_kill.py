@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 from fastapi.testclient import TestClient
 
@@ -40,7 +39,7 @@ from service.test_jobs_support import (
     wait_finished,
     wait_for,
 )
-from workers import WorkerProc, start_worker
+from workers import WorkerProc, live_members, owner_pid, start_worker
 
 __all__ = ["private_redis", "private_redis_session", "s3_endpoint"]  # fixtures, used by name
 
@@ -90,13 +89,6 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[str, dict[str, str]], WorkerProc
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(worker.pid, signal.SIGKILL)
                 worker.process.wait(timeout=30)
-
-
-def owner_pid(owner: str | None) -> int | None:
-    if owner is None:
-        return None
-    # "host:pid/job"
-    return int(owner.split(":")[1].split("/")[0])
 
 
 @pytest.mark.e2e
@@ -214,14 +206,3 @@ def test_killed_worker_loses_its_render_to_the_survivor(
         runtime.close()
     # nothing of the victim's process group (its ffmpeg) outlived the kill
     wait_for(lambda: not live_members(victim.pid), 10, "the victim's process group to be gone")
-
-
-def live_members(group: int) -> list[int]:
-    found = []
-    for process in psutil.process_iter(["pid", "status"]):
-        try:
-            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
-                found.append(process.pid)
-        except (ProcessLookupError, psutil.NoSuchProcess):
-            continue
-    return found
