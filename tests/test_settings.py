@@ -293,3 +293,15 @@ def test_the_command_line_says_which_variable_is_bad(
     assert result.exit_code != 0
     assert isinstance(result.exception, BadSetting)
     assert "AUTOCLIP_ELEVENLABS_STABILITY" in str(result.exception)
+
+
+def test_an_optional_number_set_empty_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`AUTOCLIP_CONTENT_BUDGET_USD=` is how a shell or an env file says "no cap"."""
+    clean_environment(monkeypatch)
+    monkeypatch.setenv("AUTOCLIP_CONTENT_BUDGET_USD", "")
+    monkeypatch.setenv("AUTOCLIP_WORKER__REQUEUE_AFTER_SECONDS", " ")
+    settings = Settings()
+    assert settings.content_budget_usd is None
+    assert settings.worker.requeue_after_seconds is None
+    monkeypatch.setenv("AUTOCLIP_CONTENT_BUDGET_USD", "0.5")
+    assert Settings().content_budget_usd == 0.5

@@ -72,6 +72,16 @@ ENV_PREFIX = "AUTOCLIP_"
 MAX_REQUEST_BYTES = 1 << 20
 
 
+def _empty_is_unset(value: Any) -> Any:
+    """`AUTOCLIP_X=` (set, but to nothing) means "no value" for an optional number, as the
+    descriptions say ("Empty: no cap"), rather than a parse error."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# An optional number whose environment variable may be set empty to mean "none".
+OptionalFloat = Annotated[float | None, BeforeValidator(_empty_is_unset)]
+
+
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "autoclip"
@@ -173,7 +183,7 @@ class WorkerSettings(BaseModel):
         description="A job whose worker has not renewed it this long is retaken.",
     )
     reconcile_seconds: float = Field(default=10.0, gt=0)
-    requeue_after_seconds: float | None = Field(
+    requeue_after_seconds: OptionalFloat = Field(
         default=None,
         gt=0,
         description="A queued job whose message has not arrived this long is sent again "
@@ -216,7 +226,7 @@ class Settings(BaseSettings):
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     elevenlabs: ElevenLabsConfig = Field(default_factory=ElevenLabsConfig)
     pexels: PexelsConfig = Field(default_factory=PexelsConfig)
-    content_budget_usd: float | None = Field(
+    content_budget_usd: OptionalFloat = Field(
         default=1.0,
         ge=0,
         description="Most a content may spend on paid providers (estimated); past it, a "
