@@ -35,7 +35,15 @@ class MediaError(AutoclipError):
         self.stderr_tail = stderr_tail
 
 
-class DiskFullError(AutoclipError):
+class TransientError(AutoclipError):
+    """A failure that may pass: trying again later may work (a provider's rate limit or
+    outage, a full disk). A job queue retries it, after `retry_after` seconds when the
+    cause said how long to wait."""
+
+    retry_after: float | None = None
+
+
+class DiskFullError(TransientError):
     """The local disk filled up while writing (a render's output, a stage's files).
 
     Not the input's fault, and not final: space may be freed (the scratch cleanup, another

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from autoclip.kit.storage import LocalStorage
+from autoclip.providers.cloud.errors import RetriableProviderError
+from autoclip.service.db import utcnow
+from autoclip.service.models import GenerationRun
 from autoclip.service.runtime import Runtime
 from autoclip.settings import WorkerSettings
 from localserver import serve
@@ -370,11 +374,13 @@ def test_page_that_answers_404_fails_for_good_and_refunds(start: Start) -> None:
 
 
 class FlakyStorage(LocalStorage):
-    """Local storage whose first `failures` writes fail as if the network dropped."""
+    """Local storage whose first `failures` writes fail as if the network dropped (or with
+    `error`)."""
 
-    def __init__(self, root: Path, failures: int) -> None:
+    def __init__(self, root: Path, failures: int, error: Exception | None = None) -> None:
         super().__init__(root)
         self.failures = failures
+        self.error = error or ConnectionError("storage connection reset (simulated)")
         self._lock = threading.Lock()
 
     def put_file(self, key: str, source: Path) -> str:
@@ -383,7 +389,7 @@ class FlakyStorage(LocalStorage):
             if fail:
                 self.failures -= 1
         if fail:
-            raise ConnectionError("storage connection reset (simulated)")
+            raise self.error
         return super().put_file(key, source)
 
 
@@ -417,6 +423,35 @@ def test_transient_storage_error_is_retried_to_ready(start: Start) -> None:
     balance, book = ledger(client, auth)
     assert balance == 2
     assert entries(book, content_id, "refund") == []
+
+
+@pytest.mark.e2e
+@SQLITE_ONLY
+def test_a_transient_error_is_retried_no_sooner_than_it_asked(start: Start) -> None:
+    """A TransientError's `retry_after` (a provider's Retry-After) sets the next attempt
+    even when the backoff would be sooner (here zero)."""
+    slow_down = RetriableProviderError("s3", "slow down", status=503, retry_after=600)
+
+    def asks_to_wait(runtime: Runtime) -> None:
+        assert isinstance(runtime.storage, LocalStorage)
+        runtime.storage = FlakyStorage(runtime.storage.root, failures=1, error=slow_down)
+
+    runtime, client = start(wrap=asks_to_wait)
+    auth = sign_up(client)
+    content_id = create(client, auth, TEXTS[1])
+
+    def retry_scheduled() -> GenerationRun | None:
+        run = run_of(runtime, content_id)
+        return run if run.not_before is not None else None
+
+    run = wait_for(retry_scheduled, timeout=120, what="the retry to be scheduled")
+    assert run.attempts == 1
+    assert run.not_before is not None
+    assert run.not_before - utcnow() > timedelta(seconds=590)
+    shown = get(client, auth, content_id)
+    assert shown["status"] == "queued"
+    assert "attempt 1 failed, retrying" in shown["error"]["message"]
+    assert "slow down" in shown["error"]["message"]
 
 
 @pytest.mark.e2e

@@ -15,7 +15,7 @@ what a provider echoes back, and keys never travel in URLs.
 
 from __future__ import annotations
 
-from autoclip.errors import AutoclipError
+from autoclip.errors import AutoclipError, TransientError
 
 
 class ProviderError(AutoclipError):
@@ -46,7 +46,7 @@ class ProviderError(AutoclipError):
         self.detail = detail
 
 
-class RetriableProviderError(ProviderError):
+class RetriableProviderError(ProviderError, TransientError):
     moves_on = True
 
     def __init__(

@@ -10,8 +10,11 @@ only lands if this worker still holds the lease. Errors decide what follows:
   fail the same way;
 - a flagged script in a project that wants review: the content waits in `review`, its
   credit kept, until its owner approves (back on the queue) or rejects it;
-- anything else (a database or storage blip, a provider timeout, a full disk): retried
-  with exponential backoff up to `max_attempts`, then failed and refunded;
+- a `TransientError` (a provider's timeout, rate limit or outage, a full disk): retried
+  with exponential backoff, or after the wait the provider asked for, up to
+  `max_attempts`, then failed and refunded;
+- anything unforeseen (a database or storage blip, a bug): retried the same way, logged
+  with its trace;
 - cancellation: the owner already has the refund; the worker just lets go.
 """
 
@@ -34,6 +37,7 @@ from autoclip.errors import (
     DiskFullError,
     InputError,
     MediaError,
+    TransientError,
 )
 from autoclip.kit.storage import image_key, video_key
 from autoclip.options import GenerateOptions, Language
@@ -178,14 +182,16 @@ class ContentRunner:
             outcome = Outcome.FAILED
             progress.abort(RunStatus.FAILED, str(error))
             self._fail(job, str(error))
-        except Exception as error:
+        except TransientError as error:  # foreseen, and may pass: no trace in the log
+            outcome = Outcome.RETRIED
+            log.warning("content %s: %s failed: %s", job.id, phase.value, error,
+                        extra={"contentId": str(job.id)})  # fmt: skip
+            self._retry_or_fail(job, phase, progress, error, error.retry_after)
+        except Exception as error:  # not foreseen (a database or storage blip, a bug)
             outcome = Outcome.RETRIED
             log.exception("content %s: %s failed", job.id, phase.value,
                           extra={"contentId": str(job.id)})  # fmt: skip
-            reason = failure_reason(error)
-            progress.abort(RunStatus.FAILED, reason)
-            wait = getattr(error, "retry_after", None)  # what a provider asked for
-            self._retry_or_fail(job, phase, reason, wait)
+            self._retry_or_fail(job, phase, progress, error)
         finally:
             heartbeat.finish()
         self._purge_if_deleted(job)
@@ -417,8 +423,15 @@ class ContentRunner:
         )
 
     def _retry_or_fail(
-        self, job: Job, phase: JobPhase, reason: str, retry_after: float | None = None
+        self,
+        job: Job,
+        phase: JobPhase,
+        progress: DatabaseProgress,
+        error: Exception,
+        retry_after: float | None = None,
     ) -> None:
+        reason = failure_reason(error)
+        progress.abort(RunStatus.FAILED, reason)
         if job.attempts >= self.settings.max_attempts:
             self._fail(job, f"gave up after {job.attempts} attempts: {reason}")
             return
