@@ -163,6 +163,10 @@ class Server:
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
     def __enter__(self) -> Server:
         command = [
             str(AUTOCLIP), "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -349,14 +353,25 @@ def check_page(server: Server, user: User, per_user: int) -> None:
 
 
 def run_wrk(
-    url: str, endpoint: str, users_file: Path, duration: float, connections: int, threads: int
+    url: str,
+    endpoint: str,
+    users_file: Path,
+    duration: float,
+    connections: int,
+    threads: int,
+    pause_ms: float | None = None,
 ) -> dict[str, Any]:
+    """One wrk run; `pause_ms`: each connection's wait between an answer and its next
+    request (a steady rate rather than as fast as the server answers)."""
+    env = dict(os.environ)
+    if pause_ms is not None:
+        env["WRK_PAUSE_MS"] = f"{pause_ms:.0f}"
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency",
         "--timeout", "10s", "-s", str(WRK_SCRIPT), url, "--", endpoint, str(users_file),
         str(threads),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     for line in done.stdout.splitlines():
         if line.startswith("WRKJSON "):
             result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
@@ -426,8 +441,12 @@ def measure(
 
 
 def socket_errors(run: Run) -> int:
+    return socket_errors_of(run.wrk)
+
+
+def socket_errors_of(wrk: dict[str, Any]) -> int:
     """Connect/read/write errors and timeouts (no answer within 10 s: not in the latencies)."""
-    return sum(int(n) for n in run.wrk["socket_errors"].values())
+    return sum(int(n) for n in wrk["socket_errors"].values())
 
 
 def drain(server: Server) -> None:

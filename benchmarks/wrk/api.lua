@@ -3,7 +3,8 @@
 --   wrk -t2 -c50 -d30s --latency --timeout 10s -s benchmarks/wrk/api.lua \
 --       http://127.0.0.1:8000 -- <endpoint> <users.lua> <threads>
 --
--- <endpoint> is one of: health, list, one, create.
+-- <endpoint> is one of: health, list, one, create, or mix (benchmarks/soak.py: of every 20
+--   requests, 14 GET one, 5 GET a page and 1 POST, each user in turn).
 -- <users.lua> is a Lua file that returns a list of users, each {token = "...", ids = {...}}
 --   (api_bench.py writes it after seeding).
 -- <threads> is the -t given to wrk.
@@ -18,6 +19,17 @@
 
 local threads = {}
 
+-- WRK_PAUSE_MS (benchmarks/soak.py): each connection waits this long after an answer before
+-- its next request, so that N connections send a steady N / (pause + latency) requests a
+-- second instead of as many as the server can take. wrk looks for delay() once, before
+-- init, so it is defined here, and only when asked for.
+local pause = tonumber(os.getenv("WRK_PAUSE_MS") or "")
+if pause then
+  function delay()
+    return pause
+  end
+end
+
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
@@ -30,6 +42,7 @@ local CREATE_BODY = '{"generation_type":"text","text":"Sleep is the quiet engine
 local endpoint
 local mine = {}      -- this thread's users: {headers = {...}, ids = {...}, next = n, request = s}
 local turn = 0
+local sent = 0
 local health_request
 
 function init(args)
@@ -40,9 +53,6 @@ function init(args)
   for i, user in ipairs(users) do
     if (i - 1) % nthreads == tid then
       local headers = {["Authorization"] = "Bearer " .. user.token}
-      if endpoint == "create" then
-        headers["Content-Type"] = "application/json"
-      end
       table.insert(mine, {headers = headers, ids = user.ids, next = 0})
     end
   end
@@ -52,9 +62,16 @@ function init(args)
     for _, user in ipairs(mine) do
       user.request = wrk.format("GET", "/api/v1/contents?per_page=20", user.headers)
     end
-  elseif endpoint == "create" then
+  elseif endpoint == "create" or endpoint == "mix" then
     for _, user in ipairs(mine) do
-      user.request = wrk.format("POST", "/api/v1/contents", user.headers, CREATE_BODY)
+      local json = {}
+      for name, value in pairs(user.headers) do
+        json[name] = value
+      end
+      json["Content-Type"] = "application/json"
+      user.json = json
+      user.request = wrk.format("POST", "/api/v1/contents", json, CREATE_BODY)
+      user.list = wrk.format("GET", "/api/v1/contents?per_page=20", user.headers)
     end
   elseif endpoint ~= "one" then
     error("unknown endpoint: " .. tostring(endpoint))
@@ -70,7 +87,19 @@ function request()
   end
   turn = turn % #mine + 1
   local user = mine[turn]
-  if endpoint == "one" then
+  if endpoint == "mix" then
+    sent = sent + 1
+    local slot = sent % 20
+    if slot == 0 then
+      -- A text of its own (a numbered sentence more): the same text would be a cache hit
+      -- at every stage, and nothing would really be rendered.
+      local body = CREATE_BODY:gsub('five%."', "five. Note " .. tid .. "-" .. sent .. '."')
+      return wrk.format("POST", "/api/v1/contents", user.json, body)
+    elseif slot <= 5 then
+      return user.list
+    end
+  end
+  if endpoint == "one" or endpoint == "mix" then
     user.next = user.next % #user.ids + 1
     return wrk.format("GET", "/api/v1/contents/" .. user.ids[user.next], user.headers)
   end
