@@ -90,7 +90,7 @@ def finished(env: dict[str, str]) -> tuple[int, int]:
     url = env.get("AUTOCLIP_DATABASE_URL") or f"sqlite:///{env['AUTOCLIP_DATA_DIR']}/autoclip.db"
     engine = create_engine(url)
     with engine.connect() as conn:
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(text("SELECT status, count(*) FROM contents GROUP BY status")).all()
         )
     engine.dispose()
