@@ -157,6 +157,14 @@ class AuthSettings(BaseModel):
     verify_link_hours: int = Field(
         default=24, gt=0, le=24 * 14, description="How long a verification link works."
     )
+    unverified_days: int = Field(
+        default=7,
+        gt=0,
+        le=365,
+        description="An account whose email is still not verified this many days after its "
+        "sign-up (or the sign-up that replaced it) is removed, and its email is free again; "
+        "never before its last link has expired.",
+    )
     verify_url: str = Field(
         default="",
         description="The page a verification link opens, given `?token=`: the studio's "

@@ -24,8 +24,14 @@ from autoclip.cli import app as cli_app
 from autoclip.errors import InputError
 from autoclip.service.app import create_app
 from autoclip.service.auth.tokens import TokenSigner
-from autoclip.service.auth.verification import PURPOSE, fingerprint, mail_language
-from autoclip.service.models import CreditEntry, LedgerReason, User
+from autoclip.service.auth.verification import (
+    PURPOSE,
+    fingerprint,
+    mail_language,
+    remove_unverified,
+)
+from autoclip.service.db import utcnow
+from autoclip.service.models import CreditEntry, LedgerReason, Project, User
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import AuthSettings, Settings
 from service.conftest import mailed_tokens
@@ -213,6 +219,34 @@ def test_a_new_sign_up_replaces_a_pending_one(world: World) -> None:
     assert world.login(email, "second pending passphrase 2").status_code == 200
     with world.runtime.db.session(write=False) as session:
         assert session.scalar(select(func.count()).where(User.email == email)) == 1
+
+
+def test_sign_ups_never_verified_are_removed_after_their_days(world: World) -> None:
+    """An unverified account older than AUTH__UNVERIFIED_DAYS goes, with its project, and
+    its email can sign up anew; a verified account, and a pending one that signed up again
+    recently, stay. (The reconciler runs this hourly.)"""
+    stale, renewed, verified = new_email(), new_email(), new_email()
+    for email in (stale, renewed, verified):
+        world.register(email)
+    world.verify(link_token(world.mails_to(verified)[0]))
+    eight_days_ago = utcnow() - timedelta(days=8)
+    with world.runtime.db.session() as session:
+        ours = [stale, renewed, verified]
+        session.execute(update(User).where(User.email.in_(ours)).values(created_at=eight_days_ago))
+    world.register(renewed, "a newer pending passphrase 3")  # the newest sign-up's age counts
+    with world.runtime.db.session() as session:
+        owners = [u.id for u in session.scalars(select(User).where(User.email == stale))]
+        assert session.scalar(select(func.count()).where(Project.user_id.in_(owners))) == 1
+        assert remove_unverified(session, world.runtime.settings.auth) == 1
+    with world.runtime.db.session(write=False) as session:
+        left = set(
+            session.scalars(select(User.email).where(User.email.in_([stale, renewed, verified])))
+        )
+        assert left == {renewed, verified}
+        assert session.scalar(select(func.count()).where(Project.user_id.in_(owners))) == 0
+    world.register(stale, "a fresh start passphrase 4")
+    assert world.verify(link_token(world.mails_to(stale)[-1])).status_code == 200
+    assert world.login(stale, "a fresh start passphrase 4").status_code == 200
 
 
 def test_an_existing_account_gets_a_notice_and_the_same_answer(world: World) -> None:

@@ -71,6 +71,7 @@ def register(
             # (and the older links stop working, see verification.py).
             existing.password_hash = password_hash
             existing.name = data.name
+            existing.created_at = utcnow()  # the pending sign-up's age (remove_unverified)
             session.flush()
             mailroom.verification(session, existing, language)
         elif policy.verify_email:

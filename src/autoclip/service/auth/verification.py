@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.kit.mail import MailQueue, mask_address, new_message
@@ -48,7 +48,7 @@ from autoclip.service.db import after_commit, changed_rows, utcnow
 from autoclip.service.models import Plan, User
 from autoclip.service.problems import AppError, Conflict, Forbidden, TooManyRequests
 from autoclip.service.ratelimit import RateLimiter
-from autoclip.settings import Settings
+from autoclip.settings import AuthSettings, Settings
 
 PURPOSE = "verify-email"
 HOUR = 3600
@@ -280,6 +280,18 @@ def verify(session: Session, signer: TokenSigner, token: str) -> User:
     if not mark_verified(session, user, user.password_hash):
         raise AlreadyVerified()  # a concurrent use got there first
     return user
+
+
+def remove_unverified(session: Session, auth: AuthSettings) -> int:
+    """Delete the accounts whose email nobody verified within `auth.unverified_days` of
+    signing up (never while their newest link still works); the count removed.
+
+    Such an account never signed in, so it holds only its default project (removed with it,
+    by the foreign keys); its email can sign up anew. One DELETE with the condition in it:
+    an account verified meanwhile is not touched."""
+    keep = max(timedelta(days=auth.unverified_days), timedelta(hours=auth.verify_link_hours))
+    gone = delete(User).where(User.email_verified_at.is_(None), User.created_at < utcnow() - keep)
+    return changed_rows(session, gone)
 
 
 def check_resend_allowed(limiter: RateLimiter, settings: Settings, client: str) -> None:

@@ -35,6 +35,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 
+from autoclip.service.auth.verification import remove_unverified
 from autoclip.service.contents.repository import ContentRepository, LostWork
 from autoclip.service.db import after_commit
 from autoclip.service.exports.service import reconcile_exports, remove_expired_exports
@@ -170,9 +171,17 @@ class Reconciler(threading.Thread):
             exports = remove_expired_exports(self._runtime)
         except Exception:
             log.exception("export cleanup failed; trying again in an hour")
-            return
-        if exports:
-            log.info("export cleanup: %d expired or orphaned zips removed", exports)
+        else:
+            if exports:
+                log.info("export cleanup: %d expired or orphaned zips removed", exports)
+        try:
+            with self._runtime.db.session() as session:
+                accounts = remove_unverified(session, self._runtime.settings.auth)
+        except Exception:
+            log.exception("unverified-account cleanup failed; trying again in an hour")
+        else:
+            if accounts:
+                log.info("account cleanup: %d sign-ups never verified removed", accounts)
 
     def stop(self) -> None:
         self._stop.set()
