@@ -42,6 +42,8 @@ _CHARS_UTF8 = 1
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _PARAM_RATE = 1
+_PARAM_PITCH = 3
+DEFAULT_PITCH = 50  # eSpeak's own default, on its 0-100 scale
 
 # eSpeak's default 175 wpm sounds hurried in Korean, whose words carry many syllables.
 DEFAULT_RATE = {"ko": 165}
@@ -114,10 +116,13 @@ class _Engine:
             index += 1
         return 0  # 0 = continue synthesis
 
-    def speak(self, text: str, voice: str, rate: int) -> _Capture:
+    def speak(self, text: str, voice: str, rate: int, pitch: int) -> _Capture:
         if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise InputError("voice", f"eSpeak has no voice named {voice!r}")
         self.lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+        # Set on every call: the parameters are global, and another caller may have left
+        # a different pitch behind.
+        self.lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
         self.capture = _Capture()
         encoded = text.encode()
         status = self.lib.espeak_Synth(
@@ -141,10 +146,12 @@ def _engine() -> _Engine:
     return _ENGINE
 
 
-def _speak(text: str, voice: str, rate: int) -> tuple[Pcm, list[tuple[int, int]], int]:
+def _speak(
+    text: str, voice: str, rate: int, pitch: int = DEFAULT_PITCH
+) -> tuple[Pcm, list[tuple[int, int]], int]:
     with _LOCK:
         engine = _engine()
-        capture = engine.speak(text, voice, rate)
+        capture = engine.speak(text, voice, rate, pitch)
         rate_hz = engine.sample_rate
     pcm = np.frombuffer(b"".join(capture.pcm), dtype=np.int16).copy()
     return pcm, capture.words, rate_hz
@@ -227,6 +234,21 @@ def _timings(text: str, pcm: Pcm, rate: int, events: list[tuple[int, int]]) -> l
     return timings
 
 
+def speak_timed(
+    text: str, voice: str, rate: int, pitch: int = DEFAULT_PITCH
+) -> tuple[Pcm, int, list[WordTiming]]:
+    """`text` said by eSpeak voice `voice` at `rate` words/min and `pitch` (0-100): the
+    samples, their rate and the timing of every whitespace-split word, as the narrator
+    times them. The aligner's reference voice, and a stand-in speaker in its benchmark."""
+    pcm, events, sample_rate = _speak(text, voice, rate, pitch)
+    return pcm, sample_rate, _timings(text, pcm, sample_rate, events)
+
+
+def default_rate(voice: str) -> int:
+    """The words/min the narrator speaks `voice` at unless told otherwise."""
+    return DEFAULT_RATE.get(voice.split("-")[0], FALLBACK_RATE)
+
+
 class EspeakNarrator:
     """eSpeak NG. `voice` is an eSpeak voice name ("ko", "en-us", ...); `rate` in words/min."""
 
@@ -239,7 +261,7 @@ class EspeakNarrator:
     def _voice_and_rate(self, request: VoiceRequest) -> tuple[str, int]:
         requested = request.voice.removeprefix(ESPEAK_PREFIX) if request.voice else None
         voice = requested or self.voice or request.language.value
-        rate = self.rate or DEFAULT_RATE.get(voice.split("-")[0], FALLBACK_RATE)
+        rate = self.rate or default_rate(voice)
         return voice, rate
 
     def identity(self, request: VoiceRequest) -> str:

@@ -1,0 +1,237 @@
+"""Word timings for a voice that returns audio alone, by aligning it with eSpeak NG.
+
+No speech-recognition model is involved. The text is said again by eSpeak NG, whose word
+timings are known (`espeak.speak_timed`); the two recordings are compared frame by frame
+(`features.speech_features`: normalised MFCCs, their deltas and loudness) and matched with
+dynamic time warping (`dtw.warp`); each word's start and end in eSpeak's recording are
+carried across the warping path into the narration. Then:
+
+1. The reference is said at the narration's pace: eSpeak speaks once at its default rate,
+   and again at the rate that makes its voiced length match the narration's, so the warping
+   path stays near the diagonal (one extra synthesis, a few milliseconds per second).
+2. Both recordings are cut to their voiced spans (first to last sound), so leading and
+   trailing silence, which differ between voices, cannot pull the path.
+3. A boundary that lands inside a pause of the narration is moved to the pause's edge (a
+   start to where the sound resumes, an end to where it stopped): pauses are the most
+   reliable landmarks, and a word does not include the silence around it.
+
+Refusals (`AlignmentError`, with a reason the caller logs before falling back to the
+spread estimate): no words, silent audio, audio far longer or shorter than the text takes
+to say (`MAX_PACE_RATIO`), or a warping path hardly better than pairing frames at random
+(`MAX_COST_RATIO`): the audio is not this text being said.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from autoclip.options import Language
+from autoclip.providers.narration.base import WordTiming
+from autoclip.providers.narration.dtw import WarpPath, warp
+from autoclip.providers.narration.espeak import default_rate, speak_timed
+from autoclip.providers.narration.features import (
+    FRAME_SECONDS,
+    Matrix,
+    Spectrum,
+    spectrum,
+    speech_features,
+)
+from autoclip.providers.narration.timing import voiced_segments, voiced_span
+from autoclip.providers.narration.track import Pcm
+
+log = logging.getLogger(__name__)
+
+# The eSpeak voice that says the reference, per language.
+REFERENCE_VOICE = {Language.KO: "ko", Language.EN: "en-us"}
+# eSpeak's rate limits (words/min); beyond them it clamps or garbles.
+MIN_RATE, MAX_RATE = 80, 450
+# Re-synthesise when the paces differ by more than this share.
+PACE_TOLERANCE = 0.08
+# Audio whose voiced length is this many times longer or shorter than the reference's,
+# after the pace has been matched as far as eSpeak can, is not this text.
+MAX_PACE_RATIO = 2.5
+# Band half-width: a share of the length, within [MIN_BAND_S, MAX_BAND_S] seconds.
+BAND_SHARE = 0.15
+MIN_BAND_S, MAX_BAND_S = 1.0, 3.0
+# The path's average frame distance over the band's: aligned speech of the same text
+# stays far below random pairs of frames; the value was measured (docs/aligner.md).
+MAX_COST_RATIO = 0.85
+# The narration's spectrum is read with its frequencies scaled by each of these, and the
+# best match with eSpeak's (a man's voice) is kept: voices with shorter vocal tracts (a
+# woman's: about 1.15) put the same vowel's formants higher.
+WARP_FACTORS = (0.84, 0.92, 1.0, 1.08, 1.16, 1.24)
+# A pause (for snapping boundaries to) lasts at least this long.
+SNAP_PAUSE_S = 0.08
+
+
+class AlignmentError(Exception):
+    """The audio could not be aligned with the text; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The text said by eSpeak: samples, rate and word timings."""
+
+    pcm: Pcm
+    rate: int
+    words: list[WordTiming]
+
+
+def _voiced_seconds(pcm: Pcm, rate: int) -> tuple[float, float]:
+    first, last = voiced_span(pcm)
+    return first / rate, last / rate
+
+
+def reference_for(text: str, language: Language, target_seconds: float) -> Reference:
+    """eSpeak saying `text` at about the pace of a narration `target_seconds` long."""
+    voice = REFERENCE_VOICE[language]
+    rate = default_rate(voice)
+    pcm, sample_rate, words = speak_timed(text, voice, rate)
+    first, last = _voiced_seconds(pcm, sample_rate)
+    if last <= first:
+        raise AlignmentError("eSpeak said nothing for this text")
+    ratio = (last - first) / target_seconds
+    if abs(ratio - 1.0) > PACE_TOLERANCE:
+        paced = int(np.clip(round(rate * ratio), MIN_RATE, MAX_RATE))
+        if paced != rate:
+            pcm, sample_rate, words = speak_timed(text, voice, paced)
+    return Reference(pcm, sample_rate, words)
+
+
+def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[WordTiming]:
+    """A start and end (seconds into `pcm`) for every whitespace-split word of `text`.
+
+    Raises `AlignmentError` when the audio cannot be this text (see the module doc).
+    """
+    words = text.split()
+    if not words:
+        raise AlignmentError("the text has no words")
+    start, end = _voiced_seconds(pcm, rate)
+    if end - start < FRAME_SECONDS * 3:
+        raise AlignmentError("the audio is silent")
+    reference = reference_for(text, language, end - start)
+    if [w.text for w in reference.words] != words:
+        raise AlignmentError("eSpeak did not time every word of the text")
+    ref_start, ref_end = _voiced_seconds(reference.pcm, reference.rate)
+    pace = (end - start) / max(ref_end - ref_start, FRAME_SECONDS)
+    if not 1.0 / MAX_PACE_RATIO <= pace <= MAX_PACE_RATIO:
+        raise AlignmentError(
+            f"the audio's speech lasts {end - start:.1f} s but the text takes about "
+            f"{ref_end - ref_start:.1f} s to say: it does not sound like this text"
+        )
+    target_cut = pcm[round(start * rate) : round(end * rate)]
+    reference_cut = reference.pcm[
+        round(ref_start * reference.rate) : round(ref_end * reference.rate)
+    ]
+    path = _best_path(
+        spectrum(target_cut, rate), speech_features(spectrum(reference_cut, reference.rate))
+    )
+    cost_ratio = path.mean_cost / max(path.band_cost, 1e-9)
+    if cost_ratio > MAX_COST_RATIO:
+        raise AlignmentError(
+            f"the audio does not match the text (warping cost {cost_ratio:.2f} of random "
+            f"pairs, at most {MAX_COST_RATIO} for speech of this text)"
+        )
+    carried = _carry(reference.words, ref_start, path.target, path.reference, start)
+    snapped = _snap_to_pauses(carried, pcm, rate)
+    return _in_order(snapped, start, end)
+
+
+def _cost_ratio(path: WarpPath) -> float:
+    return path.mean_cost / max(path.band_cost, 1e-9)
+
+
+def _best_path(target: Spectrum, reference: Matrix) -> WarpPath:
+    """The warping path with the narration heard through the `WARP_FACTORS` filter bank
+    that matches eSpeak best (lowest `_cost_ratio`, tried at half the frame rate)."""
+    frames = max(target.power.shape[0], reference.shape[0])
+    radius_s = float(np.clip(BAND_SHARE * frames * FRAME_SECONDS, MIN_BAND_S, MAX_BAND_S))
+    radius = round(radius_s / FRAME_SECONDS)
+    best_factor, best_ratio = 1.0, np.inf
+    for factor in WARP_FACTORS:
+        coarse = warp(speech_features(target, factor)[::2], reference[::2], radius // 2)
+        if _cost_ratio(coarse) < best_ratio:
+            best_factor, best_ratio = factor, _cost_ratio(coarse)
+    return warp(speech_features(target, best_factor), reference, radius)
+
+
+def _carry(
+    words: list[WordTiming],
+    ref_offset: float,
+    target_frames: np.ndarray,
+    reference_frames: np.ndarray,
+    offset: float,
+) -> list[WordTiming]:
+    """Reference word times moved along the path: a start to the first narration frame
+    paired with the word's first reference frame, an end to the end of the last narration
+    frame paired with its last one."""
+    last_reference = int(reference_frames[-1])
+    first_of = np.full(last_reference + 1, -1, dtype=np.int64)
+    last_of = np.full(last_reference + 1, -1, dtype=np.int64)
+    # The path is ordered, so the first assignment per reference frame is the earliest.
+    for position in range(reference_frames.size - 1, -1, -1):
+        first_of[reference_frames[position]] = target_frames[position]
+    for position in range(reference_frames.size):
+        last_of[reference_frames[position]] = target_frames[position]
+    carried: list[WordTiming] = []
+    for word in words:
+        first = int(np.clip(round((word.start - ref_offset) / FRAME_SECONDS), 0, last_reference))
+        last = int(
+            np.clip(round((word.end - ref_offset) / FRAME_SECONDS) - 1, first, last_reference)
+        )
+        carried.append(
+            WordTiming(
+                text=word.text,
+                start=offset + int(first_of[first]) * FRAME_SECONDS,
+                end=offset + (int(last_of[last]) + 1) * FRAME_SECONDS,
+            )
+        )
+    return carried
+
+
+def _snap_to_pauses(words: list[WordTiming], pcm: Pcm, rate: int) -> list[WordTiming]:
+    """A start inside a pause moves to the pause's end; an end, to the pause's start."""
+    peak = float(np.abs(pcm.astype(np.int32)).max())
+    segments = voiced_segments(pcm, rate, peak, min_pause=SNAP_PAUSE_S)
+    pauses = [
+        (before[1] / rate, after[0] / rate)
+        for before, after in zip(segments, segments[1:], strict=False)
+    ]
+
+    def pause_at(time: float) -> tuple[float, float] | None:
+        for pause in pauses:
+            if pause[0] < time < pause[1]:
+                return pause
+        return None
+
+    snapped: list[WordTiming] = []
+    for word in words:
+        start, end = word.start, word.end
+        around_start, around_end = pause_at(start), pause_at(end)
+        if around_start is not None:
+            start = around_start[1]
+        if around_end is not None:
+            end = around_end[0]
+        if end <= start:  # the whole word landed in one pause: keep where it was carried
+            start, end = word.start, word.end
+        snapped.append(WordTiming(text=word.text, start=start, end=end))
+    return snapped
+
+
+def _in_order(words: list[WordTiming], start: float, end: float) -> list[WordTiming]:
+    """Within the voiced span, each word starting no earlier than the previous one ends."""
+    tidy: list[WordTiming] = []
+    floor = start
+    for word in words:
+        begin = min(max(word.start, floor), end)
+        finish = min(max(word.end, begin), end)
+        tidy.append(WordTiming(text=word.text, start=begin, end=finish))
+        floor = finish
+    return tidy

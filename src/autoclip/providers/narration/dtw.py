@@ -1,0 +1,122 @@
+"""Dynamic time warping of two feature sequences inside a band around the diagonal.
+
+The cost of a path is the sum of the Euclidean distances of the frames it pairs, a diagonal
+step counting twice (the symmetric step pattern: a path is not cheaper for being short).
+Only cells within `radius` frames of the straight line from the first pair of frames to
+the last are considered (a Sakoe-Chiba band), so time and memory grow with
+length × band, not length².
+
+Each row is computed with whole-array operations: with S the running sum of the row's
+costs C, the recurrence D[j] = C[j] + min(a[j], D[j - 1]) (a[j] being the best way in
+from the row before) unrolls to D = S + running-minimum(a + C - S).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float64]
+Indices = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class WarpPath:
+    """Pairs (target[k], reference[k]) from (0, 0) to (N - 1, M - 1), both non-decreasing."""
+
+    target: Indices
+    reference: Indices
+    mean_cost: float  # average distance of the paired frames
+    band_cost: float  # average distance of all frame pairs in the band, for comparison
+
+
+def _band(rows: int, columns: int, radius: int) -> tuple[Indices, Indices]:
+    """[low, high) columns of each row: `radius` either side of the corner-to-corner line."""
+    centre = np.arange(rows) * ((columns - 1) / max(rows - 1, 1))
+    low = np.clip(np.floor(centre - radius), 0, columns - 1).astype(np.int64)
+    high = np.clip(np.ceil(centre + radius) + 1, 1, columns).astype(np.int64)
+    return low, high
+
+
+def warp(target: Matrix, reference: Matrix, radius: int) -> WarpPath:
+    """The cheapest path pairing every frame of `target` (N, d) with frames of `reference`
+    (M, d) and back, within the band."""
+    rows, columns = target.shape[0], reference.shape[0]
+    # Wide enough that the band's rows overlap: each row reaches the one before it.
+    radius = max(radius, int(np.ceil(columns / max(rows, 1))) + 1)
+    low, high = _band(rows, columns, radius)
+    width = int((high - low).max())
+    total = np.full((rows, width), np.inf)
+    costs = np.full((rows, width), np.inf)
+    squared_reference = (reference**2).sum(axis=1)
+    band_sum, band_cells = 0.0, 0
+    previous = np.empty(0)
+    for i in range(rows):
+        lo, hi = int(low[i]), int(high[i])
+        block = reference[lo:hi]
+        squared = (
+            squared_reference[lo:hi] + float(target[i] @ target[i]) - 2.0 * (block @ target[i])
+        )
+        cost = np.sqrt(np.maximum(squared, 0.0))
+        band_sum += float(cost.sum())
+        band_cells += cost.size
+        entry = np.full(hi - lo, np.inf)
+        if i == 0:
+            entry[0] = 0.0 if lo == 0 else np.inf
+        else:
+            plo, phi = int(low[i - 1]), int(high[i - 1])
+            columns_here = np.arange(lo, hi)
+            up_ok = (columns_here >= plo) & (columns_here < phi)
+            up = np.where(up_ok, previous[np.clip(columns_here - plo, 0, phi - plo - 1)], np.inf)
+            diagonal_ok = (columns_here - 1 >= plo) & (columns_here - 1 < phi)
+            diagonal = np.where(
+                diagonal_ok, previous[np.clip(columns_here - 1 - plo, 0, phi - plo - 1)], np.inf
+            )
+            entry = np.minimum(diagonal + cost, up)
+        running = np.cumsum(cost)
+        row = running + np.minimum.accumulate(entry + cost - running)
+        total[i, : hi - lo] = row
+        costs[i, : hi - lo] = cost
+        previous = row
+    path_target, path_reference = _backtrack(total, costs, low, high)
+    pair_costs = costs[path_target, path_reference - low[path_target]]
+    return WarpPath(
+        target=path_target,
+        reference=path_reference,
+        mean_cost=float(pair_costs.mean()),
+        band_cost=band_sum / max(band_cells, 1),
+    )
+
+
+def _backtrack(
+    total: Matrix, costs: Matrix, low: Indices, high: Indices
+) -> tuple[Indices, Indices]:
+    rows = total.shape[0]
+    i, j = rows - 1, int(high[-1]) - 1
+    if not np.isfinite(total[i, j - low[i]]):
+        raise ValueError("no warping path inside the band")
+    pairs = [(i, j)]
+
+    def value(row: int, column: int) -> float:
+        if row < 0 or column < low[row] or column >= high[row]:
+            return float("inf")
+        return float(total[row, column - low[row]])
+
+    while i > 0 or j > 0:
+        here = float(costs[i, j - low[i]])
+        diagonal = value(i - 1, j - 1) + here
+        up = value(i - 1, j)
+        left = value(i, j - 1)
+        best = min(diagonal, up, left)
+        if best == diagonal:
+            i, j = i - 1, j - 1
+        elif best == up:
+            i -= 1
+        else:
+            j -= 1
+        pairs.append((i, j))
+    pairs.reverse()
+    array = np.array(pairs, dtype=np.int64)
+    return array[:, 0], array[:, 1]
