@@ -23,14 +23,16 @@ to say (`MAX_PACE_RATIO`), or a warping path hardly better than pairing frames a
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 
+from autoclip.errors import AutoclipError, MediaError
 from autoclip.options import Language
-from autoclip.providers.narration.base import WordTiming
-from autoclip.providers.narration.dtw import WarpPath, warp
+from autoclip.providers.narration.base import TimingSource, WordTiming
+from autoclip.providers.narration.dtw import Lattice, accumulate
 from autoclip.providers.narration.espeak import default_rate, speak_timed
 from autoclip.providers.narration.features import (
     FRAME_SECONDS,
@@ -39,7 +41,7 @@ from autoclip.providers.narration.features import (
     spectrum,
     speech_features,
 )
-from autoclip.providers.narration.timing import voiced_segments, voiced_span
+from autoclip.providers.narration.timing import spread_over_voice, voiced_segments, voiced_span
 from autoclip.providers.narration.track import Pcm
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,10 @@ MAX_PACE_RATIO = 2.5
 # Band half-width: a share of the length, within [MIN_BAND_S, MAX_BAND_S] seconds.
 BAND_SHARE = 0.15
 MIN_BAND_S, MAX_BAND_S = 1.0, 3.0
-# The path's average frame distance over the band's: aligned speech of the same text
-# stays far below random pairs of frames; the value was measured (docs/aligner.md).
-MAX_COST_RATIO = 0.85
+# The path's average frame distance over the band's (`Lattice.cost_ratio`). Measured
+# (docs/aligner.md): 0.47-0.70 for speech of the text, 0.65-0.77 for another text of the
+# same language (so that alone is not caught), about 1 for a tone or noise.
+MAX_COST_RATIO = 0.8
 # The narration's spectrum is read with its frequencies scaled by each of these, and the
 # best match with eSpeak's (a man's voice) is kept: voices with shorter vocal tracts (a
 # woman's: about 1.15) put the same vowel's formants higher.
@@ -67,7 +70,7 @@ WARP_FACTORS = (0.84, 0.92, 1.0, 1.08, 1.16, 1.24)
 SNAP_PAUSE_S = 0.08
 
 
-class AlignmentError(Exception):
+class AlignmentError(AutoclipError):
     """The audio could not be aligned with the text; `reason` says why."""
 
     def __init__(self, reason: str) -> None:
@@ -82,6 +85,23 @@ class Reference:
     pcm: Pcm
     rate: int
     words: list[WordTiming]
+
+
+def timings_from_audio(
+    text: str, pcm: Pcm, rate: int, language: Language
+) -> tuple[list[WordTiming], TimingSource]:
+    """Word timings for a narration whose voice reported none: aligned (`align_words`)
+    when the audio can be aligned with `text`, otherwise spread over its voiced span
+    (`timing.spread_over_voice`), the reason logged. Every voice without timings of its
+    own gets its word times here."""
+    try:
+        return align_words(text, pcm, rate, language), TimingSource.ALIGNED
+    except AlignmentError as error:
+        reason = error.reason
+    except MediaError as error:  # eSpeak failed to say the reference
+        reason = f"the reference voice failed: {error.message}"
+    log.warning("word timings spread over the audio instead of aligned: %s", reason)
+    return spread_over_voice(text.split(), pcm, rate), TimingSource.SPREAD
 
 
 def _voiced_seconds(pcm: Pcm, rate: int) -> tuple[float, float]:
@@ -130,36 +150,33 @@ def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[Word
     reference_cut = reference.pcm[
         round(ref_start * reference.rate) : round(ref_end * reference.rate)
     ]
-    path = _best_path(
+    lattice = _best_lattice(
         spectrum(target_cut, rate), speech_features(spectrum(reference_cut, reference.rate))
     )
-    cost_ratio = path.mean_cost / max(path.band_cost, 1e-9)
+    cost_ratio = lattice.cost_ratio
     if cost_ratio > MAX_COST_RATIO:
         raise AlignmentError(
             f"the audio does not match the text (warping cost {cost_ratio:.2f} of random "
             f"pairs, at most {MAX_COST_RATIO} for speech of this text)"
         )
+    path = lattice.path()
     carried = _carry(reference.words, ref_start, path.target, path.reference, start)
     snapped = _snap_to_pauses(carried, pcm, rate)
     return _in_order(snapped, start, end)
 
 
-def _cost_ratio(path: WarpPath) -> float:
-    return path.mean_cost / max(path.band_cost, 1e-9)
-
-
-def _best_path(target: Spectrum, reference: Matrix) -> WarpPath:
-    """The warping path with the narration heard through the `WARP_FACTORS` filter bank
-    that matches eSpeak best (lowest `_cost_ratio`, tried at half the frame rate)."""
+def _best_lattice(target: Spectrum, reference: Matrix) -> Lattice:
+    """The warping lattice with the narration heard through the `WARP_FACTORS` filter bank
+    that matches eSpeak best (lowest cost ratio, tried at half the frame rate)."""
     frames = max(target.power.shape[0], reference.shape[0])
     radius_s = float(np.clip(BAND_SHARE * frames * FRAME_SECONDS, MIN_BAND_S, MAX_BAND_S))
     radius = round(radius_s / FRAME_SECONDS)
     best_factor, best_ratio = 1.0, np.inf
     for factor in WARP_FACTORS:
-        coarse = warp(speech_features(target, factor)[::2], reference[::2], radius // 2)
-        if _cost_ratio(coarse) < best_ratio:
-            best_factor, best_ratio = factor, _cost_ratio(coarse)
-    return warp(speech_features(target, best_factor), reference, radius)
+        coarse = accumulate(speech_features(target, factor)[::2], reference[::2], radius // 2)
+        if coarse.cost_ratio < best_ratio:
+            best_factor, best_ratio = factor, coarse.cost_ratio
+    return accumulate(speech_features(target, best_factor), reference, radius)
 
 
 def _carry(
@@ -200,10 +217,7 @@ def _snap_to_pauses(words: list[WordTiming], pcm: Pcm, rate: int) -> list[WordTi
     """A start inside a pause moves to the pause's end; an end, to the pause's start."""
     peak = float(np.abs(pcm.astype(np.int32)).max())
     segments = voiced_segments(pcm, rate, peak, min_pause=SNAP_PAUSE_S)
-    pauses = [
-        (before[1] / rate, after[0] / rate)
-        for before, after in zip(segments, segments[1:], strict=False)
-    ]
+    pauses = [(before[1] / rate, after[0] / rate) for before, after in itertools.pairwise(segments)]
 
     def pause_at(time: float) -> tuple[float, float] | None:
         for pause in pauses:

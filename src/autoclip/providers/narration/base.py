@@ -23,6 +23,7 @@ class NarratorName(StrEnum):
 
 class TimingSource(StrEnum):
     ENGINE = "engine"  # the voice engine said when each word starts
+    ALIGNED = "aligned"  # found in the audio by `narration.align` (voices that give none)
     SPREAD = "spread"  # phrase timings spread over words by `narration.timing.spread_words`
 
 

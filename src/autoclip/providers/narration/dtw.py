@@ -28,8 +28,35 @@ class WarpPath:
 
     target: Indices
     reference: Indices
-    mean_cost: float  # average distance of the paired frames
-    band_cost: float  # average distance of all frame pairs in the band, for comparison
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """The accumulated costs of the band: row i holds columns [low[i], high[i])."""
+
+    total: Matrix
+    costs: Matrix
+    low: Indices
+    high: Indices
+    band_cost: float  # average distance of all frame pairs in the band
+
+    @property
+    def path_cost(self) -> float:
+        """The cheapest path's cost per step: its total over N + M (with diagonal steps
+        counting twice, every path's weights add up to N + M)."""
+        rows = int(self.total.shape[0])
+        end = float(self.total[rows - 1, int(self.high[-1]) - 1 - int(self.low[-1])])
+        return end / (rows + int(self.high[-1]))
+
+    @property
+    def cost_ratio(self) -> float:
+        """`path_cost` over `band_cost`: far below 1 for speech of the same text, near 1
+        for unrelated sounds, where the best path is no better than any."""
+        return self.path_cost / max(self.band_cost, 1e-12)
+
+    def path(self) -> WarpPath:
+        target, reference = _backtrack(self.total, self.costs, self.low, self.high)
+        return WarpPath(target, reference)
 
 
 def _band(rows: int, columns: int, radius: int) -> tuple[Indices, Indices]:
@@ -40,8 +67,8 @@ def _band(rows: int, columns: int, radius: int) -> tuple[Indices, Indices]:
     return low, high
 
 
-def warp(target: Matrix, reference: Matrix, radius: int) -> WarpPath:
-    """The cheapest path pairing every frame of `target` (N, d) with frames of `reference`
+def accumulate(target: Matrix, reference: Matrix, radius: int) -> Lattice:
+    """The cheapest paths pairing every frame of `target` (N, d) with frames of `reference`
     (M, d) and back, within the band."""
     rows, columns = target.shape[0], reference.shape[0]
     # Wide enough that the band's rows overlap: each row reaches the one before it.
@@ -51,43 +78,33 @@ def warp(target: Matrix, reference: Matrix, radius: int) -> WarpPath:
     total = np.full((rows, width), np.inf)
     costs = np.full((rows, width), np.inf)
     squared_reference = (reference**2).sum(axis=1)
+    squared_target = (target**2).sum(axis=1)
+    # The previous row on the whole column axis, shifted by one: previous[j + 1] is the
+    # total at column j, previous[0] the (impossible) column -1.
+    previous = np.full(columns + 1, np.inf)
+    previous[1] = 0.0  # the path enters at (0, 0)
     band_sum, band_cells = 0.0, 0
-    previous = np.empty(0)
     for i in range(rows):
         lo, hi = int(low[i]), int(high[i])
-        block = reference[lo:hi]
         squared = (
-            squared_reference[lo:hi] + float(target[i] @ target[i]) - 2.0 * (block @ target[i])
+            squared_reference[lo:hi] + squared_target[i] - 2.0 * (reference[lo:hi] @ target[i])
         )
         cost = np.sqrt(np.maximum(squared, 0.0))
         band_sum += float(cost.sum())
-        band_cells += cost.size
-        entry = np.full(hi - lo, np.inf)
+        band_cells += hi - lo
         if i == 0:
-            entry[0] = 0.0 if lo == 0 else np.inf
+            entry = np.full(hi - lo, np.inf)
+            entry[0] = 0.0
         else:
-            plo, phi = int(low[i - 1]), int(high[i - 1])
-            columns_here = np.arange(lo, hi)
-            up_ok = (columns_here >= plo) & (columns_here < phi)
-            up = np.where(up_ok, previous[np.clip(columns_here - plo, 0, phi - plo - 1)], np.inf)
-            diagonal_ok = (columns_here - 1 >= plo) & (columns_here - 1 < phi)
-            diagonal = np.where(
-                diagonal_ok, previous[np.clip(columns_here - 1 - plo, 0, phi - plo - 1)], np.inf
-            )
-            entry = np.minimum(diagonal + cost, up)
+            entry = np.minimum(previous[lo:hi] + cost, previous[lo + 1 : hi + 1])
         running = np.cumsum(cost)
         row = running + np.minimum.accumulate(entry + cost - running)
         total[i, : hi - lo] = row
         costs[i, : hi - lo] = cost
-        previous = row
-    path_target, path_reference = _backtrack(total, costs, low, high)
-    pair_costs = costs[path_target, path_reference - low[path_target]]
-    return WarpPath(
-        target=path_target,
-        reference=path_reference,
-        mean_cost=float(pair_costs.mean()),
-        band_cost=band_sum / max(band_cells, 1),
-    )
+        if i > 0:
+            previous[int(low[i - 1]) + 1 : int(high[i - 1]) + 1] = np.inf
+        previous[lo + 1 : hi + 1] = row
+    return Lattice(total, costs, low, high, band_sum / max(band_cells, 1))
 
 
 def _backtrack(
@@ -98,14 +115,15 @@ def _backtrack(
     if not np.isfinite(total[i, j - low[i]]):
         raise ValueError("no warping path inside the band")
     pairs = [(i, j)]
+    low_list, high_list = low.tolist(), high.tolist()
 
     def value(row: int, column: int) -> float:
-        if row < 0 or column < low[row] or column >= high[row]:
+        if row < 0 or column < low_list[row] or column >= high_list[row]:
             return float("inf")
-        return float(total[row, column - low[row]])
+        return float(total[row, column - low_list[row]])
 
     while i > 0 or j > 0:
-        here = float(costs[i, j - low[i]])
+        here = float(costs[i, j - low_list[i]])
         diagonal = value(i - 1, j - 1) + here
         up = value(i - 1, j)
         left = value(i, j - 1)

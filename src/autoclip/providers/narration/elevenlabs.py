@@ -30,8 +30,9 @@ ends when its last character ends (`TimingSource.ENGINE`). When the characters d
 the text a little (dropped or normalised characters), runs of at least three equal
 characters are matched to the text with `difflib`, and words left without a character
 share the gap between their neighbours; when the alignment is missing, malformed or
-matches under half of the text, the words are spread over the voiced span of the audio
-instead (`TimingSource.SPREAD`).
+matches under half of the text, the words are found in the audio by the aligner
+(`narration.align`, `TimingSource.ALIGNED`) or, failing that, spread over its voiced span
+(`TimingSource.SPREAD`).
 
 Like the local narrators, characters the caption font cannot draw (emoji) are removed
 before the text is sent, so the words timed are the words captions show.
@@ -57,6 +58,7 @@ from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.options import Language, Vertical
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
+from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
@@ -65,7 +67,7 @@ from autoclip.providers.narration.base import (
     WordTiming,
 )
 from autoclip.providers.narration.speech import pcm16, speakable
-from autoclip.providers.narration.timing import fill_untimed, spread_over_voice
+from autoclip.providers.narration.timing import fill_untimed
 from autoclip.providers.narration.track import Pcm, read_wav, write_wav
 
 SERVICE = "elevenlabs"
@@ -89,7 +91,7 @@ VERTICAL_VOICES: dict[Vertical, str] = {
     Vertical.HISTORY: "JBFqnCBsd6RMkjVDRZzb",  # "George"
 }
 # Changes when the timing rules below change, so that cached narrations are remade.
-TIMING_VERSION = 1
+TIMING_VERSION = 2  # 2: aligned when the answer has no usable alignment
 # Below this share of the text's characters found in the alignment, the alignment belongs
 # to some other text (normalised numbers, a proxy's rewrite): spread the words instead.
 MIN_MATCHED_SHARE = 0.5
@@ -195,7 +197,7 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text, words = speakable(request)
+        text, _words = speakable(request)
         answer = self._synthesize(text, request)
         # Billed by the characters sent, whether or not the answer turns out usable.
         self.http.report_usage({"requests": 1, "characters": len(text)})
@@ -210,8 +212,7 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
                     break
         source = TimingSource.ENGINE
         if timings is None:
-            timings = spread_over_voice(words, pcm, rate)
-            source = TimingSource.SPREAD
+            timings, source = timings_from_audio(text, pcm, rate, request.language)
         return SceneNarration(
             wav_path=out_wav,
             sample_rate=rate,

@@ -61,14 +61,15 @@ def mel_filters(warp_factor: float = 1.0) -> Matrix:
     low, centre, high = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rising = (bins[None, :] - low) / np.maximum(centre - low, 1e-9)
     falling = (high - bins[None, :]) / np.maximum(high - centre, 1e-9)
-    return np.maximum(0.0, np.minimum(rising, falling))
+    return np.asarray(np.maximum(0.0, np.minimum(rising, falling)), dtype=np.float64)
 
 
 def _dct_matrix() -> Matrix:
     """Orthonormal DCT-II rows 1..CEPSTRA over the mel bands, (MEL_BANDS, CEPSTRA)."""
     n = np.arange(MEL_BANDS)
     k = np.arange(1, CEPSTRA + 1)
-    return np.sqrt(2.0 / MEL_BANDS) * np.cos(np.pi * (n[:, None] + 0.5) * k[None, :] / MEL_BANDS)
+    angles = np.pi * (n[:, None] + 0.5) * k[None, :] / MEL_BANDS
+    return np.asarray(np.sqrt(2.0 / MEL_BANDS) * np.cos(angles), dtype=np.float64)
 
 
 _DCT = _dct_matrix()
@@ -88,7 +89,7 @@ def frames_of(pcm: Pcm, rate: int) -> Matrix:
     padded = np.zeros((count - 1) * HOP + WINDOW)
     padded[lead : lead + signal.size] = signal[: padded.size - lead]
     index = np.arange(WINDOW)[None, :] + HOP * np.arange(count)[:, None]
-    return padded[index] * _WINDOW
+    return np.asarray(padded[index] * _WINDOW, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,14 @@ def deltas(matrix: Matrix, reach: int = 2) -> Matrix:
 
 def _standardise(matrix: Matrix) -> Matrix:
     spread = matrix.std(axis=0)
-    return (matrix - matrix.mean(axis=0)) / np.where(spread > 1e-8, spread, 1.0)
+    scaled = (matrix - matrix.mean(axis=0)) / np.where(spread > 1e-8, spread, 1.0)
+    return np.asarray(scaled, dtype=np.float64)
 
 
 def loudness(frames: Matrix) -> npt.NDArray[np.float64]:
     """Each frame's level in [0, 1]: 1 at the loudest frame, 0 at FLOOR_DB below it."""
     energy = 10.0 * np.log10((frames**2).mean(axis=1) + 1e-12)
-    return np.clip(1.0 + (energy - energy.max()) / FLOOR_DB, 0.0, 1.0)
+    return np.asarray(np.clip(1.0 + (energy - energy.max()) / FLOOR_DB, 0.0, 1.0), dtype=np.float64)
 
 
 def speech_features(heard: Spectrum, warp_factor: float = 1.0) -> Matrix:

@@ -18,9 +18,10 @@ end of the body. `pcm` (raw 16-bit little-endian mono, no header) is the alterna
 the rate is known; `pcm_sample_rate` says which (OpenAI documents 24 kHz).
 
 Timings: the endpoint returns none, so the words (the whitespace-split words of the text)
-are spread over the voiced span of the audio by `narration.timing.spread_words`
-(`TimingSource.SPREAD`). As with the local narrators, characters the caption font cannot
-draw (emoji) are removed before the text is sent.
+are found in the audio by the aligner (`narration.align`, `TimingSource.ALIGNED`), or,
+when it cannot align them, spread over the voiced span of the audio by
+`narration.timing.spread_words` (`TimingSource.SPREAD`). As with the local narrators,
+characters the caption font cannot draw (emoji) are removed before the text is sent.
 
 `base_url` is the server's root; a trailing `/v1` is dropped as for the chat provider.
 """
@@ -42,14 +43,9 @@ from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
-from autoclip.providers.narration.base import (
-    NarratorName,
-    SceneNarration,
-    TimingSource,
-    VoiceRequest,
-)
+from autoclip.providers.narration.align import timings_from_audio
+from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
 from autoclip.providers.narration.speech import pcm16, speakable
-from autoclip.providers.narration.timing import spread_over_voice
 from autoclip.providers.narration.track import Pcm, write_wav
 from autoclip.providers.text.openai import DEFAULT_BASE_URL, server_root
 
@@ -65,7 +61,7 @@ DEFAULT_VOICES: dict[Language, str] = {
     Language.KO: "nova",
 }
 # Changes when the timing rule changes, so that cached narrations are remade.
-TIMING_VERSION = 1
+TIMING_VERSION = 2  # 2: aligned
 
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -134,7 +130,7 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text, words = speakable(request)
+        text, _words = speakable(request)
         settings = self.settings
         body: dict[str, Any] = {
             "model": settings.model,
@@ -155,12 +151,13 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
         else:
             pcm, rate = pcm16(SERVICE, audio), settings.pcm_sample_rate
         write_wav(out_wav, pcm, rate)
+        words, source = timings_from_audio(text, pcm, rate, request.language)
         return SceneNarration(
             wav_path=out_wav,
             sample_rate=rate,
             duration=pcm.size / rate,
-            words=spread_over_voice(words, pcm, rate),
-            timing_source=TimingSource.SPREAD,
+            words=words,
+            timing_source=source,
         )
 
 
