@@ -16,7 +16,8 @@ carried across the warping path into the narration. Then:
    reliable landmarks, and a word does not include the silence around it.
 
 Refusals (`AlignmentError`, with a reason the caller logs before falling back to the
-spread estimate): no words, silent audio, audio far longer or shorter than the text takes
+spread estimate): no words, silent audio, a sound that does not vary as speech does (a
+tone, a hum: `MIN_VARIATION_SHARE`), audio far longer or shorter than the text takes
 to say (`MAX_PACE_RATIO`), or a warping path hardly better than pairing frames at random
 (`MAX_COST_RATIO`): the audio is not this text being said.
 """
@@ -28,6 +29,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from autoclip.errors import AutoclipError, MediaError
 from autoclip.options import Language
@@ -38,10 +40,12 @@ from autoclip.providers.narration.features import (
     FRAME_SECONDS,
     Matrix,
     Spectrum,
+    levels,
     spectrum,
     speech_features,
+    variation,
 )
-from autoclip.providers.narration.timing import spread_over_voice, voiced_segments, voiced_span
+from autoclip.providers.narration.timing import spread_over_voice
 from autoclip.providers.narration.track import Pcm
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,9 @@ MAX_PACE_RATIO = 2.5
 # Band half-width: a share of the length, within [MIN_BAND_S, MAX_BAND_S] seconds.
 BAND_SHARE = 0.15
 MIN_BAND_S, MAX_BAND_S = 1.0, 3.0
+# Speech varies its spectrum at least this share as much as eSpeak saying the same text
+# (measured: 0.8 for eSpeak's female voice; a tone, 0.15).
+MIN_VARIATION_SHARE = 0.35
 # The path's average frame distance over the band's (`Lattice.cost_ratio`). Measured
 # (docs/aligner.md): 0.47-0.70 for speech of the text, 0.65-0.77 for another text of the
 # same language (so that alone is not caught), about 1 for a tone or noise.
@@ -66,6 +73,10 @@ MAX_COST_RATIO = 0.8
 # best match with eSpeak's (a man's voice) is kept: voices with shorter vocal tracts (a
 # woman's: about 1.15) put the same vowel's formants higher.
 WARP_FACTORS = (0.84, 0.92, 1.0, 1.08, 1.16, 1.24)
+# A frame is sound, not silence, above this `features.loudness` level: 40 dB below the
+# peak in a clean recording, about a fifth of the way from the noise floor to the peak in
+# a noisy one.
+SOUND_LEVEL = 0.2
 # A pause (for snapping boundaries to) lasts at least this long.
 SNAP_PAUSE_S = 0.08
 
@@ -104,9 +115,32 @@ def timings_from_audio(
     return spread_over_voice(text.split(), pcm, rate), TimingSource.SPREAD
 
 
+def _sound(pcm: Pcm, rate: int) -> npt.NDArray[np.bool_]:
+    """Whether each 10 ms frame of `pcm` is sound rather than silence or the noise floor."""
+    return np.asarray(levels(pcm, rate) > SOUND_LEVEL, dtype=np.bool_)
+
+
 def _voiced_seconds(pcm: Pcm, rate: int) -> tuple[float, float]:
-    first, last = voiced_span(pcm)
-    return first / rate, last / rate
+    """The span from the first frame of sound to the end of the last one (0, 0 if none)."""
+    loud = np.flatnonzero(_sound(pcm, rate))
+    if loud.size == 0:
+        return 0.0, 0.0
+    return float(loud[0]) * FRAME_SECONDS, min(
+        (float(loud[-1]) + 1.0) * FRAME_SECONDS, pcm.size / rate
+    )
+
+
+def _pauses(pcm: Pcm, rate: int) -> list[tuple[float, float]]:
+    """Silences of at least SNAP_PAUSE_S between two sounds, in seconds."""
+    loud = _sound(pcm, rate)
+    edges = np.flatnonzero(np.diff(loud.astype(np.int8)))
+    pauses: list[tuple[float, float]] = []
+    for begin, finish in itertools.pairwise(edges):
+        # A run of silence: sound stops after frame `begin`, resumes at frame `finish + 1`.
+        stops = bool(loud[begin]) and not loud[begin + 1]
+        if stops and (finish - begin) * FRAME_SECONDS >= SNAP_PAUSE_S:
+            pauses.append(((begin + 1) * FRAME_SECONDS, (finish + 1) * FRAME_SECONDS))
+    return pauses
 
 
 def reference_for(text: str, language: Language, target_seconds: float) -> Reference:
@@ -150,9 +184,12 @@ def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[Word
     reference_cut = reference.pcm[
         round(ref_start * reference.rate) : round(ref_end * reference.rate)
     ]
-    lattice = _best_lattice(
-        spectrum(target_cut, rate), speech_features(spectrum(reference_cut, reference.rate))
-    )
+    heard, said = spectrum(target_cut, rate), spectrum(reference_cut, reference.rate)
+    if variation(heard) < MIN_VARIATION_SHARE * variation(said):
+        raise AlignmentError(
+            "the audio's sound hardly changes, as a tone or steady noise does: it is not speech"
+        )
+    lattice = _best_lattice(heard, speech_features(said))
     cost_ratio = lattice.cost_ratio
     if cost_ratio > MAX_COST_RATIO:
         raise AlignmentError(
@@ -215,9 +252,7 @@ def _carry(
 
 def _snap_to_pauses(words: list[WordTiming], pcm: Pcm, rate: int) -> list[WordTiming]:
     """A start inside a pause moves to the pause's end; an end, to the pause's start."""
-    peak = float(np.abs(pcm.astype(np.int32)).max())
-    segments = voiced_segments(pcm, rate, peak, min_pause=SNAP_PAUSE_S)
-    pauses = [(before[1] / rate, after[0] / rate) for before, after in itertools.pairwise(segments)]
+    pauses = _pauses(pcm, rate)
 
     def pause_at(time: float) -> tuple[float, float] | None:
         for pause in pauses:

@@ -30,6 +30,7 @@ MEL_BANDS = 40
 CEPSTRA = 12
 LOW_HZ, HIGH_HZ = 60.0, 7600.0
 FLOOR_DB = 50.0
+NOISE_MARGIN_DB = 3.0  # white noise's level varies by about ±1 dB from frame to frame
 FRAME_SECONDS = HOP / FEATURE_RATE
 # How much each part counts in the distance between two frames (measured with
 # benchmarks/aligner_eval.py): the deltas, which depend least on the voice, count twice as
@@ -123,9 +124,33 @@ def _standardise(matrix: Matrix) -> Matrix:
 
 
 def loudness(frames: Matrix) -> npt.NDArray[np.float64]:
-    """Each frame's level in [0, 1]: 1 at the loudest frame, 0 at FLOOR_DB below it."""
+    """Each frame's level in [0, 1]: 1 at the loudest frame, 0 at the noise floor.
+
+    The floor is the quietest frames' level (5th percentile) plus a margin, so that the
+    pauses of a noisy recording read as silence; in a clean recording it is FLOOR_DB below
+    the peak."""
     energy = 10.0 * np.log10((frames**2).mean(axis=1) + 1e-12)
-    return np.asarray(np.clip(1.0 + (energy - energy.max()) / FLOOR_DB, 0.0, 1.0), dtype=np.float64)
+    peak = float(energy.max())
+    floor = max(peak - FLOOR_DB, float(np.percentile(energy, 5.0)) + NOISE_MARGIN_DB)
+    level = (energy - floor) / max(peak - floor, 1e-6)
+    return np.asarray(np.clip(level, 0.0, 1.0), dtype=np.float64)
+
+
+def levels(pcm: Pcm, rate: int) -> npt.NDArray[np.float64]:
+    """`loudness` of every 10 ms frame of `pcm`."""
+    return loudness(frames_of(pcm, rate))
+
+
+def variation(heard: Spectrum) -> float:
+    """How much the spectrum's shape changes over the loud frames (within 25 dB of the
+    loudest): the mean standard deviation of the cepstral coefficients. Speech changes
+    sound every few tens of milliseconds (about 4 here); a tone, a hum or steady noise
+    hardly changes (under 1)."""
+    loud = heard.level > 0.5
+    if loud.sum() < 2:
+        return 0.0
+    cepstra = np.log(heard.power[loud] @ mel_filters().T + 1e-10) @ _DCT
+    return float(cepstra.std(axis=0).mean())
 
 
 def speech_features(heard: Spectrum, warp_factor: float = 1.0) -> Matrix:
