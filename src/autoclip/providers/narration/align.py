@@ -73,6 +73,8 @@ MAX_COST_RATIO = 0.8
 # best match with eSpeak's (a man's voice) is kept: voices with shorter vocal tracts (a
 # woman's: about 1.15) put the same vowel's formants higher.
 WARP_FACTORS = (0.84, 0.92, 1.0, 1.08, 1.16, 1.24)
+# Audio whose peak is below this (-60 dBFS) is silence.
+SILENT_PEAK = 33
 # A frame is sound, not silence, above this `features.loudness` level: 40 dB below the
 # peak in a clean recording, about a fifth of the way from the noise floor to the peak in
 # a noisy one.
@@ -167,9 +169,14 @@ def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[Word
     words = text.split()
     if not words:
         raise AlignmentError("the text has no words")
+    if pcm.size == 0 or int(np.abs(pcm.astype(np.int32)).max()) < SILENT_PEAK:
+        raise AlignmentError("the audio is silent")
     start, end = _voiced_seconds(pcm, rate)
     if end - start < FRAME_SECONDS * 3:
-        raise AlignmentError("the audio is silent")
+        raise AlignmentError(
+            "the audio's loudness hardly changes (no syllables, no pauses), as a tone's or "
+            "steady noise's does: it is not speech"
+        )
     reference = reference_for(text, language, end - start)
     if [w.text for w in reference.words] != words:
         raise AlignmentError("eSpeak did not time every word of the text")
