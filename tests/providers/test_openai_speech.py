@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import time
 import wave
@@ -22,13 +23,15 @@ from autoclip.providers.cloud.errors import (
 from autoclip.providers.cloud.http import Meter
 from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.narration.base import Narrator, SceneNarration, TimingSource, VoiceRequest
+from autoclip.providers.narration.espeak import speak_timed
 from autoclip.providers.narration.openai import (
     DEFAULT_VOICES,
     OpenAISpeechNarrator,
     OpenAISpeechSettings,
 )
 from autoclip.providers.narration.timing import spoken_weight
-from providers.fake_speech import LEAD_S, TAIL_S, openai_speech, tone
+from autoclip.providers.narration.track import Pcm
+from providers.fake_speech import LEAD_S, TAIL_S, openai_speech, streamed_wav, tone
 from providers.fakes import (
     OPENAI_SERVER_ERROR,
     FakeProvider,
@@ -74,7 +77,8 @@ def narrator(
 
 
 def assert_spread_over_the_tone(narration: SceneNarration, text: str) -> None:
-    """Every word timed, in order, contiguous, sharing the tone by spoken weight."""
+    """Every word timed, in order, contiguous, sharing the tone by spoken weight (a tone is
+    not speech: the aligner refuses it and the words are spread)."""
     words = narration.words
     assert narration.timing_source is TimingSource.SPREAD
     assert [word.text for word in words] == text.split()
@@ -126,6 +130,42 @@ def test_a_wav_answer_over_the_documented_wire_format(
         "response_format": "wav",
     }
     assert usage == [("openai-speech", {"requests": 1.0, "characters": float(len(text))})]
+
+
+def speech_wav(pcm: Pcm, rate: int) -> bytes:
+    body = io.BytesIO()
+    with wave.open(body, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm.astype("<i2").tobytes())
+    return streamed_wav(body.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "voice"),
+    [(EN, Language.EN, "en+f3"), (KO, Language.KO, "ko+f3")],
+    ids=["english", "korean"],
+)
+def test_speech_gets_its_word_times_from_the_aligner(
+    server: FakeProvider,
+    sleeps: Sleeps,
+    tmp_path: Path,
+    text: str,
+    language: Language,
+    voice: str,
+) -> None:
+    # Real speech this time, by a voice whose word times are known: eSpeak's female
+    # variant, slower and higher than the aligner's reference.
+    pcm, rate, truth = speak_timed(text, voice, 145, 70)
+    server.queue(Reply(200, speech_wav(pcm, rate), content_type="audio/wav"))
+    narration = narrator(server, sleeps).narrate(VoiceRequest(text, language), tmp_path / "a.wav")
+
+    assert narration.timing_source is TimingSource.ALIGNED
+    assert [word.text for word in narration.words] == text.split()
+    for found, true in zip(narration.words, truth, strict=True):
+        assert found.start == pytest.approx(true.start, abs=0.15), found.text
+        assert found.end == pytest.approx(true.end, abs=0.15), found.text
 
 
 def test_a_stereo_wav_of_another_rate_is_mixed_down(
