@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from autoclip.options import Language
-from autoclip.providers.narration.align import AlignmentError, align_words
+from autoclip.providers.narration.align import AlignmentError, align
 from autoclip.providers.narration.base import VoiceRequest, WordTiming
 from autoclip.providers.narration.espeak import speak_timed
 from autoclip.providers.narration.piper import PiperNarrator
@@ -157,24 +157,41 @@ class Row:
     spread_median_ms: float
     spread_p95_ms: float
     seconds_per_audio_second: float
+    cost_ratios: tuple[float, float]  # lowest and highest, for the right text
     refused: list[str]
+    # Each audio given the next text instead of its own: refused, and the cost ratios of
+    # those accepted anyway.
+    wrong_refused: int
+    wrong_accepted_ratios: list[float]
 
 
 def evaluate(language: Language, name: str, voice: Voice, texts: list[str]) -> Row:
     errors: list[float] = []
     spread: list[float] = []
     refused: list[str] = []
+    ratios: list[float] = []
+    wrong_refused = 0
+    wrong_ratios: list[float] = []
     audio_s = aligner_s = 0.0
     words = 0
-    for text in texts:
+    for number, text in enumerate(texts):
         spoken = voice(text)
+        wrong_text = texts[(number + 1) % len(texts)]
+        try:
+            wrong = align(wrong_text, spoken.pcm, spoken.rate, language)
+        except AlignmentError:
+            wrong_refused += 1
+        else:
+            wrong_ratios.append(round(wrong.cost_ratio, 3))
         began = time.process_time()
         try:
-            found = align_words(text, spoken.pcm, spoken.rate, language)
+            alignment = align(text, spoken.pcm, spoken.rate, language)
         except AlignmentError as error:
             refused.append(f"{text[:30]}…: {error.reason}")
             continue
         aligner_s += time.process_time() - began
+        found = alignment.words
+        ratios.append(alignment.cost_ratio)
         audio_s += spoken.pcm.size / spoken.rate
         words += len(found)
         errors.extend(boundary_errors(found, spoken.truth))
@@ -193,7 +210,10 @@ def evaluate(language: Language, name: str, voice: Voice, texts: list[str]) -> R
         spread_median_ms=round(statistics.median(spread), 1),
         spread_p95_ms=round(percentile(spread, 0.95), 1),
         seconds_per_audio_second=round(aligner_s / audio_s, 4),
+        cost_ratios=(round(min(ratios), 3), round(max(ratios), 3)),
         refused=refused,
+        wrong_refused=wrong_refused,
+        wrong_accepted_ratios=wrong_ratios,
     )
 
 
@@ -204,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     # Warm up: the first eSpeak call loads the library and its voice data.
-    align_words("warm up", *speak_timed("warm up", "en-us", 170)[:2], Language.EN)
+    align("warm up", *speak_timed("warm up", "en-us", 170)[:2], Language.EN)
     rows = [
         evaluate(language, name, voice, texts)
         for language, name, voice, texts in VOICES
@@ -220,8 +240,19 @@ def main() -> None:
             f"| {row.p95_ms} | {row.max_ms} | {row.spread_median_ms} | {row.spread_p95_ms} "
             f"| {row.seconds_per_audio_second} |"
         )
+    print()
+    print("| voice | cost ratio, own text | next text: refused | next text: cost ratio |")
+    print("|---|---|---|---|")
+    for row in rows:
+        accepted = row.wrong_accepted_ratios
+        span = f"{min(accepted)}-{max(accepted)}" if accepted else "-"
+        print(
+            f"| {row.voice} | {row.cost_ratios[0]}-{row.cost_ratios[1]} "
+            f"| {row.wrong_refused} of {row.wrong_refused + len(accepted)} | {span} |"
+        )
+    for row in rows:
         for reason in row.refused:
-            print(f"  refused: {reason}")
+            print(f"refused ({row.voice}): {reason}")
     if args.json:
         args.json.write_text(json.dumps([row.__dict__ for row in rows], indent=2))
 

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from autoclip.errors import AutoclipError, MediaError
 from autoclip.options import Language
 from autoclip.providers.narration.base import TimingSource, WordTiming
-from autoclip.providers.narration.dtw import Lattice, accumulate
+from autoclip.providers.narration.dtw import Indices, Lattice, accumulate
 from autoclip.providers.narration.espeak import default_rate, speak_timed
 from autoclip.providers.narration.features import (
     FRAME_SECONDS,
@@ -108,11 +108,19 @@ def timings_from_audio(
     (`timing.spread_over_voice`), the reason logged. Every voice without timings of its
     own gets its word times here."""
     try:
-        return align_words(text, pcm, rate, language), TimingSource.ALIGNED
+        alignment = align(text, pcm, rate, language)
     except AlignmentError as error:
         reason = error.reason
     except MediaError as error:  # eSpeak failed to say the reference
         reason = f"the reference voice failed: {error.message}"
+    else:
+        log.debug(
+            "aligned %d words (cost ratio %.2f, warp factor %.2f)",
+            len(alignment.words),
+            alignment.cost_ratio,
+            alignment.warp_factor,
+        )
+        return alignment.words, TimingSource.ALIGNED
     log.warning("word timings spread over the audio instead of aligned: %s", reason)
     return spread_over_voice(text.split(), pcm, rate), TimingSource.SPREAD
 
@@ -161,14 +169,25 @@ def reference_for(text: str, language: Language, target_seconds: float) -> Refer
     return Reference(pcm, sample_rate, words)
 
 
+@dataclass(frozen=True)
+class Alignment:
+    """The words' timings, and how well the narration matched eSpeak's reading."""
+
+    words: list[WordTiming]
+    cost_ratio: float  # `Lattice.cost_ratio` of the path taken
+    warp_factor: float  # the `WARP_FACTORS` entry that matched best
+
+
 def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[WordTiming]:
     """A start and end (seconds into `pcm`) for every whitespace-split word of `text`.
 
     Raises `AlignmentError` when the audio cannot be this text (see the module doc).
     """
-    words = text.split()
-    if not words:
-        raise AlignmentError("the text has no words")
+    return align(text, pcm, rate, language).words
+
+
+def _speech_span(pcm: Pcm, rate: int) -> tuple[float, float]:
+    """The narration's span from first to last sound; `AlignmentError` if it has none."""
     if pcm.size == 0 or int(np.abs(pcm.astype(np.int32)).max()) < SILENT_PEAK:
         raise AlignmentError("the audio is silent")
     start, end = _voiced_seconds(pcm, rate)
@@ -177,6 +196,15 @@ def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[Word
             "the audio's loudness hardly changes (no syllables, no pauses), as a tone's or "
             "steady noise's does: it is not speech"
         )
+    return start, end
+
+
+def align(text: str, pcm: Pcm, rate: int, language: Language) -> Alignment:
+    """`align_words`, with the measures of the match."""
+    words = text.split()
+    if not words:
+        raise AlignmentError("the text has no words")
+    start, end = _speech_span(pcm, rate)
     reference = reference_for(text, language, end - start)
     if [w.text for w in reference.words] != words:
         raise AlignmentError("eSpeak did not time every word of the text")
@@ -187,29 +215,28 @@ def align_words(text: str, pcm: Pcm, rate: int, language: Language) -> list[Word
             f"the audio's speech lasts {end - start:.1f} s but the text takes about "
             f"{ref_end - ref_start:.1f} s to say: it does not sound like this text"
         )
-    target_cut = pcm[round(start * rate) : round(end * rate)]
-    reference_cut = reference.pcm[
-        round(ref_start * reference.rate) : round(ref_end * reference.rate)
-    ]
-    heard, said = spectrum(target_cut, rate), spectrum(reference_cut, reference.rate)
+    heard = spectrum(pcm[round(start * rate) : round(end * rate)], rate)
+    said = spectrum(
+        reference.pcm[round(ref_start * reference.rate) : round(ref_end * reference.rate)],
+        reference.rate,
+    )
     if variation(heard) < MIN_VARIATION_SHARE * variation(said):
         raise AlignmentError(
             "the audio's sound hardly changes, as a tone or steady noise does: it is not speech"
         )
-    lattice = _best_lattice(heard, speech_features(said))
-    cost_ratio = lattice.cost_ratio
-    if cost_ratio > MAX_COST_RATIO:
+    lattice, factor = _best_lattice(heard, speech_features(said))
+    if lattice.cost_ratio > MAX_COST_RATIO:
         raise AlignmentError(
-            f"the audio does not match the text (warping cost {cost_ratio:.2f} of random "
-            f"pairs, at most {MAX_COST_RATIO} for speech of this text)"
+            f"the audio does not match the text (warping cost {lattice.cost_ratio:.2f} of "
+            f"random pairs, at most {MAX_COST_RATIO} for speech of this text)"
         )
     path = lattice.path()
     carried = _carry(reference.words, ref_start, path.target, path.reference, start)
     snapped = _snap_to_pauses(carried, pcm, rate)
-    return _in_order(snapped, start, end)
+    return Alignment(_in_order(snapped, start, end), lattice.cost_ratio, factor)
 
 
-def _best_lattice(target: Spectrum, reference: Matrix) -> Lattice:
+def _best_lattice(target: Spectrum, reference: Matrix) -> tuple[Lattice, float]:
     """The warping lattice with the narration heard through the `WARP_FACTORS` filter bank
     that matches eSpeak best (lowest cost ratio, tried at half the frame rate)."""
     frames = max(target.power.shape[0], reference.shape[0])
@@ -220,14 +247,14 @@ def _best_lattice(target: Spectrum, reference: Matrix) -> Lattice:
         coarse = accumulate(speech_features(target, factor)[::2], reference[::2], radius // 2)
         if coarse.cost_ratio < best_ratio:
             best_factor, best_ratio = factor, coarse.cost_ratio
-    return accumulate(speech_features(target, best_factor), reference, radius)
+    return accumulate(speech_features(target, best_factor), reference, radius), best_factor
 
 
 def _carry(
     words: list[WordTiming],
     ref_offset: float,
-    target_frames: np.ndarray,
-    reference_frames: np.ndarray,
+    target_frames: Indices,
+    reference_frames: Indices,
     offset: float,
 ) -> list[WordTiming]:
     """Reference word times moved along the path: a start to the first narration frame

@@ -35,7 +35,7 @@ class Lattice:
     """The accumulated costs of the band: row i holds columns [low[i], high[i])."""
 
     total: Matrix
-    costs: Matrix
+    costs: npt.NDArray[np.float32]
     low: Indices
     high: Indices
     band_cost: float  # average distance of all frame pairs in the band
@@ -76,7 +76,7 @@ def accumulate(target: Matrix, reference: Matrix, radius: int) -> Lattice:
     low, high = _band(rows, columns, radius)
     width = int((high - low).max())
     total = np.full((rows, width), np.inf)
-    costs = np.full((rows, width), np.inf)
+    costs = np.full((rows, width), np.inf, dtype=np.float32)  # for backtracking only
     squared_reference = (reference**2).sum(axis=1)
     squared_target = (target**2).sum(axis=1)
     # The previous row on the whole column axis, shifted by one: previous[j + 1] is the
@@ -108,7 +108,7 @@ def accumulate(target: Matrix, reference: Matrix, radius: int) -> Lattice:
 
 
 def _backtrack(
-    total: Matrix, costs: Matrix, low: Indices, high: Indices
+    total: Matrix, costs: npt.NDArray[np.float32], low: Indices, high: Indices
 ) -> tuple[Indices, Indices]:
     rows = total.shape[0]
     i, j = rows - 1, int(high[-1]) - 1
@@ -127,10 +127,9 @@ def _backtrack(
         diagonal = value(i - 1, j - 1) + here
         up = value(i - 1, j)
         left = value(i, j - 1)
-        best = min(diagonal, up, left)
-        if best == diagonal:
+        if diagonal <= up and diagonal <= left:
             i, j = i - 1, j - 1
-        elif best == up:
+        elif up <= left:
             i -= 1
         else:
             j -= 1
