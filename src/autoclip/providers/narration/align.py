@@ -3,23 +3,27 @@
 No speech-recognition model is involved. The text is said again by eSpeak NG, whose word
 timings are known (`espeak.speak_timed`); the two recordings are compared frame by frame
 (`features.speech_features`: normalised MFCCs, their deltas and loudness) and matched with
-dynamic time warping (`dtw.warp`); each word's start and end in eSpeak's recording are
-carried across the warping path into the narration. Then:
+dynamic time warping (`dtw.accumulate`); each word's start and end in eSpeak's recording
+are carried across the warping path into the narration. Then:
 
 1. The reference is said at the narration's pace: eSpeak speaks once at its default rate,
    and again at the rate that makes its voiced length match the narration's, so the warping
    path stays near the diagonal (one extra synthesis, a few milliseconds per second).
-2. Both recordings are cut to their voiced spans (first to last sound), so leading and
+2. Both recordings are cut to their spans of sound (first to last), so leading and
    trailing silence, which differ between voices, cannot pull the path.
-3. A boundary that lands inside a pause of the narration is moved to the pause's edge (a
+3. The narration's spectrum is read through mel filter banks stretched by each of
+   `WARP_FACTORS` (vocal tract length normalisation) and the best match with eSpeak's
+   voice is kept: a woman's formants lie about 15 % above a man's.
+4. A boundary that lands inside a pause of the narration is moved to the pause's edge (a
    start to where the sound resumes, an end to where it stopped): pauses are the most
    reliable landmarks, and a word does not include the silence around it.
 
 Refusals (`AlignmentError`, with a reason the caller logs before falling back to the
-spread estimate): no words, silent audio, a sound that does not vary as speech does (a
-tone, a hum: `MIN_VARIATION_SHARE`), audio far longer or shorter than the text takes
-to say (`MAX_PACE_RATIO`), or a warping path hardly better than pairing frames at random
-(`MAX_COST_RATIO`): the audio is not this text being said.
+spread estimate): no words, silent audio, a sound whose loudness or spectrum does not vary
+as speech does (a tone, a hum, steady noise: `MIN_VARIATION_SHARE`), audio far longer or
+shorter than the text takes to say (`MAX_PACE_RATIO`), or a warping path hardly better
+than pairing frames at random (`MAX_COST_RATIO`). Another text of about the same length
+said by the voice is not caught: see docs/aligner.md.
 """
 
 from __future__ import annotations
@@ -66,9 +70,10 @@ MIN_BAND_S, MAX_BAND_S = 1.0, 3.0
 # (measured: 0.8 for eSpeak's female voice; a tone, 0.15).
 MIN_VARIATION_SHARE = 0.35
 # The path's average frame distance over the band's (`Lattice.cost_ratio`). Measured
-# (docs/aligner.md): 0.47-0.70 for speech of the text, 0.65-0.77 for another text of the
-# same language (so that alone is not caught), about 1 for a tone or noise.
-MAX_COST_RATIO = 0.8
+# (docs/aligner.md): 0.37-0.61 for speech of the text, 0.57-0.68 for another text said by
+# the same voice, so a wrong text of about the right length is not caught by this; it
+# refuses sound that matches eSpeak's reading no better than unrelated speech does.
+MAX_COST_RATIO = 0.75
 # The narration's spectrum is read with its frequencies scaled by each of these, and the
 # best match with eSpeak's (a man's voice) is kept: voices with shorter vocal tracts (a
 # woman's: about 1.15) put the same vowel's formants higher.
