@@ -66,6 +66,8 @@ MAX_PACE_RATIO = 2.5
 # Band half-width: a share of the length, within [MIN_BAND_S, MAX_BAND_S] seconds.
 BAND_SHARE = 0.15
 MIN_BAND_S, MAX_BAND_S = 1.0, 3.0
+# Of a pause, only this much (its first and last halves) takes part in the warping.
+KEPT_PAUSE_S = 0.2
 # Speech varies its spectrum at least this share as much as eSpeak saying the same text
 # (measured: 0.8 for eSpeak's female voice; a tone, 0.15).
 MIN_VARIATION_SHARE = 0.35
@@ -158,15 +160,20 @@ def _pauses(pcm: Pcm, rate: int) -> list[tuple[float, float]]:
     return pauses
 
 
+def _sounding_seconds(pcm: Pcm, rate: int) -> float:
+    """How long `pcm` makes sound: its pauses, however long, do not count."""
+    return float(_sound(pcm, rate).sum()) * FRAME_SECONDS
+
+
 def reference_for(text: str, language: Language, target_seconds: float) -> Reference:
-    """eSpeak saying `text` at about the pace of a narration `target_seconds` long."""
+    """eSpeak saying `text` at about the pace of a narration sounding `target_seconds`."""
     voice = REFERENCE_VOICE[language]
     rate = default_rate(voice)
     pcm, sample_rate, words = speak_timed(text, voice, rate)
-    first, last = _voiced_seconds(pcm, sample_rate)
-    if last <= first:
+    sounding = _sounding_seconds(pcm, sample_rate)
+    if sounding <= 0.0:
         raise AlignmentError("eSpeak said nothing for this text")
-    ratio = (last - first) / target_seconds
+    ratio = sounding / target_seconds
     if abs(ratio - 1.0) > PACE_TOLERANCE:
         paced = int(np.clip(round(rate * ratio), MIN_RATE, MAX_RATE))
         if paced != rate:
@@ -210,49 +217,71 @@ def align(text: str, pcm: Pcm, rate: int, language: Language) -> Alignment:
     if not words:
         raise AlignmentError("the text has no words")
     start, end = _speech_span(pcm, rate)
-    reference = reference_for(text, language, end - start)
+    sounding = _sounding_seconds(pcm, rate)
+    reference = reference_for(text, language, sounding)
     if [w.text for w in reference.words] != words:
         raise AlignmentError("eSpeak did not time every word of the text")
     ref_start, ref_end = _voiced_seconds(reference.pcm, reference.rate)
-    pace = (end - start) / max(ref_end - ref_start, FRAME_SECONDS)
+    ref_sounding = _sounding_seconds(reference.pcm, reference.rate)
+    pace = sounding / max(ref_sounding, FRAME_SECONDS)
     if not 1.0 / MAX_PACE_RATIO <= pace <= MAX_PACE_RATIO:
         raise AlignmentError(
-            f"the audio's speech lasts {end - start:.1f} s but the text takes about "
-            f"{ref_end - ref_start:.1f} s to say: it does not sound like this text"
+            f"the audio's speech lasts {sounding:.1f} s but the text takes about "
+            f"{ref_sounding:.1f} s to say: it does not sound like this text"
         )
-    heard = spectrum(pcm[round(start * rate) : round(end * rate)], rate)
-    said = spectrum(
-        reference.pcm[round(ref_start * reference.rate) : round(ref_end * reference.rate)],
-        reference.rate,
-    )
+    heard_pcm = pcm[round(start * rate) : round(end * rate)]
+    said_pcm = reference.pcm[round(ref_start * reference.rate) : round(ref_end * reference.rate)]
+    heard, said = spectrum(heard_pcm, rate), spectrum(said_pcm, reference.rate)
     if variation(heard) < MIN_VARIATION_SHARE * variation(said):
         raise AlignmentError(
             "the audio's sound hardly changes, as a tone or steady noise does: it is not speech"
         )
-    lattice, factor = _best_lattice(heard, speech_features(said))
+    heard_kept = _kept_frames(_sound(heard_pcm, rate))
+    said_kept = _kept_frames(_sound(said_pcm, reference.rate))
+    lattice, factor = _best_lattice(heard, heard_kept, speech_features(said)[said_kept])
     if lattice.cost_ratio > MAX_COST_RATIO:
         raise AlignmentError(
             f"the audio does not match the text (warping cost {lattice.cost_ratio:.2f} of "
             f"random pairs, at most {MAX_COST_RATIO} for speech of this text)"
         )
     path = lattice.path()
-    carried = _carry(reference.words, ref_start, path.target, path.reference, start)
+    carried = _carry(
+        reference.words, ref_start, heard_kept[path.target], said_kept[path.reference], start
+    )
     snapped = _snap_to_pauses(carried, pcm, rate)
     return Alignment(_in_order(snapped, start, end), lattice.cost_ratio, factor)
 
 
-def _best_lattice(target: Spectrum, reference: Matrix) -> tuple[Lattice, float]:
-    """The warping lattice with the narration heard through the `WARP_FACTORS` filter bank
-    that matches eSpeak best (lowest cost ratio, tried at half the frame rate)."""
-    frames = max(target.power.shape[0], reference.shape[0])
+def _kept_frames(loud: npt.NDArray[np.bool_]) -> Indices:
+    """The frames to warp: every frame of sound, and of each pause only its first and last
+    `KEPT_PAUSE_S / 2`. However long a pause, it then weighs as much as a short one, so a
+    pause the reference does not have (a breath, a speaker's hesitation) cannot pull the
+    path away from the words around it."""
+    keep = loud.copy()
+    half = max(1, round(KEPT_PAUSE_S / 2 / FRAME_SECONDS))
+    quiet = np.flatnonzero(~loud)
+    if quiet.size:
+        for run in np.split(quiet, np.flatnonzero(np.diff(quiet) > 1) + 1):
+            keep[run[:half]] = True
+            keep[run[-half:]] = True
+    return np.flatnonzero(keep).astype(np.int64)
+
+
+def _best_lattice(target: Spectrum, kept: Indices, reference: Matrix) -> tuple[Lattice, float]:
+    """The warping lattice of the `kept` frames of the narration, heard through the
+    `WARP_FACTORS` filter bank that matches eSpeak best (lowest cost ratio, tried at half
+    the frame rate)."""
+    frames = max(kept.size, reference.shape[0])
     radius_s = float(np.clip(BAND_SHARE * frames * FRAME_SECONDS, MIN_BAND_S, MAX_BAND_S))
     radius = round(radius_s / FRAME_SECONDS)
     best_factor, best_ratio = 1.0, np.inf
     for factor in WARP_FACTORS:
-        coarse = accumulate(speech_features(target, factor)[::2], reference[::2], radius // 2)
+        heard = speech_features(target, factor)[kept]
+        coarse = accumulate(heard[::2], reference[::2], radius // 2)
         if coarse.cost_ratio < best_ratio:
             best_factor, best_ratio = factor, coarse.cost_ratio
-    return accumulate(speech_features(target, best_factor), reference, radius), best_factor
+    lattice = accumulate(speech_features(target, best_factor)[kept], reference, radius)
+    return lattice, best_factor
 
 
 def _carry(
@@ -273,6 +302,14 @@ def _carry(
         first_of[reference_frames[position]] = target_frames[position]
     for position in range(reference_frames.size):
         last_of[reference_frames[position]] = target_frames[position]
+    # Frames left out of the warping (the middle of a long pause) take their neighbours':
+    # a start the next paired frame's, an end the previous one's.
+    for frame in range(last_reference - 1, -1, -1):
+        if first_of[frame] < 0:
+            first_of[frame] = first_of[frame + 1]
+    for frame in range(1, last_reference + 1):
+        if last_of[frame] < 0:
+            last_of[frame] = last_of[frame - 1]
     carried: list[WordTiming] = []
     for word in words:
         first = int(np.clip(round((word.start - ref_offset) / FRAME_SECONDS), 0, last_reference))
@@ -293,20 +330,18 @@ def _snap_to_pauses(words: list[WordTiming], pcm: Pcm, rate: int) -> list[WordTi
     """A start inside a pause moves to the pause's end; an end, to the pause's start."""
     pauses = _pauses(pcm, rate)
 
-    def pause_at(time: float) -> tuple[float, float] | None:
-        for pause in pauses:
-            if pause[0] < time < pause[1]:
-                return pause
-        return None
-
+    # Frame times are multiples of 10 ms on both sides; the tolerance absorbs float error.
+    tolerance = 1e-6
     snapped: list[WordTiming] = []
     for word in words:
         start, end = word.start, word.end
-        around_start, around_end = pause_at(start), pause_at(end)
-        if around_start is not None:
-            start = around_start[1]
-        if around_end is not None:
-            end = around_end[0]
+        for pause in pauses:
+            # A word starting where a pause starts starts where it ends, and the other way
+            # round for an end: neither holds any of the pause.
+            if pause[0] - tolerance <= word.start < pause[1] - tolerance:
+                start = pause[1]
+            if pause[0] + tolerance < word.end <= pause[1] + tolerance:
+                end = pause[0]
         if end <= start:  # the whole word landed in one pause: keep where it was carried
             start, end = word.start, word.end
         snapped.append(WordTiming(text=word.text, start=start, end=end))
