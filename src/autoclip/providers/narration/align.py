@@ -7,10 +7,12 @@ dynamic time warping (`dtw.accumulate`); each word's start and end in eSpeak's r
 are carried across the warping path into the narration. Then:
 
 1. The reference is said at the narration's pace: eSpeak speaks once at its default rate,
-   and again at the rate that makes its voiced length match the narration's, so the warping
-   path stays near the diagonal (one extra synthesis, a few milliseconds per second).
+   and again at the rate that makes it sound (pauses left out) as long as the narration,
+   so the warping path stays near the diagonal (one more synthesis, a few ms a second).
 2. Both recordings are cut to their spans of sound (first to last), so leading and
-   trailing silence, which differ between voices, cannot pull the path.
+   trailing silence, which differ between voices, cannot pull the path; of each pause
+   inside, only its edges (`KEPT_PAUSE_S`) take part in the warping, so that a pause only
+   one of them makes cannot either.
 3. The narration's spectrum is read through mel filter banks stretched by each of
    `WARP_FACTORS` (vocal tract length normalisation) and the best match with eSpeak's
    voice is kept: a woman's formants lie about 15 % above a man's.
@@ -60,7 +62,7 @@ REFERENCE_VOICE = {Language.KO: "ko", Language.EN: "en-us"}
 MIN_RATE, MAX_RATE = 80, 450
 # Re-synthesise when the paces differ by more than this share.
 PACE_TOLERANCE = 0.08
-# Audio whose voiced length is this many times longer or shorter than the reference's,
+# Audio sounding (pauses left out) this many times longer or shorter than the reference,
 # after the pace has been matched as far as eSpeak can, is not this text.
 MAX_PACE_RATIO = 2.5
 # Band half-width: a share of the length, within [MIN_BAND_S, MAX_BAND_S] seconds.
@@ -72,7 +74,7 @@ KEPT_PAUSE_S = 0.2
 # (measured: 0.8 for eSpeak's female voice; a tone, 0.15).
 MIN_VARIATION_SHARE = 0.35
 # The path's average frame distance over the band's (`Lattice.cost_ratio`). Measured
-# (docs/aligner.md): 0.37-0.61 for speech of the text, 0.57-0.68 for another text said by
+# (docs/aligner.md): 0.37-0.62 for speech of the text, 0.58-0.69 for another text said by
 # the same voice, so a wrong text of about the right length is not caught by this; it
 # refuses sound that matches eSpeak's reading no better than unrelated speech does.
 MAX_COST_RATIO = 0.75
