@@ -469,3 +469,59 @@ def test_logout_everywhere(client: TestClient) -> None:
 
 def me_id(client: TestClient, auth: dict[str, str]) -> uuid.UUID:
     return uuid.UUID(client.get("/api/v1/users/me", headers=auth).json()["id"])
+
+
+@CHEAP
+def test_password_change(client: TestClient, runtime: Runtime) -> None:
+    email = new_email()
+    assert register(client, email).status_code == 202
+    this_device = login(client, email).json()
+    other_device = login(client, email).json()
+    auth = bearer(this_device["access_token"])
+    url = "/api/v1/users/me/password"
+
+    wrong = client.post(url, headers=auth, json={"current_password": "nope",
+                                                 "new_password": "violet lantern 42"})  # fmt: skip
+    assert_problem(wrong, 403, "current_password")
+    assert wrong.json()["type"].endswith("/wrong-password")
+    weak = client.post(url, headers=auth, json={"current_password": PASSWORD,
+                                                "new_password": "password1"})  # fmt: skip
+    assert_problem(weak, 422, "new_password")
+    same = client.post(url, headers=auth, json={"current_password": PASSWORD,
+                                                "new_password": PASSWORD})  # fmt: skip
+    assert_problem(same, 422, "new_password")
+    assert_problem(client.post(url, json={"current_password": PASSWORD,
+                                          "new_password": "violet lantern 42"}), 401)  # fmt: skip
+
+    change = {"current_password": PASSWORD, "new_password": "violet lantern 42"}
+    changed = client.post(url, headers=auth, json=change)
+    assert changed.status_code == 200, changed.text
+    tokens = changed.json()
+    assert client.get("/api/v1/users/me", headers=bearer(tokens["access_token"])).status_code == 200
+    # Every other session ended: both earlier refresh tokens are refused; the new one works.
+    for earlier in (this_device, other_device):
+        refused = client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": earlier["refresh_token"]}
+        )
+        assert_problem(refused, 401)
+    renewed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert renewed.status_code == 200, renewed.text
+    assert_problem(login(client, email), 401)
+    assert login(client, email, "violet lantern 42").status_code == 200
+
+
+@CHEAP
+def test_password_change_guesses_are_throttled_like_sign_ins(
+    client: TestClient, runtime: Runtime
+) -> None:
+    email = new_email()
+    assert register(client, email).status_code == 202
+    auth = bearer(login(client, email).json()["access_token"])
+    guess = {"current_password": "a guess", "new_password": "violet lantern 42"}
+    for _ in range(runtime.settings.auth.max_failed_logins):
+        assert_problem(client.post("/api/v1/users/me/password", headers=auth, json=guess), 403)
+    right = {**guess, "current_password": PASSWORD}
+    throttled = client.post("/api/v1/users/me/password", headers=auth, json=right)
+    assert_problem(throttled, 429)
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert_problem(login(client, email), 429)  # the same count as the sign-in's

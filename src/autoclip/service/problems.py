@@ -100,6 +100,10 @@ class ReauthenticationRequired(Forbidden):
     title, type_slug = "Sign in again", "reauthentication-required"
 
 
+class WrongPassword(Forbidden):
+    title, type_slug = "Wrong password", "wrong-password"
+
+
 class UnsupportedMediaType(AppError):
     status, title, type_slug = 415, "Unsupported media type", "unsupported-media-type"
 

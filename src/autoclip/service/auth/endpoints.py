@@ -13,6 +13,7 @@ from autoclip.service.auth.schemas import (
     Login,
     LogoutEverywhere,
     NewApiKey,
+    PasswordChange,
     Refresh,
     Register,
     Registered,
@@ -136,6 +137,32 @@ def logout(data: Refresh, user: CurrentUser, session: SessionDep) -> Response:
 @router.get("/users/me")
 def me(user: CurrentUser, session: SessionDep) -> UserOut:
     return UserOut.model_validate(service.user_row(session, user))
+
+
+@router.post(
+    "/users/me/password",
+    responses=problems(
+        403,
+        429,
+        s403="The current password is wrong (`wrong-password`, field `current_password`), or "
+        "a read-only API key asked.",
+        s429="Too many requests, or too many wrong passwords from here (counted with failed "
+        "sign-ins).",
+    ),
+)
+def change_password(
+    data: PasswordChange, request: Request, user: CurrentUser, session: SessionDep,
+    runtime: RuntimeDep,
+) -> Tokens:  # fmt: skip
+    """Change the password: the current one is asked for, the new one follows the sign-up's
+    rules. Every other session (refresh token) of the account ends; the answer is a new
+    pair of tokens for this one. API keys stay (`POST /auth/logout-all {api_keys: true}`
+    ends them). Access tokens already handed out expire within their minutes."""
+    policy = runtime.settings.auth
+    throttle = LoginThrottle(runtime.limiter, policy)
+    return service.change_password(
+        session, runtime.signer, policy, throttle, client_of(request), user, data
+    )
 
 
 @router.post("/api-keys", status_code=201, tags=["api keys"])

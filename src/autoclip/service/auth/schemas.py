@@ -70,6 +70,15 @@ class Login(Input):
     password: Password = Field(min_length=1, max_length=256)
 
 
+class PasswordChange(Input):
+    current_password: Password = Field(min_length=1, max_length=256)
+    new_password: Password = Field(
+        min_length=8,
+        max_length=256,
+        description="The sign-up's rules: at least 8 characters, and not easy to guess.",
+    )
+
+
 class Refresh(Input):
     refresh_token: str = Field(min_length=10, max_length=200)
 

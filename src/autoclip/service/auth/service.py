@@ -9,10 +9,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from autoclip.errors import InputError
 from autoclip.service.auth.callers import Account
 from autoclip.service.auth.credentials import Credential
 from autoclip.service.auth.passwords import check_password
-from autoclip.service.auth.schemas import Login, NewApiKey, Register, Registered, Tokens
+from autoclip.service.auth.schemas import (
+    Login,
+    NewApiKey,
+    PasswordChange,
+    Register,
+    Registered,
+    Tokens,
+)
 from autoclip.service.auth.throttle import LoginThrottle
 from autoclip.service.auth.tokens import (
     TokenSigner,
@@ -31,7 +39,13 @@ from autoclip.service.auth.verification import (
 from autoclip.service.billing.plans import DEFAULT_PLAN
 from autoclip.service.db import changed_rows, utcnow
 from autoclip.service.models import ApiKey, Plan, RefreshToken, User
-from autoclip.service.problems import Forbidden, NotFound, ReauthenticationRequired, Unauthorized
+from autoclip.service.problems import (
+    Forbidden,
+    NotFound,
+    ReauthenticationRequired,
+    Unauthorized,
+    WrongPassword,
+)
 from autoclip.service.projects.service import create_default_project
 from autoclip.settings import AuthSettings
 
@@ -120,6 +134,36 @@ def login(
         # Told only to who knows the password. No session for an unproven email: nothing
         # made before the verification can outlive it (verification.py).
         raise EmailNotVerified()
+    return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
+
+
+def change_password(
+    session: Session,
+    signer: TokenSigner,
+    policy: AuthSettings,
+    throttle: LoginThrottle,
+    client: str,
+    account: Account,
+    data: PasswordChange,
+) -> Tokens:
+    """Replace the password of a signed-in account. The current password is asked for (a
+    stolen access token alone must not take the account over) and wrong guesses count
+    like failed sign-ins. Every session the account had ends; the caller gets a new pair
+    of tokens, so only the device that changed the password stays signed in."""
+    user = user_row(session, account)
+    throttle.check(client, user.email)
+    if not verify_password(data.current_password, user.password_hash):
+        throttle.failed(client, user.email)
+        raise WrongPassword("the current password is wrong", field="current_password")
+    throttle.succeeded(client, user.email)
+    try:
+        check_password(data.new_password, policy.min_password_score, user.email, user.name)
+    except InputError as error:
+        raise InputError("new_password", error.message) from None
+    if verify_password(data.new_password, user.password_hash):
+        raise InputError("new_password", "is the current password; choose another one")
+    user.password_hash = hash_password(data.new_password)
+    logout_everywhere(session, user, api_keys=False)
     return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
 
 
