@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from autoclip.service.auth.tokens import STREAM_TICKET_SECONDS
 from autoclip.service.contents import service
+from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.events import content_events
 from autoclip.service.contents.records import Outputs
 from autoclip.service.contents.schemas import (
@@ -17,6 +18,7 @@ from autoclip.service.contents.schemas import (
     ContentError,
     ContentOut,
     ContentSummary,
+    Estimate,
     EventTicket,
     Regenerate,
     Reject,
@@ -108,6 +110,25 @@ def create(
     if not created:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(body, status_code=202, headers=headers)
+
+
+@router.post(
+    "/estimate",
+    responses=problems(
+        404,
+        409,
+        s404="project_id names no project of yours.",
+        s409="A topic with no language model in its writer chain (nor in its project's, nor "
+        "the server's).",
+    ),
+)
+def estimate(
+    data: ContentCreate, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> Estimate:
+    """What `POST /contents` with this body would take: its credit, the estimated cost of
+    its paid providers, and whether the caller can pay. The body is checked as that route
+    checks it (the same 404, 409 and 422); nothing is created and nothing is charged."""
+    return estimate_content(session, user, data, runtime.settings)
 
 
 @router.get("")

@@ -238,6 +238,28 @@ class ContentCreated(Output):
     status: ContentStatus
 
 
+class EstimatedCall(Output):
+    stage: str = Field(description="script, safety, narration or visuals.")
+    provider: str = Field(description="The first provider of the stage's chain.")
+    service: str = Field(description="What its calls are priced and recorded as.")
+    units: dict[str, float]
+    cost_usd: float
+
+
+class Estimate(Output):
+    credits: int = Field(description="Credits the content takes (one per generation).")
+    balance: int | None = Field(description="The caller's credits now; null on an unlimited plan.")
+    affordable: bool = Field(description="Whether the caller has the credits it takes.")
+    estimated_cost_usd: float = Field(
+        description="Estimated spend on paid providers, capped by the budget; 0 when every "
+        "first provider is free (offline)."
+    )
+    uncapped_cost_usd: float = Field(description="The same estimate without the budget's cap.")
+    budget_usd: float | None = Field(description="Most the generation may spend; null: no cap.")
+    language: Language
+    calls: list[EstimatedCall] = Field(description="The paid calls the estimate counts.")
+
+
 class UsageOut(Output):
     service: str
     stage: str | None

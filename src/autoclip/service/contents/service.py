@@ -70,7 +70,7 @@ def create_content(
         get_project(session, user, data.project_id) if data.project_id else
         default_project(session, user)
     )  # fmt: skip
-    language, options = _settle_options(data, project, settings)
+    language, options = settle_options(data, project, settings)
     content = Content(
         user_id=user.id,
         project_id=project.id,
@@ -128,7 +128,7 @@ def _replay(session: Session, user: Account, key: str, request_hash: str) -> Con
     return content
 
 
-def _settle_options(
+def settle_options(
     data: ContentCreate, project: Project, settings: Settings
 ) -> tuple[Language, StoredOptions]:
     """The content's language and options: what the request says, else the project's.
