@@ -18,7 +18,9 @@ from fastapi import APIRouter, Depends, FastAPI
 from autoclip.kit.outbound import parse_networks
 from autoclip.service.admin.endpoints import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
+from autoclip.service.billing.endpoints import ledger_router
 from autoclip.service.billing.endpoints import router as credits_router
+from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
@@ -83,6 +85,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         contents_router,
         credits_router,
         usage_router,
+        ledger_router,
+        daily_router,
         exports_router,
     )
     for router in (*routers, admin_router, files_router):

@@ -12,9 +12,10 @@ from autoclip.service.billing.credits import PERIOD
 from autoclip.service.db import utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
 from autoclip.service.models import CreditEntry, LedgerReason, Plan
-from autoclip.service.schemas import Output
+from autoclip.service.schemas import MAX_PAGE, Output, Page
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
+ledger_router = APIRouter(prefix="/credits", tags=["analytics"])
 
 
 class LedgerEntryOut(Output):
@@ -76,3 +77,24 @@ def credits(
         used_this_period=int(spent),
         ledger=[LedgerEntryOut.model_validate(e) for e in ledger],
     )
+
+
+@ledger_router.get("/ledger")
+def ledger(
+    user: CurrentUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[LedgerEntryOut]:
+    """Every change of the caller's credits, newest first, with the balance after it."""
+    mine = CreditEntry.user_id == user.id
+    total = session.execute(select(func.count()).select_from(CreditEntry).where(mine)).scalar_one()
+    rows = session.scalars(
+        select(CreditEntry)
+        .where(mine)
+        .order_by(CreditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    items = [LedgerEntryOut.model_validate(e) for e in rows]
+    return Page[LedgerEntryOut](items=items, page=page, per_page=per_page, total=int(total))

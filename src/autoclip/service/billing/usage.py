@@ -34,6 +34,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 92  # a quarter: the rows of a window are read one batch at a time
 log = logging.getLogger("autoclip.usage")
 router = APIRouter(prefix="/analytics", tags=["analytics"])
+daily_router = APIRouter(prefix="/usage", tags=["analytics"])
 
 
 def usage_sink(
@@ -155,3 +156,17 @@ def usage(
     if (end - start).days + 1 > MAX_DAYS:
         raise Invalid(f"at most {MAX_DAYS} days at a time", field="from")
     return daily_usage(session, user.id, start, end)
+
+
+@daily_router.get("/daily")
+def usage_daily(
+    user: CurrentUser,
+    session: SessionDep,
+    days: Annotated[
+        int, Query(ge=1, le=MAX_DAYS, description="UTC days up to today, today included.")
+    ] = DEFAULT_DAYS,
+) -> UsageReport:
+    """The last `days` of `GET /analytics/usage`, for a chart: cost and units by UTC day and
+    service. Only days with calls have rows (a chart fills the rest with zero)."""
+    end = utcnow().date()
+    return daily_usage(session, user.id, end - timedelta(days=days - 1), end)
