@@ -22,6 +22,7 @@ from autoclip.service.contents.schemas import (
     EventTicket,
     Regenerate,
     Reject,
+    ScriptEdit,
     StageRunOut,
     UsageOut,
 )
@@ -208,6 +209,31 @@ def regenerate(
     runtime: RuntimeDep,
 ) -> ContentOut:
     content = service.regenerate_content(session, runtime.jobs, user, content_id, data.parts)
+    return content_out(runtime, content)
+
+
+@router.put(
+    "/{content_id}/script",
+    status_code=202,
+    responses=problems(
+        402,
+        409,
+        s402="No credits left (editing a ready or failed content takes one).",
+        s409="The content has no script yet, or is queued, processing or cancelled.",
+    ),
+)
+def edit_script(
+    content_id: uuid.UUID,
+    data: ScriptEdit,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ContentOut:
+    """Replace the script (the storyboard: scenes edited, reordered, deleted or added) and
+    make the video again. The new words get a new safety check; only what changed is made
+    again (a scene whose words are unchanged keeps its narration and picture). A content
+    waiting for review is edited on its credit; a ready or failed one takes a credit."""
+    content = service.edit_script(session, runtime.jobs, user, content_id, data)
     return content_out(runtime, content)
 
 

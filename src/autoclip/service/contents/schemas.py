@@ -13,6 +13,7 @@ from autoclip.providers.narration.registry import CLOUD_VOICE_PREFIXES, VOICES
 from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics
 from autoclip.safety import SafetyReport
+from autoclip.script.limits import MAX_BODY_SCENES, MAX_NARRATION_CHARS
 from autoclip.service.contents.chains import BudgetUsd, ProviderChains, TopicWriterChain
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
@@ -180,6 +181,37 @@ class RegeneratePart(StrEnum):
 
 class Regenerate(Input):
     parts: list[RegeneratePart] = Field(min_length=1, max_length=4)
+
+
+class SceneEdit(Input):
+    """A scene of an edited script, as `GET /contents/{id}` shows it in `script`."""
+
+    narration: str = Field(
+        min_length=1, max_length=MAX_NARRATION_CHARS, description="What the narrator says."
+    )
+    on_screen_text: str = Field(
+        default="", max_length=200, description="Short text set on the scene's visual."
+    )
+    visual: str = Field(
+        default="", max_length=500, description="What the visual should show, in words."
+    )
+    keywords: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=20, description="Words to match stock visuals by."
+    )
+
+
+class ScriptEdit(Input):
+    """The whole script as it should be: scenes edited, reordered, deleted or added (the
+    body `scenes` play between the hook and the call to action)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    hook: SceneEdit
+    scenes: list[SceneEdit] = Field(min_length=1, max_length=MAX_BODY_SCENES)
+    cta: SceneEdit
+    description: str = Field(default="", max_length=5000)
+    hashtags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=30
+    )
 
 
 class Reject(Input):

@@ -18,12 +18,14 @@ from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.narration.registry import check_voice
 from autoclip.providers.writing.base import TOPIC_NEEDS_MODEL
+from autoclip.script.limits import check_limits
+from autoclip.script.model import Script
 from autoclip.service.auth.callers import Account
 from autoclip.service.billing.credits import debit, refund
 from autoclip.service.contents.chains import CHAINS, check_configured, provider_choice, takes_topics
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.contents.repository import ContentRepository, SummaryRow
-from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
+from autoclip.service.contents.schemas import ContentCreate, RegeneratePart, ScriptEdit
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
 from autoclip.service.models import (
@@ -247,6 +249,46 @@ def regenerate_content(
         revision=(previous.revision if previous else 0) + 1,
     )
     after_commit(session, lambda: jobs.send(str(content_id), phase))
+    return content
+
+
+EDITABLE = (ContentStatus.REVIEW, ContentStatus.READY, ContentStatus.FAILED)
+
+
+def edit_script(
+    session: Session, jobs: JobQueue, user: Account, content_id: uuid.UUID, edit: ScriptEdit
+) -> Content:
+    """Store the owner's edited script and make the video of it again.
+
+    The new words are checked anew (the safety report and any approval were for the old
+    ones), so a flagged edit in a project that wants review goes back to review. Nothing
+    else is refreshed: every stage's cache key is made of its inputs, so a scene whose
+    words are unchanged keeps its narration and visual, and only what changed is made.
+    A content in review is edited on the credit it already holds; a finished one takes a
+    credit, as a regenerate does.
+    """
+    content = get_content(session, user, content_id)
+    if content.status not in EDITABLE or content.script is None:
+        raise Conflict(
+            f"the content is {content.status.value}; a script can be edited once it is "
+            "written, while the content waits for review, is ready or failed"
+        )
+    script = Script(language=Language(content.language), **edit.model_dump())
+    try:
+        check_limits(script, field="scenes")
+    except InputError as error:
+        raise InputError("scenes", error.message.removeprefix("scenes: ")) from None
+    if content.status is not ContentStatus.REVIEW:
+        debit(session, user, content.id, LedgerReason.REGENERATION)
+    content.script = script.model_dump(mode="json")
+    content.title = script.title
+    content.safety = None
+    content.approved_at = None
+    repository = ContentRepository(session)
+    content.stage = None
+    content.progress = 0
+    repository.start_run(content, JobPhase.PREPARE)
+    after_commit(session, lambda: jobs.send(str(content_id), JobPhase.PREPARE))
     return content
 
 
