@@ -4,6 +4,7 @@ the checks of `POST /contents`, and nothing created or charged."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,12 +69,13 @@ def test_paid_providers_are_priced_and_capped_by_the_budget(
     try:
         with TestClient(create_app(runtime, run_worker=False)) as client:
             auth = sign_up(client)
-            body = {
+            options: dict[str, Any] = {"writer": "gemini,offline", "narrator": "elevenlabs,espeak",
+                                       "visuals": "gemini,cards", "length": "short"}  # fmt: skip
+            body: dict[str, Any] = {
                 "generation_type": "text",
                 "text": EN_TEXT,
-                "options": {"writer": "gemini,offline", "narrator": "elevenlabs,espeak",
-                            "visuals": "gemini,cards", "length": "short"},
-            }  # fmt: skip
+                "options": options,
+            }
             answer = client.post(URL, headers=auth, json=body)
             assert answer.status_code == 200, answer.text
             estimate = answer.json()
@@ -91,7 +93,7 @@ def test_paid_providers_are_priced_and_capped_by_the_budget(
             assert estimate["estimated_cost_usd"] == 0.5
             assert estimate["budget_usd"] == 0.5
             # A lower budget of the content's own caps it lower; free first providers cost 0.
-            body["options"] |= {"budget_usd": 0.1}
+            options["budget_usd"] = 0.1
             assert client.post(URL, headers=auth, json=body).json()["estimated_cost_usd"] == 0.1
             body["options"] = {"narrator": "espeak", "visuals": "cards", "writer": "offline"}
             assert client.post(URL, headers=auth, json=body).json()["estimated_cost_usd"] == 0

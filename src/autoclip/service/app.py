@@ -36,6 +36,7 @@ from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.voices.endpoints import router as voices_router
 
 API_PREFIX = "/api/v1"
 # Below the threadpool's 40 threads; the database pool keeps as many connections (db.py).
@@ -87,6 +88,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         usage_router,
         ledger_router,
         daily_router,
+        voices_router,
         exports_router,
     )
     for router in (*routers, admin_router, files_router):

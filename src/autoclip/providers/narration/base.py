@@ -53,9 +53,25 @@ class VoiceRequest:
     vertical: Vertical | None = None  # lets a cloud narrator pick a voice that suits it
 
 
+@dataclass(frozen=True)
+class Voice:
+    """A voice a person may choose: `id` is what the `voice` option takes (`joe`,
+    `espeak:ko`, `elevenlabs:<voice id>`, `openai:<voice>`)."""
+
+    narrator: str
+    id: str
+    name: str  # as a person reads it in a list of voices
+    language: Language
+
+
 class Narrator(Protocol):
     @property
     def name(self) -> str: ...
+
+    def voices(self, language: Language) -> list[Voice]:
+        """The voices this narrator offers for `language`, from what it knows (no network
+        call: a page that lists voices must not wait on a provider, nor pay one)."""
+        ...
 
     def identity(self, request: VoiceRequest) -> str:
         """Changes whenever this narrator would say `request` differently (stage cache key)."""

@@ -63,6 +63,7 @@ from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
     TimingSource,
+    Voice,
     VoiceRequest,
     WordTiming,
 )
@@ -89,6 +90,12 @@ VERTICAL_VOICES: dict[Vertical, str] = {
     Vertical.SENIOR_HEALTH: "EXAVITQu4vr4xnSDxMaL",  # "Sarah"
     Vertical.FINANCE: "onwK4e9ZLuTAKqWW03F9",  # "Daniel", a steady news-reader's voice
     Vertical.HISTORY: "JBFqnCBsd6RMkjVDRZzb",  # "George"
+}
+# The names ElevenLabs gives the premade voices above, for a list of voices.
+PREMADE_NAMES = {
+    "JBFqnCBsd6RMkjVDRZzb": "George",
+    "EXAVITQu4vr4xnSDxMaL": "Sarah",
+    "onwK4e9ZLuTAKqWW03F9": "Daniel",
 }
 # Changes when the timing rules below change, so that cached narrations are remade.
 TIMING_VERSION = 2  # 2: aligned when the answer has no usable alignment
@@ -165,6 +172,19 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
 
     def auth_headers(self) -> dict[str, str]:
         return {"xi-api-key": self.settings.api_key.get_secret_value()}
+
+    def voices(self, language: Language) -> list[Voice]:
+        """The configured voice, if any, then the premade voices this module picks from.
+        With a multilingual model every one of them speaks both languages. (An account's
+        own voice library is not listed: that would be a call to ElevenLabs per page.)"""
+        configured = self.settings.voice_id
+        listed = dict(PREMADE_NAMES)
+        if configured:  # first: it is the one used when no voice is chosen
+            listed = {configured: listed.pop(configured, "Configured voice"), **listed}
+        return [
+            Voice(self.name, f"{VOICE_PREFIX}{voice_id}", f"{label} (ElevenLabs)", language)
+            for voice_id, label in listed.items()
+        ]
 
     def voice_for(self, request: VoiceRequest) -> str:
         """The request's `elevenlabs:<id>` voice, else the configured one, else the one for

@@ -26,10 +26,12 @@ import numpy as np
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.fonts import drawable
+from autoclip.options import Language
 from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
     TimingSource,
+    Voice,
     VoiceRequest,
     WordTiming,
 )
@@ -249,6 +251,12 @@ def default_rate(voice: str) -> int:
     return DEFAULT_RATE.get(voice.split("-")[0], FALLBACK_RATE)
 
 
+LISTED_VOICES: dict[Language, list[tuple[str, str]]] = {
+    Language.KO: [("ko", "eSpeak NG 한국어")],
+    Language.EN: [("en-us", "eSpeak NG (US English)"), ("en", "eSpeak NG (British English)")],
+}
+
+
 class EspeakNarrator:
     """eSpeak NG. `voice` is an eSpeak voice name ("ko", "en-us", ...); `rate` in words/min."""
 
@@ -257,6 +265,14 @@ class EspeakNarrator:
     def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
         self.voice = voice
         self.rate = rate
+
+    def voices(self, language: Language) -> list[Voice]:
+        # eSpeak knows over a hundred voices (any is taken as "espeak:<name>"); these are
+        # the ones for the product's languages.
+        return [
+            Voice(self.name, f"{ESPEAK_PREFIX}{voice}", label, language)
+            for voice, label in LISTED_VOICES[language]
+        ]
 
     def _voice_and_rate(self, request: VoiceRequest) -> tuple[str, int]:
         requested = request.voice.removeprefix(ESPEAK_PREFIX) if request.voice else None

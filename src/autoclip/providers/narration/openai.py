@@ -44,7 +44,7 @@ from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.narration.align import timings_from_audio
-from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
+from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
 from autoclip.providers.narration.speech import pcm16, speakable
 from autoclip.providers.narration.track import Pcm, write_wav
 from autoclip.providers.text.openai import DEFAULT_BASE_URL, server_root
@@ -60,6 +60,10 @@ DEFAULT_VOICES: dict[Language, str] = {
     Language.EN: "alloy",
     Language.KO: "nova",
 }
+# The built-in voices, from OpenAI's text-to-speech guide: tts-1 and tts-1-hd have the
+# first six; gpt-4o-mini-tts has them all.
+TTS1_VOICES = ("alloy", "echo", "fable", "nova", "onyx", "shimmer")
+BUILTIN_VOICES = (*TTS1_VOICES, "ash", "ballad", "coral", "sage", "verse")
 # Changes when the timing rule changes, so that cached narrations are remade.
 TIMING_VERSION = 2  # 2: aligned
 
@@ -101,6 +105,22 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
 
     def auth_headers(self) -> dict[str, str]:
         return bearer(self.settings.api_key)
+
+    def voices(self, language: Language) -> list[Voice]:
+        """OpenAI's built-in voices (each speaks Korean and English), those of its model;
+        another server speaking this protocol (Kokoro, Speaches) has voices of its own,
+        so for it only the configured or default one is listed."""
+        settings = self.settings
+        if settings.base_url.rstrip("/") != DEFAULT_BASE_URL.rstrip("/"):
+            names = [settings.voice or DEFAULT_VOICES[language]]
+        else:
+            names = list(TTS1_VOICES if settings.model.startswith("tts-1") else BUILTIN_VOICES)
+            if settings.voice and settings.voice not in names:
+                names.insert(0, settings.voice)
+        return [
+            Voice(self.name, f"{VOICE_PREFIX}{name}", f"{name.capitalize()} (OpenAI)", language)
+            for name in names
+        ]
 
     def voice_for(self, request: VoiceRequest) -> str:
         """The request's `openai:<voice>`, else the configured voice, else the default.

@@ -31,10 +31,12 @@ from piper import PiperVoice, SynthesisConfig
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
+from autoclip.options import Language
 from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
     TimingSource,
+    Voice,
     VoiceRequest,
     WordTiming,
 )
@@ -195,6 +197,12 @@ class PiperNarrator:
     def __init__(self, model: Path | None = None, length_scale: float | None = None) -> None:
         self.model = model
         self.length_scale = length_scale  # None: the voice's own speed
+
+    def voices(self, language: Language) -> list[Voice]:
+        # The bundled voice, "joe", is US English; another model (a path) is the CLI's.
+        if language is not Language.EN or self.model not in (None, default_model()):
+            return []
+        return [Voice(self.name, "joe", "Joe (Piper, US English)", Language.EN)]
 
     def _model_for(self, request: VoiceRequest) -> Path:
         if request.voice and request.voice.endswith(".onnx"):

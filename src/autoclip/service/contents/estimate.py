@@ -44,7 +44,7 @@ PROMPT_TOKENS = 1_500  # the writer's and the reviewer's instructions and schema
 SCRIPT_TO_NARRATION = 3.0
 REVIEW_OUTPUT_TOKENS = 300
 # The service name each provider's calls are priced and recorded under.
-SERVICE_OF = {
+SERVICE_OF: dict[str, str] = {
     WriterName.GEMINI: "gemini",
     WriterName.OPENAI: "openai",
     NarratorName.ELEVENLABS: "elevenlabs",
