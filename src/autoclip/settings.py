@@ -182,6 +182,26 @@ class AuthSettings(BaseModel):
     )
 
 
+class MediaSettings(BaseModel):
+    """The media library: what one upload and one user's library may hold."""
+
+    max_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="The largest file one upload may be."
+    )
+    max_pixels: int = Field(
+        default=40_000_000,
+        gt=0,
+        description="The most pixels an image may have (width × height); Pillow refuses "
+        "anything larger before decoding it (a decompression bomb).",
+    )
+    max_clip_seconds: float = Field(default=120.0, gt=0, description="The longest video clip.")
+    max_music_seconds: float = Field(default=600.0, gt=0, description="The longest music file.")
+    max_items: int = Field(default=200, gt=0, description="Files one user may keep.")
+    max_total_bytes: int = Field(
+        default=1024 * 1024 * 1024, gt=0, description="Bytes one user's files may take in all."
+    )
+
+
 class WorkerSettings(BaseModel):
     threads: int = Field(default=2, gt=0, description="Threads for the content-generation queue.")
     render_threads: int = Field(default=1, gt=0, description="Threads for the render queue.")
@@ -351,6 +371,7 @@ class Settings(BaseSettings):
     )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
 
     def __init__(self, **values: Any) -> None:
         try:

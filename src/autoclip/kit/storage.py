@@ -55,6 +55,13 @@ CONTENT_TYPES = {
     ".ass": "text/x-ssa",
     ".json": "application/json",
     ".mp3": "audio/mpeg",
+    # the media library's files (the system's MIME table varies: these are fixed)
+    ".webp": "image/webp",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
 }
 
 STORAGE_URL_FORMS = "file:///absolute/path, s3://bucket or s3://bucket/key/prefix"

@@ -24,11 +24,12 @@ from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
-from autoclip.service.deps import json_bodies_only
+from autoclip.service.deps import json_bodies_only, json_or_form_bodies
 from autoclip.service.docs import DOCS_URL, install_docs
 from autoclip.service.exports.endpoints import router as exports_router
 from autoclip.service.files.endpoints import router as files_router
 from autoclip.service.jobs.worker import WorkerProcess
+from autoclip.service.media.endpoints import router as media_router
 from autoclip.service.middleware import ConcurrencyGate, RequestContext
 from autoclip.service.openapi import install_openapi
 from autoclip.service.ops.health import router as health_router
@@ -39,6 +40,7 @@ from autoclip.service.runtime import Runtime
 from autoclip.service.voices.endpoints import router as voices_router
 
 API_PREFIX = "/api/v1"
+UPLOAD_FRAMING_BYTES = 64 * 1024
 # Below the threadpool's 40 threads; the database pool keeps as many connections (db.py).
 IN_FLIGHT_LIMIT = 24
 log = logging.getLogger("autoclip.api")
@@ -93,7 +95,11 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)
+    # The media library takes its uploads as multipart/form-data.
+    uploads = APIRouter(prefix=API_PREFIX, dependencies=[Depends(json_or_form_bodies)])
+    uploads.include_router(media_router)
     app.include_router(api)
+    app.include_router(uploads)
     app.include_router(health_router)
     docs_headers = install_docs(app)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
@@ -101,7 +107,12 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
     # Outside the gate, so a refused upload waits for no slot; inside RequestContext, so
     # the 413 carries a request id and is counted. Per-prefix limits go in `limits`.
-    app.add_middleware(BodyLimit, default=settings.max_request_bytes)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_request_bytes,
+        # An upload: the file and its multipart framing.
+        limits={f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES},
+    )
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )

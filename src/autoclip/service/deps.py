@@ -249,6 +249,14 @@ async def json_bodies_only(request: Request) -> None:
     )
 
 
+async def json_or_form_bodies(request: Request) -> None:
+    """For routes that take uploads: JSON, or `multipart/form-data`."""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        return
+    await json_bodies_only(request)
+
+
 async def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
     await _count(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
 

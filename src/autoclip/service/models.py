@@ -94,6 +94,12 @@ class ExportStatus(StrEnum):
         return self in (ExportStatus.QUEUED, ExportStatus.PROCESSING)
 
 
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    CLIP = "clip"
+    MUSIC = "music"
+
+
 class LedgerReason(StrEnum):
     TRIAL_GRANT = "trial_grant"
     MONTHLY_GRANT = "monthly_grant"
@@ -350,3 +356,23 @@ class Export(Base):
     created_at: Mapped[datetime] = _when()
     updated_at: Mapped[datetime] = _when()  # a build that stops moving it was lost
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class MediaItem(Base):
+    """A file of a user's own media library (an image, a video clip, music), stored under
+    `key` in the user's prefix (`media/{user_id}/`)."""
+
+    __tablename__ = "media_items"
+    __table_args__ = (Index("ix_media_items_user_created", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[MediaKind] = mapped_column(_enum(MediaKind))
+    name: Mapped[str] = mapped_column(String(200))  # the file's name as uploaded, for people
+    content_type: Mapped[str] = mapped_column(String(64))  # what the bytes are, as sniffed
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = _when()

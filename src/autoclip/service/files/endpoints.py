@@ -14,8 +14,13 @@ from autoclip.service.problems import NotFound
 
 router = APIRouter(tags=["files"])
 # What the links are made for: a content's video, thumbnail, narration and scene images,
-# and an export's zip. Anything else would be sent as bytes.
-SERVED_TYPES = ("video/mp4", "image/jpeg", "image/png", "audio/mpeg", "application/zip")
+# an export's zip, and the media library's files (their types sniffed at upload, and
+# their names' extensions chosen from that). Anything else would be sent as bytes.
+SERVED_TYPES = (
+    "video/mp4", "image/jpeg", "image/png", "audio/mpeg", "application/zip",
+    "image/webp", "video/quicktime", "video/webm", "audio/wav", "audio/ogg",
+    "audio/mp4",
+)  # fmt: skip
 OTHER_FILES = "application/octet-stream"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import utcnow
+from autoclip.service.media.repository import MediaRepository
 from autoclip.service.models import Export, ExportStatus
 from autoclip.service.runtime import Runtime
 
@@ -38,8 +39,9 @@ def download_url(runtime: Runtime, key: str, seconds: int = LINK_SECONDS) -> str
 
 def still_served(runtime: Runtime, key: str) -> bool:
     """Whether the object's owner still lets it be downloaded: the live content of a
-    `videos/{id}/` or `images/{id}/` key, the ready, unexpired export of an `exports/` key.
-    Links are signed for nothing else."""
+    `videos/{id}/` or `images/{id}/` key, the library file of a `media/` key (until it is
+    deleted), the ready, unexpired export of an `exports/` key. Links are signed for
+    nothing else."""
     kind, _, rest = key.partition("/")
     with runtime.db.session(write=False) as session:
         if kind in ("videos", "images"):
@@ -48,6 +50,8 @@ def still_served(runtime: Runtime, key: str) -> bool:
             except ValueError:
                 return False
             return ContentRepository(session).is_live(content_id)
+        if kind == "media":  # a file of a user's library, until they delete it
+            return MediaRepository(session).key_is_live(key)
         if kind == "exports":
             found = session.execute(
                 select(Export.id).where(
