@@ -17,7 +17,7 @@ from autoclip.script.limits import MAX_BODY_SCENES, MAX_NARRATION_CHARS
 from autoclip.service.contents.chains import BudgetUsd, ProviderChains, TopicWriterChain
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.models import ContentStatus, GenerationType, StageRunStatus
-from autoclip.service.schemas import Input, JsonBool, Output
+from autoclip.service.schemas import Input, JsonBool, Output, text_pattern
 
 MAX_TEXT = 50_000
 MAX_VOICE = 64
@@ -183,6 +183,21 @@ class Regenerate(Input):
     parts: list[RegeneratePart] = Field(min_length=1, max_length=4)
 
 
+# Items of a list of words: a list's items get no `text_pattern` from `Input` (it documents
+# a model's own fields), so the document is told here. Blank items are dropped by the
+# service, not refused.
+Keyword = Annotated[
+    str,
+    Field(max_length=60),
+    WithJsonSchema({"type": "string", "maxLength": 60, "pattern": text_pattern()}),
+]
+Hashtag = Annotated[
+    str,
+    Field(max_length=100),
+    WithJsonSchema({"type": "string", "maxLength": 100, "pattern": text_pattern()}),
+]
+
+
 class SceneEdit(Input):
     """A scene of an edited script, as `GET /contents/{id}` shows it in `script`."""
 
@@ -195,7 +210,7 @@ class SceneEdit(Input):
     visual: str = Field(
         default="", max_length=500, description="What the visual should show, in words."
     )
-    keywords: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+    keywords: list[Keyword] = Field(
         default_factory=list, max_length=20, description="Words to match stock visuals by."
     )
 
@@ -209,9 +224,7 @@ class ScriptEdit(Input):
     scenes: list[SceneEdit] = Field(min_length=1, max_length=MAX_BODY_SCENES)
     cta: SceneEdit
     description: str = Field(default="", max_length=5000)
-    hashtags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=30
-    )
+    hashtags: list[Hashtag] = Field(default_factory=list, max_length=30)
 
 
 class Reject(Input):

@@ -273,7 +273,11 @@ def edit_script(
             f"the content is {content.status.value}; a script can be edited once it is "
             "written, while the content waits for review, is ready or failed"
         )
-    script = Script(language=Language(content.language), **edit.model_dump())
+    given = edit.model_dump()
+    for scene in (given["hook"], *given["scenes"], given["cta"]):
+        scene["keywords"] = [word for word in scene["keywords"] if word]
+    given["hashtags"] = [tag for tag in given["hashtags"] if tag]
+    script = Script(language=Language(content.language), **given)
     try:
         check_limits(script, field="scenes")
     except InputError as error:
