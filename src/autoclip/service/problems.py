@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
@@ -176,29 +175,8 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     return [
         method
         for method in _METHODS
-        if any(_answers(route, {**scope, "method": method}) for route in routes)
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
     ]
-
-
-def _answers(route: BaseRoute, scope: Scope) -> bool:
-    """Whether `route` takes the scope's path: it matches, and its path parameters read
-    as their types. `POST /contents/estimate` is no `GET /contents/{content_id}`, whose
-    path matches any segment but whose id is a UUID."""
-    match, child = route.matches(scope)
-    if match is not Match.FULL:
-        return False
-    values = child.get("path_params", {})
-    for param in getattr(getattr(route, "dependant", None), "path_params", []):
-        try:
-            _reader(param.field_info.annotation).validate_python(values.get(param.alias))
-        except ValidationError:
-            return False
-    return True
-
-
-@cache
-def _reader(annotation: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(annotation)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

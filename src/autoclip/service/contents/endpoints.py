@@ -35,6 +35,18 @@ from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/contents", tags=["contents"])
+# One event of the stream, as the HTML standard parses it (OpenAPI 3.1 describes an
+# event stream by its events): its name, and its data, a JSON object in a string.
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["progress", "done", "deleted"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
 
 
 def content_out(runtime: Runtime, content: Content) -> ContentOut:
@@ -275,7 +287,7 @@ def event_ticket(
 @router.get(
     "/{content_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/event-stream": {"schema": EVENT_SCHEMA}}}},
 )
 def events(
     content_id: uuid.UUID,
