@@ -1,4 +1,4 @@
-"""`POST /contents/estimate`: the credit and the estimated provider cost of a content, with
+"""`POST /estimates`: the credit and the estimated provider cost of a content, with
 the checks of `POST /contents`, and nothing created or charged."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from service.conftest import sign_up
 from service.test_api_contents import EN_TEXT, TEXT, assert_problem, balance, set_balance
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
-URL = "/api/v1/contents/estimate"
+URL = "/api/v1/estimates"
 
 
 def contents(runtime: Runtime) -> int:

@@ -40,7 +40,7 @@ def test_offline_voices_and_their_samples(
     # creating does, and costs nothing).
     for voice in [*english, *korean.json()]:
         checked = client.post(
-            f"{API}/contents/estimate",
+            f"{API}/estimates",
             json={"generation_type": "text", "text": "Sleep well tonight, every night.",
                   "language": voice["language"], "options": {"voice": voice["voice_id"]}},
             headers=auth,

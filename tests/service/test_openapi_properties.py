@@ -178,14 +178,6 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                         }
                     },
                 },
-                {
-                    # `GET` and `DELETE /contents/{content_id}` take any one segment as
-                    # an id (a malformed one is a 422 naming `content_id`), so they answer
-                    # at `/contents/estimate` too, and a 405's `Allow` there names them.
-                    "include-path": "/api/v1/contents/estimate",
-                    "include-method": "POST",
-                    "checks": {"allow_header_conformance": {"enabled": False}},
-                },
             ],
             "dictionaries": {name: {"values": values} for name, values in ids.items()},
             "parameters": {

@@ -23,6 +23,7 @@ from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.clients import ClientAddress
+from autoclip.service.contents.endpoints import estimates_router
 from autoclip.service.contents.endpoints import router as contents_router
 from autoclip.service.deps import json_bodies_only, json_or_form_bodies
 from autoclip.service.docs import DOCS_URL, install_docs
@@ -86,6 +87,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         auth_router,
         projects_router,
         contents_router,
+        estimates_router,
         credits_router,
         usage_router,
         ledger_router,

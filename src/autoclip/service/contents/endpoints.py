@@ -35,6 +35,9 @@ from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(prefix="/contents", tags=["contents"])
+# Not under /contents: GET and DELETE /contents/{content_id} take any segment as an id
+# (a malformed one is a 422 naming it), so /contents/estimate would answer them too.
+estimates_router = APIRouter(tags=["contents"])
 # One event of the stream, as the HTML standard parses it (OpenAPI 3.1 describes an
 # event stream by its events): its name, and its data, a JSON object in a string.
 EVENT_SCHEMA = {
@@ -125,8 +128,8 @@ def create(
     return JSONResponse(body, status_code=202, headers=headers)
 
 
-@router.post(
-    "/estimate",
+@estimates_router.post(
+    "/estimates",
     responses=problems(
         404,
         409,
