@@ -34,6 +34,7 @@ from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.templates.endpoints import router as templates_router
 
 API_PREFIX = "/api/v1"
 # Below the threadpool's 40 threads; the database pool keeps as many connections (db.py).
@@ -84,6 +85,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         credits_router,
         usage_router,
         exports_router,
+        templates_router,
     )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)

@@ -33,6 +33,8 @@ class StoredOptions(_Record):
     narrator: str | None = None
     visuals: str | None = None
     budget_usd: float | None = None
+    caption_style: str | None = None  # a CaptionStyleName
+    template: str | None = None  # a built-in template's name
 
     def chains(self) -> dict[str, str | None]:
         return {"writer": self.writer, "narrator": self.narrator, "visuals": self.visuals}

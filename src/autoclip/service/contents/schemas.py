@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from autoclip.captions.presets import CaptionStyleName
+from autoclip.looks.templates import BUILTIN
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.providers.narration.registry import CLOUD_VOICE_PREFIXES, VOICES
 from autoclip.providers.writing.base import WriterName
@@ -51,9 +53,35 @@ URL_PATTERN = (
 )
 
 
+TemplateName = Annotated[
+    str | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": list(BUILTIN)}, {"type": "null"}]}),
+    Field(
+        max_length=64,
+        description="A built-in template: layout, card design, caption style and pacing.",
+    ),
+]
+
+
 class ContentOptions(ProviderChains):
     """Missing options come from the project; the provider chains and the budget, when
     neither says, from the configuration."""
+
+    caption_style: CaptionStyleName | None = Field(
+        default=None, description="Over the template's caption style; none: the classic one."
+    )
+    template: TemplateName = None
+
+    @field_validator("template")
+    @classmethod
+    def _known_template(cls, value: str | None) -> str | None:
+        if value is not None and value not in BUILTIN:
+            raise PydanticCustomError(
+                "unknown_template",
+                "unknown template '{value}' (choose from {choices})",
+                {"value": value, "choices": ", ".join(BUILTIN)},
+            )
+        return value
 
     length: Length | None = None
     aspect: Aspect | None = None

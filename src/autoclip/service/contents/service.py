@@ -173,6 +173,8 @@ def _settle_options(
         voice=given.voice,
         draft=given.draft,
         budget_usd=given.budget_usd,
+        caption_style=given.caption_style,
+        template=given.template,
         **given.model_dump(include=set(CHAINS)),
     )
     return language, options

@@ -30,6 +30,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from autoclip.captions.presets import CaptionStyleName
 from autoclip.errors import (
     CancelledError,
     ConfigurationError,
@@ -40,6 +41,8 @@ from autoclip.errors import (
     TransientError,
 )
 from autoclip.kit.storage import image_key, video_key
+from autoclip.looks.look import Look
+from autoclip.looks.templates import BUILTIN
 from autoclip.options import GenerateOptions, Language
 from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Held, Prepared
@@ -118,6 +121,13 @@ def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
         voice=options.voice,
         draft=options.draft,
     )
+
+
+def stored_look(options: StoredOptions) -> Look:
+    """The template and caption style a content asked for (names checked when it was)."""
+    template = BUILTIN[options.template].spec if options.template in BUILTIN else None
+    style = CaptionStyleName(options.caption_style) if options.caption_style else None
+    return Look(template=template, template_name=options.template, caption_style=style)
 
 
 def output_keys(content_id: str, scenes: int) -> Outputs:
@@ -291,6 +301,7 @@ class ContentRunner:
             approved=job.approved,
             served=job.served.given() if job.served and reuse_script else None,
             safety=safety,
+            look=stored_look(job.options),
         )
 
     # -- outcomes -----------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Templates and caption styles through the API: the built-in templates, their preview
+stills (drawn once, then served from storage), and content options naming them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from autoclip.looks.templates import BUILTIN
+from autoclip.options import Aspect, Vertical
+from autoclip.service.runtime import Runtime
+from autoclip.service.templates.service import preview_key
+from service.conftest import sign_up
+from service.test_api_contents import assert_problem, create
+
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+
+
+def test_templates_one_per_vertical_with_a_cached_preview(
+    client: TestClient, runtime: Runtime
+) -> None:
+    auth = sign_up(client)
+    listed = client.get("/api/v1/templates", headers=auth)
+    assert listed.status_code == 200, listed.text
+    templates = listed.json()
+    assert {t["vertical"] for t in templates} == {v.value for v in Vertical}
+    one = client.get("/api/v1/templates/money_news", headers=auth).json()
+    assert one["spec"]["caption_style"] == "news"
+    assert set(one["spec"]["layouts"]) == {a.value for a in Aspect}
+    assert_problem(client.get("/api/v1/templates/nope", headers=auth), 404)
+    assert client.get("/api/v1/templates", headers={}).status_code == 401
+
+    key = preview_key(BUILTIN["money_news"], Aspect.SQUARE)
+    assert not runtime.storage.exists(key)
+    url = one["preview_urls"]["1:1"]
+    first = client.get(url, headers=auth)
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"] == "image/png"
+    with Image.open(io.BytesIO(first.content)) as image:
+        assert image.size == (1080, 1080)
+        # the news band's red accent block at the left edge of the lower third: no
+        # finance card has red in it
+        rgb = image.convert("RGB")
+        stripe = rgb.crop((4, 860, 24, 900)).resize((1, 1)).getpixel((0, 0))
+        assert isinstance(stripe, tuple)
+        assert stripe[0] > 180 and stripe[1] < 90, stripe
+    assert runtime.storage.exists(key)  # made once, kept
+    again = client.get(url, headers=auth)
+    assert again.content == first.content
+    assert_problem(client.get(f"{url[:-3]}4:3", headers=auth), 422, "aspect")
+
+
+def test_content_options_name_a_style_and_a_template(client: TestClient) -> None:
+    auth = sign_up(client)
+    options = {"caption_style": "pop", "template": "story_karaoke"}
+    made = create(client, auth, options=options)
+    assert made.status_code == 202, made.text
+    stored = client.get(f"/api/v1/contents/{made.json()['id']}", headers=auth).json()
+    assert stored["options"]["caption_style"] == "pop"
+    assert stored["options"]["template"] == "story_karaoke"
+    bad_style = create(client, auth, options={"caption_style": "comic_sans"})
+    assert_problem(bad_style, 422, "options.caption_style")
+    bad_template = create(client, auth, options={"template": "../etc"})
+    assert_problem(bad_template, 422, "options.template")
