@@ -119,7 +119,8 @@ def required_characters(language: Language) -> str:
             except UnicodeDecodeError:
                 continue
     jamo = "".join(chr(c) for c in range(0x3131, 0x3164))
-    return ascii_part + "".join(syllables) + jamo
+    # Hangul first: a font refused for lacking it is shown lacking 가, not '!'.
+    return "".join(syllables) + jamo + ascii_part
 
 
 def missing_characters(codepoints: frozenset[int], text: str) -> list[str]:
@@ -136,7 +137,8 @@ def check_font_covers(data: bytes, language: Language, field: str = "font") -> F
     info = font_info(data, field)
     missing = missing_characters(font_codepoints(data), required_characters(language))
     if missing:
-        raise InputError(field, _missing_message(missing, language.value))
+        what = "Korean text" if language is Language.KO else "English text"
+        raise InputError(field, _missing_message(missing, what))
     return info
 
 
@@ -220,12 +222,13 @@ def prepare_logo(
 def logo_corner(
     position: LogoPosition, frame: tuple[int, int], logo: tuple[int, int]
 ) -> tuple[int, int]:
-    """Top-left pixel of the logo: inside a 4% margin, and on 9:16 clear of the platform's
-    header row and its right-hand buttons (bottom corners sit above the caption area's UI)."""
+    """Top-left pixel of the logo: inside a 4% margin, below the cards' progress bar and its
+    "n / total" mark (the top 10%), and on 9:16 clear of the platform's right-hand buttons
+    (bottom corners sit above the caption area's UI)."""
     width, height = frame
     vertical = height > width * 1.2
     margin_x = round(width * 0.04)
-    top = round(height * (0.07 if vertical else 0.04))
+    top = round(height * 0.105)
     bottom_margin = round(height * (0.22 if vertical else 0.04))
     right_margin = round(width * (0.14 if vertical else 0.04))
     x = (
