@@ -12,7 +12,7 @@ from PIL import Image
 from autoclip.looks.templates import BUILTIN
 from autoclip.options import Aspect, Vertical
 from autoclip.service.runtime import Runtime
-from autoclip.service.templates.service import preview_key
+from autoclip.service.templates.service import Found, preview_key
 from service.conftest import sign_up
 from service.test_api_contents import assert_problem, create
 
@@ -33,7 +33,8 @@ def test_templates_one_per_vertical_with_a_cached_preview(
     assert_problem(client.get("/api/v1/templates/nope", headers=auth), 404)
     assert client.get("/api/v1/templates", headers={}).status_code == 401
 
-    key = preview_key(BUILTIN["money_news"], Aspect.SQUARE)
+    news = BUILTIN["money_news"]
+    key = preview_key(Found(news.name, news.title, news.vertical, news.spec), Aspect.SQUARE)
     assert not runtime.storage.exists(key)
     url = one["preview_urls"]["1:1"]
     first = client.get(url, headers=auth)
@@ -65,3 +66,49 @@ def test_content_options_name_a_style_and_a_template(client: TestClient) -> None
     assert_problem(bad_style, 422, "options.caption_style")
     bad_template = create(client, auth, options={"template": "../etc"})
     assert_problem(bad_template, 422, "options.template")
+
+
+def test_users_save_templates_of_their_own(client: TestClient) -> None:
+    auth, other = sign_up(client), sign_up(client)
+    made = create(client, auth, options={"template": "money_news", "caption_style": "karaoke"})
+    assert made.status_code == 202, made.text
+    body = {"name": "my_news", "title": "My news", "content_id": made.json()["id"]}
+    saved = client.post("/api/v1/templates", json=body, headers=auth)
+    assert saved.status_code == 201, saved.text
+    template = saved.json()
+    # the content's template, with the caption style it asked for over the template's
+    assert template["spec"]["caption_style"] == "karaoke"
+    assert template["spec"]["layouts"] == BUILTIN["money_news"].spec.model_dump(mode="json")[
+        "layouts"
+    ]
+    assert template["builtin"] is False and template["vertical"] == "tech"
+    assert_problem(client.post("/api/v1/templates", json=body, headers=auth), 409, "name")
+    ref = template["id"]
+    assert client.get(f"/api/v1/templates/{ref}", headers=auth).json()["name"] == "my_news"
+    assert [t["name"] for t in client.get("/api/v1/templates", headers=auth).json()][-1] == (
+        "my_news"
+    )
+    # another user sees neither it nor the content it came from
+    assert_problem(client.get(f"/api/v1/templates/{ref}", headers=other), 404)
+    assert_problem(create(client, other, options={"template": ref}), 422, "options.template")
+    stolen = client.post("/api/v1/templates", json={**body, "name": "x"}, headers=other)
+    assert_problem(stolen, 422, "content_id")
+    # the owner makes a content with it: the spec is stored with the content
+    used = create(client, auth, options={"template": ref})
+    assert used.status_code == 202, used.text
+    options = client.get(f"/api/v1/contents/{used.json()['id']}", headers=auth).json()["options"]
+    assert options["template"] == ref
+    # given whole, validated field by field
+    spec = BUILTIN["deal_bold"].spec.model_dump(mode="json")
+    bad = {**spec, "card": {"accent": "red"}}
+    refused = client.post(
+        "/api/v1/templates", json={"name": "loud", "title": "Loud", "spec": bad}, headers=auth
+    )
+    assert_problem(refused, 422, "spec.card.accent")
+    missing = {**spec, "layouts": {"9:16": spec["layouts"]["9:16"]}}
+    refused = client.post(
+        "/api/v1/templates", json={"name": "loud", "title": "Loud", "spec": missing}, headers=auth
+    )
+    assert_problem(refused, 422, "spec")
+    assert client.delete(f"/api/v1/templates/{ref}", headers=other).status_code == 404
+    assert client.delete(f"/api/v1/templates/{ref}", headers=auth).status_code == 204

@@ -20,6 +20,8 @@ from autoclip.service.admin.endpoints import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
 from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import router as usage_router
+from autoclip.service.brands.endpoints import router as brands_router
+from autoclip.service.brands.endpoints import uploads as brand_uploads
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import router as contents_router
 from autoclip.service.deps import json_bodies_only
@@ -86,10 +88,12 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         usage_router,
         exports_router,
         templates_router,
+        brands_router,
     )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(brand_uploads, prefix=API_PREFIX)
     app.include_router(health_router)
     docs_headers = install_docs(app)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
@@ -97,7 +101,11 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
     # Outside the gate, so a refused upload waits for no slot; inside RequestContext, so
     # the 413 carries a request id and is counted. Per-prefix limits go in `limits`.
-    app.add_middleware(BodyLimit, default=settings.max_request_bytes)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_request_bytes,
+        limits={f"{API_PREFIX}/brand-files": settings.max_upload_bytes},
+    )
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )

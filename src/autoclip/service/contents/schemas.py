@@ -55,10 +55,19 @@ URL_PATTERN = (
 
 TemplateName = Annotated[
     str | None,
-    WithJsonSchema({"anyOf": [{"type": "string", "enum": list(BUILTIN)}, {"type": "null"}]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(BUILTIN)},
+                {"type": "string", "format": "uuid"},
+                {"type": "null"},
+            ]
+        }
+    ),
     Field(
         max_length=64,
-        description="A built-in template: layout, card design, caption style and pacing.",
+        description="A built-in template by name, or one of your saved templates by id: "
+        "layout, card design, caption style and pacing.",
     ),
 ]
 
@@ -75,13 +84,16 @@ class ContentOptions(ProviderChains):
     @field_validator("template")
     @classmethod
     def _known_template(cls, value: str | None) -> str | None:
-        if value is not None and value not in BUILTIN:
+        if value is None or value in BUILTIN:
+            return value
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
             raise PydanticCustomError(
                 "unknown_template",
-                "unknown template '{value}' (choose from {choices})",
+                "unknown template '{value}' (choose from {choices}, or a saved template's id)",
                 {"value": value, "choices": ", ".join(BUILTIN)},
-            )
-        return value
+            ) from None
 
     length: Length | None = None
     aspect: Aspect | None = None

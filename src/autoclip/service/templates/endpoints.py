@@ -1,25 +1,30 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from autoclip.looks.templates import BUILTIN, BuiltinTemplate
 from autoclip.options import Aspect
-from autoclip.service.deps import CurrentUser, RuntimeDep
+from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.openapi import problems
 from autoclip.service.templates import service
-from autoclip.service.templates.schemas import TemplateOut
+from autoclip.service.templates.schemas import TemplateCreate, TemplateOut
 
 router = APIRouter(prefix="/templates", tags=["templates"])
-TemplateName = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+TemplateRef = Annotated[
+    str,
+    Path(max_length=64, description="A built-in template's name, or a saved one's id."),
+]
 
 
-def _out(template: BuiltinTemplate) -> TemplateOut:
-    base = f"/api/v1/templates/{template.name}/preview"
+def _out(template: service.Found) -> TemplateOut:
+    base = f"/api/v1/templates/{template.ref}/preview"
     return TemplateOut(
+        id=template.id,
         name=template.name,
         title=template.title,
+        builtin=template.builtin,
         vertical=template.vertical,
         spec=template.spec,
         preview_urls={aspect.value: f"{base}?aspect={aspect.value}" for aspect in Aspect},
@@ -27,18 +32,33 @@ def _out(template: BuiltinTemplate) -> TemplateOut:
 
 
 @router.get("")
-def list_templates(user: CurrentUser) -> list[TemplateOut]:
-    """The built-in templates, one per vertical."""
-    return [_out(template) for template in BUILTIN.values()]
+def list_templates(user: CurrentUser, session: SessionDep) -> list[TemplateOut]:
+    """The built-in templates (one per vertical), then the ones you saved."""
+    return [_out(template) for template in service.list_templates(session, user)]
 
 
-@router.get("/{name}", responses=problems(404))
-def get(name: TemplateName, user: CurrentUser) -> TemplateOut:
-    return _out(service.get_template(name))
+@router.post("", status_code=201, responses=problems(409, s409="A template of that name exists."))
+def create(
+    data: TemplateCreate, response: Response, user: CurrentUser, session: SessionDep
+) -> TemplateOut:
+    template = service.create_template(session, user, data)
+    response.headers["Location"] = f"/api/v1/templates/{template.ref}"
+    return _out(template)
+
+
+@router.get("/{ref}", responses=problems(404))
+def get(ref: TemplateRef, user: CurrentUser, session: SessionDep) -> TemplateOut:
+    return _out(service.get_template(session, user, ref))
+
+
+@router.delete("/{template_id}", status_code=204, responses=problems(404))
+def delete(template_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    service.delete_template(session, user, template_id)
+    return Response(status_code=204)
 
 
 @router.get(
-    "/{name}/preview",
+    "/{ref}/preview",
     responses={
         200: {"content": {"image/png": {}}, "description": "The preview still."},
         **problems(404),
@@ -46,13 +66,14 @@ def get(name: TemplateName, user: CurrentUser) -> TemplateOut:
     response_class=Response,
 )
 def preview(
-    name: TemplateName,
+    ref: TemplateRef,
     user: CurrentUser,
+    session: SessionDep,
     runtime: RuntimeDep,
     aspect: Annotated[Aspect, Query()] = Aspect.VERTICAL,
 ) -> Response:
     """One still of a scene as the template draws it, captions in; made on first request."""
-    template = service.get_template(name)
+    template = service.get_template(session, user, ref)
     data = service.preview_png(runtime.storage, template, aspect)
     return Response(
         content=data,

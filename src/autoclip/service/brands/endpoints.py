@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from autoclip.service.brands import service
+from autoclip.service.brands.records import BrandRecord
+from autoclip.service.brands.schemas import BrandFile, BrandOut, BrandUpdate
+from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.openapi import problems
+
+router = APIRouter(prefix="/projects", tags=["brand kits"])
+# Uploads take a raw body (the file itself), so they sit outside the API's JSON-only rule
+# and under their own, larger body limit (AUTOCLIP_MAX_UPLOAD_BYTES).
+uploads = APIRouter(prefix="/brand-files", tags=["brand kits"])
+
+
+def brand_out(brand: BrandRecord) -> BrandOut:
+    return BrandOut(
+        logo=brand.logo_key is not None,
+        logo_position=brand.logo_position,
+        logo_size=brand.logo_size,
+        logo_opacity=brand.logo_opacity,
+        primary_colour=brand.primary_colour,
+        accent_colour=brand.accent_colour,
+        font_family=brand.font_family,
+        music=brand.music_key is not None,
+        music_level_db=brand.music_level_db,
+    )
+
+
+@router.get("/{project_id}/brand", responses=problems(404))
+def get(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> BrandOut:
+    return brand_out(service.get_brand(session, user, project_id))
+
+
+@router.patch("/{project_id}/brand", responses=problems(404))
+def update(
+    project_id: uuid.UUID, data: BrandUpdate, user: CurrentUser, session: SessionDep
+) -> BrandOut:
+    return brand_out(service.update_brand(session, user, project_id, data))
+
+
+@router.delete("/{project_id}/brand/{kind}", responses=problems(404))
+def remove(
+    project_id: uuid.UUID,
+    kind: BrandFile,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> BrandOut:
+    return brand_out(service.remove(session, runtime.storage, user, project_id, kind))
+
+
+@uploads.put(
+    "/{project_id}/{kind}",
+    responses=problems(404, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file itself: a PNG/JPEG/WebP logo, an OTF/TTF font that "
+            "draws the project's language, or an audio file.",
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "font/ttf": {"schema": {"type": "string", "format": "binary"}},
+                "audio/mpeg": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def upload(
+    project_id: uuid.UUID,
+    kind: BrandFile,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> BrandOut:
+    data = await request.body()  # bounded by BodyLimit before it is read
+    content_type = request.headers.get("content-type", "")
+    brand = await run_in_threadpool(
+        service.upload, session, runtime.storage, user, project_id, kind, content_type, data
+    )
+    return brand_out(brand)
