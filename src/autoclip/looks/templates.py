@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, model_validator
 
 from autoclip.captions.presets import COLOUR_PATTERN, CaptionPosition, CaptionStyleName
 from autoclip.options import Aspect, Vertical
@@ -22,7 +22,10 @@ from autoclip.options import Aspect, Vertical
 Colour = Annotated[
     str, Field(pattern=COLOUR_PATTERN, description="#RRGGBB, or #RRGGBBAA with opacity")
 ]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+# Strict: JSON's numbers and booleans as they are ("0.5" is not a number, "yes" not true).
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+Flag = Annotated[bool, Strict()]
+Fraction = Annotated[Number, Field(ge=0.0, le=1.0)]
 
 
 class _Frozen(BaseModel):
@@ -66,12 +69,12 @@ class Layout(_Frozen):
 
 class CardDesign(_Frozen):
     accent: Colour | None = Field(default=None, description="None: the vertical's accent.")
-    progress: bool = Field(default=True, description="The segmented progress bar on top.")
+    progress: Flag = Field(default=True, description="The segmented progress bar on top.")
 
 
 class Pacing(_Frozen):
-    crossfade: float = Field(default=0.5, ge=0.0, le=1.0, description="Seconds per scene cut.")
-    caption_page_seconds: float = Field(
+    crossfade: Number = Field(default=0.5, ge=0.0, le=1.0, description="Seconds per scene cut.")
+    caption_page_seconds: Number = Field(
         default=3.0, ge=1.0, le=5.0, description="Longest a caption page stays up."
     )
 
