@@ -73,16 +73,16 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     made = create(client, auth, options={"template": "money_news", "caption_style": "karaoke"})
     assert made.status_code == 202, made.text
     body = {"name": "my_news", "title": "My news", "content_id": made.json()["id"]}
-    saved = client.post("/api/v1/templates", json=body, headers=auth)
+    saved = client.post("/api/v1/templates/from-content", json=body, headers=auth)
     assert saved.status_code == 201, saved.text
     template = saved.json()
     # the content's template, with the caption style it asked for over the template's
     assert template["spec"]["caption_style"] == "karaoke"
-    assert template["spec"]["layouts"] == BUILTIN["money_news"].spec.model_dump(mode="json")[
-        "layouts"
-    ]
+    news = BUILTIN["money_news"].spec.model_dump(mode="json", by_alias=True)
+    assert template["spec"]["layouts"] == news["layouts"]
     assert template["builtin"] is False and template["vertical"] == "tech"
-    assert_problem(client.post("/api/v1/templates", json=body, headers=auth), 409, "name")
+    again = client.post("/api/v1/templates/from-content", json=body, headers=auth)
+    assert_problem(again, 409, "name")
     ref = template["id"]
     assert client.get(f"/api/v1/templates/{ref}", headers=auth).json()["name"] == "my_news"
     assert [t["name"] for t in client.get("/api/v1/templates", headers=auth).json()][-1] == (
@@ -90,16 +90,25 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     )
     # another user sees neither it nor the content it came from
     assert_problem(client.get(f"/api/v1/templates/{ref}", headers=other), 404)
-    assert_problem(create(client, other, options={"template": ref}), 422, "options.template")
-    stolen = client.post("/api/v1/templates", json={**body, "name": "x"}, headers=other)
-    assert_problem(stolen, 422, "content_id")
+    assert_problem(create(client, other, options={"template": ref}), 404, "options.template")
+    stolen = client.post(
+        "/api/v1/templates/from-content", json={**body, "name": "x"}, headers=other
+    )
+    assert_problem(stolen, 404, "content_id")
     # the owner makes a content with it: the spec is stored with the content
     used = create(client, auth, options={"template": ref})
     assert used.status_code == 202, used.text
     options = client.get(f"/api/v1/contents/{used.json()['id']}", headers=auth).json()["options"]
     assert options["template"] == ref
     # given whole, validated field by field
-    spec = BUILTIN["deal_bold"].spec.model_dump(mode="json")
+    spec = BUILTIN["deal_bold"].spec.model_dump(mode="json", by_alias=True)
+    given = client.post(
+        "/api/v1/templates",
+        json={"name": "loud", "title": "Loud", "spec": spec, "vertical": "commerce"},
+        headers=auth,
+    )
+    assert given.status_code == 201, given.text
+    assert given.json()["spec"] == spec
     bad = {**spec, "card": {"accent": "red"}}
     refused = client.post(
         "/api/v1/templates", json={"name": "loud", "title": "Loud", "spec": bad}, headers=auth
@@ -109,6 +118,13 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     refused = client.post(
         "/api/v1/templates", json={"name": "loud", "title": "Loud", "spec": missing}, headers=auth
     )
-    assert_problem(refused, 422, "spec")
+    assert_problem(refused, 422, "spec.layouts")
+    narrow = {**spec, "layouts": {**spec["layouts"], "1:1": {"title": {
+        "left": 0.1, "top": 0.1, "width": 0.1, "height": 0.5}}}}  # fmt: skip
+    refused = client.post(
+        "/api/v1/templates", json={"name": "thin", "title": "Thin", "spec": narrow}, headers=auth
+    )
+    assert_problem(refused, 422, "spec.layouts.1:1.title.width")
+    assert client.delete("/api/v1/templates/tech_pop", headers=auth).status_code == 404
     assert client.delete(f"/api/v1/templates/{ref}", headers=other).status_code == 404
     assert client.delete(f"/api/v1/templates/{ref}", headers=auth).status_code == 204

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
 
 from autoclip.captions.presets import COLOUR_PATTERN, CaptionPosition, CaptionStyleName
 from autoclip.options import Aspect, Vertical
@@ -33,28 +33,24 @@ class _Frozen(BaseModel):
 
 
 class TitleBox(_Frozen):
-    """Where a card's title (its on-screen text) sits, as fractions of the frame."""
+    """Where a card's title (its on-screen text) sits, as fractions of the frame: its top
+    left corner and its size. Every box the schema allows has room for text (at least 0.3
+    of the width and 0.15 of the height); one reaching past the frame's edge is cut at it,
+    which still leaves that room, since `left` and `top` stop short of the far edges."""
 
-    left: Fraction
-    top: Fraction
-    right: Fraction
-    bottom: Fraction
-
-    @model_validator(mode="after")
-    def _has_room(self) -> TitleBox:
-        if self.right - self.left < 0.3:
-            raise ValueError("right must be at least 0.3 past left")
-        if self.bottom - self.top < 0.15:
-            raise ValueError("bottom must be at least 0.15 below top")
-        return self
+    left: Annotated[Number, Field(ge=0.0, le=0.7)]
+    top: Annotated[Number, Field(ge=0.0, le=0.85)]
+    width: Annotated[Number, Field(ge=0.3, le=1.0)]
+    height: Annotated[Number, Field(ge=0.15, le=1.0)]
 
     def pixels(self, size: tuple[int, int]) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) in pixels, inside the frame."""
         width, height = size
         return (
             round(width * self.left),
             round(height * self.top),
-            round(width * self.right),
-            round(height * self.bottom),
+            round(width * min(1.0, self.left + self.width)),
+            round(height * min(1.0, self.top + self.height)),
         )
 
 
@@ -79,33 +75,47 @@ class Pacing(_Frozen):
     )
 
 
+class Layouts(_Frozen):
+    """One layout for each aspect ratio, by its name ("9:16", "16:9", "1:1")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    vertical: Layout = Field(alias="9:16")
+    landscape: Layout = Field(alias="16:9")
+    square: Layout = Field(alias="1:1")
+
+    def of(self, aspect: Aspect) -> Layout:
+        return {
+            Aspect.VERTICAL: self.vertical,
+            Aspect.LANDSCAPE: self.landscape,
+            Aspect.SQUARE: self.square,
+        }[aspect]
+
+
+def _box(left: float, top: float, right: float, bottom: float) -> TitleBox:
+    return TitleBox(left=left, top=top, width=round(right - left, 4), height=round(bottom - top, 4))
+
+
 def _layouts(
     vertical: TitleBox, landscape: TitleBox, square: TitleBox, captions: CaptionPosition | None
-) -> dict[Aspect, Layout]:
-    return {
-        Aspect.VERTICAL: Layout(title=vertical, captions=captions),
-        Aspect.LANDSCAPE: Layout(title=landscape, captions=captions),
-        Aspect.SQUARE: Layout(title=square, captions=captions),
-    }
+) -> Layouts:
+    return Layouts(
+        vertical=Layout(title=vertical, captions=captions),
+        landscape=Layout(title=landscape, captions=captions),
+        square=Layout(title=square, captions=captions),
+    )
 
 
 class TemplateSpec(_Frozen):
     """A template's content: what a user saves and what the engine applies."""
 
     caption_style: CaptionStyleName = CaptionStyleName.CLASSIC
-    layouts: dict[Aspect, Layout] = Field(description="One layout for each aspect ratio.")
+    layouts: Layouts = Field(description="One layout for each aspect ratio.")
     card: CardDesign = Field(default_factory=CardDesign)
     pacing: Pacing = Field(default_factory=Pacing)
 
-    @model_validator(mode="after")
-    def _every_aspect(self) -> TemplateSpec:
-        missing = [aspect.value for aspect in Aspect if aspect not in self.layouts]
-        if missing:
-            raise ValueError(f"layouts: missing {', '.join(missing)}")
-        return self
-
     def layout(self, aspect: Aspect) -> Layout:
-        return self.layouts[aspect]
+        return self.layouts.of(aspect)
 
 
 class BuiltinTemplate(_Frozen):
@@ -116,9 +126,9 @@ class BuiltinTemplate(_Frozen):
 
 
 # The title boxes AutoClip's cards have always used (cards.geometry), as fractions.
-_UPPER_9_16 = TitleBox(left=0.09, top=0.15, right=0.91, bottom=0.58)
-_UPPER_16_9 = TitleBox(left=0.12, top=0.15, right=0.88, bottom=0.64)
-_UPPER_1_1 = TitleBox(left=0.09, top=0.15, right=0.91, bottom=0.62)
+_UPPER_9_16 = _box(0.09, 0.15, 0.91, 0.58)
+_UPPER_16_9 = _box(0.12, 0.15, 0.88, 0.64)
+_UPPER_1_1 = _box(0.09, 0.15, 0.91, 0.62)
 
 BUILTIN: dict[str, BuiltinTemplate] = {
     template.name: template
@@ -143,9 +153,9 @@ BUILTIN: dict[str, BuiltinTemplate] = {
             spec=TemplateSpec(
                 caption_style=CaptionStyleName.NEWS,
                 layouts=_layouts(
-                    TitleBox(left=0.08, top=0.12, right=0.92, bottom=0.52),
-                    TitleBox(left=0.08, top=0.10, right=0.92, bottom=0.56),
-                    TitleBox(left=0.08, top=0.10, right=0.92, bottom=0.55),
+                    _box(0.08, 0.12, 0.92, 0.52),
+                    _box(0.08, 0.10, 0.92, 0.56),
+                    _box(0.08, 0.10, 0.92, 0.55),
                     CaptionPosition.LOWER_THIRD,
                 ),
                 pacing=Pacing(crossfade=0.4, caption_page_seconds=3.0),
@@ -159,9 +169,9 @@ BUILTIN: dict[str, BuiltinTemplate] = {
             spec=TemplateSpec(
                 caption_style=CaptionStyleName.POP,
                 layouts=_layouts(
-                    TitleBox(left=0.09, top=0.12, right=0.91, bottom=0.50),
-                    TitleBox(left=0.10, top=0.10, right=0.90, bottom=0.55),
-                    TitleBox(left=0.09, top=0.10, right=0.91, bottom=0.52),
+                    _box(0.09, 0.12, 0.91, 0.50),
+                    _box(0.10, 0.10, 0.90, 0.55),
+                    _box(0.09, 0.10, 0.91, 0.52),
                     CaptionPosition.MIDDLE,
                 ),
                 pacing=Pacing(crossfade=0.3, caption_page_seconds=2.0),

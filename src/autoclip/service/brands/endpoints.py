@@ -54,33 +54,46 @@ def remove(
     return brand_out(service.remove(session, runtime.storage, user, project_id, kind))
 
 
-@uploads.put(
-    "/{project_id}/{kind}",
-    responses=problems(404, 413, 415),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "The file itself: a PNG/JPEG/WebP logo, an OTF/TTF font that "
-            "draws the project's language, or an audio file.",
-            "content": {
-                "image/png": {"schema": {"type": "string", "format": "binary"}},
-                "font/ttf": {"schema": {"type": "string", "format": "binary"}},
-                "audio/mpeg": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
-)
-async def upload(
-    project_id: uuid.UUID,
-    kind: BrandFile,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    runtime: RuntimeDep,
-) -> BrandOut:
-    data = await request.body()  # bounded by BodyLimit before it is read
-    content_type = request.headers.get("content-type", "")
-    brand = await run_in_threadpool(
-        service.upload, session, runtime.storage, user, project_id, kind, content_type, data
-    )
-    return brand_out(brand)
+_DESCRIBED = {
+    BrandFile.LOGO: "A PNG, JPEG or WebP image, 16 to 4096 pixels a side, at most 2 MiB.",
+    BrandFile.FONT: "An OpenType (.otf) or TrueType (.ttf) font that draws every character "
+    "the project's language needs (for Korean, the 2,350 common Hangul syllables).",
+    BrandFile.MUSIC: "An audio file ffmpeg reads, at most 15 minutes.",
+}
+
+
+def _add_upload(kind: BrandFile) -> None:
+    """`PUT /brand-files/{project_id}/{kind}`: the file itself as the body."""
+
+    async def upload(
+        project_id: uuid.UUID,
+        request: Request,
+        user: CurrentUser,
+        session: SessionDep,
+        runtime: RuntimeDep,
+    ) -> BrandOut:
+        data = await request.body()  # bounded by BodyLimit before it is read
+        content_type = request.headers.get("content-type", "")
+        brand = await run_in_threadpool(
+            service.upload, session, runtime.storage, user, project_id, kind, content_type, data
+        )
+        return brand_out(brand)
+
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    uploads.put(
+        f"/{{project_id}}/{kind.value}",
+        name=f"upload_{kind.value}",
+        summary=f"Upload the {kind.value}",
+        description=_DESCRIBED[kind],
+        responses=problems(404, 413, 415),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {media: binary for media in sorted(service.ACCEPTED_TYPES[kind])},
+            }
+        },
+    )(upload)
+
+
+for _kind in BrandFile:
+    _add_upload(_kind)

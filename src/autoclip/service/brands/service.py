@@ -67,10 +67,12 @@ def update_brand(
     session: Session, user: Account, project_id: uuid.UUID, data: BrandUpdate
 ) -> BrandRecord:
     project = get_project(session, user, project_id)
-    changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None and name not in ("primary_colour", "accent_colour"):
-            changes.pop(name)  # a null for a setting that always has a value: left alone
+    # A null for a setting that always has a value leaves it alone; a colour's resets it.
+    changes = {
+        name: value
+        for name, value in data.model_dump(exclude_unset=True).items()
+        if value is not None or name in ("primary_colour", "accent_colour")
+    }
     return _save(project, project.brand.model_copy(update=changes))
 
 

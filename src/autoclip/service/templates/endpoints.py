@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -9,7 +8,7 @@ from autoclip.options import Aspect
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.openapi import problems
 from autoclip.service.templates import service
-from autoclip.service.templates.schemas import TemplateCreate, TemplateOut
+from autoclip.service.templates.schemas import TemplateCreate, TemplateFromContent, TemplateOut
 
 router = APIRouter(prefix="/templates", tags=["templates"])
 TemplateRef = Annotated[
@@ -46,14 +45,28 @@ def create(
     return _out(template)
 
 
+@router.post(
+    "/from-content",
+    status_code=201,
+    responses=problems(404, 409, s404="No such content.", s409="A template of that name exists."),
+)
+def create_from_content(
+    data: TemplateFromContent, response: Response, user: CurrentUser, session: SessionDep
+) -> TemplateOut:
+    template = service.template_from_content(session, user, data)
+    response.headers["Location"] = f"/api/v1/templates/{template.ref}"
+    return _out(template)
+
+
 @router.get("/{ref}", responses=problems(404))
 def get(ref: TemplateRef, user: CurrentUser, session: SessionDep) -> TemplateOut:
     return _out(service.get_template(session, user, ref))
 
 
-@router.delete("/{template_id}", status_code=204, responses=problems(404))
-def delete(template_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
-    service.delete_template(session, user, template_id)
+@router.delete("/{ref}", status_code=204, responses=problems(404))
+def delete(ref: TemplateRef, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete one of your saved templates, by its id."""
+    service.delete_template(session, user, ref)
     return Response(status_code=204)
 
 

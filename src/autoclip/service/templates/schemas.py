@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from autoclip.captions.presets import CaptionStyleName
 from autoclip.looks.templates import TemplateSpec
 from autoclip.options import Vertical
 from autoclip.service.schemas import Input, Output
@@ -25,22 +24,18 @@ class TemplateOut(Output):
 
 
 class TemplateCreate(Input):
-    """Save a template: from one of your contents (its template, with its caption style
-    over it), or given whole as `spec`. Exactly one of the two."""
+    """Save a template given whole."""
 
     name: str = Field(pattern=NAME_PATTERN, description="Lower case, digits and _.")
     title: str = Field(min_length=1, max_length=200)
-    content_id: uuid.UUID | None = None
-    spec: TemplateSpec | None = None
-    vertical: Vertical | None = Field(
-        default=None, description="Default: the content's, else tech."
-    )
-
-    @model_validator(mode="after")
-    def _one_source(self) -> TemplateCreate:
-        if (self.content_id is None) == (self.spec is None):
-            raise ValueError("give exactly one of content_id and spec")
-        return self
+    spec: TemplateSpec
+    vertical: Vertical = Field(default=Vertical.TECH, description="The vertical it is for.")
 
 
-__all__ = ["CaptionStyleName", "TemplateCreate", "TemplateOut"]
+class TemplateFromContent(Input):
+    """Save the look one of your contents was made with: its template (else its vertical's
+    layout and pacing with the classic captions), with its caption style over it."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Lower case, digits and _.")
+    title: str = Field(min_length=1, max_length=200)
+    content_id: uuid.UUID

@@ -18,9 +18,9 @@ from autoclip.looks.templates import BUILTIN, TemplateSpec, builtin_for
 from autoclip.options import Aspect, Vertical
 from autoclip.service.auth.callers import Account
 from autoclip.service.models import Content, UserTemplate
-from autoclip.service.problems import Conflict, Invalid, NotFound
+from autoclip.service.problems import Conflict, NotFound
 from autoclip.service.templates.repository import TemplateRepository
-from autoclip.service.templates.schemas import TemplateCreate
+from autoclip.service.templates.schemas import TemplateCreate, TemplateFromContent
 
 PREVIEW_PREFIX = "previews/templates"
 
@@ -79,27 +79,25 @@ def template_spec(session: Session, user: Account, ref: str | None) -> TemplateS
     try:
         return get_template(session, user, ref).spec
     except NotFound:
-        raise Invalid("no such template", field="options.template") from None
+        raise NotFound("no such template", field="options.template") from None
 
 
 def create_template(session: Session, user: Account, data: TemplateCreate) -> Found:
-    vertical = data.vertical
-    if data.spec is not None:
-        spec = data.spec
-    else:
-        assert data.content_id is not None
-        content = session.get(Content, data.content_id)
-        if content is None or content.user_id != user.id or content.deleted_at is not None:
-            raise Invalid("no such content", field="content_id")
-        spec = _content_spec(content)
-        vertical = vertical or content.options.vertical
-    row = UserTemplate(
-        user_id=user.id,
-        name=data.name,
-        title=data.title,
-        vertical=(vertical or Vertical.TECH).value,
-        spec=spec,
-    )
+    return _add(session, user, data.name, data.title, data.vertical, data.spec)
+
+
+def template_from_content(session: Session, user: Account, data: TemplateFromContent) -> Found:
+    content = session.get(Content, data.content_id)
+    if content is None or content.user_id != user.id or content.deleted_at is not None:
+        raise NotFound("no such content", field="content_id")
+    spec = _content_spec(content)
+    return _add(session, user, data.name, data.title, content.options.vertical, spec)
+
+
+def _add(
+    session: Session, user: Account, name: str, title: str, vertical: Vertical, spec: TemplateSpec
+) -> Found:
+    row = UserTemplate(user_id=user.id, name=name, title=title, vertical=vertical.value, spec=spec)
     if not TemplateRepository(session).add(row):
         raise Conflict("you already have a template of that name", field="name")
     return _saved(row)
@@ -118,7 +116,12 @@ def _content_spec(content: Content) -> TemplateSpec:
     return spec
 
 
-def delete_template(session: Session, user: Account, template_id: uuid.UUID) -> None:
+def delete_template(session: Session, user: Account, ref: str) -> None:
+    """Delete one of the user's saved templates (a built-in one is nobody's to delete)."""
+    try:
+        template_id = uuid.UUID(ref)
+    except ValueError:
+        raise NotFound("no such template") from None
     repository = TemplateRepository(session)
     row = repository.owned(user.id, template_id)
     if row is None:
