@@ -6,8 +6,8 @@ worker hands the engine."""
 from __future__ import annotations
 
 import io
-import uuid
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -54,16 +54,15 @@ def _wav(tmp_path: Path) -> bytes:
     return target.read_bytes()
 
 
-def test_brand_kit_settings_and_files(
-    client: TestClient, runtime: Runtime, tmp_path: Path
-) -> None:
+def test_brand_kit_settings_and_files(client: TestClient, runtime: Runtime, tmp_path: Path) -> None:
     auth, other = sign_up(client), sign_up(client)
     project = client.post("/api/v1/projects", json={"name": "Channel"}, headers=auth).json()
     brand = f"/api/v1/projects/{project['id']}/brand"
     files = f"/api/v1/brand-files/{project['id']}"
 
     fresh = client.get(brand, headers=auth).json()
-    assert fresh["logo"] is False and fresh["font_family"] is None
+    assert fresh["logo"] is False
+    assert fresh["font_family"] is None
     changed = client.patch(
         brand,
         json={"primary_colour": "#00B0FF", "logo_position": "bottom_left", "logo_size": 0.2},
@@ -114,14 +113,19 @@ def test_brand_kit_settings_and_files(
 
     # what the worker hands the engine: local copies of the files, the settings as set
     kit = brand_kit(runtime.storage, record, tmp_path / "cache")
-    assert kit is not None and kit.logo is not None and kit.font is not None
+    assert kit is not None
+    assert kit.logo is not None
+    assert kit.font is not None
     assert kit.logo.read_bytes() == runtime.storage.get_bytes(record.logo_key or "")
-    assert kit.logo_position is LogoPosition.BOTTOM_LEFT and kit.primary_colour == "#00B0FF"
-    assert kit.music is not None and kit.music.stat().st_size > 1000
+    assert kit.logo_position is LogoPosition.BOTTOM_LEFT
+    assert kit.primary_colour == "#00B0FF"
+    assert kit.music is not None
+    assert kit.music.stat().st_size > 1000
 
     # removing a file forgets it and deletes the object
     gone = client.delete(f"{brand}/logo", headers=auth)
-    assert gone.status_code == 200 and gone.json()["logo"] is False
+    assert gone.status_code == 200
+    assert gone.json()["logo"] is False
     assert not runtime.storage.exists(record.logo_key or "")
 
 

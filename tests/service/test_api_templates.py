@@ -47,7 +47,8 @@ def test_templates_one_per_vertical_with_a_cached_preview(
         rgb = image.convert("RGB")
         stripe = rgb.crop((4, 860, 24, 900)).resize((1, 1)).getpixel((0, 0))
         assert isinstance(stripe, tuple)
-        assert stripe[0] > 180 and stripe[1] < 90, stripe
+        assert stripe[0] > 180, stripe
+        assert stripe[1] < 90, stripe
     assert runtime.storage.exists(key)  # made once, kept
     again = client.get(url, headers=auth)
     assert again.content == first.content
@@ -80,7 +81,8 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     assert template["spec"]["caption_style"] == "karaoke"
     news = BUILTIN["money_news"].spec.model_dump(mode="json", by_alias=True)
     assert template["spec"]["layouts"] == news["layouts"]
-    assert template["builtin"] is False and template["vertical"] == "tech"
+    assert template["builtin"] is False
+    assert template["vertical"] == "tech"
     again = client.post("/api/v1/templates/from-content", json=body, headers=auth)
     assert_problem(again, 409, "name")
     ref = template["id"]

@@ -188,7 +188,7 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                             "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
                         }
                     },
-                }
+                },
             ],
             "dictionaries": {name: {"values": values} for name, values in ids.items()},
             "parameters": {

@@ -54,6 +54,8 @@ ACCEPTED_TYPES: dict[BrandFile, frozenset[str]] = {
             "audio/mp4",
             "audio/aac",
             "audio/flac",
+            # Whatever is declared, the content is what is checked (ffmpeg must read it).
+            "application/octet-stream",
         }
     ),
 }
