@@ -73,8 +73,9 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     auth, other = sign_up(client), sign_up(client)
     made = create(client, auth, options={"template": "money_news", "caption_style": "karaoke"})
     assert made.status_code == 202, made.text
-    body = {"name": "my_news", "title": "My news", "content_id": made.json()["id"]}
-    saved = client.post("/api/v1/templates/from-content", json=body, headers=auth)
+    body = {"name": "my_news", "title": "My news"}
+    from_content = f"/api/v1/templates/from-content/{made.json()['id']}"
+    saved = client.post(from_content, json=body, headers=auth)
     assert saved.status_code == 201, saved.text
     template = saved.json()
     # the content's template, with the caption style it asked for over the template's
@@ -83,7 +84,7 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     assert template["spec"]["layouts"] == news["layouts"]
     assert template["builtin"] is False
     assert template["vertical"] == "tech"
-    again = client.post("/api/v1/templates/from-content", json=body, headers=auth)
+    again = client.post(from_content, json=body, headers=auth)
     assert_problem(again, 409, "name")
     ref = template["id"]
     assert client.get(f"/api/v1/templates/{ref}", headers=auth).json()["name"] == "my_news"
@@ -93,9 +94,7 @@ def test_users_save_templates_of_their_own(client: TestClient) -> None:
     # another user sees neither it nor the content it came from
     assert_problem(client.get(f"/api/v1/templates/{ref}", headers=other), 404)
     assert_problem(create(client, other, options={"template": ref}), 404, "options.template")
-    stolen = client.post(
-        "/api/v1/templates/from-content", json={**body, "name": "x"}, headers=other
-    )
+    stolen = client.post(from_content, json={**body, "name": "x"}, headers=other)
     assert_problem(stolen, 404, "content_id")
     # the owner makes a content with it: the spec is stored with the content
     used = create(client, auth, options={"template": ref})

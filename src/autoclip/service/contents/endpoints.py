@@ -228,7 +228,26 @@ def event_ticket(
 @router.get(
     "/{content_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    # The schema of one event (what OpenAPI 3.2 calls itemSchema; 3.1 has only `schema`):
+    # `data` is a JSON object in text, `event` "progress" (or "message"), `id` a counter.
+    responses={
+        200: {
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {"type": "string", "contentMediaType": "application/json"},
+                            "event": {"type": "string"},
+                            "id": {"type": "string"},
+                            "retry": {"type": "integer"},
+                        },
+                    }
+                }
+            }
+        }
+    },
 )
 def events(
     content_id: uuid.UUID,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -46,14 +47,20 @@ def create(
 
 
 @router.post(
-    "/from-content",
+    "/from-content/{content_id}",
     status_code=201,
     responses=problems(404, 409, s404="No such content.", s409="A template of that name exists."),
 )
 def create_from_content(
-    data: TemplateFromContent, response: Response, user: CurrentUser, session: SessionDep
+    content_id: uuid.UUID,
+    data: TemplateFromContent,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> TemplateOut:
-    template = service.template_from_content(session, user, data)
+    """Save the look one of your contents was made with: its template (else its vertical's
+    layout and pacing with the classic captions), with its caption style over it."""
+    template = service.template_from_content(session, user, content_id, data)
     response.headers["Location"] = f"/api/v1/templates/{template.ref}"
     return _out(template)
 

@@ -33,9 +33,7 @@ class TemplateCreate(Input):
 
 
 class TemplateFromContent(Input):
-    """Save the look one of your contents was made with: its template (else its vertical's
-    layout and pacing with the classic captions), with its caption style over it."""
+    """A name and title for the look of a content, saved as a template."""
 
     name: str = Field(pattern=NAME_PATTERN, description="Lower case, digits and _.")
     title: str = Field(min_length=1, max_length=200)
-    content_id: uuid.UUID

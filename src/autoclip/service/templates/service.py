@@ -86,8 +86,10 @@ def create_template(session: Session, user: Account, data: TemplateCreate) -> Fo
     return _add(session, user, data.name, data.title, data.vertical, data.spec)
 
 
-def template_from_content(session: Session, user: Account, data: TemplateFromContent) -> Found:
-    content = session.get(Content, data.content_id)
+def template_from_content(
+    session: Session, user: Account, content_id: uuid.UUID, data: TemplateFromContent
+) -> Found:
+    content = session.get(Content, content_id)
     if content is None or content.user_id != user.id or content.deleted_at is not None:
         raise NotFound("no such content", field="content_id")
     spec = _content_spec(content)
