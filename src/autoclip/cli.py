@@ -15,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autoclip.errors import AutoclipError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage
+from autoclip.looks.brand import LogoPosition, local_brand
+from autoclip.looks.look import cli_look
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
 from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult
@@ -142,6 +144,31 @@ def generate(
         Path | None, typer.Option(help="An edited script.json to render instead.")
     ] = None,
     draft: Annotated[bool, typer.Option(help="Fast 720p preview.")] = False,
+    caption_style: Annotated[
+        str | None,
+        typer.Option(help="classic, bold_outline, boxed, karaoke, pop or news."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="calm_health, money_news, tech_pop, story_karaoke, deal_bold, "
+            "or a template JSON file."
+        ),
+    ] = None,
+    logo: Annotated[Path | None, typer.Option(help="Brand logo (PNG/JPEG/WebP).")] = None,
+    logo_position: Annotated[
+        str, typer.Option(help="top_left, top_right, bottom_left or bottom_right.")
+    ] = "top_right",
+    logo_size: Annotated[float, typer.Option(help="Logo width / frame width.")] = 0.16,
+    logo_opacity: Annotated[float, typer.Option(help="0.1 to 1.")] = 0.85,
+    font: Annotated[Path | None, typer.Option(help="Caption font (OTF/TTF).")] = None,
+    highlight_colour: Annotated[
+        str | None, typer.Option(help="Caption highlight, #RRGGBB.")
+    ] = None,
+    accent_colour: Annotated[str | None, typer.Option(help="Card accent, #RRGGBB.")] = None,
+    music_level: Annotated[
+        float, typer.Option(help="Music bed level under the voice, dB.")
+    ] = -16.0,
     writer: Annotated[
         str | None, typer.Option(help="Script writer chain: offline, gemini, openai.")
     ] = None,
@@ -188,7 +215,20 @@ def generate(
     else:
         # The edited script is the whole input; no writer runs.
         source = SourceMaterial(origin=str(script))
-    request = GenerateRequest(source, options, music=music, assets=assets, script=edited)
+    brand = local_brand(
+        logo=logo,
+        logo_position=_choice(LogoPosition, "logo_position", logo_position)
+        or LogoPosition.TOP_RIGHT,
+        logo_size=logo_size,
+        logo_opacity=logo_opacity,
+        primary_colour=highlight_colour,
+        accent_colour=accent_colour,
+        font=font,
+        language=edited.language if edited else options.language,
+        music_level_db=music_level,
+    )
+    look = cli_look(template, caption_style, brand)
+    request = GenerateRequest(source, options, music=music, assets=assets, script=edited, look=look)
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)
     if as_json:

@@ -70,6 +70,7 @@ ENV_PREFIX = "AUTOCLIP_"
 # each once JSON-escaped (\uXXXX), so 300 kB with its options. 1 MiB leaves room; media
 # uploads will get their own, larger limit on their own path (service/protection.py).
 MAX_REQUEST_BYTES = 1 << 20
+MAX_UPLOAD_BYTES = 20 << 20  # a full Hangul font is 4-16 MB
 
 
 def _empty_is_unset(value: Any) -> Any:
@@ -354,6 +355,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest request body the API reads; a larger one is refused with 413 "
         "before it is read.",
+    )
+    max_upload_bytes: int = Field(
+        default=MAX_UPLOAD_BYTES,
+        gt=0,
+        description="Largest file a brand-kit upload (logo, font, music) may send; a larger "
+        "one is refused with 413 before it is read.",
     )
     embedded_worker: bool = Field(
         default=True, description="Run the worker inside `autoclip serve` when there is no Redis."

@@ -166,6 +166,22 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                 "database": "none",
             },
             "operations": [
+                *(
+                    {
+                        # An uploaded file's worth is its content (an image Pillow reads,
+                        # a font that draws Hangul, audio ffmpeg reads), which no schema
+                        # can state: well-formed bytes of the right type that fail the
+                        # check are a 422 naming the file (documented in looks.md).
+                        "include-path": f"/api/v1/brand-files/{{project_id}}/{kind}",
+                        "include-method": "PUT",
+                        "checks": {
+                            "positive_data_acceptance": {
+                                "expected-statuses": ["2xx", "401", "403", "404", "422"]
+                            }
+                        },
+                    }
+                    for kind in ("logo", "font", "music")
+                ),
                 {
                     # A verification token's worth is its signature, which no schema can
                     # state: a well-formed one that is forged or expired is a 400

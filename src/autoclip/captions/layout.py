@@ -92,9 +92,28 @@ def strip_controls(text: str) -> str:
     )
 
 
-def clean_caption_text(text: str) -> str:
-    """The text a caption shows for `text`: one line, no ASS markup, only drawable glyphs."""
-    return drawable(substitute(strip_controls(text), ASS_MARKUP))
+def clean_caption_text(text: str, style: CaptionStyle | None = None) -> str:
+    """The text a caption shows for `text`: one line, no ASS markup, only glyphs the
+    style's font can draw, and no emoji unless the style's look allows them."""
+    font = style.font_path if style else None
+    if style is not None and not style.look.emoji:
+        text = without_emoji(text)
+    return drawable(substitute(strip_controls(text), ASS_MARKUP), font)
+
+
+def without_emoji(text: str) -> str:
+    """`text` without emoji (pictographs, their joiners and variation selectors)."""
+    if text.isascii():
+        return text
+    return "".join(char for char in text if not _is_emoji(ord(char)))
+
+
+def _is_emoji(code: int) -> bool:
+    return (
+        0x1F000 <= code <= 0x1FAFF  # pictographs, emoticons, transport, symbols
+        or 0x2600 <= code <= 0x27BF  # miscellaneous symbols and dingbats
+        or code in (0x200D, 0xFE0F, 0x20E3)  # joiner, emoji presentation, keycap
+    )
 
 
 def layout_pages(
@@ -144,7 +163,7 @@ def _prepare(words: Sequence[WordTiming], end_time: float, style: CaptionStyle) 
     for word in words:
         if not (math.isfinite(word.start) and math.isfinite(word.end)):
             continue
-        text = clean_caption_text(word.text)
+        text = clean_caption_text(word.text, style)
         if not text:
             continue
         # timings from a spread or an engine can overlap slightly; the highlight must

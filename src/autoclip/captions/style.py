@@ -1,7 +1,8 @@
 """Caption geometry: font size, outline and safe margins for a frame, and text measurement.
 
-One `CaptionStyle` is computed per frame size and shared by the line breaker (which measures
-with it) and the ASS writer (which draws with it), so both always agree on the numbers.
+One `CaptionStyle` is computed per frame size and caption look (`captions/presets.py`) and
+shared by the line breaker (which measures with it) and the ASS writer (which draws with
+it), so both always agree on the numbers.
 
 Sizes are in frame pixels: the ASS script uses PlayResX/PlayResY equal to the frame size,
 so an ASS pixel is a video pixel.
@@ -17,7 +18,8 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
-from autoclip.kit.fonts import sans_font_path
+from autoclip.captions.presets import PRESETS, CaptionLook, CaptionPosition, CaptionStyleName
+from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 
 # Words per page and seconds per page: two lines can be read at a glance, and a page that
 # stays longer than ~3 s lags behind the voice.
@@ -42,10 +44,15 @@ class CaptionStyle:
     shadow: int  # drop-shadow offset in pixels (0: none)
     margin_left: int
     margin_right: int
-    margin_bottom: int  # from the frame's bottom edge to the bottom of the text block
+    # From the frame edge the captions are aligned to (the bottom, or the top for `top`)
+    # to the text block; unused for captions in the middle.
+    margin_bottom: int
     max_lines: int = MAX_LINES
     max_page_seconds: float = MAX_PAGE_SECONDS
     font_path: Path | None = None  # None: the bundled Noto Sans KR
+    font_family: str = CAPTION_FONT_FAMILY  # the family name libass looks the font up by
+    alignment: int = 2  # ASS numpad alignment: 2 bottom centre, 1 bottom left, 8 top
+    look: CaptionLook = PRESETS[CaptionStyleName.CLASSIC]
 
     @property
     def safe_width(self) -> int:
@@ -61,15 +68,29 @@ class CaptionStyle:
         return self.text_width(text) <= self.safe_width
 
 
-def caption_style(frame_size: tuple[int, int]) -> CaptionStyle:
-    """The caption style for a frame of `frame_size` (width, height) pixels.
+def caption_style(
+    frame_size: tuple[int, int],
+    look: CaptionLook | None = None,
+    *,
+    font_path: Path | None = None,
+    font_family: str = CAPTION_FONT_FAMILY,
+    max_page_seconds: float = MAX_PAGE_SECONDS,
+) -> CaptionStyle:
+    """The caption style for a frame of `frame_size` (width, height) pixels, in `look`
+    (the classic one when None), set in `font_path` (the bundled font when None).
 
     Vertical (9:16) frames are watched inside Shorts/TikTok/Reels, whose UI covers the bottom
     ~20% (description, music) and a column of action buttons along the right ~12%. Captions
     are therefore centred with 12% side margins (so the right one clears the buttons and the
     block stays centred) and lifted so the text block ends 27% above the bottom edge.
     Landscape and square frames have no overlay UI, so ordinary subtitle margins are used.
+
+    A look scales the font, and moves the block: the lower third sits a little lower than
+    the bottom position on 9:16 (a band, read at a glance), the middle ends a third of the
+    frame above its bottom (under a card's text), the top clears the platform's header
+    (about 12% of a 9:16 frame).
     """
+    look = look or PRESETS[CaptionStyleName.CLASSIC]
     width, height = frame_size
     if width <= 0 or height <= 0:
         raise ValueError(f"frame size must be positive, got {frame_size}")
@@ -83,13 +104,14 @@ def caption_style(frame_size: tuple[int, int]) -> CaptionStyle:
     else:  # square-ish
         font_px = 0.058 * width
         side, bottom = 0.08 * width, 0.10 * height
-    px = max(8, round(font_px))
+    px = max(8, round(font_px * look.size))
+    alignment, bottom = _placement(look, aspect, height, bottom)
     return CaptionStyle(
         frame_width=width,
         frame_height=height,
         font_px=px,
-        font_size=ass_font_size(px),
-        outline=max(1, round(px * 0.09)),
+        font_size=ass_font_size(px, font_path),
+        outline=_outline(look, px),
         # No drop shadow: the thick outline already separates text from any background,
         # and libass blending a shadow layer on every frame cost 5 s of CPU per minute
         # of 1080x1920 video (half of all caption work).
@@ -98,7 +120,36 @@ def caption_style(frame_size: tuple[int, int]) -> CaptionStyle:
         margin_left=math.ceil(side),
         margin_right=math.ceil(side),
         margin_bottom=round(bottom),
+        max_lines=look.max_lines,
+        max_page_seconds=max_page_seconds,
+        font_path=font_path,
+        font_family=font_family,
+        alignment=alignment,
+        look=look,
     )
+
+
+def _placement(look: CaptionLook, aspect: float, height: int, bottom: float) -> tuple[int, float]:
+    """(ASS alignment, margin from the aligned edge) for the look's position."""
+    left = look.align_left
+    if look.position is CaptionPosition.MIDDLE:
+        # Below the middle rather than on it: a card's own text sits in the upper half.
+        return 2, (0.33 if aspect < 0.8 else 0.2) * height
+    if look.position is CaptionPosition.TOP:
+        return (7 if left else 8), (0.12 if aspect < 0.8 else 0.08) * height
+    if look.position is CaptionPosition.LOWER_THIRD:
+        # 9:16: the band's bottom clears the platform's caption and music rows (20%).
+        return (1 if left else 2), (0.22 if aspect < 0.8 else 0.12) * height
+    return (1 if left else 2), bottom
+
+
+def _outline(look: CaptionLook, px: int) -> int:
+    """The ASS `Outline`: a border's thickness, or a box's padding for a boxed look."""
+    if look.box_colour is not None:
+        return max(2, round(px * 0.22))
+    if look.outline <= 0:
+        return 0
+    return max(1, round(px * look.outline))
 
 
 def ass_font_size(font_px: int, font_path: Path | None = None) -> int:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import layout_pages
 from autoclip.captions.srt import render_srt
-from autoclip.captions.style import caption_style
+from autoclip.captions.style import CaptionStyle, caption_style
 from autoclip.errors import (
     CancelledError,
     ContentBlockedError,
@@ -34,9 +34,11 @@ from autoclip.errors import (
     MediaError,
 )
 from autoclip.kit.ffmpeg import media_info, run_ffmpeg
-from autoclip.kit.fonts import sans_font_path
+from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
+from autoclip.looks.brand import check_text_covered, font_info, logo_corner, prepare_logo
+from autoclip.looks.look import Look
 from autoclip.options import GenerateOptions
 from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.chains import Providers
@@ -55,7 +57,7 @@ from autoclip.providers.visuals.base import (
     stock_key,
 )
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
-from autoclip.render.audio import encode_voice_track, measure_loudness
+from autoclip.render.audio import MUSIC_LEVEL_DB, encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
@@ -92,6 +94,15 @@ class GenerateRequest:
     # the safety report of the script given, so it is not reviewed (and paid for) twice.
     served: dict[str, Any] | None = None
     safety: SafetyReport | None = None
+    # Template, caption style and brand kit; the default is AutoClip's own look.
+    look: Look = field(default_factory=Look)
+
+    @property
+    def music_bed(self) -> Path | None:
+        """The music given for this video, else the brand's default bed."""
+        if self.music is not None:
+            return self.music
+        return self.look.brand.music if self.look.brand else None
 
 
 @dataclass
@@ -209,7 +220,7 @@ class Engine:
             run,
             Stage.RENDER,
             track.duration,
-            lambda: self._render(run, visuals, track, captions, request.music, options),
+            lambda: self._render(run, visuals, track, captions, request, options),
         )
         thumbnail = self._stage(
             run, Stage.THUMBNAIL, 1, lambda: self._thumbnail(run, script, visuals, options)
@@ -260,6 +271,12 @@ class Engine:
             script = with_disclaimer(script, report.disclaimer)
             if hold_flagged and not request.approved:
                 return Held(report, script, dict(run.served))
+        brand = request.look.brand
+        if brand is not None and brand.font is not None:
+            # Before anything is spoken or paid for: a caption the font cannot draw would
+            # lose characters silently.
+            shown = " ".join(scene.narration for _, scene in script.timeline())
+            check_text_covered(brand.font, shown)
         timeline_length = len(script.timeline())
         narrators = _pinned_first(narrators, served.get("narration"))
         track = self._stage(
@@ -272,9 +289,13 @@ class Engine:
             run,
             Stage.VISUALS,
             timeline_length,
-            lambda: self._visuals(run, script, options, visual_sources, served.get("visuals")),
+            lambda: self._visuals(
+                run, script, options, visual_sources, served.get("visuals"), request.look
+            ),
         )
-        captions = self._stage(run, Stage.CAPTIONS, 1, lambda: self._captions(track, options))
+        captions = self._stage(
+            run, Stage.CAPTIONS, 1, lambda: self._captions(track, options, request.look)
+        )
         # Each stock item once, though several scenes may show it.
         by_item = {(c["provider"], c["id"]): c for v in visuals if (c := v.attribution)}
         credits = list(by_item.values())
@@ -453,8 +474,10 @@ class Engine:
         options: GenerateOptions,
         sources: list[VisualSource],
         pinned: list[str] | None,
+        look: Look,
     ) -> tuple[list[SceneVisual], bool]:
         timeline = script.timeline()
+        card = look.card_layout(options.aspect, options.frame_size)
         made: list[SceneVisual] = []
         all_reused = True
         shown: set[str] = set()
@@ -471,6 +494,7 @@ class Engine:
                 vertical=options.vertical,
                 size=options.frame_size,
                 shown=frozenset(shown),
+                card=card,
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
             chain = _pinned_first(sources, first)
@@ -502,18 +526,21 @@ class Engine:
         _, made = first_that_serves(sources, make_with, what)
         return made
 
-    def _captions(self, track: NarrationTrack, options: GenerateOptions) -> tuple[Captions, bool]:
+    def _captions(
+        self, track: NarrationTrack, options: GenerateOptions, look: Look
+    ) -> tuple[Captions, bool]:
         words = [
             WordTiming(text=word.text, start=offset + word.start, end=offset + word.end)
             for offset, scene in zip(track.offsets, track.scenes, strict=True)
             for word in scene.words
         ]
         size = options.frame_size
-        style = caption_style(size)
+        style = _caption_style(look, options)
         key = input_hash(
             "captions",
             ENGINE_VERSION,
             asdict(style),
+            file_fingerprint(style.font_path) if style.font_path else None,
             track.duration,
             [w.model_dump() for w in words],
         )
@@ -532,12 +559,13 @@ class Engine:
         visuals: list[SceneVisual],
         track: NarrationTrack,
         captions: Captions,
-        music: Path | None,
+        request: GenerateRequest,
         options: GenerateOptions,
     ) -> tuple[Path, bool]:
         encoder = EncoderSettings.draft() if options.draft else EncoderSettings()
-        key = run.key(
-            Stage.RENDER,
+        music, look = request.music_bed, request.look
+        brand = look.brand
+        parts: list[object] = [
             "render",
             ENGINE_VERSION,
             [v.key for v in visuals],
@@ -546,10 +574,15 @@ class Engine:
             file_fingerprint(music) if music else None,
             options.frame_size,
             asdict(encoder),
-        )
+        ]
+        if not look.is_default:  # AutoClip's own look keeps its cached renders
+            logo = file_fingerprint(brand.logo) if brand and brand.logo else None
+            parts.append([look.fingerprint(), look.crossfade, logo])
+
+        key = run.key(Stage.RENDER, *parts)
 
         def render(folder: Path) -> None:
-            self._run_render(visuals, track, captions, music, options, encoder, folder)
+            self._run_render(visuals, track, captions, music, look, options, encoder, folder)
 
         entry, reused = self.cache.get_or_make("render", key, render)
         return entry / "original.mp4", reused
@@ -560,6 +593,7 @@ class Engine:
         track: NarrationTrack,
         captions: Captions,
         music: Path | None,
+        look: Look,
         options: GenerateOptions,
         encoder: EncoderSettings,
         out_folder: Path,
@@ -571,11 +605,21 @@ class Engine:
         try:
             scenes = [_link_scene_input(v.visual, n, scratch) for n, v in enumerate(visuals, 1)]
             shutil.copyfile(captions.ass, scratch / "captions.ass")
-            (scratch / "fonts").symlink_to(sans_font_path().parent, target_is_directory=True)
-            loudness = measure_loudness(track.wav, music, track.duration)
+            brand = look.brand
+            _link_fonts(scratch / "fonts", brand.font if brand else None)
+            level = brand.music_level_db if brand else MUSIC_LEVEL_DB
+            loudness = measure_loudness(track.wav, music, track.duration, level)
+            logo, logo_at = None, (0, 0)
+            if brand is not None and brand.logo is not None:
+                logo = Path("logo.png")
+                drawn = prepare_logo(
+                    brand.logo, options.frame_size, brand.logo_size, brand.logo_opacity,
+                    scratch / logo,
+                )  # fmt: skip
+                logo_at = logo_corner(brand.logo_position, options.frame_size, drawn)
             job = RenderJob(
                 scenes=scenes,
-                timeline=plan_timeline(track.offsets, track.duration),
+                timeline=plan_timeline(track.offsets, track.duration, crossfade=look.crossfade),
                 size=options.frame_size,
                 narration=track.wav,
                 music=music,
@@ -584,6 +628,9 @@ class Engine:
                 loudness=loudness,
                 encoder=encoder,
                 output=out_folder / "original.mp4",
+                logo=logo,
+                logo_at=logo_at,
+                music_level_db=level,
             )
             run_ffmpeg(
                 build_render_args(job),
@@ -695,14 +742,40 @@ def _pinned_first(chain: list[T], name: str | None) -> list[T]:
 def content_id_for(request: GenerateRequest) -> str:
     """The same request always names the same content, so a re-run resumes it."""
     script = request.script.model_dump(mode="json") if request.script else None
-    digest = input_hash(
+    parts: list[object] = [
         asdict(request.source),
         asdict(request.options),
         file_fingerprint(request.music) if request.music else None,
         str(request.assets.resolve()) if request.assets else None,
         script,
-    )
+    ]
+    if not request.look.is_default:  # the same content ids as before for AutoClip's look
+        parts.append(request.look.fingerprint())
+    digest = input_hash(*parts)
     return str(uuid.uuid5(CONTENT_NAMESPACE, digest))
+
+
+def _caption_style(look: Look, options: GenerateOptions) -> CaptionStyle:
+    brand = look.brand
+    font = brand.font if brand else None
+    family = font_info(font.read_bytes(), "brand.font").family if font else CAPTION_FONT_FAMILY
+    return caption_style(
+        options.frame_size,
+        look.caption_look(options.aspect),
+        font_path=font,
+        font_family=family,
+        max_page_seconds=look.caption_page_seconds,
+    )
+
+
+def _link_fonts(folder: Path, brand_font: Path | None) -> None:
+    """The fonts libass may use: the bundled ones, and the brand's font when there is one."""
+    if brand_font is None:
+        folder.symlink_to(sans_font_path().parent, target_is_directory=True)
+        return
+    folder.mkdir()
+    (folder / sans_font_path().name).symlink_to(sans_font_path())
+    (folder / f"brand{brand_font.suffix.lower() or '.ttf'}").symlink_to(brand_font.resolve())
 
 
 def _assemble(scenes: list[SceneNarration], folder: Path) -> None:

@@ -40,6 +40,7 @@ class SoundtrackInputs:
     voice: str  # pad label of the narration stream, e.g. "1:a"
     music: str | None  # pad label of the looped music stream, or None
     duration: float
+    music_level_db: float = MUSIC_LEVEL_DB  # the bed's level under the voice, before ducking
 
 
 def add_mix(graph: FilterGraph, inputs: SoundtrackInputs, out: str) -> None:
@@ -58,7 +59,7 @@ def add_mix(graph: FilterGraph, inputs: SoundtrackInputs, out: str) -> None:
         [
             *stereo,
             Filter.of("atrim", duration=inputs.duration),
-            Filter.of("volume", volume=f"{MUSIC_LEVEL_DB}dB"),
+            Filter.of("volume", volume=f"{inputs.music_level_db}dB"),
             Filter.of("afade", type="out", start_time=fade_start, duration=MUSIC_FADE_OUT),
         ],
         ["musicbed"],
@@ -96,35 +97,42 @@ def music_input_args(music: Path) -> list[str]:
     return ["-stream_loop", "-1", "-i", str(music)]
 
 
-def measure_loudness(voice: Path, music: Path | None, duration: float) -> Loudness:
+def measure_loudness(
+    voice: Path, music: Path | None, duration: float, music_level_db: float = MUSIC_LEVEL_DB
+) -> Loudness:
     """Meter the mix, then meter it after the gain and the limiter until it is on target.
 
     Each extra dB of gain makes the limiter take a little more, so the correction is found
     by a few cheap metering passes (0.1 s each for a minute of audio) rather than guessed.
     """
-    loudness = Loudness(_meter(voice, music, duration, []))
+    loudness = Loudness(_meter(voice, music, duration, [], music_level_db))
     for _ in range(MAX_CORRECTION_PASSES):
-        error = TARGET_LUFS - _meter(voice, music, duration, normalise_filters(loudness))
+        after = normalise_filters(loudness)
+        error = TARGET_LUFS - _meter(voice, music, duration, after, music_level_db)
         if abs(error) <= LOUDNESS_TOLERANCE:
             break
         loudness = replace(loudness, correction_db=round(loudness.correction_db + error, 2))
     return loudness
 
 
-def _meter(voice: Path, music: Path | None, duration: float, before: list[Filter]) -> float:
+def _meter(
+    voice: Path, music: Path | None, duration: float, before: list[Filter], level: float
+) -> float:
     meter = Filter.of("ebur128", framelog="quiet")
-    args = _mix_args(voice, music, duration, [*before, meter])
+    args = _mix_args(voice, music, duration, [*before, meter], level)
     stderr = run_ffmpeg([*args, "-f", "null", "-"], timeout=600, what="loudness measurement")
     return parse_integrated_loudness(stderr)
 
 
-def _mix_args(voice: Path, music: Path | None, duration: float, after: list[Filter]) -> list[str]:
+def _mix_args(
+    voice: Path, music: Path | None, duration: float, after: list[Filter], level: float
+) -> list[str]:
     """Inputs and graph of an audio-only run: the mix, then `after`, mapped as output."""
     args = ["-i", str(voice)]
     if music is not None:
         args += music_input_args(music)
     graph = FilterGraph()
-    add_mix(graph, SoundtrackInputs("0:a", "1:a" if music else None, duration), "mix")
+    add_mix(graph, SoundtrackInputs("0:a", "1:a" if music else None, duration, level), "mix")
     graph.add(["mix"], after, ["out"])
     graph.validate({"out"})
     return [*args, "-filter_complex", graph.render(), "-map", "[out]"]
@@ -151,5 +159,5 @@ def encode_voice_track(voice: Path, out: Path, codec_args: list[str]) -> None:
     """The narration alone, measured and normalised exactly as the video's soundtrack is
     (stereo at 48 kHz: EBU R128 weighs a mono file 3 dB lower than the same voice in stereo)."""
     loudness = measure_loudness(voice, None, 0.0)
-    args = _mix_args(voice, None, 0.0, normalise_filters(loudness))
+    args = _mix_args(voice, None, 0.0, normalise_filters(loudness), MUSIC_LEVEL_DB)
     run_ffmpeg([*args, *codec_args, str(out)], what="narration track encoding")

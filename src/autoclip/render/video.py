@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import (
+    MUSIC_LEVEL_DB,
     Loudness,
     SoundtrackInputs,
     add_mix,
@@ -69,6 +70,11 @@ class RenderJob:
     loudness: Loudness
     encoder: EncoderSettings
     output: Path
+    # A brand's logo: an RGBA PNG already scaled, its opacity applied, and where its
+    # top-left corner goes. Drawn under the captions, over every scene.
+    logo: Path | None = None
+    logo_at: tuple[int, int] = (0, 0)
+    music_level_db: float = MUSIC_LEVEL_DB
 
 
 def _cover(width: int, height: int) -> list[Filter]:
@@ -200,7 +206,9 @@ def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> lis
     if job.music is not None:
         args += music_input_args(job.music)
         music_label = f"{first_input + 1}:a"
-    inputs = SoundtrackInputs(f"{first_input}:a", music_label, job.timeline.duration)
+    inputs = SoundtrackInputs(
+        f"{first_input}:a", music_label, job.timeline.duration, job.music_level_db
+    )
     add_mix(graph, inputs, "mix")
     graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
     return args
@@ -235,6 +243,10 @@ def build_render_args(job: RenderJob) -> list[str]:
         _add_still_scene(graph, job, scene_index, scene_feeds)
 
     video_filters = [Filter.of("concat", n=len(concat_labels), v=1, a=0)]
+    if job.logo is not None:
+        graph.add(concat_labels, video_filters, ["scenes"])
+        _add_logo(graph, job, "scenes", "branded")
+        concat_labels, video_filters = ["branded"], [Filter.of("null")]
     if job.captions is not None:
         video_filters.append(
             Filter.of(
@@ -259,6 +271,15 @@ def build_render_args(job: RenderJob) -> list[str]:
         *_encoder_args(job, timeline),
         str(job.output),
     ]
+
+
+def _add_logo(graph: FilterGraph, job: RenderJob, under: str, out: str) -> None:
+    """The logo over `under`: one decoded still, overlaid in place on every frame."""
+    assert job.logo is not None
+    graph.add([], [Filter.of("movie", filename=graph_path(job.logo))], ["logo"])
+    x, y = job.logo_at
+    overlay = Filter.of("overlay", x=x, y=y, format="yuv420")
+    graph.add([under, "logo"], [overlay], [out])
 
 
 def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:

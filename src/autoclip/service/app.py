@@ -22,6 +22,8 @@ from autoclip.service.billing.endpoints import ledger_router
 from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
+from autoclip.service.brands.endpoints import router as brands_router
+from autoclip.service.brands.endpoints import uploads as brand_uploads
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import estimates_router
 from autoclip.service.contents.endpoints import router as contents_router
@@ -38,6 +40,7 @@ from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.templates.endpoints import router as templates_router
 from autoclip.service.voices.endpoints import router as voices_router
 
 API_PREFIX = "/api/v1"
@@ -94,6 +97,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         daily_router,
         voices_router,
         exports_router,
+        templates_router,
+        brands_router,
     )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)
@@ -102,6 +107,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     uploads.include_router(media_router)
     app.include_router(api)
     app.include_router(uploads)
+    app.include_router(brand_uploads, prefix=API_PREFIX)
     app.include_router(health_router)
     docs_headers = install_docs(app)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
@@ -112,8 +118,11 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         default=settings.max_request_bytes,
-        # An upload: the file and its multipart framing.
-        limits={f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES},
+        limits={
+            # An upload: the file and its multipart framing.
+            f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
+            f"{API_PREFIX}/brand-files": settings.max_upload_bytes,
+        },
     )
     app.add_middleware(
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode

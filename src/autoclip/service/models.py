@@ -24,7 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from autoclip.looks.templates import TemplateSpec
 from autoclip.safety import SafetyReport
+from autoclip.service.brands.records import BrandRecord
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.db import Base, ModelJSON, UTCDateTime, utcnow
 
@@ -189,9 +191,31 @@ class Project(Base):
     providers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     budget_usd: Mapped[float | None] = mapped_column(Float)
     require_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The brand kit: logo, colours, font, music bed (files under brands/{user_id}/).
+    brand: Mapped[BrandRecord] = mapped_column(
+        ModelJSON(BrandRecord), default=BrandRecord, server_default="{}"
+    )
     created_at: Mapped[datetime] = _when()
     updated_at: Mapped[datetime] = _when()
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserTemplate(Base):
+    """A template a user saved (from one of their contents, or given whole): the same
+    `TemplateSpec` the built-in ones are, under a name of the user's."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_templates_user_name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    vertical: Mapped[str] = mapped_column(String(32))
+    spec: Mapped[TemplateSpec] = mapped_column(ModelJSON(TemplateSpec))
+    created_at: Mapped[datetime] = _when()
 
 
 class Content(Base):

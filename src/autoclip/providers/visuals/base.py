@@ -29,6 +29,18 @@ class VisualKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class CardLayout:
+    """How a template or brand changes a designed card (`providers/visuals/cards.py`)."""
+
+    title_box: tuple[int, int, int, int] | None = None  # left, top, right, bottom pixels
+    accent: str | None = None  # #RRGGBB over the vertical's accent
+    progress: bool = True
+
+    def identity(self) -> str:
+        return f"{self.title_box}|{self.accent}|{self.progress}"
+
+
+@dataclass(frozen=True)
 class VisualRequest:
     scene: Scene
     kind: SceneKind
@@ -41,6 +53,8 @@ class VisualRequest:
     # Stock items earlier scenes of this content show ("pexels:video:4321"), cached ones
     # included, for a source that avoids showing one twice. Not part of the identity.
     shown: frozenset[str] = frozenset()
+    # A template's or brand's card design; None: AutoClip's own. Only cards use it.
+    card: CardLayout | None = None
 
 
 @dataclass(frozen=True)

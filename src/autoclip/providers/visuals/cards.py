@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from autoclip.options import Language
 from autoclip.providers.visuals.base import Visual, VisualKind, VisualName, VisualRequest
 from autoclip.script.model import SceneKind
-from autoclip.visuals.palette import RGB, Palette, palette_for
+from autoclip.visuals.palette import RGB, Palette, contrast, hex_rgb, palette_for
 from autoclip.visuals.typeset import clean, draw_block, fit, sans
 
 # Bump whenever the look changes, so cached scene images are redrawn.
@@ -44,11 +44,14 @@ class Geometry:
         return self.box[2] - self.box[0], self.box[3] - self.box[1]
 
 
-def geometry(size: tuple[int, int]) -> Geometry:
-    """Text area per aspect: always above the lower third, where captions are burned in."""
+def geometry(size: tuple[int, int], title_box: tuple[int, int, int, int] | None = None) -> Geometry:
+    """Text area per aspect: always above the lower third, where captions are burned in
+    (a template may place it elsewhere: `title_box`)."""
     width, height = size
     unit = min(width, height) / 1080
-    if height > width * 1.2:  # 9:16: keep text inside the top ~60%
+    if title_box is not None:
+        box = title_box
+    elif height > width * 1.2:  # 9:16: keep text inside the top ~60%
         box = (round(width * 0.09), round(height * 0.15), round(width * 0.91), round(height * 0.58))
     elif width > height * 1.2:  # 16:9: narrower than the frame, so lines stay readable
         box = (round(width * 0.12), round(height * 0.15), round(width * 0.88), round(height * 0.64))
@@ -316,13 +319,26 @@ def _draw_button(
     )
 
 
+def _palette(request: VisualRequest) -> Palette:
+    """The vertical's palette, in the brand's or template's accent when one is given; text
+    on the accent turns black or white, whichever reads better."""
+    palette = palette_for(request.vertical)
+    accent = request.card.accent if request.card else None
+    if not accent:
+        return palette
+    colour = hex_rgb(accent)
+    on_accent = max(((0, 0, 0), (255, 255, 255)), key=lambda ink: contrast(colour, ink))
+    return replace(palette, accent=colour, on_accent=on_accent)
+
+
 def render_card(request: VisualRequest) -> Image.Image:
     """The card for `request` as an RGB image of exactly `request.size`."""
-    palette = palette_for(request.vertical)
-    geo = geometry(request.size)
+    palette = _palette(request)
+    geo = geometry(request.size, request.card.title_box if request.card else None)
     image = background(request.size, palette, f"{request.vertical}:{request.number}:{request.kind}")
     draw = ImageDraw.Draw(image)
-    _draw_progress(draw, request, geo, palette)
+    if request.card is None or request.card.progress:
+        _draw_progress(draw, request, geo, palette)
     text = _display_text(request)
     if request.kind is SceneKind.HOOK:
         _draw_hook(draw, text, geo, palette)
@@ -346,7 +362,7 @@ class CardVisualSource:
 
     def identity(self, request: VisualRequest) -> str:
         width, height = request.size
-        parts = (
+        parts: tuple[str, ...] = (
             CARD_VERSION,
             request.kind,
             str(request.number),
@@ -357,6 +373,8 @@ class CardVisualSource:
             request.scene.on_screen_text,
             request.title,
         )
+        if request.card is not None:  # AutoClip's own design keeps its cached cards
+            parts = (*parts, request.card.identity())
         return "\x1f".join(parts)
 
     def make(self, request: VisualRequest, out_dir: Path) -> Visual:

@@ -63,7 +63,7 @@ def estimate_content(
         get_project(session, user, data.project_id) if data.project_id else
         default_project(session, user)
     )  # fmt: skip
-    language, options = settle_options(data, project, settings)
+    language, options = settle_options(session, user, data, project, settings)
     choice = provider_choice(options.model_dump(include=set(CHAINS)), project.providers)
     writers = choice.writer or settings.script_writer
     narrators = choice.narrator or settings.narrator

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from autoclip.looks.templates import TemplateSpec
 from autoclip.options import Aspect, Length, Tone, Vertical
 
 
@@ -33,6 +34,11 @@ class StoredOptions(_Record):
     narrator: str | None = None
     visuals: str | None = None
     budget_usd: float | None = None
+    caption_style: str | None = None  # a CaptionStyleName
+    template: str | None = None  # a built-in template's name, or a user template's id
+    # The template as it was when the content was asked for: a later edit of a user's
+    # template does not change how a regenerate of this content looks.
+    template_spec: TemplateSpec | None = None
 
     def chains(self) -> dict[str, str | None]:
         return {"writer": self.writer, "narrator": self.narrator, "visuals": self.visuals}

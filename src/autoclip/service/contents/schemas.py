@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from autoclip.captions.presets import CaptionStyleName
+from autoclip.looks.templates import BUILTIN
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.providers.narration.registry import CLOUD_VOICE_PREFIXES, VOICES
 from autoclip.providers.writing.base import WriterName
@@ -52,9 +54,47 @@ URL_PATTERN = (
 )
 
 
+TemplateName = Annotated[
+    str | None,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(BUILTIN)},
+                {"type": "string", "format": "uuid"},
+                {"type": "null"},
+            ]
+        }
+    ),
+    Field(
+        max_length=64,
+        description="A built-in template by name, or one of your saved templates by id: "
+        "layout, card design, caption style and pacing.",
+    ),
+]
+
+
 class ContentOptions(ProviderChains):
     """Missing options come from the project; the provider chains and the budget, when
     neither says, from the configuration."""
+
+    caption_style: CaptionStyleName | None = Field(
+        default=None, description="Over the template's caption style; none: the classic one."
+    )
+    template: TemplateName = None
+
+    @field_validator("template")
+    @classmethod
+    def _known_template(cls, value: str | None) -> str | None:
+        if value is None or value in BUILTIN:
+            return value
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise PydanticCustomError(
+                "unknown_template",
+                "unknown template '{value}' (choose from {choices}, or a saved template's id)",
+                {"value": value, "choices": ", ".join(BUILTIN)},
+            ) from None
 
     length: Length | None = None
     aspect: Aspect | None = None

@@ -41,6 +41,7 @@ from autoclip.service.models import (
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
+from autoclip.service.templates.service import template_spec
 from autoclip.settings import Settings
 
 # What each regenerate part remakes; the stages after it follow by their cache keys.
@@ -72,7 +73,7 @@ def create_content(
         get_project(session, user, data.project_id) if data.project_id else
         default_project(session, user)
     )  # fmt: skip
-    language, options = settle_options(data, project, settings)
+    language, options = settle_options(session, user, data, project, settings)
     content = Content(
         user_id=user.id,
         project_id=project.id,
@@ -131,7 +132,7 @@ def _replay(session: Session, user: Account, key: str, request_hash: str) -> Con
 
 
 def settle_options(
-    data: ContentCreate, project: Project, settings: Settings
+    session: Session, user: Account, data: ContentCreate, project: Project, settings: Settings
 ) -> tuple[Language, StoredOptions]:
     """The content's language and options: what the request says, else the project's.
 
@@ -175,6 +176,9 @@ def settle_options(
         voice=given.voice,
         draft=given.draft,
         budget_usd=given.budget_usd,
+        caption_style=given.caption_style,
+        template=given.template,
+        template_spec=template_spec(session, user, given.template),
         **given.model_dump(include=set(CHAINS)),
     )
     return language, options

@@ -30,6 +30,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from autoclip.captions.presets import CaptionStyleName
 from autoclip.errors import (
     CancelledError,
     ConfigurationError,
@@ -40,6 +41,8 @@ from autoclip.errors import (
     TransientError,
 )
 from autoclip.kit.storage import image_key, video_key
+from autoclip.looks.brand import BrandKit
+from autoclip.looks.look import Look
 from autoclip.options import GenerateOptions, Language
 from autoclip.pipeline.chains import ProviderChoice, Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, Held, Prepared
@@ -51,6 +54,8 @@ from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
 from autoclip.service.billing.credits import refund
 from autoclip.service.billing.usage import usage_sink
+from autoclip.service.brands.records import BrandRecord
+from autoclip.service.brands.service import brand_kit
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.contents.repository import ContentRepository
@@ -106,6 +111,7 @@ class Job:
     approved: bool
     safety: SafetyReport | None  # the stored script's report
     served: Served | None
+    brand: BrandRecord  # the project's brand kit as the job was claimed
 
 
 def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
@@ -118,6 +124,14 @@ def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
         voice=options.voice,
         draft=options.draft,
     )
+
+
+def stored_look(options: StoredOptions, brand: BrandKit | None = None) -> Look:
+    """The template and caption style a content asked for (checked when it was), and its
+    project's brand kit."""
+    template = options.template_spec
+    style = CaptionStyleName(options.caption_style) if options.caption_style else None
+    return Look(template=template, template_name=options.template, caption_style=style, brand=brand)
 
 
 def output_keys(content_id: str, scenes: int) -> Outputs:
@@ -291,7 +305,13 @@ class ContentRunner:
             approved=job.approved,
             served=job.served.given() if job.served and reuse_script else None,
             safety=safety,
+            look=stored_look(job.options, self._brand(job)),
         )
+
+    def _brand(self, job: Job) -> BrandKit | None:
+        """The project's brand kit with its files fetched to this worker's scratch."""
+        cache = self.runtime.settings.work_dir / "brands"
+        return brand_kit(self.runtime.storage, job.brand, cache)
 
     # -- outcomes -----------------------------------------------------------------------
 
@@ -327,6 +347,7 @@ class ContentRunner:
                 approved=row.approved_at is not None,
                 safety=row.safety,
                 served=row.served,
+                brand=project.brand,
             )
 
     def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:
