@@ -183,6 +183,18 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                     for kind in ("logo", "font", "music")
                 ),
                 {
+                    # A script can be edited only once it is written, while the content
+                    # waits for review, is ready or failed: a valid edit of a content still
+                    # queued or being made is a 409 (documented), whatever its body.
+                    "include-path": "/api/v1/contents/{content_id}/script",
+                    "include-method": "PUT",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", "401", "402", "403", "404", "409"]
+                        }
+                    },
+                },
+                {
                     # A verification token's worth is its signature, which no schema can
                     # state: a well-formed one that is forged or expired is a 400
                     # `invalid-token` (documented), like a refresh token's 401.
