@@ -56,24 +56,30 @@ CONFIGS = [
 
 
 class ChildMemorySampler:
-    """Peak RSS of any child process (the render's ffmpeg), sampled every 20 ms.
+    """Peak RSS of any child process (the render's ffmpeg), and of the whole process tree
+    (this process plus all its children at the same instant), sampled every 20 ms.
 
     getrusage(RUSAGE_CHILDREN) cannot be used: it keeps the maximum over every child the
     benchmark ever ran, floors and other configurations included."""
 
     def __init__(self) -> None:
         self.peak_bytes = 0
+        self.tree_peak_bytes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         me = psutil.Process()
         while not self._stop.wait(0.02):
+            tree = me.memory_info().rss
             for child in me.children(recursive=True):
                 try:
-                    self.peak_bytes = max(self.peak_bytes, child.memory_info().rss)
+                    rss = child.memory_info().rss
                 except psutil.Error:
                     continue
+                self.peak_bytes = max(self.peak_bytes, rss)
+                tree += rss
+            self.tree_peak_bytes = max(self.tree_peak_bytes, tree)
 
     def __enter__(self) -> ChildMemorySampler:
         self._thread.start()
@@ -140,9 +146,10 @@ def measure(config: Config, rounds: int) -> dict[str, object]:
             with ChildMemorySampler() as sampler:
                 timings, video, duration = run_engine(config, scratch / "store")
             render_peak = sampler.peak_bytes / 2**20
+            tree_peak = sampler.tree_peak_bytes / 2**20
             floor_s, floor_peak = encode_floor(config, video, scratch)
             shutil.rmtree(scratch / "store")
-        rows.append((timings, floor_s, floor_peak, render_peak, duration))
+        rows.append((timings, floor_s, floor_peak, render_peak, duration, tree_peak))
     stages = {k: statistics.median(r[0][k] for r in rows) for k in rows[0][0]}
     floor = statistics.median(r[1] for r in rows)
     return {
@@ -155,6 +162,7 @@ def measure(config: Config, rounds: int) -> dict[str, object]:
         "render_ratios": [round(r[0]["render"] / r[1], 3) for r in rows],
         "peak_render_mib": round(max(r[3] for r in rows), 1),
         "peak_floor_mib": round(max(r[2] for r in rows), 1),
+        "peak_tree_mib": round(max(r[5] for r in rows), 1),
         "peak_engine_python_mib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         ),

@@ -60,7 +60,7 @@ from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.render.audio import MUSIC_LEVEL_DB, encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
-from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, build_render_args
+from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, render_video
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Script
 
@@ -632,8 +632,8 @@ class Engine:
                 logo_at=logo_at,
                 music_level_db=level,
             )
-            run_ffmpeg(
-                build_render_args(job),
+            render_video(
+                job,
                 cwd=scratch,
                 timeout=self.render_timeout,
                 on_progress=lambda seconds: self.progress.stage_advanced(Stage.RENDER, seconds),
