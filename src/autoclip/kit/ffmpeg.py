@@ -8,6 +8,7 @@ run's stdout.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -136,14 +137,12 @@ class _Feeding:
             self._feed(stdin)  # type: ignore[arg-type] # a buffered binary pipe
         except BrokenPipeError:
             pass
-        except BaseException as error:  # noqa: BLE001 # handed to the caller's thread
+        except BaseException as error:  # handed to the caller's thread
             self.error = error
             self._process.kill()
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 stdin.close()
-            except OSError:
-                pass
 
     def join(self) -> None:
         self._thread.join()

@@ -33,7 +33,7 @@ from autoclip.errors import (
     InputError,
     MediaError,
 )
-from autoclip.kit.ffmpeg import media_info, run_ffmpeg
+from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
@@ -279,12 +279,15 @@ class Engine:
             check_text_covered(brand.font, shown)
         timeline_length = len(script.timeline())
         narrators = _pinned_first(narrators, served.get("narration"))
-        track = self._stage(
-            run,
-            Stage.NARRATION,
-            timeline_length,
-            lambda: self._narrate(run, script, options, narrators),
-        )
+        try:
+            track = self._stage(
+                run,
+                Stage.NARRATION,
+                timeline_length,
+                lambda: self._narrate(run, script, options, narrators),
+            )
+        finally:
+            _release_voices(narrators)
         visuals = self._stage(
             run,
             Stage.VISUALS,
@@ -729,6 +732,15 @@ def _with_credits(script: Script, credits: list[str]) -> Script:
         return script
     description = "\n".join([script.description.rstrip(), *missing]).strip()
     return script.model_copy(update={"description": description})
+
+
+def _release_voices(narrators: list[Narrator]) -> None:
+    """Let narrators free what they loaded (a Piper voice and its onnxruntime session take
+    about 400 MiB once it has spoken a minute) before the render starts beside them."""
+    for narrator in narrators:
+        release = getattr(narrator, "release", None)
+        if callable(release):
+            release()
 
 
 def _pinned_first(chain: list[T], name: str | None) -> list[T]:

@@ -15,7 +15,7 @@ chain at once), each with its frame pools.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Protocol
@@ -77,7 +77,7 @@ class _Still:
         args = ["-i", str(path), "-vf", _chain(filters), "-frames:v", "1",
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
         with RawFrames(args, self.source.data.size, what="still decoding", cwd=cwd) as raw:
-            raw.read_into(memoryview(self.source.data))
+            raw.read_into(self.source.data.data)
         self.move = move
         self.out = Frame420.empty(width, height)
         self.index = 0
@@ -97,17 +97,18 @@ class _Clip:
         width, height = size
         filters = [Filter.of("fps", fps=fps), *cover_filters(width, height)]
         args = ["-stream_loop", "-1", "-i", str(path), "-vf", _chain(filters),
-                "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+                "-frames:v", str(frames),
+                "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
         self.out = Frame420.empty(width, height)
         self.raw = RawFrames(args, self.out.data.size, what="clip decoding", cwd=cwd)
 
     def next_frame(self) -> Frame420:
-        self.raw.read_into(memoryview(self.out.data))
+        self.raw.read_into(self.out.data.data)
         return self.out
 
 
 def video_frames(
-    scenes: list[SceneInputLike], timeline: Timeline, size: tuple[int, int], cwd: Path | None
+    scenes: Sequence[SceneInputLike], timeline: Timeline, size: tuple[int, int], cwd: Path | None
 ) -> Iterator[Frame420]:
     """The video's frames in order. A yielded frame is only valid until the next one."""
     width, height = size
@@ -120,9 +121,7 @@ def video_frames(
                 item = scenes[index]
                 span = timeline.spans[index].frames
                 if item.kind is VisualKind.STILL:
-                    open_scenes[index] = _Still(
-                        item.path, Move.for_scene(index, span), size, cwd
-                    )
+                    open_scenes[index] = _Still(item.path, Move.for_scene(index, span), size, cwd)
                 else:
                     clip = _Clip(item.path, span, timeline.fps, size, cwd)
                     closing.callback(clip.raw.close)

@@ -96,9 +96,7 @@ def _warp(source: Plane, out: Plane, scale: float, left: float, top: float) -> N
     )
 
 
-def render_window(
-    source: Frame420, out: Frame420, zoom: float, left: float, top: float
-) -> None:
+def render_window(source: Frame420, out: Frame420, zoom: float, left: float, top: float) -> None:
     """Fill `out` with the window (zoom, left, top) of `source`, resampled.
 
     `left` and `top` are fractions of the source's size. Sample positions follow pixel
@@ -108,7 +106,7 @@ def render_window(
     vertically between the two rows), so colour stays on its luma at every zoom.
     """
     src_h, src_w = source.y.shape
-    out_h, out_w = out.y.shape
+    out_w = out.y.shape[1]
     # one scale for both axes: the window keeps the frame's aspect ratio
     scale = src_w / (out_w * zoom)
     x0, y0 = left * src_w, top * src_h

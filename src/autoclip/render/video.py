@@ -143,9 +143,10 @@ def render_video(
     what: str = "render",
 ) -> None:
     """Render `job` into `job.output`; its relative paths are relative to `cwd`."""
+
     def feed(stdin: BinaryIO) -> None:
-        for frame in video_frames(list(job.scenes), job.timeline, job.size, cwd):
-            stdin.write(memoryview(frame.data))
+        for frame in video_frames(job.scenes, job.timeline, job.size, cwd):
+            stdin.write(frame.data.data)
 
     run_ffmpeg(
         build_render_args(job),

@@ -15,7 +15,10 @@ Captions are built from the narration's words: characters the caption font canno
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import difflib
+import gc
 import hashlib
 import threading
 from collections.abc import Sequence
@@ -61,12 +64,34 @@ def default_model() -> Path:
 
 
 def load_voice(model: Path) -> Any:
-    """The loaded voice for `model`, loaded once per process (loading takes about a second)."""
+    """The loaded voice for `model`, kept until `release_voices` (loading takes about a
+    second)."""
     key = model.resolve()
     with _VOICES_LOCK:
         if key not in _VOICES:
             _VOICES[key] = PiperVoice.load(key, include_alignments=True)
         return _VOICES[key]
+
+
+def release_voices() -> None:
+    """Forget the loaded voices and hand their memory back to the system.
+
+    After a minute of speech the voice, its onnxruntime session and the allocator's free
+    lists hold about 400 MiB (measured: 503 MiB for the process, 106 MiB after this). The
+    render runs next, beside an encoder of its own size, so the engine frees it between
+    the two; the next narration loads the voice again. A voice still in use elsewhere
+    stays alive through that caller's reference. `malloc_trim` returns glibc's freed heap
+    pages; elsewhere it is simply not there.
+    """
+    with _VOICES_LOCK:
+        _VOICES.clear()
+    gc.collect()
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 @dataclass(frozen=True)
@@ -214,6 +239,10 @@ class PiperNarrator:
         if not Path(f"{model}.json").is_file():
             raise InputError("voice", f"Piper model config not found: {model}.json")
         return model
+
+    def release(self) -> None:
+        """Free the loaded voices: the engine calls this when the narration is done."""
+        release_voices()
 
     def identity(self, request: VoiceRequest) -> str:
         model = self._model_for(request)
