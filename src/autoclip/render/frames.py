@@ -5,8 +5,8 @@ stills and a few frame buffers whatever the number of scenes. Before this, one f
 graph held a source chain per scene from the first frame to the last (ffmpeg starts every
 chain at once), each with its frame pools.
 
-- A still is decoded and cover-scaled by ffmpeg once (the same `scale` and BT.709
-  conversion as the encoder side always used), upscaled 2x, then moved by `motion`.
+- A still is decoded and cover-scaled to 2x the frame by ffmpeg once (the same `scale`
+  and BT.709 conversion as before), then moved by `motion`.
 - A clip is decoded by one ffmpeg run for its whole span: frame rate, cover scale, looped
   when shorter than its scene.
 - A crossfade blends the outgoing scene's tail with the incoming scene's head, the
@@ -69,10 +69,7 @@ class _Still:
     def __init__(self, path: Path, move: Move, size: tuple[int, int], cwd: Path | None):
         width, height = size
         big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
-        filters = [
-            *cover_filters(width, height),
-            Filter.of("scale", w=big[0], h=big[1], flags="bicubic"),
-        ]
+        filters = cover_filters(*big)
         self.source = Frame420.empty(*big)
         args = ["-i", str(path), "-vf", _chain(filters), "-frames:v", "1",
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip

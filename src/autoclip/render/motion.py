@@ -2,18 +2,19 @@
 
 Each frame shows a window of the still: `zoom` times smaller than the frame, anchored at a
 focus point, and scaled back up to the frame. `zoompan` (the old way) cropped that window
-at whole pixels of a 2x supersampled still and resized it, so the move stepped by up to a
-third of a pixel... and the steps showed (0.71 px worst deviation from a smooth path in
+at whole (even) pixels of a 2x supersampled still and resized it, so the window moved and
+grew in steps, and the steps showed (0.71 px worst deviation from a smooth path in
 `benchmarks/motion_jitter.py`). Here the window's position and size are exact: every
 output pixel is mapped to its fractional place in the still by one affine warp per plane
 (OpenCV's `warpAffine`, bilinear with 1/32-pixel weights, SIMD), so the path is smooth to
 well under a tenth of a pixel.
 
-The still is held at 2x the frame size (cover-scaled to the frame first, then upscaled
-bicubically): bilinear sampling from a 2x image is close to bicubic sampling from the 1x
-one, without bilinear's blur at half-pixel phases, and with nothing above the frame's own
-Nyquist rate to alias. One warp costs about 1.5 ms per 1080x1920 frame against 5-8 ms for
-`zoompan`'s per-frame resampler.
+The still is held at 2x the frame size, cover-scaled from the original as before: bilinear
+sampling of a 2x image keeps the frame as sharp as `zoompan`'s bicubic resize did
+(measured on a detailed still: the mean |Laplacian| of the luma within 2% of the old
+frames'), where a 1x image sampled at half-pixel phases comes out visibly softer (30% less;
+a 1x still upscaled to 2x first, likewise). One warp costs about 1.5 ms per 1080x1920 frame
+against 5-8 ms for `zoompan`'s per-frame resampler.
 """
 
 from __future__ import annotations
