@@ -16,6 +16,7 @@ chain at once), each with its frame pools.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Protocol
@@ -63,20 +64,24 @@ class _Scene(Protocol):
     def next_frame(self) -> Frame420: ...
 
 
+def decode_still(path: Path, size: tuple[int, int], cwd: Path | None) -> Frame420:
+    """The still cover-scaled to SUPERSAMPLE times the frame size, as yuv420p."""
+    big = (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE)
+    source = Frame420.empty(*big)
+    args = ["-i", str(path), "-vf", _chain(cover_filters(*big)), "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+    with RawFrames(args, source.data.size, what="still decoding", cwd=cwd) as raw:
+        raw.read_into(source.data.data)
+    return source
+
+
 class _Still:
     """A still moving over its scene's span: frame j is the move's window j."""
 
-    def __init__(self, path: Path, move: Move, size: tuple[int, int], cwd: Path | None):
-        width, height = size
-        big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
-        filters = cover_filters(*big)
-        self.source = Frame420.empty(*big)
-        args = ["-i", str(path), "-vf", _chain(filters), "-frames:v", "1",
-                "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
-        with RawFrames(args, self.source.data.size, what="still decoding", cwd=cwd) as raw:
-            raw.read_into(self.source.data.data)
+    def __init__(self, source: Frame420, move: Move, size: tuple[int, int]):
+        self.source = source
         self.move = move
-        self.out = Frame420.empty(width, height)
+        self.out = Frame420.empty(*size)
         self.index = 0
 
     def next_frame(self) -> Frame420:
@@ -107,18 +112,32 @@ class _Clip:
 def video_frames(
     scenes: Sequence[SceneInputLike], timeline: Timeline, size: tuple[int, int], cwd: Path | None
 ) -> Iterator[Frame420]:
-    """The video's frames in order. A yielded frame is only valid until the next one."""
+    """The video's frames in order. A yielded frame is only valid until the next one.
+
+    The next scene's still is decoded in a thread while this scene plays, so the encoder
+    never waits for an ffmpeg start and a PNG decode at a scene change."""
     width, height = size
     mixed = Frame420.empty(width, height)
     with ExitStack() as closing:
         open_scenes: dict[int, _Scene] = {}
+        decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="still-decoder")
+        closing.callback(decoder.shutdown, wait=True, cancel_futures=True)
+        decoding: dict[int, Future[Frame420]] = {}
+
+        def prefetch(index: int) -> None:
+            wanted = index < len(scenes) and scenes[index].kind is VisualKind.STILL
+            if wanted and index not in decoding and index not in open_scenes:
+                decoding[index] = decoder.submit(decode_still, scenes[index].path, size, cwd)
 
         def scene(index: int) -> _Scene:
             if index not in open_scenes:
                 item = scenes[index]
                 span = timeline.spans[index].frames
                 if item.kind is VisualKind.STILL:
-                    open_scenes[index] = _Still(item.path, Move.for_scene(index, span), size, cwd)
+                    prefetch(index)
+                    source = decoding.pop(index).result()
+                    open_scenes[index] = _Still(source, Move.for_scene(index, span), size)
+                    prefetch(index + 1)
                 else:
                     clip = _Clip(item.path, span, timeline.fps, size, cwd)
                     closing.callback(clip.raw.close)
