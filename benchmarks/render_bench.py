@@ -66,6 +66,8 @@ class ChildMemorySampler:
     def __init__(self) -> None:
         self.peak_bytes = 0
         self.tree_peak_bytes = 0
+        self.stage = "start"  # set by RenderCpu as the engine moves on
+        self.tree_peak_by_stage: dict[str, int] = {}
         self.cpu_seconds = 0.0  # this sampler's own, to take off the engine's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -82,6 +84,8 @@ class ChildMemorySampler:
                 self.peak_bytes = max(self.peak_bytes, rss)
                 tree += rss
             self.tree_peak_bytes = max(self.tree_peak_bytes, tree)
+            stage = self.stage
+            self.tree_peak_by_stage[stage] = max(self.tree_peak_by_stage.get(stage, 0), tree)
             self.cpu_seconds = time.thread_time()
 
     def __enter__(self) -> ChildMemorySampler:
@@ -109,6 +113,7 @@ class RenderCpu:
         return own + times.children_user + times.children_system
 
     def stage_started(self, stage: Stage, total: float) -> None:
+        self.sampler.stage = stage.value
         if stage is Stage.RENDER:
             self._start = self._now()
 
@@ -179,11 +184,13 @@ def measure(config: Config, rounds: int) -> dict[str, object]:
                 timings, video, duration = run_engine(config, scratch / "store", cpu)
             render_peak = sampler.peak_bytes / 2**20
             tree_peak = sampler.tree_peak_bytes / 2**20
+            by_stage = {k: round(v / 2**20) for k, v in sampler.tree_peak_by_stage.items()}
             floor_s, floor_cpu, floor_peak = encode_floor(config, video, scratch)
             shutil.rmtree(scratch / "store")
         rows.append(
-            (timings, floor_s, floor_peak, render_peak, duration, tree_peak, cpu.seconds, floor_cpu)
-        )
+            (timings, floor_s, floor_peak, render_peak, duration, tree_peak, cpu.seconds, floor_cpu,
+             by_stage)
+        )  # fmt: skip
     stages = {k: statistics.median(r[0][k] for r in rows) for k in rows[0][0]}
     floor = statistics.median(r[1] for r in rows)
     return {
@@ -200,6 +207,7 @@ def measure(config: Config, rounds: int) -> dict[str, object]:
         "peak_render_mib": round(max(r[3] for r in rows), 1),
         "peak_floor_mib": round(max(r[2] for r in rows), 1),
         "peak_tree_mib": round(max(r[5] for r in rows), 1),
+        "peak_tree_mib_by_stage": [r[8] for r in rows],
         "peak_engine_python_mib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         ),

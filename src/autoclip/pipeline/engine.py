@@ -457,6 +457,8 @@ class Engine:
             scenes.append(stored.model_copy(update={"wav_path": entry / "scene.wav"}))
             all_reused &= reused
             self.progress.stage_advanced(Stage.NARRATION, number)
+        # Every scene is spoken: the voice is not needed for the track's encodes that follow.
+        _release_voices([narrator])
         track_key = input_hash("track", ENGINE_VERSION, keys, NARRATION_GAP)
         entry, reused = self.cache.get_or_make("track", track_key, lambda d: _assemble(scenes, d))
         meta = json.loads((entry / "track.json").read_text())
