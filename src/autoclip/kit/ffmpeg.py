@@ -158,7 +158,10 @@ class RawFrames:
     def __init__(self, args: Sequence[str], frame_bytes: int, *, what: str, cwd: Path | None):
         self.frame_bytes = frame_bytes
         self.what = what
-        argv = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error", *args]
+        # One thread each for decoding and filtering: a decoder feeds a consumer slower
+        # than itself, and every extra thread brings frame buffers of its own.
+        argv = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-v", "error",
+                "-threads", "1", "-filter_threads", "1", *args]  # fmt: skip
         self._process = subprocess.Popen(  # nosec B603 # an argument list built as data
             argv,
             stdin=subprocess.DEVNULL,

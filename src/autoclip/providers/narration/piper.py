@@ -15,10 +15,7 @@ Captions are built from the narration's words: characters the caption font canno
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import difflib
-import gc
 import hashlib
 import threading
 from collections.abc import Sequence
@@ -34,6 +31,7 @@ from piper import PiperVoice, SynthesisConfig
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
+from autoclip.kit.memory import return_freed_memory
 from autoclip.options import Language
 from autoclip.providers.narration.base import (
     NarratorName,
@@ -80,18 +78,11 @@ def release_voices() -> None:
     lists hold about 400 MiB (measured: 503 MiB for the process, 106 MiB after this). The
     render runs next, beside an encoder of its own size, so the engine frees it between
     the two; the next narration loads the voice again. A voice still in use elsewhere
-    stays alive through that caller's reference. `malloc_trim` returns glibc's freed heap
-    pages; elsewhere it is simply not there.
+    stays alive through that caller's reference.
     """
     with _VOICES_LOCK:
         _VOICES.clear()
-    gc.collect()
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return
-    trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
+    return_freed_memory()
 
 
 @dataclass(frozen=True)
