@@ -81,8 +81,10 @@ def release_voices() -> None:
     stays alive through that caller's reference.
     """
     with _VOICES_LOCK:
+        loaded = bool(_VOICES)
         _VOICES.clear()
-    return_freed_memory()
+    if loaded:  # nothing to give back when every scene came from the cache
+        return_freed_memory()
 
 
 @dataclass(frozen=True)
