@@ -355,3 +355,16 @@ def test_a_tiny_render_has_exactly_the_planned_frames(
     assert integrated_loudness(output) == pytest.approx(-14.0, abs=1.0)
     assert not list(tmp_path.glob("*.partial"))
     assert os.listdir(tmp_path)  # the render wrote into its own working directory
+
+
+def test_a_logo_is_overlaid_on_the_frames_under_the_captions(tmp_path: Path) -> None:
+    job = make_job(tmp_path, captions=True)
+    job = RenderJob(**{**job.__dict__, "logo": Path("logo.png"), "logo_at": (12, 34)})
+    graph = graph_of(build_render_args(job))
+    assert_wired_once(graph, {"vout", "aout"})
+    parsed = chains(graph)
+    assert ([], "movie=filename=logo.png", ["logo"]) in parsed
+    assert (["0:v", "logo"], "overlay=x=12:y=34:format=yuv420", ["branded"]) in parsed
+    ((ins, body),) = [(ins, body) for ins, body, outs in parsed if outs == ["vout"]]
+    assert ins == ["branded"]
+    assert body.startswith("ass=filename=captions.ass")

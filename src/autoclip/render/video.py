@@ -19,6 +19,7 @@ from typing import BinaryIO
 from autoclip.kit.ffmpeg import CancelCheck, ProgressCallback, run_ffmpeg
 from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import (
+    MUSIC_LEVEL_DB,
     Loudness,
     SoundtrackInputs,
     add_mix,
@@ -66,6 +67,11 @@ class RenderJob:
     loudness: Loudness
     encoder: EncoderSettings
     output: Path
+    # A brand's logo: an RGBA PNG already scaled, its opacity applied, and where its
+    # top-left corner goes. Drawn under the captions, over every scene.
+    logo: Path | None = None
+    logo_at: tuple[int, int] = (0, 0)
+    music_level_db: float = MUSIC_LEVEL_DB
 
 
 _SAFE_GRAPH_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
@@ -87,7 +93,9 @@ def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> lis
     if job.music is not None:
         args += music_input_args(job.music)
         music_label = f"{first_input + 1}:a"
-    inputs = SoundtrackInputs(f"{first_input}:a", music_label, job.timeline.duration)
+    inputs = SoundtrackInputs(
+        f"{first_input}:a", music_label, job.timeline.duration, job.music_level_db
+    )
     add_mix(graph, inputs, "mix")
     graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
     return args
@@ -102,6 +110,10 @@ def build_render_args(job: RenderJob) -> list[str]:
         if scene.kind is VisualKind.STILL:
             graph_path(scene.path)  # named relative to the render's folder, plain characters
     graph = FilterGraph()
+    frames = "0:v"
+    if job.logo is not None:
+        _add_logo(graph, job, frames, "branded")
+        frames = "branded"
     video_filters: list[Filter] = []
     if job.captions is not None:
         video_filters.append(
@@ -112,7 +124,7 @@ def build_render_args(job: RenderJob) -> list[str]:
             )
         )
     video_filters.append(Filter.of("setparams", **COLOUR_TAGS))
-    graph.add(["0:v"], video_filters, ["vout"])
+    graph.add([frames], video_filters, ["vout"])
     frames_input = [
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
         "-framerate", str(timeline.fps), "-i", "pipe:0",
@@ -157,6 +169,15 @@ def render_video(
         what=what,
         feed=feed,
     )
+
+
+def _add_logo(graph: FilterGraph, job: RenderJob, under: str, out: str) -> None:
+    """The logo over `under`: one decoded still, overlaid in place on every frame."""
+    assert job.logo is not None
+    graph.add([], [Filter.of("movie", filename=graph_path(job.logo))], ["logo"])
+    x, y = job.logo_at
+    overlay = Filter.of("overlay", x=x, y=y, format="yuv420")
+    graph.add([under, "logo"], [overlay], [out])
 
 
 def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:
