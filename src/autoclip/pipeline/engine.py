@@ -66,7 +66,7 @@ from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script,
 from autoclip.script.model import Script
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"  # 6: sub-pixel warp, frames piped to one encoder
 SHARED_STAGES = frozenset({"script", "safety", "narration", "track", "visuals", "captions"})
 NARRATION_GAP = 0.35  # seconds of silence between scenes
 CONTENT_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-4d0e-9a57-0c9d2f4e8b11")
