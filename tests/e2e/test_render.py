@@ -72,13 +72,16 @@ def test_pixel_format_is_plain_yuv420p(
     )
 
 
-def test_colour_matrix_is_a_yuv_matrix(
+def test_colour_is_tagged_bt709_limited_range(
     case: tuple[Rendered, tuple[int, int]], ffprobe: Path
 ) -> None:
-    # "gbr" (matrix coefficients 0, identity) tagged on a YUV stream makes players that honour
-    # the tag show wrong colours.
+    # The frames are converted with the BT.709 matrix to limited range; players that honour
+    # the tags (and those that guess from a missing primaries or transfer tag) must agree.
+    # "gbr" (matrix coefficients 0, identity) on a YUV stream would show wrong colours.
     video = only_stream(probe(ffprobe, case[0].video), "video")
-    assert video.get("color_space", "unknown") in {"unknown", "bt709", "bt470bg", "smpte170m"}
+    tags = {key: video.get(key) for key in ("color_space", "color_primaries", "color_transfer")}
+    assert tags == dict.fromkeys(tags, "bt709")
+    assert video.get("color_range") == "tv"
 
 
 def test_moov_atom_comes_before_the_media_data(case: tuple[Rendered, tuple[int, int]]) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import psutil
 import pytest
 
 from autoclip.errors import CancelledError, MediaError
-from autoclip.kit.ffmpeg import ffmpeg_binary, media_info, run_ffmpeg, tail
+from autoclip.kit.ffmpeg import RawFrames, ffmpeg_binary, media_info, run_ffmpeg, tail
 
 ENDLESS = ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=25", "-f", "null", "-"]
 
@@ -129,3 +130,76 @@ def test_media_info_of_a_video_with_sound(tmp_path: Path) -> None:
 def test_tail_keeps_the_last_lines() -> None:
     text = "\n".join(f"line {n}" for n in range(100)) + "\n\n"
     assert tail(text, 3) == "line 97\nline 98\nline 99"
+
+
+# --- feeding raw frames in, reading raw frames out ------------------------------------
+
+RAW_GRAY_8x8 = [
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "gray",
+    "-s",
+    "8x8",
+    "-framerate",
+    "25",
+    "-i",
+    "pipe:0",
+]
+
+
+def test_a_feeder_writes_what_ffmpeg_encodes(tmp_path: Path) -> None:
+    def feed(stdin: BinaryIO) -> None:
+        for level in range(10):
+            stdin.write(bytes([level * 20]) * 64)
+
+    run_ffmpeg([*RAW_GRAY_8x8, "-f", "rawvideo", "out.raw"], feed=feed, cwd=tmp_path)
+    data = (tmp_path / "out.raw").read_bytes()
+    assert data == b"".join(bytes([level * 20]) * 64 for level in range(10))
+
+
+def test_a_feeder_error_kills_ffmpeg_and_is_raised(tmp_path: Path) -> None:
+    def feed(stdin: BinaryIO) -> None:
+        stdin.write(bytes(64))
+        raise MediaError("clip decoding ended early", "the decoder's words")
+
+    with pytest.raises(MediaError, match="clip decoding ended early"):
+        run_ffmpeg([*RAW_GRAY_8x8, "-f", "null", "-"], feed=feed, timeout=60)
+    assert not ffmpeg_children()
+
+
+def test_ffmpeg_failing_while_fed_is_reported_in_its_words() -> None:
+    fed: list[int] = []
+
+    def feed(stdin: BinaryIO) -> None:
+        for _ in itertools.count():  # until the pipe closes under it
+            stdin.write(bytes(64))
+            fed.append(1)
+
+    with pytest.raises(MediaError) as caught:
+        run_ffmpeg(
+            [*RAW_GRAY_8x8, "-vf", "no_such_filter", "-f", "null", "-"], feed=feed, timeout=60
+        )
+    assert "no_such_filter" in caught.value.stderr_tail
+    assert not ffmpeg_children()
+
+
+def test_raw_frames_reads_whole_frames(tmp_path: Path) -> None:
+    args = ["-f", "lavfi", "-i", "color=c=white:s=4x2:d=1:r=5", "-frames:v", "3",
+            "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]  # fmt: skip
+    buffer = bytearray(8)
+    with RawFrames(args, 8, what="test decoding", cwd=tmp_path) as frames:
+        for _ in range(3):
+            frames.read_into(memoryview(buffer))
+            assert buffer == bytes([255]) * 8
+        with pytest.raises(MediaError, match="test decoding ended early"):
+            frames.read_into(memoryview(buffer))
+    assert not ffmpeg_children()
+
+
+def test_raw_frames_of_a_missing_file_says_so(tmp_path: Path) -> None:
+    args = ["-i", "missing.png", "-f", "rawvideo", "pipe:1"]
+    frames = RawFrames(args, 16, what="still decoding", cwd=tmp_path)
+    with frames, pytest.raises(MediaError, match="still decoding ended early") as caught:
+        frames.read_into(memoryview(bytearray(16)))
+    assert "missing.png" in caught.value.stderr_tail

@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 from autoclip.options import Language
+from autoclip.providers.narration import piper
 from autoclip.providers.narration.base import TimingSource, VoiceRequest
 from autoclip.providers.narration.piper import PiperNarrator, default_model
 
@@ -53,3 +54,15 @@ def test_explicit_model_path_in_request(tmp_path: Path) -> None:
     request = VoiceRequest("Testing a model path.", Language.EN, voice=str(default_model()))
     narration = PiperNarrator().narrate(request, tmp_path / "scene.wav")
     assert [w.text for w in narration.words] == ["Testing", "a", "model", "path."]
+
+
+def test_release_frees_the_voice_and_the_next_narration_loads_it_again(tmp_path: Path) -> None:
+    narrator = PiperNarrator()
+    first = narrator.narrate(VoiceRequest("Hello there.", Language.EN), tmp_path / "a.wav")
+    assert piper._VOICES  # loaded once, kept for the next scene
+    narrator.release()
+    assert not piper._VOICES
+    again = narrator.narrate(VoiceRequest("Hello there.", Language.EN), tmp_path / "b.wav")
+    # Piper samples its noise, so the same words come out a little different each time
+    assert [w.text for w in again.words] == [w.text for w in first.words] == ["Hello", "there."]
+    assert abs(again.duration - first.duration) < 0.3

@@ -1,5 +1,5 @@
-"""build_render_args: the graph it builds, the arguments around it, and real tiny renders
-checked frame by frame with ffprobe."""
+"""build_render_args and render_video: the encoder's arguments and graph, the frames fed
+to it, and real tiny renders checked frame by frame with ffprobe."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
 from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import Loudness, measure_loudness
-from autoclip.render.timeline import SegmentRole, plan_timeline
+from autoclip.render.frames import video_frames
+from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import (
     EncoderSettings,
     RenderJob,
     SceneInput,
     build_render_args,
     graph_path,
+    render_video,
 )
 
 SIZE = (180, 320)
@@ -137,118 +139,88 @@ def assert_wired_once(graph: str, sinks: set[str]) -> None:
     assert sinks <= set(produced)
 
 
-def test_three_stills_make_a_well_formed_graph(tmp_path: Path) -> None:
+def test_the_encoder_reads_raw_frames_then_the_narration(tmp_path: Path) -> None:
     job = make_job(tmp_path)
     args = build_render_args(job)
     graph = graph_of(args)
     assert_wired_once(graph, {"vout", "aout"})
-    timeline = job.timeline
-    parsed = chains(graph)
-
-    # one movie source per still scene, each naming its scene by a relative path and moving
-    # it over the scene's whole span; trims cut that motion into the scene's segments
-    sources = [(outs, body) for ins, body, outs in parsed if body.startswith("movie=")]
-    assert len(sources) == len(timeline.spans) == 3
-    for (_, body), span in zip(sources, timeline.spans, strict=True):
-        assert body.startswith(f"movie=filename=scenes/s{span.index}.png,")
-        assert f":d={span.frames}:" in body
-        assert str(tmp_path) not in body
-    segments = [seg for piece in timeline.pieces for seg in piece]
-    assert len(segments) == 7
-    for segment in segments:
-        end = segment.first_frame + segment.frames
-        assert f"trim=start_frame={segment.first_frame}:end_frame={end}" in graph
-
-    # the frame size comes from the job (supersampled before zoompan, never a fixed size)
-    assert graph.count("s=180x320") == 3
-    for _, body in sources:
-        (scale,) = re.findall(r"scale=w=(\d+):h=(\d+):", body)
-        factor = int(scale[0]) // 180
-        assert factor >= 1
-        assert (int(scale[0]), int(scale[1])) == (180 * factor, 320 * factor)
+    # the frames arrive raw on stdin at the job's size and the timeline's rate
+    assert args[: args.index("-i") + 2] == [
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "180x320", "-framerate", "30",
+        "-i", "pipe:0",
+    ]  # fmt: skip
+    # the narration is the second (and last) input; no scene is an input of the encoder
+    assert [args[i + 1] for i, arg in enumerate(args) if arg == "-i"] == ["pipe:0", "voice.wav"]
+    assert "[1:a]" in graph
+    assert str(tmp_path) not in graph
     assert "1080" not in graph
     assert "1920" not in graph
-
-    # every piece fed to concat comes from its own segments only: a crossfade piece from
-    # exactly the tail of scene i and the head of scene i+1
-    producer = {outs[0]: ins for ins, _, outs in parsed if len(outs) == 1}
-
-    def origins(label: str) -> set[str]:
-        feeding = producer.get(label, [])
-        return {label} if not feeding else set().union(*(origins(up) for up in feeding))
-
-    (concat_inputs,) = [ins for ins, body, _ in parsed if body.startswith("concat=")]
-    for label, piece in zip(concat_inputs, timeline.pieces, strict=True):
-        expected = {f"{seg.role.value}{seg.scene}" for seg in piece}
-        assert {re.sub(r"^(p\d+|cut)", "", origin) for origin in origins(label)} == expected
-    for ins, body, _ in parsed:
-        if "xfade" in body:  # xfade (which converts to yuv444p) only sees the fade windows
-            assert [re.sub(r"^p\d+", "", label)[:4] for label in ins] == ["tail", "head"]
-    assert f"duration={timeline.fade_frames / timeline.fps:g}" in graph
-
-    # concat joins every piece in playing order
-    (concat,) = [(ins, body) for ins, body, _ in parsed if body.startswith("concat=")]
-    assert concat[1] == f"concat=n={len(timeline.pieces)}:v=1:a=0"
-    assert len(concat[0]) == 5
+    (video,) = [body for ins, body, outs in chains(graph) if outs == ["vout"]]
+    assert video == "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709"
     assert "ass=" not in graph
-
-    # inputs: narration only, as the first (and only) -i
-    assert args[:2] == ["-i", "voice.wav"]
-    assert args.count("-i") == 1
-    assert "[0:a]" in graph
-    assert args[args.index("-frames:v") + 1] == str(timeline.total_frames) == "90"
+    assert args[args.index("-frames:v") + 1] == str(job.timeline.total_frames) == "90"
     assert args[args.index("-r") + 1] == "30"
+    for option in ("-colorspace", "-color_primaries", "-color_trc"):
+        assert args[args.index(option) + 1] == "bt709"
+    assert args[args.index("-movflags") + 1] == "+faststart"
     assert args[-1] == "out.mp4"
     assert args[args.index("-map") : args.index("-map") + 4] == ["-map", "[vout]", "-map", "[aout]"]
 
 
-def test_captions_add_the_ass_filter_after_concat(tmp_path: Path) -> None:
+def test_captions_add_the_ass_filter_before_the_tags(tmp_path: Path) -> None:
     job = make_job(tmp_path, captions=True)
     graph = graph_of(build_render_args(job))
     assert_wired_once(graph, {"vout", "aout"})
-    (body,) = [body for _, body, outs in chains(graph) if outs == ["vout"]]
-    assert body == "concat=n=5:v=1:a=0,ass=filename=captions.ass:fontsdir=fonts"
+    ((ins, body),) = [(ins, body) for ins, body, outs in chains(graph) if outs == ["vout"]]
+    assert ins == ["0:v"]
+    assert body.startswith("ass=filename=captions.ass:fontsdir=fonts,setparams=")
 
 
-def test_music_is_a_looped_second_input(tmp_path: Path) -> None:
+def test_music_is_a_looped_third_input(tmp_path: Path) -> None:
     job = make_job(tmp_path, music=True)
     args = build_render_args(job)
     graph = graph_of(args)
     assert_wired_once(graph, {"vout", "aout"})
-    assert args[: args.index("-filter_complex")] == [
-        "-i", "voice.wav", "-stream_loop", "-1", "-i", "music.wav",
-    ]  # fmt: skip
-    assert "[1:a]" in graph
+    inputs = args[args.index("pipe:0") + 1 : args.index("-filter_complex")]
+    assert inputs == ["-i", "voice.wav", "-stream_loop", "-1", "-i", "music.wav"]
+    assert "[2:a]" in graph
     assert "sidechaincompress" in graph
 
 
-def test_zoompan_runs_at_the_timeline_rate(tmp_path: Path) -> None:
+def test_the_frame_rate_follows_the_timeline(tmp_path: Path) -> None:
     job = make_job(tmp_path, fps=25)
     args = build_render_args(job)
-    graph = graph_of(args)
-    assert graph.count(":fps=25") == 3  # one zoompan per still scene
-    assert ":fps=30" not in graph
+    assert args[args.index("-framerate") + 1] == "25"
+    assert args[args.index("-r") + 1] == "25"
     assert args[args.index("-frames:v") + 1] == "75"
 
 
-def test_a_clip_scene_becomes_a_seeked_looped_input(tmp_path: Path) -> None:
+def _centre_rgb(frame_y: int, frame_u: int, frame_v: int) -> tuple[float, float, float]:
+    """BT.709 limited-range YUV to full-range RGB, for telling the test colours apart."""
+    y, u, v = (frame_y - 16) * 255 / 219, (frame_u - 128) * 255 / 224, (frame_v - 128) * 255 / 224
+    return y + 1.5748 * v, y - 0.1873 * u - 0.4681 * v, y + 1.8556 * u
+
+
+def test_frames_follow_the_timeline_with_crossfades(tmp_path: Path) -> None:
+    """Every planned frame, each scene's own picture in its body, and a crossfade that
+    moves from one scene to the next one step at a time."""
     job = make_job(tmp_path, clip_scene=1)
-    args = build_render_args(job)
-    graph = graph_of(args)
-    assert_wired_once(graph, {"vout", "aout"})
-    # scene 1 has three segments (head, body, tail), each its own input seeked into the clip
-    clip_segments = [seg for piece in job.timeline.pieces for seg in piece if seg.scene == 1]
-    assert [seg.role for seg in clip_segments] == [
-        SegmentRole.HEAD, SegmentRole.BODY, SegmentRole.TAIL,
-    ]  # fmt: skip
-    inputs = [args[i + 1] for i, arg in enumerate(args) if arg == "-i"]
-    assert inputs == ["scenes/c1.mp4"] * 3 + ["voice.wav"]
-    seeks = [float(args[i + 1]) for i, arg in enumerate(args) if arg == "-ss"]
-    assert seeks == [pytest.approx((seg.first_frame / 30) % 0.6, abs=1e-3) for seg in clip_segments]
-    assert graph.count("movie=") == 2  # the two still scenes
-    for index in range(3):
-        assert f"[{index}:v]fps=fps=30,scale=w=180:h=320" in graph
-    assert "[3:a]" in graph
+    timeline = job.timeline
+    seen: list[tuple[float, float, float]] = []
+    for frame in video_frames(job.scenes, timeline, SIZE, tmp_path):
+        assert frame.data.size == 180 * 320 * 3 // 2
+        y, u, v = int(frame.y[160, 90]), int(frame.u[80, 45]), int(frame.v[80, 45])
+        seen.append(_centre_rgb(y, u, v))
+    assert len(seen) == timeline.total_frames == 90
+    # scene 0 (red still) then scene 2 (blue still); scene 1 is the test clip
+    assert max(range(3), key=lambda c: seen[5][c]) == 0
+    assert max(range(3), key=lambda c: seen[85][c]) == 2
+    # the fade into scene 2: red-free clip content fades to blue, monotonically in blue
+    fade = timeline.fade_frames
+    start = timeline.spans[2].start_frame
+    blues = [seen[start + k][2] for k in range(fade)]
+    assert blues == sorted(blues)
+    assert seen[start - 1][2] < blues[-1] < seen[start + fade][2] + 2
 
 
 @pytest.mark.parametrize(
@@ -330,10 +302,7 @@ def integrated_loudness(path: Path) -> float:
 
 def render(job: RenderJob, workdir: Path) -> Path:
     progress: list[float] = []
-    run_ffmpeg(
-        build_render_args(job), timeout=120, cwd=workdir, on_progress=progress.append,
-        what="test render",
-    )  # fmt: skip
+    render_video(job, timeout=120, cwd=workdir, on_progress=progress.append, what="test render")
     assert progress
     assert progress[-1] > 0
     return workdir / job.output
@@ -386,3 +355,16 @@ def test_a_tiny_render_has_exactly_the_planned_frames(
     assert integrated_loudness(output) == pytest.approx(-14.0, abs=1.0)
     assert not list(tmp_path.glob("*.partial"))
     assert os.listdir(tmp_path)  # the render wrote into its own working directory
+
+
+def test_a_logo_is_overlaid_on_the_frames_under_the_captions(tmp_path: Path) -> None:
+    job = make_job(tmp_path, captions=True)
+    job = RenderJob(**{**job.__dict__, "logo": Path("logo.png"), "logo_at": (12, 34)})
+    graph = graph_of(build_render_args(job))
+    assert_wired_once(graph, {"vout", "aout"})
+    parsed = chains(graph)
+    assert ([], "movie=filename=logo.png", ["logo"]) in parsed
+    assert (["0:v", "logo"], "overlay=x=12:y=34:format=yuv420", ["branded"]) in parsed
+    ((ins, body),) = [(ins, body) for ins, body, outs in parsed if outs == ["vout"]]
+    assert ins == ["branded"]
+    assert body.startswith("ass=filename=captions.ass")

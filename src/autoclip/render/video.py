@@ -1,17 +1,12 @@
-"""The one ffmpeg run that turns scene visuals, narration and captions into the video.
+"""The one ffmpeg run that encodes the video: frames from this process, narration, music
+and captions.
 
-Stills get a slow Ken Burns move from `zoompan`. `zoompan` crops in whole pixels, which
-shows as jitter on slow zooms; upscaling the still 2x first halves the step to a
-sub-pixel one (RENDER-NOTES measured 2.7 px jumps at 1x and 0.17 px at 2x). Each still
-is decoded once and one `zoompan` emits all the frames of its scene (`-loop 1` would
-re-decode the PNG every frame); `split` + `trim` then cut that motion into the head,
-body and tail segments the timeline asks for.
-
-ffmpeg brings every source chain up as soon as the graph starts, and each chain keeps
-its frame pools (a supersampled 1080x1920 still is 12 MB) until the end. So the graph
-has one chain per scene, not one per segment: measured on the 60 s benchmark, 395 MB
-for the filter graph instead of 890 MB, and 15% less filter CPU.
-Clips are scaled to cover the frame, looped if short, and trimmed.
+The frames (`frames.video_frames`: stills moved at sub-pixel positions, clips, crossfades)
+are made in this process and written to ffmpeg's stdin as raw yuv420p. ffmpeg mixes and
+normalises the soundtrack, draws the captions with libass and encodes with x264. One
+chain, one encoder: the old graph's source chain per scene (`movie`, a 2x `scale`,
+`zoompan`, `split`/`trim`, `fade`/`overlay`) kept every scene's frame pools alive for the
+whole render and resampled each frame with a new swscale context; see docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -19,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from autoclip.kit.ffmpeg import CancelCheck, ProgressCallback, run_ffmpeg
 from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.audio import (
     MUSIC_LEVEL_DB,
@@ -29,14 +26,14 @@ from autoclip.render.audio import (
     music_input_args,
     normalise_filters,
 )
+from autoclip.render.frames import video_frames
 from autoclip.render.graph import Filter, FilterGraph
-from autoclip.render.timeline import Segment, SegmentRole, Timeline
+from autoclip.render.timeline import Timeline
 
-SUPERSAMPLE = 2
-ZOOM_RANGE = (1.0, 1.08)
-# Where each scene's zoom is anchored (fractions of the free margin), cycled by scene so
-# consecutive scenes move differently; even scenes zoom in, odd ones zoom out.
-FOCUS_POINTS = ((0.5, 0.5), (0.3, 0.35), (0.7, 0.4), (0.45, 0.65), (0.6, 0.3))
+# BT.709 all through: the matrix the frames were converted with, and the primaries and
+# transfer of the sRGB-like stills and stock they came from.
+COLOUR_TAGS = {"range": "tv", "colorspace": "bt709", "color_primaries": "bt709",
+               "color_trc": "bt709"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,67 +74,6 @@ class RenderJob:
     music_level_db: float = MUSIC_LEVEL_DB
 
 
-def _cover(width: int, height: int) -> list[Filter]:
-    """Scale to cover width x height, centre-crop, as limited-range BT.709 yuv420p.
-
-    Stills and clips arrive as full-range RGB or anything else; converting in the same
-    `scale` that resizes saves a pass and a frame pool per chain, and the tags make
-    players use the right matrix.
-    """
-    return [
-        Filter.of(
-            "scale",
-            w=width,
-            h=height,
-            force_original_aspect_ratio="increase",
-            flags="bicubic",
-            out_color_matrix="bt709",
-            out_range="tv",
-        ),
-        Filter.of("format", pix_fmts="yuv420p"),
-        Filter.of("crop", w=width, h=height),
-        Filter.of(
-            "setparams", range="tv", colorspace="bt709", color_primaries="bt709", color_trc="bt709"
-        ),
-    ]
-
-
-def _still_source(scene: SceneInput, size: tuple[int, int]) -> list[Filter]:
-    """Decode the still and supersample it for `zoompan`."""
-    width, height = size
-    # A `movie` source rather than an -i input: it needs no demuxer thread and queue.
-    source = Filter.of("movie", filename=graph_path(scene.path))
-    return [source, *_cover(width * SUPERSAMPLE, height * SUPERSAMPLE)]
-
-
-def _still_motion(segment: Segment, span_frames: int, size: tuple[int, int], fps: int) -> Filter:
-    width, height = size
-    zoom_in = segment.scene % 2 == 0
-    start, end = ZOOM_RANGE if zoom_in else ZOOM_RANGE[::-1]
-    focus_x, focus_y = FOCUS_POINTS[segment.scene % len(FOCUS_POINTS)]
-    # progress runs 0 -> 1 over the scene's whole span, whichever segment this is
-    progress = f"(on+{segment.first_frame})/{max(1, span_frames - 1)}"
-    return Filter.of(
-        "zoompan",
-        z=f"{start}+({end - start:.4f})*{progress}",
-        x=f"(iw-iw/zoom)*{focus_x}",
-        y=f"(ih-ih/zoom)*{focus_y}",
-        d=segment.frames,
-        s=f"{width}x{height}",
-        fps=fps,
-    )
-
-
-def _clip_fit(segment: Segment, fps: int, size: tuple[int, int]) -> list[Filter]:
-    width, height = size
-    return [
-        Filter.of("fps", fps=fps),
-        *_cover(width, height),
-        Filter.of("trim", end_frame=segment.frames),
-        Filter.of("setpts", expr="PTS-STARTPTS"),
-    ]
-
-
 _SAFE_GRAPH_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
 
@@ -148,55 +84,6 @@ def graph_path(path: Path) -> str:
     if path.is_absolute() or ".." in path.parts or not _SAFE_GRAPH_PATH.fullmatch(text):
         raise ValueError(f"unsafe path for a filter graph: {text!r}")
     return text
-
-
-def _clip_input(scene: SceneInput, segment: Segment, fps: int) -> list[str]:
-    # Seek into the clip where this segment starts; loop clips shorter than the scene.
-    offset = segment.first_frame / fps
-    if scene.duration:
-        offset %= scene.duration
-    return ["-stream_loop", "-1", "-ss", f"{offset:.3f}", "-i", str(scene.path)]
-
-
-def _add_still_scene(
-    graph: FilterGraph, job: RenderJob, index: int, feeds: list[tuple[str, Segment]]
-) -> None:
-    """One moving still for the scene's whole span, cut into its head, body and tail."""
-    span = job.timeline.spans[index].frames
-    whole = Segment(index, SegmentRole.BODY, 0, span)
-    chain = [
-        *_still_source(job.scenes[index], job.size),
-        _still_motion(whole, span, job.size, job.timeline.fps),
-        Filter.of("setsar", r=1),
-    ]
-    if len(feeds) == 1:
-        graph.add([], chain, [feeds[0][0]])
-        return
-    cuts = [f"cut{segment.role.value}{index}" for _, segment in feeds]
-    graph.add([], [*chain, Filter.of("split", outputs=len(feeds))], cuts)
-    for cut, (label, segment) in zip(cuts, feeds, strict=True):
-        end = segment.first_frame + segment.frames
-        trim = Filter.of("trim", start_frame=segment.first_frame, end_frame=end)
-        graph.add([cut], [trim, Filter.of("setpts", expr="PTS-STARTPTS")], [label])
-
-
-def _add_crossfade(
-    graph: FilterGraph, outgoing: str, incoming: str, number: int, timeline: Timeline
-) -> str:
-    """The incoming scene fades in over the outgoing one; returns the blended label.
-
-    overlay blends yuv420p directly, where xfade converts both inputs to yuv444p:
-    measured 12% less filter CPU and 10% less memory for the whole graph.
-    """
-    seconds = timeline.fade_frames / timeline.fps
-    fade_in = Filter.of("fade", type="in", start_time=0, duration=seconds, alpha=1)
-    graph.add([incoming], [Filter.of("format", pix_fmts="yuva420p"), fade_in], [f"a{number}"])
-    graph.add(
-        [outgoing, f"a{number}"],
-        [Filter.of("overlay", format="yuv420", shortest=1)],
-        [f"x{number}"],
-    )
-    return f"x{number}"
 
 
 def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> list[str]:
@@ -215,38 +102,19 @@ def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> lis
 
 
 def build_render_args(job: RenderJob) -> list[str]:
-    """ffmpeg arguments (without the binary) for the whole render."""
+    """ffmpeg arguments (without the binary) for the whole render: the frames arrive raw on
+    stdin (`render_video` writes them), the soundtrack from the files."""
     timeline = job.timeline
+    width, height = job.size
+    for scene in job.scenes:
+        if scene.kind is VisualKind.STILL:
+            graph_path(scene.path)  # named relative to the render's folder, plain characters
     graph = FilterGraph()
-    args: list[str] = []
-    concat_labels: list[str] = []
-    next_input = 0
-    feeds: dict[int, list[tuple[str, Segment]]] = {}
-    for number, piece in enumerate(timeline.pieces):
-        labels = []
-        for segment in piece:
-            scene = job.scenes[segment.scene]
-            label = f"p{number}{segment.role.value}{segment.scene}"
-            labels.append(label)
-            if scene.kind is VisualKind.STILL:
-                feeds.setdefault(segment.scene, []).append((label, segment))
-                continue
-            args += _clip_input(scene, segment, timeline.fps)
-            filters = _clip_fit(segment, timeline.fps, job.size)
-            graph.add([f"{next_input}:v"], [*filters, Filter.of("setsar", r=1)], [label])
-            next_input += 1
-        if len(piece) == 2 and piece[0].role is SegmentRole.TAIL:
-            labels = [_add_crossfade(graph, labels[0], labels[1], number, timeline)]
-        concat_labels += labels
-
-    for scene_index, scene_feeds in feeds.items():
-        _add_still_scene(graph, job, scene_index, scene_feeds)
-
-    video_filters = [Filter.of("concat", n=len(concat_labels), v=1, a=0)]
+    frames = "0:v"
     if job.logo is not None:
-        graph.add(concat_labels, video_filters, ["scenes"])
-        _add_logo(graph, job, "scenes", "branded")
-        concat_labels, video_filters = ["branded"], [Filter.of("null")]
+        _add_logo(graph, job, frames, "branded")
+        frames = "branded"
+    video_filters: list[Filter] = []
     if job.captions is not None:
         video_filters.append(
             Filter.of(
@@ -255,13 +123,17 @@ def build_render_args(job: RenderJob) -> list[str]:
                 fontsdir=graph_path(job.fonts_dir),
             )
         )
-    graph.add(concat_labels, video_filters, ["vout"])
-
-    args += _add_soundtrack(graph, job, first_input=next_input)
+    video_filters.append(Filter.of("setparams", **COLOUR_TAGS))
+    graph.add([frames], video_filters, ["vout"])
+    frames_input = [
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
+        "-framerate", str(timeline.fps), "-i", "pipe:0",
+    ]  # fmt: skip
+    soundtrack = _add_soundtrack(graph, job, first_input=1)
     graph.validate({"vout", "aout"})
-
     return [
-        *args,
+        *frames_input,
+        *soundtrack,
         "-filter_complex",
         graph.render(),
         "-map",
@@ -271,6 +143,32 @@ def build_render_args(job: RenderJob) -> list[str]:
         *_encoder_args(job, timeline),
         str(job.output),
     ]
+
+
+def render_video(
+    job: RenderJob,
+    *,
+    cwd: Path,
+    timeout: float = 1800.0,
+    on_progress: ProgressCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+    what: str = "render",
+) -> None:
+    """Render `job` into `job.output`; its relative paths are relative to `cwd`."""
+
+    def feed(stdin: BinaryIO) -> None:
+        for frame in video_frames(job.scenes, job.timeline, job.size, cwd):
+            stdin.write(frame.data.data)
+
+    run_ffmpeg(
+        build_render_args(job),
+        cwd=cwd,
+        timeout=timeout,
+        on_progress=on_progress,
+        should_cancel=should_cancel,
+        what=what,
+        feed=feed,
+    )
 
 
 def _add_logo(graph: FilterGraph, job: RenderJob, under: str, out: str) -> None:

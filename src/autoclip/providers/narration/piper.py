@@ -31,6 +31,7 @@ from piper import PiperVoice, SynthesisConfig
 
 from autoclip.errors import InputError
 from autoclip.kit.fonts import drawable
+from autoclip.kit.memory import return_freed_memory
 from autoclip.options import Language
 from autoclip.providers.narration.base import (
     NarratorName,
@@ -61,12 +62,29 @@ def default_model() -> Path:
 
 
 def load_voice(model: Path) -> Any:
-    """The loaded voice for `model`, loaded once per process (loading takes about a second)."""
+    """The loaded voice for `model`, kept until `release_voices` (loading takes about a
+    second)."""
     key = model.resolve()
     with _VOICES_LOCK:
         if key not in _VOICES:
             _VOICES[key] = PiperVoice.load(key, include_alignments=True)
         return _VOICES[key]
+
+
+def release_voices() -> None:
+    """Forget the loaded voices and hand their memory back to the system.
+
+    After a minute of speech the voice, its onnxruntime session and the allocator's free
+    lists hold about 400 MiB (measured: 503 MiB for the process, 106 MiB after this). The
+    render runs next, beside an encoder of its own size, so the engine frees it between
+    the two; the next narration loads the voice again. A voice still in use elsewhere
+    stays alive through that caller's reference.
+    """
+    with _VOICES_LOCK:
+        loaded = bool(_VOICES)
+        _VOICES.clear()
+    if loaded:  # nothing to give back when every scene came from the cache
+        return_freed_memory()
 
 
 @dataclass(frozen=True)
@@ -214,6 +232,10 @@ class PiperNarrator:
         if not Path(f"{model}.json").is_file():
             raise InputError("voice", f"Piper model config not found: {model}.json")
         return model
+
+    def release(self) -> None:
+        """Free the loaded voices: the engine calls this when the narration is done."""
+        release_voices()
 
     def identity(self, request: VoiceRequest) -> str:
         model = self._model_for(request)

@@ -1,0 +1,166 @@
+"""Every video frame of a render, made in this process and written to the encoder in order.
+
+One scene is open at a time (two across a crossfade), so memory holds at most two 2x
+stills and a few frame buffers whatever the number of scenes. Before this, one ffmpeg
+graph held a source chain per scene from the first frame to the last (ffmpeg starts every
+chain at once), each with its frame pools.
+
+- A still is decoded and cover-scaled to 2x the frame by ffmpeg once (the same `scale`
+  and BT.709 conversion as before), then moved by `motion`.
+- A clip is decoded by one ffmpeg run for its whole span: frame rate, cover scale, looped
+  when shorter than its scene.
+- A crossfade blends the outgoing scene's tail with the incoming scene's head, the
+  incoming weight rising k/F over its F frames (what `fade` + `overlay` gave).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Protocol
+
+from autoclip.kit.ffmpeg import RawFrames
+from autoclip.providers.visuals.base import VisualKind
+from autoclip.render.graph import Filter
+from autoclip.render.motion import SUPERSAMPLE, Frame420, Move, blend, render_window
+from autoclip.render.timeline import Segment, Timeline
+
+
+class SceneInputLike(Protocol):
+    @property
+    def kind(self) -> VisualKind: ...
+    @property
+    def path(self) -> Path: ...
+
+
+def cover_filters(width: int, height: int) -> list[Filter]:
+    """Scale to cover width x height, centre-crop, as limited-range BT.709 yuv420p.
+
+    Stills and clips arrive as full-range RGB or anything else; converting in the same
+    `scale` that resizes saves a pass, and the tags make players use the right matrix.
+    """
+    return [
+        Filter.of(
+            "scale",
+            w=width,
+            h=height,
+            force_original_aspect_ratio="increase",
+            flags="bicubic",
+            out_color_matrix="bt709",
+            out_range="tv",
+        ),
+        Filter.of("format", pix_fmts="yuv420p"),
+        Filter.of("crop", w=width, h=height),
+    ]
+
+
+def _chain(filters: list[Filter]) -> str:
+    return ",".join(f.render() for f in filters)
+
+
+class _Scene(Protocol):
+    def next_frame(self) -> Frame420: ...
+
+
+def decode_still(path: Path, size: tuple[int, int], cwd: Path | None) -> Frame420:
+    """The still cover-scaled to SUPERSAMPLE times the frame size, as yuv420p."""
+    big = (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE)
+    source = Frame420.empty(*big)
+    args = ["-i", str(path), "-vf", _chain(cover_filters(*big)), "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+    with RawFrames(args, source.data.size, what="still decoding", cwd=cwd) as raw:
+        raw.read_into(source.data.data)
+    return source
+
+
+class _Still:
+    """A still moving over its scene's span: frame j is the move's window j."""
+
+    def __init__(self, source: Frame420, move: Move, size: tuple[int, int]):
+        self.source = source
+        self.move = move
+        self.out = Frame420.empty(*size)
+        self.index = 0
+
+    def next_frame(self) -> Frame420:
+        render_window(self.source, self.out, *self.move.window(self.index))
+        self.index += 1
+        return self.out
+
+
+class _Clip:
+    """A clip's frames over its scene's span, decoded as they are needed."""
+
+    def __init__(
+        self, path: Path, frames: int, fps: int, size: tuple[int, int], cwd: Path | None
+    ) -> None:
+        width, height = size
+        filters = [Filter.of("fps", fps=fps), *cover_filters(width, height)]
+        args = ["-stream_loop", "-1", "-i", str(path), "-vf", _chain(filters),
+                "-frames:v", str(frames),
+                "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+        self.out = Frame420.empty(width, height)
+        self.raw = RawFrames(args, self.out.data.size, what="clip decoding", cwd=cwd)
+
+    def next_frame(self) -> Frame420:
+        self.raw.read_into(self.out.data.data)
+        return self.out
+
+
+def video_frames(
+    scenes: Sequence[SceneInputLike], timeline: Timeline, size: tuple[int, int], cwd: Path | None
+) -> Iterator[Frame420]:
+    """The video's frames in order. A yielded frame is only valid until the next one.
+
+    The next scene's still is decoded in a thread while this scene plays, so the encoder
+    never waits for an ffmpeg start and a PNG decode at a scene change."""
+    width, height = size
+    mixed = Frame420.empty(width, height)
+    with ExitStack() as closing:
+        open_scenes: dict[int, _Scene] = {}
+        decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="still-decoder")
+        closing.callback(decoder.shutdown, wait=True, cancel_futures=True)
+        decoding: dict[int, Future[Frame420]] = {}
+
+        def prefetch(index: int) -> None:
+            wanted = index < len(scenes) and scenes[index].kind is VisualKind.STILL
+            if wanted and index not in decoding and index not in open_scenes:
+                decoding[index] = decoder.submit(decode_still, scenes[index].path, size, cwd)
+
+        def scene(index: int) -> _Scene:
+            if index not in open_scenes:
+                item = scenes[index]
+                span = timeline.spans[index].frames
+                if item.kind is VisualKind.STILL:
+                    prefetch(index)
+                    source = decoding.pop(index).result()
+                    open_scenes[index] = _Still(source, Move.for_scene(index, span), size)
+                    prefetch(index + 1)
+                else:
+                    clip = _Clip(item.path, span, timeline.fps, size, cwd)
+                    closing.callback(clip.raw.close)
+                    open_scenes[index] = clip
+            return open_scenes[index]
+
+        def done_with(segment: Segment) -> None:
+            if segment.first_frame + segment.frames == timeline.spans[segment.scene].frames:
+                finished = open_scenes.pop(segment.scene)
+                if isinstance(finished, _Clip):
+                    finished.raw.close()
+
+        for piece in timeline.pieces:
+            if len(piece) == 1:
+                (segment,) = piece
+                current = scene(segment.scene)
+                for _ in range(segment.frames):
+                    yield current.next_frame()
+                done_with(segment)
+                continue
+            tail, head = piece
+            outgoing, incoming = scene(tail.scene), scene(head.scene)
+            for k in range(tail.frames):
+                blend(outgoing.next_frame(), incoming.next_frame(), k / tail.frames, mixed)
+                yield mixed
+            done_with(tail)
