@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,6 @@ class Runs:
     root: Path
     first: Rendered
     second: Rendered
-    second_seconds: float
     counts: dict[str, dict[str, int]]  # run name -> stage -> new cache entries
     narration_edit: Rendered
     text_edit: Rendered
@@ -61,9 +59,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     first = generate(root, args)
     original_video = first.video.read_bytes()
     before = _entries(root)
-    began = time.perf_counter()
     second = generate(root, args)
-    second_seconds = time.perf_counter() - began
     counts["second"] = _new(before, _entries(root))
 
     before = _entries(root)
@@ -75,9 +71,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     retitled = _edit(first.output("script"), folder / "retitled.json", on_screen_text=NEW_ON_SCREEN)
     text_edit = generate(root, ["--script", str(retitled), "--language", "en"])
     counts["text_edit"] = _new(before, _entries(root))
-    return Runs(
-        root, first, second, second_seconds, counts, narration_edit, text_edit, original_video
-    )
+    return Runs(root, first, second, counts, narration_edit, text_edit, original_video)
 
 
 def test_second_run_reuses_every_stage(runs: Runs) -> None:
@@ -89,12 +83,9 @@ def test_second_run_reuses_every_stage(runs: Runs) -> None:
     assert all(count == 0 for count in runs.counts["second"].values()), runs.counts["second"]
 
 
-def test_second_run_is_fast(runs: Runs) -> None:
-    first_total = sum(runs.first.summary["timings_s"].values())
-    second_total = sum(runs.second.summary["timings_s"].values())
-    assert second_total < 1.0, runs.second.summary["timings_s"]
-    assert second_total < first_total / 10
-    assert runs.second_seconds < 15.0  # process start-up included
+def test_second_run_gives_the_very_same_video(runs: Runs) -> None:
+    # How much faster the reuse is belongs to a benchmark, not a test: that every stage was
+    # reused (above) and the result is byte for byte the first one is what must hold.
     assert runs.second.video.read_bytes() == runs.original_video
 
 
