@@ -1,0 +1,38 @@
+"""The web studio: server-rendered pages at `/` for creators, in Korean or English.
+
+Pages are Jinja2 templates rendered by the same process as the API, changing data only
+through the API's own service functions; a few small ES modules (static/) add live
+progress, copy buttons and the wizard's steps. See docs/studio.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from autoclip.service.protection import HeaderPolicy
+from autoclip.service.studio import account_pages, auth_pages, content_pages
+from autoclip.service.studio.render import STATIC_DIR, STATIC_URL
+from autoclip.service.studio.web import install_handlers
+
+# Pages load only this site's own styles, scripts, images and media; no inline script, no
+# framing, forms post only here. (Downloads and media are signed links of this site; with
+# S3 storage, presigned links point at the bucket, added by `studio_headers`.)
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# Pages hold a user's data: no shared cache may keep them.
+PAGE_HEADERS = HeaderPolicy(content_security_policy=PAGE_CSP, cache_control="no-store")
+# Static files are named by their hash (render.static_url): kept a year.
+STATIC_HEADERS = HeaderPolicy(cache_control="public, max-age=31536000, immutable")
+
+
+def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
+    """Mount the studio's pages and files; returns the header policies by path prefix."""
+    for router in (auth_pages.router, content_pages.router, account_pages.router):
+        app.include_router(router, include_in_schema=False)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="studio-static")
+    install_handlers(app)
+    return {"/": PAGE_HEADERS, STATIC_URL: STATIC_HEADERS}

@@ -1,0 +1,381 @@
+"""The dashboard, the list, the new-video wizard and one video's page (progress, review,
+result), with the actions on a video. Every change goes through contents/service.py,
+the functions the API's routes call."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import TypeAdapter, ValidationError
+
+from autoclip.errors import ConfigurationError, InputError
+from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.providers.narration.registry import VOICES
+from autoclip.providers.writing.base import WriterName
+from autoclip.providers.writing.registry import takes_topics
+from autoclip.service.auth.callers import Caller
+from autoclip.service.auth.service import user_row
+from autoclip.service.billing.endpoints import credits as credits_of
+from autoclip.service.contents import service
+from autoclip.service.contents.chains import (
+    NARRATOR_CHAINS,
+    VISUAL_CHAINS,
+    WRITER_CHAINS,
+    configured_chains,
+)
+from autoclip.service.contents.endpoints import content_out, content_summary
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
+from autoclip.service.deps import RuntimeDep, SessionDep
+from autoclip.service.exports import service as exports
+from autoclip.service.exports.endpoints import export_out
+from autoclip.service.files.links import download_url
+from autoclip.service.models import ContentStatus
+from autoclip.service.problems import AppError, NotFound, PaymentRequired
+from autoclip.service.projects.service import list_projects
+from autoclip.service.studio.catalog import MESSAGES, text
+from autoclip.service.studio.forms import input_error, problem_text, validation_errors
+from autoclip.service.studio.render import page
+from autoclip.service.studio.session import Visitor
+from autoclip.service.studio.web import (
+    VisitDep,
+    form_refused,
+    not_found,
+    see_other,
+    signed_in,
+)
+
+router = APIRouter()
+Field = Annotated[str, Form()]
+SHOWN_STATUSES = ("queued", "processing", "review", "ready", "failed", "cancelled")
+LATEST = 8
+PER_PAGE = 24
+_CREATE = TypeAdapter(ContentCreate)
+KINDS = ("text", "url", "topic")
+# What an action's refusal shows on the video's page, by a key in the address (never
+# text from the address itself).
+FLAG_KEYS = frozenset(k for k in MESSAGES if k.startswith("flag."))
+STAGE_KEYS = frozenset(k.removeprefix("stage.") for k in MESSAGES if k.startswith("stage."))
+PROBLEMS = {"credits": "error.out_of_credits", "conflict": "content.changed"}
+
+
+def _credits(session: SessionDep, user: Caller) -> Any:
+    return credits_of(user, session, limit=1)
+
+
+@router.get("/")
+def dashboard(
+    request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    user = signed_in(request, visit)
+    repository = ContentRepository(session)
+    counts = repository.count_by_status_of(user.id)
+    latest, total = repository.page(user.id, 1, LATEST)
+    waiting = [
+        content_summary(runtime, row)
+        for status in (ContentStatus.REVIEW, ContentStatus.FAILED)
+        for row in repository.page(user.id, 1, 5, status)[0]
+    ]
+    return page(
+        request, visit, "dashboard.html",
+        name=user_row(session, user).name,
+        counts={s: counts.get(ContentStatus(s), 0) for s in SHOWN_STATUSES},
+        credits=_credits(session, user),
+        latest=[content_summary(runtime, row) for row in latest],
+        waiting=waiting, total=total,
+    )  # fmt: skip
+
+
+@router.get("/contents")
+def content_list(
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
+    status: ContentStatus | None = None,
+    project: uuid.UUID | None = None,
+) -> Response:
+    user = signed_in(request, visit)
+    rows, total = service.list_contents(session, user, page_number, PER_PAGE, status, project)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    return page(
+        request, visit, "contents.html",
+        items=[content_summary(runtime, row) for row in rows], total=total,
+        page_number=page_number, pages=pages, status=status.value if status else "",
+    )  # fmt: skip
+
+
+def _wizard(
+    request: Request,
+    visit: Visitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: Caller,
+    values: dict[str, str],
+    errors: dict[str, str],
+    problem: str = "",
+    status: int = 200,
+) -> Response:
+    settings = runtime.settings
+    projects, _ = list_projects(session, user, 1, 100)
+    chains = {
+        "writer": configured_chains(settings, [c for c in WRITER_CHAINS if c.count(",") < 2]),
+        "narrator": configured_chains(settings, [c for c in NARRATOR_CHAINS if c.count(",") < 2]),
+        "visuals": configured_chains(settings, [c for c in VISUAL_CHAINS if c.count(",") < 2]),
+    }
+    topics = takes_topics(settings.script_writer) or any(
+        takes_topics([WriterName(n) for n in chain.split(",")]) for chain in chains["writer"]
+    )
+    credits = _credits(session, user)
+    return page(
+        request, visit, "new.html", status=status,
+        values=values, errors=errors, problem=problem, projects=projects,
+        chains={k: v for k, v in chains.items() if len(v) > 1},
+        topics=topics, credits=credits,
+        budget=settings.content_budget_usd,
+        paid=any(len(v) > 1 for v in chains.values()),
+        verticals=list(Vertical), tones=list(Tone), lengths=list(Length),
+        aspects=list(Aspect), languages=list(Language), voices=list(VOICES),
+        idempotency=values.get("idempotency") or uuid.uuid4().hex,
+    )  # fmt: skip
+
+
+@router.get("/new")
+def new_page(
+    request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    user = signed_in(request, visit)
+    defaults = {"kind": "text", "language": visit.language, "length": "short", "aspect": "9:16"}
+    return _wizard(request, visit, session, runtime, user, defaults, {})
+
+
+def _request_body(form: dict[str, str]) -> dict[str, Any]:
+    """The form as the API's request body: empty fields are left out (the project's or
+    the configuration's choice applies)."""
+    kind = form.get("kind", "")
+    options = {
+        name: form[name]
+        for name in ("vertical", "tone", "length", "aspect", "voice", "writer", "narrator",
+                     "visuals")  # fmt: skip
+        if form.get(name)
+    }
+    if form.get("draft"):
+        options["draft"] = True
+    body: dict[str, Any] = {"generation_type": kind, "options": options}
+    if kind in KINDS:
+        body[kind] = form.get(kind, "")
+    for name in ("language", "project_id"):
+        if form.get(name):
+            body[name] = form[name]
+    return body
+
+
+@router.post("/new")
+def create(
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    kind: Field = "",
+    text_: Annotated[str, Form(alias="text")] = "",
+    url: Field = "",
+    topic: Field = "",
+    vertical: Field = "",
+    tone: Field = "",
+    length: Field = "",
+    aspect: Field = "",
+    language: Field = "",
+    voice: Field = "",
+    project_id: Field = "",
+    writer: Field = "",
+    narrator: Field = "",
+    visuals: Field = "",
+    draft: Field = "",
+    idempotency: Field = "",
+    csrf: Field = "",
+) -> Response:
+    form = {
+        "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
+        "tone": tone, "length": length, "aspect": aspect, "language": language,
+        "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
+        "visuals": visuals, "draft": draft, "idempotency": idempotency, "csrf": csrf,
+    }  # fmt: skip
+    return _create(request, visit, session, runtime, form)
+
+
+def _create(
+    request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep, form: dict[str, str]
+) -> Response:
+    user = signed_in(request, visit)
+    if refused := form_refused(request, runtime, visit, form.get("csrf")):
+        return refused
+    language = visit.language
+    errors: dict[str, str] = {}
+    problem = ""
+    try:
+        data = _CREATE.validate_python(_request_body(form))
+        content, _ = service.create_content(
+            session, runtime.jobs, user, data, settings=runtime.settings,
+            idempotency_key=form.get("idempotency") or None,
+            request_id=getattr(request.state, "request_id", None),
+        )  # fmt: skip
+    except ValidationError as error:
+        errors = validation_errors(error, language)
+    except InputError as error:
+        errors = input_error(error, language)
+    except ConfigurationError as error:
+        problem = text("error.generic", language).format(detail=str(error))
+    except AppError as error:
+        if error.status == 409 and form.get("kind") == "topic":
+            errors = {"topic": text("field.topic_needs_model", language)}
+        elif isinstance(error, NotFound):
+            errors = {"project_id": text("field.choice", language)}
+        else:
+            problem = problem_text(error, language)
+    else:
+        return see_other(f"/contents/{content.id}")
+    status = 402 if problem and not errors else 422
+    return _wizard(request, visit, session, runtime, user, form, errors, problem, status)
+
+
+def _own(
+    request: Request, visit: Visitor, session: SessionDep, user: Caller, content_id: str
+) -> Any:
+    try:
+        return service.get_content(session, user, uuid.UUID(content_id))
+    except (ValueError, NotFound):
+        return None
+
+
+@router.get("/contents/{content_id}")
+def content_page(
+    content_id: str,
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    notice: str = "",
+) -> Response:
+    user = signed_in(request, visit)
+    content = _own(request, visit, session, user, content_id)
+    if content is None:
+        return not_found(request, visit)
+    shown = content_out(runtime, content)
+    zips = []
+    if content.status is ContentStatus.READY:
+        zips = [
+            export_out(runtime, e)
+            for e in exports.list_exports(session, user)
+            if e.content_ids == [str(content.id)]
+        ][:1]
+    flags = list(content.safety.flags) if content.safety else []
+    ticket = (
+        runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
+    )
+    srt_url = (
+        download_url(runtime, content.outputs.captions_srt)
+        if content.status is ContentStatus.READY and content.outputs
+        else ""
+    )
+    return page(
+        request, visit, "content.html",
+        content=shown, source=content.source, flags=flags, zips=zips, srt_url=srt_url,
+        flag_keys=FLAG_KEYS, stage_keys=STAGE_KEYS, editable=False,
+        flagged={f.sentence for f in flags}, ticket=ticket,
+        notice=notice if notice in ("content.zip_pending",) else "",
+        problem=PROBLEMS.get(request.query_params.get("problem", ""), ""),
+    )  # fmt: skip
+
+
+@router.get("/contents/{content_id}/ticket")
+def ticket(
+    content_id: str, request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """A fresh ticket for the event stream, for the progress script when its stream drops
+    (a ticket lasts a minute): the same ticket the API's route gives."""
+    user = signed_in(request, visit)
+    content = _own(request, visit, session, user, content_id)
+    if content is None:
+        return JSONResponse({"detail": "not found"}, status_code=404)
+    found = runtime.signer.stream_ticket(user.id, content.id)
+    url = f"/api/v1/contents/{content.id}/events?ticket={found}"
+    return JSONResponse({"events_url": url}, headers={"cache-control": "no-store"})
+
+
+@router.get("/contents/{content_id}/captions.vtt")
+def captions(
+    content_id: str, request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The SRT captions as WebVTT, which a browser's <track> reads."""
+    user = signed_in(request, visit)
+    content = _own(request, visit, session, user, content_id)
+    if content is None or content.outputs is None:
+        return PlainTextResponse("not found", status_code=404)
+    srt = runtime.storage.get_bytes(content.outputs.captions_srt).decode("utf-8-sig")
+    lines = [line.replace(",", ".") if "-->" in line else line for line in srt.splitlines()]
+    return PlainTextResponse("WEBVTT\n\n" + "\n".join(lines) + "\n", media_type="text/vtt")
+
+
+def _act(
+    request: Request,
+    visit: Visitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    content_id: str,
+    csrf: str,
+    action: str,
+    reason: str = "",
+) -> Response:
+    user = signed_in(request, visit)
+    if refused := form_refused(request, runtime, visit, csrf):
+        return refused
+    try:
+        target = uuid.UUID(content_id)
+    except ValueError:
+        return not_found(request, visit)
+    try:
+        if action == "cancel":
+            service.cancel_content(session, user, target)
+        elif action == "retry":
+            service.regenerate_content(session, runtime.jobs, user, target,
+                                       [RegeneratePart.RENDER])  # fmt: skip
+        elif action == "approve":
+            service.approve_content(session, runtime.jobs, user, target)
+        elif action == "reject":
+            service.reject_content(session, user, target, reason[:500])
+        elif action == "delete":
+            service.delete_content(session, runtime.jobs, user, target)
+            return see_other("/?notice=content.deleted")
+        elif action == "zip":
+            exports.create_export(session, runtime, user, [target])
+            return see_other(f"/contents/{target}?notice=content.zip_pending")
+    except NotFound:
+        return not_found(request, visit)
+    except PaymentRequired:
+        session.rollback()
+        return see_other(f"/contents/{target}?problem=credits")
+    except AppError:
+        session.rollback()
+        return see_other(f"/contents/{target}?problem=conflict")
+    return see_other(f"/contents/{target}")
+
+
+@router.post("/contents/{content_id}/{action}")
+def act(
+    content_id: str,
+    action: str,
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    csrf: Field = "",
+    reason: Field = "",
+) -> Response:
+    if action not in ("cancel", "retry", "approve", "reject", "delete", "zip"):
+        return not_found(request, visit)
+    return _act(request, visit, session, runtime, content_id, csrf, action, reason)
