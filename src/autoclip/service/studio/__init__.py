@@ -8,7 +8,10 @@ progress, copy buttons and the wizard's steps. See docs/studio.md.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+
+from autoclip.kit.fonts import sans_font_path
 
 from autoclip.service.protection import HeaderPolicy
 from autoclip.service.studio import account_pages, auth_pages, content_pages
@@ -29,10 +32,17 @@ PAGE_HEADERS = HeaderPolicy(content_security_policy=PAGE_CSP, cache_control="no-
 STATIC_HEADERS = HeaderPolicy(cache_control="public, max-age=31536000, immutable")
 
 
+async def _hangul_font() -> FileResponse:
+    # The font the video engine sets Korean with, from its package: nothing vendored.
+    return FileResponse(sans_font_path(), media_type="font/otf")
+
+
 def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
     """Mount the studio's pages and files; returns the header policies by path prefix."""
     for router in (auth_pages.router, content_pages.router, account_pages.router):
         app.include_router(router, include_in_schema=False)
+    app.add_api_route(f"{STATIC_URL}/fonts/noto-sans-kr.otf", _hangul_font,
+                      include_in_schema=False)  # fmt: skip
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="studio-static")
     install_handlers(app)
     return {"/": PAGE_HEADERS, STATIC_URL: STATIC_HEADERS}

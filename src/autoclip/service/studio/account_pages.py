@@ -22,7 +22,7 @@ from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.models import ApiKey
 from autoclip.service.problems import AppError, NotFound, ReauthenticationRequired
 from autoclip.service.projects import service as projects
-from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
+from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
 from autoclip.service.studio.catalog import text
 from autoclip.service.studio.chart import cost_chart
 from autoclip.service.studio.forms import problem_text, validation_errors
@@ -44,8 +44,9 @@ def _projects_page(
 ) -> Response:  # fmt: skip
     user = signed_in(request, visit)
     rows, _ = projects.list_projects(session, user, 1, 100)
+    shown = [ProjectOut.model_validate(row) for row in rows]
     return page(
-        request, visit, "projects.html", status=status, projects=rows, values=values,
+        request, visit, "projects.html", status=status, projects=shown, values=values,
         errors=errors, notice=notice, verticals=list(Vertical), tones=list(Tone),
         aspects=list(Aspect), languages=list(Language),
     )  # fmt: skip

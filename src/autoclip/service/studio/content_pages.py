@@ -17,6 +17,7 @@ from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.providers.narration.registry import VOICES
 from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics
+from autoclip.safety.report import SafetyFlag
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.service import user_row
 from autoclip.service.billing.endpoints import credits as credits_of
@@ -37,7 +38,7 @@ from autoclip.service.files.links import download_url
 from autoclip.service.models import ContentStatus
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
 from autoclip.service.projects.service import list_projects
-from autoclip.service.studio.catalog import MESSAGES, text
+from autoclip.service.studio.catalog import text
 from autoclip.service.studio.forms import input_error, problem_text, validation_errors
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
@@ -58,8 +59,6 @@ _CREATE = TypeAdapter(ContentCreate)
 KINDS = ("text", "url", "topic")
 # What an action's refusal shows on the video's page, by a key in the address (never
 # text from the address itself).
-FLAG_KEYS = frozenset(k for k in MESSAGES if k.startswith("flag."))
-STAGE_KEYS = frozenset(k.removeprefix("stage.") for k in MESSAGES if k.startswith("stage."))
 PROBLEMS = {"credits": "error.out_of_credits", "conflict": "content.changed"}
 
 
@@ -106,7 +105,7 @@ def content_list(
     return page(
         request, visit, "contents.html",
         items=[content_summary(runtime, row) for row in rows], total=total,
-        page_number=page_number, pages=pages, status=status.value if status else "",
+        page_number=page_number, pages=pages, filter_status=status.value if status else "",
     )  # fmt: skip
 
 
@@ -243,6 +242,41 @@ def _create(
     return _wizard(request, visit, session, runtime, user, form, errors, problem, status)
 
 
+def marked(text: str, flags: list[SafetyFlag]) -> list[tuple[str, str | None]]:
+    """`text` in pieces: each flagged sentence a piece of its own, with its category, so
+    the page marks the sentence where it stands."""
+    pieces: list[tuple[str, str | None]] = [(text, None)]
+    for flag in flags:
+        cut: list[tuple[str, str | None]] = []
+        for piece, category in pieces:
+            if category is not None or flag.sentence not in piece:
+                cut.append((piece, category))
+                continue
+            before, _, after = piece.partition(flag.sentence)
+            cut += [(before, None)] if before else []
+            cut.append((flag.sentence, flag.category))
+            cut += [(after, None)] if after else []
+        pieces = cut
+    return pieces
+
+
+def storyboard(script: dict[str, Any] | None, flags: list[SafetyFlag]) -> list[dict[str, Any]]:
+    """The script's scenes in order (opening, scenes, closing) as the cards show them."""
+    if not script:
+        return []
+    scenes = [("hook", script["hook"]), *(("scene", s) for s in script["scenes"])]
+    scenes.append(("cta", script["cta"]))
+    return [
+        {
+            "kind": kind,
+            "number": number,
+            "narration": marked(scene["narration"], flags),
+            "on_screen": marked(scene.get("on_screen_text", ""), flags),
+        }
+        for number, (kind, scene) in enumerate(scenes)
+    ]
+
+
 def _own(
     request: Request, visit: Visitor, session: SessionDep, user: Caller, content_id: str
 ) -> Any:
@@ -285,7 +319,7 @@ def content_page(
     return page(
         request, visit, "content.html",
         content=shown, source=content.source, flags=flags, zips=zips, srt_url=srt_url,
-        flag_keys=FLAG_KEYS, stage_keys=STAGE_KEYS, editable=False,
+        storyboard=storyboard(content.script, flags), editable=False,
         flagged={f.sentence for f in flags}, ticket=ticket,
         notice=notice if notice in ("content.zip_pending",) else "",
         problem=PROBLEMS.get(request.query_params.get("problem", ""), ""),

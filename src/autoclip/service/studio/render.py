@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from autoclip.service.studio.catalog import text
+from autoclip.service.studio.catalog import MESSAGES, text
 from autoclip.service.studio.session import Visitor
 
 HERE = Path(__file__).parent
@@ -55,6 +55,10 @@ def page(
         message = text(key, language)
         return message.format(**fields) if fields else message
 
+    def known(key: str, fallback: str) -> str:
+        """The catalog's words for a value (a stage, a flag, a plan), else the value."""
+        return t(key) if key in MESSAGES else fallback
+
     def when(moment: datetime | None) -> str:
         if moment is None:
             return ""
@@ -63,6 +67,7 @@ def page(
     values: Mapping[str, Any] = {
         "t": t,
         "when": when,
+        "known": known,
         "lang": language,
         "user": visit.user,
         "form_token": visit.form_token,
