@@ -13,7 +13,7 @@ from autoclip.service.auth import service, verification
 from autoclip.service.auth.schemas import Login, Register, VerifyEmail
 from autoclip.service.auth.throttle import LoginThrottle
 from autoclip.service.auth.verification import EmailNotVerified, Mailroom
-from autoclip.service.deps import RuntimeDep, SessionDep, client_of
+from autoclip.service.deps import RuntimeDep, SessionDep, client_of, limit_anonymous
 from autoclip.service.problems import AppError, TooManyRequests, Unauthorized
 from autoclip.service.studio.catalog import LANGUAGES, text
 from autoclip.service.studio.forms import input_error, problem_text, validation_errors
@@ -25,8 +25,23 @@ router = APIRouter()
 Field = Annotated[str, Form()]
 
 
+class _Limited(Exception):
+    """Over the anonymous limit: the form is not looked at."""
+
+
+
 def _mailroom(runtime: RuntimeDep) -> Mailroom:
     return Mailroom(runtime.settings, runtime.signer, runtime.limiter, runtime.mail)
+
+
+def _too_many(request: Request, visit: VisitDep, runtime: RuntimeDep) -> str:
+    """The API's limit on anonymous requests from one address, said in words ("" when
+    under it): sign-up, log-in and confirmation count as the API's own routes do."""
+    try:
+        limit_anonymous(request, runtime)
+    except TooManyRequests as error:
+        return problem_text(error, visit.language)
+    return ""
 
 
 @router.get("/login")
@@ -55,15 +70,20 @@ def login(
         return refused
     language = visit.language
     errors: dict[str, str] = {}
-    problem = ""
+    problem = _too_many(request, visit, runtime)
+    too_many = bool(problem)
     unverified = False
     try:
+        if problem:
+            raise _Limited()
         credentials = Login(email=email, password=password)
         policy = runtime.settings.auth
         throttle = LoginThrottle(runtime.limiter, policy)
         tokens = service.login(
             session, runtime.signer, policy, throttle, client_of(request), credentials
         )
+    except _Limited:
+        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except EmailNotVerified:
@@ -74,13 +94,14 @@ def login(
     except TooManyRequests as error:
         seconds = error.headers.get("Retry-After", "60")
         problem = text("login.locked", language).format(seconds=seconds)
+        too_many = True
     except AppError as error:
         problem = problem_text(error, language)
     else:
         answer = see_other(safe_next(next))
         start_session(answer, visit, tokens.refresh_token, runtime.settings.auth.refresh_token_days)
         return answer
-    status = 429 if "seconds" in problem or "초" in problem else 400
+    status = 429 if too_many else 400
     return page(request, visit, "login.html", status=status, then=safe_next(next), notice="",
                 errors=errors, email=email, problem=problem, unverified=unverified)  # fmt: skip
 
@@ -96,7 +117,7 @@ def resend(
 ) -> Response:
     if refused := form_refused(request, runtime, visit, csrf):
         return refused
-    problem = text("login.resent", visit.language)
+    problem = _too_many(request, visit, runtime) or text("login.resent", visit.language)
     try:
         verification.check_resend_allowed(runtime.limiter, runtime.settings, client_of(request))
         verification.resend(session, _mailroom(runtime), email.strip(), visit.language)
@@ -143,12 +164,16 @@ def signup(
         return refused
     language = visit.language
     errors: dict[str, str] = {}
-    problem = ""
+    problem = _too_many(request, visit, runtime)
     try:
+        if problem:
+            raise _Limited()
         data = Register(email=email, password=password, name=name)
         # The mail goes out in the page's language.
         lang = "ko" if language == "ko" else "en"
         answer = service.register(session, data, runtime.settings.auth, _mailroom(runtime), lang)
+    except _Limited:
+        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except InputError as error:
@@ -184,10 +209,14 @@ def verify(
         return refused
     language = visit.language
     errors: dict[str, str] = {}
-    problem = ""
+    problem = _too_many(request, visit, runtime)
     try:
+        if problem:
+            raise _Limited()
         data = VerifyEmail(token=token.strip())
         verification.verify(session, runtime.signer, data.token)
+    except _Limited:
+        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except AppError as error:

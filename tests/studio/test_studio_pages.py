@@ -1,0 +1,277 @@
+"""The studio's pages over HTTP, without a browser: the language, the session cookie and
+the form tokens, the API's sign-in rules said in words, who may see what, the headers,
+and a catalog with every word in both languages."""
+
+from __future__ import annotations
+
+import re
+import string
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from autoclip.service.app import create_app
+from autoclip.service.billing.usage import DailyUsage, UsageReport
+from autoclip.service.db import Database
+from autoclip.service.migrate import upgrade
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.service.studio.catalog import MESSAGES
+from autoclip.service.studio.chart import HEIGHT, LEFT, WIDTH, cost_chart
+from autoclip.settings import AuthSettings, Settings
+
+TEMPLATES = Path(__file__).parents[2] / "src/autoclip/service/studio/templates"
+PASSWORD = "푸른 바다 위의 고래 노래"
+FORM_TOKEN = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+KO = {"Accept-Language": "ko-KR,ko;q=0.9"}
+EN = {"Accept-Language": "en-US,en;q=0.9"}
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        secret_key="studio-pages-" + uuid.uuid4().hex,
+        auth=AuthSettings(failures_per_account=3, min_password_score=3),
+    )
+    settings.data_dir.mkdir()
+    database = Database(settings.effective_database_url())
+    upgrade(database)
+    database.dispose()
+    built = build_runtime(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime, run_worker=False), follow_redirects=False) as browser:
+        yield browser
+
+
+def form_token(page: Response) -> str:
+    found = FORM_TOKEN.search(page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def sign_up(client: TestClient, runtime: Runtime, email: str, headers: dict[str, str]) -> None:
+    """Through the pages: sign up, confirm with the mailed code, log in."""
+    token = form_token(client.get("/signup", headers=headers))
+    made = client.post(
+        "/signup",
+        data={"email": email, "name": "Kim", "password": PASSWORD, "csrf": token},
+        headers=headers,
+    )
+    assert made.status_code == 202, made.text
+    runtime.mail.wait_idle(timeout=30)
+    mail = max(runtime.settings.outbox_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime)
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(mail.read_bytes())
+    body = message.get_body()
+    assert body is not None
+    code = re.findall(r"eyJ[\w-]+\.[\w-]+\.[\w-]+", body.get_content())[-1]
+    confirmed = client.post("/verify-email", data={"token": code, "csrf": token})
+    assert confirmed.status_code == 303, confirmed.text
+    logged_in = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf": token, "next": "/new"}
+    )
+    assert logged_in.status_code == 303, logged_in.text
+    assert logged_in.headers["location"] == "/new"
+
+
+def test_language_follows_the_browser_and_the_switch(client: TestClient) -> None:
+    assert '<html lang="ko">' in client.get("/login", headers=KO).text
+    assert '<html lang="en">' in client.get("/login", headers=EN).text
+    assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "fr"}).text
+    korean = client.get("/login", headers=KO)
+    assert "로그인" in korean.text and "Log in" not in korean.text
+    assert korean.headers["content-language"] == "ko"
+    # The switch: a form post, remembered in a cookie, back to the page it came from.
+    token = form_token(korean)
+    switched = client.post("/language", data={"to": "en", "csrf": token, "next": "/signup"})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/signup"
+    assert '<html lang="en">' in client.get("/signup", headers=KO).text
+    # Never on to another site.
+    away = client.post("/language", data={"to": "ko", "csrf": token, "next": "//evil.example"})
+    assert away.headers["location"] == "/"
+
+
+def test_forms_need_the_browsers_own_token(client: TestClient, runtime: Runtime) -> None:
+    page = client.get("/login", headers=EN)
+    form_cookie = page.headers["set-cookie"]
+    assert "HttpOnly" in form_cookie and "SameSite=strict" in form_cookie
+    for token in ("", "0" * 64):
+        refused = client.post("/login", data={"email": "a@example.com", "password": "x",
+                                              "csrf": token})  # fmt: skip
+        assert refused.status_code == 403
+        assert "set-cookie" not in refused.headers or "autoclip_session" not in (
+            refused.headers["set-cookie"]
+        )
+    # A token from another browser (another nonce) is refused too.
+    other = TestClient(client.app, follow_redirects=False)
+    stolen = form_token(other.get("/login"))
+    assert client.post("/logout", data={"csrf": stolen}).status_code == 403
+
+
+def test_session_cookie_and_log_out(client: TestClient, runtime: Runtime) -> None:
+    sign_up(client, runtime, "kim@example.com", EN)
+    session = client.cookies.get("autoclip_session")
+    assert session
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200 and "Hello, Kim" in dashboard.text
+    token = form_token(dashboard)
+    out = client.post("/logout", data={"csrf": token})
+    assert out.status_code == 303
+    assert 'autoclip_session=""' in out.headers["set-cookie"]
+    # The old cookie, replayed, no longer signs anyone in: the session ended on the server.
+    client.cookies.set("autoclip_session", session)
+    again = client.get("/")
+    assert again.status_code == 303
+    assert again.headers["location"] == "/login?next=/"
+
+
+def test_sign_in_rules_said_in_words(client: TestClient, runtime: Runtime) -> None:
+    token = form_token(client.get("/signup", headers=KO))
+    weak = client.post(
+        "/signup", data={"email": "lee@example.com", "name": "이", "password": "password1",
+                         "csrf": token}, headers=KO,
+    )  # fmt: skip
+    assert weak.status_code == 422
+    assert "추측하기 쉬운 비밀번호입니다" in weak.text
+    assert 'aria-invalid="true"' in weak.text
+    bad_email = client.post(
+        "/signup", data={"email": "not-an-email", "name": "이", "password": PASSWORD,
+                         "csrf": token}, headers=KO,
+    )  # fmt: skip
+    assert "올바른 이메일 주소가 아닙니다." in bad_email.text
+
+    # Signed up, not confirmed: told so, with a way to get a new link.
+    made = client.post("/signup", data={"email": "lee@example.com", "name": "이",
+                                        "password": PASSWORD, "csrf": token}, headers=KO)  # fmt: skip
+    assert made.status_code == 202
+    waiting = client.post(
+        "/login", data={"email": "lee@example.com", "password": PASSWORD, "csrf": token},
+        headers=KO,
+    )  # fmt: skip
+    assert "먼저 이메일을 인증해 주세요" in waiting.text
+    assert "새 링크 받기" in waiting.text
+
+    wrong = client.post(
+        "/login", data={"email": "lee@example.com", "password": "wrong", "csrf": token},
+        headers=EN,
+    )  # fmt: skip
+    assert wrong.status_code == 400
+    assert "Wrong email or password." in wrong.text
+    for _attempt in range(3):
+        last = client.post(
+            "/login", data={"email": "lee@example.com", "password": "wrong", "csrf": token},
+            headers=KO,
+        )  # fmt: skip
+    assert last.status_code == 429
+    assert re.search(r"로그인 실패가 너무 많습니다. \d+초 후에", last.text), last.text
+
+
+def test_pages_are_for_their_owner(client: TestClient, runtime: Runtime) -> None:
+    assert client.get("/new").headers["location"] == "/login?next=/new"
+    assert client.get(f"/contents/{uuid.uuid4()}").status_code == 303
+    sign_up(client, runtime, "park@example.com", EN)
+    missing = client.get(f"/contents/{uuid.uuid4()}")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert client.get("/contents/not-an-id").status_code == 404
+    ticket = client.get(f"/contents/{uuid.uuid4()}/ticket")
+    assert ticket.status_code == 404
+    # A video made through the wizard's form is the owner's, and queued.
+    page = client.get("/new")
+    made = client.post(
+        "/new",
+        data={"kind": "text", "text": "짧은 글입니다. " * 5, "language": "ko",
+              "csrf": form_token(page), "idempotency": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text
+    shown = client.get(made.headers["location"])
+    assert shown.status_code == 200 and "Queued" in shown.text
+    # Another browser, another user: not found, as the API says for another's content.
+    other = TestClient(client.app, follow_redirects=False)
+    sign_up(other, runtime, "choi@example.com", KO)
+    assert other.get(made.headers["location"]).status_code == 404
+
+
+def test_wizard_shows_the_apis_refusals_on_their_fields(
+    client: TestClient, runtime: Runtime
+) -> None:
+    client.headers.update(KO)
+    sign_up(client, runtime, "jung@example.com", KO)
+    token = form_token(client.get("/new"))
+    short = client.post("/new", data={"kind": "text", "text": "짧음", "csrf": token})
+    assert short.status_code == 422
+    assert re.search(r'<p class="error" id="f-text-error">너무 짧습니다. 최소 20자', short.text)
+    url = client.post("/new", data={"kind": "url", "url": "ftp://x", "csrf": token})
+    assert 'id="f-url-error"' in url.text
+    topic = client.post("/new", data={"kind": "topic", "topic": "수면 건강", "csrf": token})
+    assert "언어 모델" in topic.text and 'id="f-topic-error"' in topic.text
+
+
+def test_headers_by_what_is_served(client: TestClient) -> None:
+    page = client.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    script = re.search(r'src="(/static/studio\.js\?v=[0-9a-f]+)"', page.text)
+    assert script
+    served = client.get(script.group(1))
+    assert served.status_code == 200
+    assert "immutable" in served.headers["cache-control"]
+    assert client.get("/health").headers["content-security-policy"] == (
+        "default-src 'none'; frame-ancestors 'none'"
+    )
+    assert client.get("/api/v1/users/me").headers["cache-control"] == "no-store"
+
+
+def test_every_word_in_both_languages() -> None:
+    fields = string.Formatter()
+    for key, (english, korean) in MESSAGES.items():
+        assert english.strip() and korean.strip(), key
+        named = {name for _, name, _, _ in fields.parse(english) if name}
+        assert named == {name for _, name, _, _ in fields.parse(korean) if name}, key
+    # Every key a template names exists.
+    used: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_.0-9:]+)["']\s*[,)]""", template.read_text()))
+    assert used and used <= set(MESSAGES), sorted(used - set(MESSAGES))
+
+
+def test_cost_chart_stacks_each_days_services() -> None:
+    import datetime as dt
+
+    start = dt.date(2026, 11, 1)
+    report = UsageReport(
+        start=start,
+        end=start + dt.timedelta(days=29),
+        total_usd=0.4,
+        days=[
+            DailyUsage(date=start, service="elevenlabs", calls=1, cost_usd=0.3, units={}),
+            DailyUsage(date=start, service="gemini", calls=1, cost_usd=0.1, units={}),
+            DailyUsage(
+                date=start + dt.timedelta(days=29), service="gemini", calls=1, cost_usd=0.2,
+                units={},
+            ),  # fmt: skip
+        ],
+    )
+    chart = cost_chart(report, start, 30)
+    first, second, last = chart.bars
+    plot = HEIGHT - chart.bottom
+    assert first.x == second.x and first.x >= LEFT  # one day, one column
+    assert first.y + first.height == pytest.approx(plot)  # on the axis
+    assert second.y + second.height == pytest.approx(first.y)  # stacked on the first
+    assert second.y == pytest.approx(0)  # the tallest day reaches the top
+    assert last.x + last.width <= WIDTH
+    assert [name for name, _ in chart.legend] == ["elevenlabs", "gemini"]
