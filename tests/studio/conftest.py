@@ -85,7 +85,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        assert thread.is_alive(), "the server stopped as it started"
+        assert time.monotonic() < deadline, "the server did not start in 30 s"
         time.sleep(0.05)
     try:
         yield Studio(f"http://127.0.0.1:{port}", runtime)

@@ -10,15 +10,13 @@ import json
 import re
 import subprocess
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-
 from sqlalchemy import select
 
 from autoclip.providers.cloud.usage import UsageRecord
@@ -109,7 +107,8 @@ def test_korean_creator_makes_reviews_and_downloads_a_short(
     expect(video).to_be_visible()
     track = page.locator("video track")
     captions = page.request.get(studio.base + (track.get_attribute("src") or ""))
-    assert captions.ok and captions.text().startswith("WEBVTT")
+    assert captions.ok
+    assert captions.text().startswith("WEBVTT")
     assert "-->" in captions.text()
     expect(page.get_by_role("button", name="복사").first).to_be_visible()
     screenshot(page, "ko-result")
@@ -231,7 +230,9 @@ def test_keyboard_only_wizard_on_a_phone_and_a_failing_page_said_in_words(
     context.close()
 
 
-HOSTILE = '<script>window.pwned=1</script> "><img src=x onerror="window.pwned=2"> {\\b1\\c&H0000FF&}'
+HOSTILE = (
+    '<script>window.pwned=1</script> "><img src=x onerror="window.pwned=2"> {\\b1\\c&H0000FF&}'
+)
 
 
 def test_hostile_text_is_shown_as_text_and_another_users_video_is_not_found(
@@ -261,7 +262,8 @@ def test_hostile_text_is_shown_as_text_and_another_users_video_is_not_found(
     answer = page.request.get(page.url)  # the page as the browser gets it (its cookies)
     assert answer.ok
     policy = answer.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
     _wait_for_heading(page, "Review the script", timeout=90_000)
     content_url = page.url
@@ -273,14 +275,17 @@ def test_hostile_text_is_shown_as_text_and_another_users_video_is_not_found(
     page.goto(studio.base + "/")
     expect(page.get_by_role("heading", name=f"Hello, {HOSTILE}")).to_be_visible()
     page.goto(content_url)
-    expect(page.locator("main").get_by_text("<script>window.pwned=1</script>").first).to_be_visible()
+    expect(
+        page.locator("main").get_by_text("<script>window.pwned=1</script>").first
+    ).to_be_visible()
     screenshot(page, "en-hostile-review")
 
     other = open_context(browser, "ko")
     stranger = other.new_page()
     sign_up_and_in(studio, stranger, f"other-{uuid.uuid4().hex[:6]}@example.com", "이서준")
-    answer = stranger.goto(content_url)
-    assert answer is not None and answer.status == 404
+    opened = stranger.goto(content_url)
+    assert opened is not None
+    assert opened.status == 404
     expect(stranger.get_by_role("heading", name="찾을 수 없습니다")).to_be_visible()
     assert stranger.locator("main").inner_text().count("pwned") == 0
     # Nor can its actions be used on it.

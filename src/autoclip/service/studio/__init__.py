@@ -12,7 +12,6 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from autoclip.kit.fonts import sans_font_path
-
 from autoclip.service.protection import HeaderPolicy
 from autoclip.service.studio import account_pages, auth_pages, content_pages
 from autoclip.service.studio.render import STATIC_DIR, STATIC_URL

@@ -147,8 +147,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "verify.intro": (
         "Press the button to confirm your email address. A code from the mail can be "
         "pasted here too.",
-        "버튼을 눌러 이메일 주소를 인증해 주세요. 메일에 있는 코드를 여기에 붙여 넣어도 "
-        "됩니다.",
+        "버튼을 눌러 이메일 주소를 인증해 주세요. 메일에 있는 코드를 여기에 붙여 넣어도 됩니다.",
     ),
     "verify.token": ("Confirmation code", "인증 코드"),
     "verify.submit": ("Confirm my email", "이메일 인증하기"),

@@ -157,10 +157,18 @@ def _request_body(form: dict[str, str]) -> dict[str, Any]:
     """The form as the API's request body: empty fields are left out (the project's or
     the configuration's choice applies)."""
     kind = form.get("kind", "")
-    options = {
+    options: dict[str, Any] = {
         name: form[name]
-        for name in ("vertical", "tone", "length", "aspect", "voice", "writer", "narrator",
-                     "visuals")  # fmt: skip
+        for name in (
+            "vertical",
+            "tone",
+            "length",
+            "aspect",
+            "voice",
+            "writer",
+            "narrator",
+            "visuals",
+        )
         if form.get(name)
     }
     if form.get("draft"):
@@ -308,9 +316,7 @@ def content_page(
             if e.content_ids == [str(content.id)]
         ][:1]
     flags = list(content.safety.flags) if content.safety else []
-    ticket = (
-        runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
-    )
+    ticket = runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
     srt_url = (
         download_url(runtime, content.outputs.captions_srt)
         if content.status is ContentStatus.READY and content.outputs

@@ -14,6 +14,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
@@ -21,11 +22,12 @@ from sqlalchemy.orm import Session
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import Credential
 from autoclip.service.auth.service import browser_session
-from autoclip.service.auth.verification import mail_language
+from autoclip.service.auth.verification import Language, mail_language
 from autoclip.service.models import User
 from autoclip.service.runtime import Runtime
 from autoclip.service.studio.catalog import LANGUAGES
 
+R = TypeVar("R", bound=Response)
 SESSION_COOKIE = "autoclip_session"
 FORM_COOKIE = "autoclip_form"
 LANGUAGE_COOKIE = "autoclip_lang"
@@ -33,7 +35,7 @@ CSRF_HEADER = "x-csrf-token"
 YEAR = int(timedelta(days=365).total_seconds())
 
 
-def browser_language(accept_language: str | None) -> str:
+def browser_language(accept_language: str | None) -> Language:
     """Korean for a browser that prefers Korean, English otherwise."""
     named = any(
         item.strip().lower().split(";")[0].split("-")[0] in LANGUAGES
@@ -46,7 +48,7 @@ def browser_language(accept_language: str | None) -> str:
 class Visitor:
     """The request's browser: language, signed-in user (if any) and form nonce."""
 
-    language: str
+    language: Language
     user: Caller | None
     credential: Credential | None
     session_token: str | None
@@ -55,7 +57,7 @@ class Visitor:
     secure: bool
     form_token: str
 
-    def remember(self, response: Response) -> Response:
+    def remember(self, response: R) -> R:
         """Sets the nonce cookie on a response when this visit made a new one."""
         if self.new_nonce:
             response.set_cookie(
@@ -67,11 +69,11 @@ class Visitor:
 
 def visitor(request: Request, runtime: Runtime, session: Session) -> Visitor:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
-    language = (
-        chosen
-        if chosen in LANGUAGES
-        else browser_language(request.headers.get("accept-language"))
-    )
+    language: Language
+    if chosen in LANGUAGES:
+        language = "ko" if chosen == "ko" else "en"
+    else:
+        language = browser_language(request.headers.get("accept-language"))
     nonce = request.cookies.get(FORM_COOKIE, "")
     new_nonce = not (16 <= len(nonce) <= 64 and nonce.replace("-", "").replace("_", "").isalnum())
     if new_nonce:
