@@ -223,6 +223,7 @@ def test_keyboard_only_wizard_on_a_phone_and_a_failing_page_said_in_words(
         page.wait_for_url(re.compile(r"/contents/[0-9a-f-]{36}$"))
         _wait_for_heading(page, "This video could not be made.", timeout=90_000)
     expect(page.get_by_text("It stopped while: Writing the script.")).to_be_visible()
+    expect(page.get_by_text("The web page is not there (it answered 404).")).to_be_visible()
     expect(page.locator("[data-error]")).to_contain_text("404")
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

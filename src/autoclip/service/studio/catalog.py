@@ -300,6 +300,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This page follows the work as it happens.",
         "이 페이지는 진행 상황을 실시간으로 보여 줍니다.",
     ),
+    "content.detail": ("Details", "자세한 내용"),
+    "reason.gone": (
+        "The web page is not there (it answered {code}). Check the address.",
+        "웹 페이지가 없습니다({code} 응답). 주소를 확인해 주세요.",
+    ),
+    "reason.http": (
+        "The web site answered with an error ({code}). Try again later.",
+        "웹 사이트가 오류({code})로 응답했습니다. 나중에 다시 시도해 주세요.",
+    ),
+    "reason.timeout": (
+        "The web page took too long to answer.",
+        "웹 페이지가 너무 오래 응답하지 않았습니다.",
+    ),
+    "reason.unreachable": (
+        "The web site could not be reached. Check the address.",
+        "웹 사이트에 연결할 수 없습니다. 주소를 확인해 주세요.",
+    ),
+    "reason.refused": (
+        "This address is not on the public internet, so it is not fetched.",
+        "공개 인터넷 주소가 아니어서 가져오지 않습니다.",
+    ),
+    "reason.no_text": (
+        "The web page has no article text to make a video from.",
+        "웹 페이지에 영상으로 만들 본문이 없습니다.",
+    ),
+    "reason.rejected": ("The script was rejected in review.", "검토에서 대본이 거절되었습니다."),
     "content.review": ("Review the script", "대본 검토"),
     "content.review_intro": (
         "The safety check flagged this script. Read the flagged sentences, then approve "

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from autoclip.service.studio.catalog import MESSAGES, text
+from autoclip.service.studio.reasons import in_words
 from autoclip.service.studio.session import Visitor
 
 HERE = Path(__file__).parent
@@ -64,7 +65,11 @@ def page(
             return ""
         return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
 
+    def reason(message: str) -> str | None:
+        return in_words(message, language)
+
     values: Mapping[str, Any] = {
+        "reason": reason,
         "t": t,
         "when": when,
         "known": known,
