@@ -293,3 +293,39 @@ def test_cost_chart_stacks_each_days_services() -> None:
     assert second.y == pytest.approx(0)  # the tallest day reaches the top
     assert last.x + last.width <= WIDTH
     assert [name for name, _ in chart.legend] == ["elevenlabs", "gemini"]
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_colours_meet_wcag_aa() -> None:
+    """Text at 4.5:1 on what it is set on, the focus ring at 3:1 (WCAG 1.4.3, 1.4.11), as
+    the stylesheet declares them."""
+    css = (TEMPLATES.parent / "static/studio.css").read_text()
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", css))
+    text_pairs = [
+        ("ink", "paper"), ("ink", "wash"), ("muted", "paper"), ("muted", "wash"),
+        ("accent", "paper"), ("accent", "wash"), ("accent-ink", "accent"),
+        ("danger", "paper"), ("warn", "paper"),
+    ]  # fmt: skip
+    for fore, back in text_pairs:
+        assert contrast(colours[fore], colours[back]) >= 4.5, (fore, back)
+    for back in ("paper", "wash"):
+        assert contrast(colours["focus"], colours[back]) >= 3, back
+    # The status badges and notices: their text on their own background.
+    for fore, back in re.findall(
+        r"background: (#[0-9a-f]{6}); border[^;]*; color: (#[0-9a-f]{6})", css
+    ):
+        assert contrast(fore, back) >= 4.5, (fore, back)
+    assert len(re.findall(r"background: #[0-9a-f]{6}; border", css)) >= 5

@@ -361,9 +361,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "content.delete": ("Delete this video", "이 영상 삭제"),
     "content.delete_confirm": (
-        "Delete for good: the video and its files are removed.",
-        "영구 삭제: 영상과 파일이 모두 지워집니다.",
+        "The video and its files are removed; this cannot be undone.",
+        "영상과 파일이 모두 지워지며 되돌릴 수 없습니다.",
     ),
+    "content.delete_now": ("Delete for good", "영구 삭제"),
     "content.deleted": ("The video was deleted.", "영상을 삭제했습니다."),
     "content.duration": ("{seconds} seconds", "{seconds}초"),
     "content.meta": ("Made from", "만든 재료"),

@@ -68,7 +68,7 @@ def _credits(session: SessionDep, user: Caller) -> Any:
 
 @router.get("/")
 def dashboard(
-    request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep
+    request: Request, visit: VisitDep, session: SessionDep, runtime: RuntimeDep, notice: str = ""
 ) -> Response:
     user = signed_in(request, visit)
     repository = ContentRepository(session)
@@ -86,6 +86,7 @@ def dashboard(
         credits=_credits(session, user),
         latest=[content_summary(runtime, row) for row in latest],
         waiting=waiting, total=total,
+        notice=notice if notice == "content.deleted" else "",
     )  # fmt: skip
 
 
