@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from autoclip.providers.config import GeminiConfig
 from autoclip.service.app import create_app
 from autoclip.service.billing.usage import DailyUsage, UsageReport
 from autoclip.service.db import Database
@@ -329,3 +330,29 @@ def test_colours_meet_wcag_aa() -> None:
     ):
         assert contrast(fore, back) >= 4.5, (fore, back)
     assert len(re.findall(r"background: #[0-9a-f]{6}; border", css)) >= 5
+
+
+def test_wizard_offers_the_providers_the_operator_configured(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        secret_key="studio-providers-" + uuid.uuid4().hex,
+        gemini=GeminiConfig(api_key="test-key"),
+    )
+    settings.data_dir.mkdir()
+    database = Database(settings.effective_database_url())
+    upgrade(database)
+    database.dispose()
+    runtime = build_runtime(settings)
+    try:
+        with TestClient(create_app(runtime, run_worker=False), follow_redirects=False) as client:
+            sign_up(client, runtime, "yoon@example.com", EN)
+            wizard = client.get("/new").text
+    finally:
+        runtime.close()
+    # Topics are possible with a language model; its chains are offered, not the others'.
+    assert re.search(r'value="topic" data-kind\s*>', wizard)
+    writers = re.search(r'<select id="f-writer".*?</select>', wizard, re.S)
+    assert writers is not None
+    assert '"gemini"' in writers.group(0) and '"gemini,offline"' in writers.group(0)
+    assert "openai" not in writers.group(0)
+    assert 'id="f-narrator"' not in wizard  # only the offline narrators: nothing to choose

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.providers.config import OpenAIConfig
 from autoclip.providers.narration.registry import VOICES
 from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics
@@ -57,9 +58,27 @@ LATEST = 8
 PER_PAGE = 24
 _CREATE = TypeAdapter(ContentCreate)
 KINDS = ("text", "url", "topic")
+OFFLINE = frozenset({"offline", "piper", "espeak", "cards"})
 # What an action's refusal shows on the video's page, by a key in the address (never
 # text from the address itself).
 PROBLEMS = {"credits": "error.out_of_credits", "conflict": "content.changed"}
+
+
+def _offered(settings: Any, chain: str) -> bool:
+    """Whether the wizard offers a chain: at most two providers, each usable here. The API
+    also takes the OpenAI-compatible provider with no key (a local server needs none); the
+    studio offers it only once the operator gave it a key or a server of its own, so an
+    offline installation offers no provider that would fail."""
+    names = chain.split(",")
+    openai_set = settings.openai.api_key is not None or (
+        settings.openai.base_url != OpenAIConfig().base_url
+    )
+    return len(names) <= 2 and ("openai" not in names or openai_set)
+
+
+def _cloud(chain: str) -> bool:
+    """Whether a chain has a provider beyond the offline ones (a choice worth offering)."""
+    return any(name not in OFFLINE for name in chain.split(","))
 
 
 def _credits(session: SessionDep, user: Caller) -> Any:
@@ -124,10 +143,10 @@ def _wizard(
     settings = runtime.settings
     projects, _ = list_projects(session, user, 1, 100)
     chains = {
-        "writer": configured_chains(settings, [c for c in WRITER_CHAINS if c.count(",") < 2]),
-        "narrator": configured_chains(settings, [c for c in NARRATOR_CHAINS if c.count(",") < 2]),
-        "visuals": configured_chains(settings, [c for c in VISUAL_CHAINS if c.count(",") < 2]),
-    }
+        name: [c for c in configured_chains(settings, every) if _offered(settings, c)]
+        for name, every in (("writer", WRITER_CHAINS), ("narrator", NARRATOR_CHAINS),
+                            ("visuals", VISUAL_CHAINS))
+    }  # fmt: skip
     topics = takes_topics(settings.script_writer) or any(
         takes_topics([WriterName(n) for n in chain.split(",")]) for chain in chains["writer"]
     )
@@ -135,10 +154,10 @@ def _wizard(
     return page(
         request, visit, "new.html", status=status,
         values=values, errors=errors, problem=problem, projects=projects,
-        chains={k: v for k, v in chains.items() if len(v) > 1},
+        chains={k: v for k, v in chains.items() if any(_cloud(c) for c in v)},
         topics=topics, credits=credits,
         budget=settings.content_budget_usd,
-        paid=any(len(v) > 1 for v in chains.values()),
+        paid=any(_cloud(c) for v in chains.values() for c in v),
         verticals=list(Vertical), tones=list(Tone), lengths=list(Length),
         aspects=list(Aspect), languages=list(Language), voices=list(VOICES),
         idempotency=values.get("idempotency") or uuid.uuid4().hex,
