@@ -353,6 +353,7 @@ def test_wizard_offers_the_providers_the_operator_configured(tmp_path: Path) -> 
     assert re.search(r'value="topic" data-kind\s*>', wizard)
     writers = re.search(r'<select id="f-writer".*?</select>', wizard, re.S)
     assert writers is not None
-    assert '"gemini"' in writers.group(0) and '"gemini,offline"' in writers.group(0)
+    assert '"gemini"' in writers.group(0)
+    assert '"gemini,offline"' in writers.group(0)
     assert "openai" not in writers.group(0)
     assert 'id="f-narrator"' not in wizard  # only the offline narrators: nothing to choose
