@@ -36,6 +36,7 @@ KOREAN_TEXT = (
     "매일 같은 시간에 일어나면 몸의 시계가 바로잡힙니다."
 )
 CLAIM = "이 차를 마시면 당뇨가 100% 완치됩니다."
+EDITED = "잠은 우리 몸을 쉬게 하는 소중한 시간입니다."
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -112,6 +113,32 @@ def test_korean_creator_makes_reviews_and_downloads_a_short(
     assert "-->" in captions.text()
     expect(page.get_by_role("button", name="복사").first).to_be_visible()
     screenshot(page, "ko-result")
+
+    # The storyboard: one scene's words edited, the last body scene moved to the top (in
+    # the page, by its button), saved: made again, the claim still there, so back to review.
+    page.get_by_role("link", name="스토리보드 편집").click()
+    expect(page.get_by_role("heading", name="스토리보드")).to_be_visible()
+    page.get_by_label("내레이션").nth(1).fill(EDITED)
+    cards = page.locator("li.movable")
+    last_id = cards.last.locator("textarea").get_attribute("id")
+    last = page.locator(f"li.movable:has(#{last_id})")  # the same card wherever it goes
+    moved_words = last.get_by_label("내레이션").input_value()
+    for _place in range(cards.count() - 1):
+        last.get_by_role("button", name="위로").click()
+    expect(cards.first.get_by_label("내레이션")).to_have_value(moved_words)
+    expect(cards.first.get_by_role("heading")).to_have_text("장면 1")
+    expect(page.locator("[data-announce]")).to_have_text("장면을 1번째로 옮겼습니다.")
+    screenshot(page, "ko-storyboard")
+    page.get_by_role("button", name="저장하고 다시 만들기").click()
+    page.wait_for_url(content_url)
+    _wait_for_heading(page, "대본 검토")
+    page.get_by_role("button", name="승인하고 만들기").click()
+    _wait_for_heading(page, "완성된 영상")
+    narrations = page.locator("ol.scenes li").all_inner_texts()
+    assert moved_words in narrations[1], narrations  # the first body scene, after the hook
+    assert any(EDITED in card for card in narrations), narrations
+    captions = page.request.get(studio.base + (track.get_attribute("src") or ""))
+    assert "우리 몸을 쉬게" in captions.text()
 
     with page.expect_download() as waiting:
         page.get_by_role("link", name="영상 (MP4)").click()

@@ -243,6 +243,8 @@ def test_headers_by_what_is_served(client: TestClient) -> None:
     served = client.get(script.group(1))
     assert served.status_code == 200
     assert "immutable" in served.headers["cache-control"]
+    # A module imported by name alone is checked each time: an upgrade is never hidden.
+    assert client.get("/static/progress.js").headers["cache-control"] == "no-cache"
     assert client.get("/health").headers["content-security-policy"] == (
         "default-src 'none'; frame-ancestors 'none'"
     )

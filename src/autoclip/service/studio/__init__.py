@@ -7,13 +7,22 @@ progress, copy buttons and the wizard's steps. See docs/studio.md.
 
 from __future__ import annotations
 
+import os
+from os import PathLike
+
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from autoclip.kit.fonts import sans_font_path
 from autoclip.service.protection import HeaderPolicy
-from autoclip.service.studio import account_pages, auth_pages, content_pages
+from autoclip.service.studio import (
+    account_pages,
+    auth_pages,
+    content_pages,
+    storyboard_pages,
+)
 from autoclip.service.studio.render import STATIC_DIR, STATIC_URL
 from autoclip.service.studio.web import install_handlers
 
@@ -27,8 +36,26 @@ PAGE_CSP = (
 )
 # Pages hold a user's data: no shared cache may keep them.
 PAGE_HEADERS = HeaderPolicy(content_security_policy=PAGE_CSP, cache_control="no-store")
-# Static files are named by their hash (render.static_url): kept a year.
-STATIC_HEADERS = HeaderPolicy(cache_control="public, max-age=31536000, immutable")
+# Static files: the cache policy is StudioFiles's, by the address.
+STATIC_HEADERS = HeaderPolicy()
+
+
+class StudioFiles(StaticFiles):
+    """The studio's files. Asked for with their hash (`?v=`, render.static_url), as the
+    pages link them, they are kept a year; asked for by name alone (a module's import of
+    another), the browser checks each time whether they changed (an ETag: a 304 when
+    not), so an upgrade is never hidden behind a cached module."""
+
+    def file_response(
+        self, full_path: PathLike[str] | str, stat_result: os.stat_result, scope: Scope,
+        status_code: int = 200,
+    ) -> Response:  # fmt: skip
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["cache-control"] = (
+            "public, max-age=31536000, immutable" if versioned else "no-cache"
+        )
+        return response
 
 
 async def _hangul_font() -> FileResponse:
@@ -38,10 +65,17 @@ async def _hangul_font() -> FileResponse:
 
 def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
     """Mount the studio's pages and files; returns the header policies by path prefix."""
-    for router in (auth_pages.router, content_pages.router, account_pages.router):
+    # The storyboard before the contents: POST /contents/{id}/storyboard must not be taken
+    # for one of a video's actions (POST /contents/{id}/{action}).
+    for router in (
+        auth_pages.router,
+        storyboard_pages.router,
+        content_pages.router,
+        account_pages.router,
+    ):
         app.include_router(router, include_in_schema=False)
     app.add_api_route(f"{STATIC_URL}/fonts/noto-sans-kr.otf", _hangul_font,
                       include_in_schema=False)  # fmt: skip
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="studio-static")
+    app.mount(STATIC_URL, StudioFiles(directory=STATIC_DIR), name="studio-static")
     install_handlers(app)
     return {"/": PAGE_HEADERS, STATIC_URL: STATIC_HEADERS}

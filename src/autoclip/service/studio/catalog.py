@@ -376,6 +376,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "그사이 영상 상태가 바뀌었습니다. 지금 상태를 보여 드립니다.",
     ),
     "content.edit": ("Edit the storyboard", "스토리보드 편집"),
+    # -- storyboard ---------------------------------------------------------------------
+    "story.title": ("Storyboard", "스토리보드"),
+    "story.back": ("Back to the video", "영상으로 돌아가기"),
+    "story.intro": (
+        "Edit a scene's words, move scenes, delete them or add one, then save: the video is "
+        "made again, and only what changed is redone.",
+        "장면의 문장을 고치고, 순서를 바꾸고, 지우거나 새 장면을 더한 뒤 저장하세요. 영상을 "
+        "다시 만들며 바뀐 부분만 새로 만듭니다.",
+    ),
+    "story.new_scene": ("A new scene (optional)", "새 장면 (선택)"),
+    "story.up": ("Move up", "위로"),
+    "story.down": ("Move down", "아래로"),
+    "story.moved": ("Scene moved to place {n}.", "장면을 {n}번째로 옮겼습니다."),
+    "story.remove": ("Delete this scene", "이 장면 삭제"),
+    "story.cost": (
+        "Saving makes the video again: one credit, unless it is waiting for review.",
+        "저장하면 영상을 다시 만듭니다. 검토 대기 중이 아니라면 크레딧 1개가 듭니다.",
+    ),
+    "story.save": ("Save and make again", "저장하고 다시 만들기"),
     # -- projects -------------------------------------------------------------------------
     "projects.title": ("Projects", "프로젝트"),
     "projects.intro": (

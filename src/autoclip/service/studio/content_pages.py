@@ -32,6 +32,7 @@ from autoclip.service.contents.chains import (
 from autoclip.service.contents.endpoints import content_out, content_summary
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
+from autoclip.service.contents.service import EDITABLE
 from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.exports import service as exports
 from autoclip.service.exports.endpoints import export_out
@@ -345,7 +346,8 @@ def content_page(
     return page(
         request, visit, "content.html",
         content=shown, source=content.source, flags=flags, zips=zips, srt_url=srt_url,
-        storyboard=storyboard(content.script, flags), editable=False,
+        storyboard=storyboard(content.script, flags),
+        editable=content.status in EDITABLE and content.script is not None,
         flagged={f.sentence for f in flags}, ticket=ticket,
         notice=notice if notice in ("content.zip_pending",) else "",
         problem=PROBLEMS.get(request.query_params.get("problem", ""), ""),

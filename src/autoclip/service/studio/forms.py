@@ -51,6 +51,11 @@ def field_of(location: tuple[Any, ...] | list[Any]) -> str:
     return parts[-1] if parts else "form"
 
 
+def field_message(item: Mapping[str, Any], language: str) -> str:
+    """One of a validation's errors, in words of `language`."""
+    return _message(item["type"], item.get("ctx") or {}, item.get("msg", ""), language)
+
+
 def validation_errors(error: ValidationError, language: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in error.errors():
