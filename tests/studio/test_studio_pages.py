@@ -359,3 +359,48 @@ def test_wizard_offers_the_providers_the_operator_configured(tmp_path: Path) -> 
     assert '"gemini,offline"' in writers.group(0)
     assert "openai" not in writers.group(0)
     assert 'id="f-narrator"' not in wizard  # only the offline narrators: nothing to choose
+
+
+def _png(width: int = 64, height: int = 48) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_media_library_uploads_lists_and_deletes_its_owners_files(
+    client: TestClient, runtime: Runtime
+) -> None:
+    client.headers.update(KO)
+    sign_up(client, runtime, "media@example.com", KO)
+    token = form_token(client.get("/media"))
+    added = client.post(
+        "/media", data={"csrf": token}, files={"file": ("바다.png", _png(), "image/png")}
+    )
+    assert added.status_code == 303, added.text
+    library = client.get("/media")
+    assert "바다.png" in library.text
+    assert "64×48" in library.text
+    item = re.search(r'action="/media/([0-9a-f-]{36})/delete"', library.text)
+    assert item is not None
+    # The name says PNG; the bytes are text: refused, said in Korean, nothing kept.
+    fake = client.post(
+        "/media", data={"csrf": token}, files={"file": ("가짜.png", b"not an image", "image/png")}
+    )
+    assert fake.status_code == 422
+    assert "이 파일은 올릴 수 없습니다." in fake.text
+    assert "가짜.png" not in client.get("/media").text
+    # Not without the form's token; not another user's.
+    assert client.post(f"/media/{item.group(1)}/delete", data={"csrf": ""}).status_code == 403
+    other = TestClient(client.app, follow_redirects=False)
+    sign_up(other, runtime, "other-media@example.com", EN)
+    other_token = form_token(other.get("/media"))
+    refused = other.post(f"/media/{item.group(1)}/delete", data={"csrf": other_token})
+    assert refused.status_code == 404
+    assert "바다.png" not in other.get("/media").text
+    deleted = client.post(f"/media/{item.group(1)}/delete", data={"csrf": token})
+    assert deleted.status_code == 303
+    assert "바다.png" not in client.get("/media").text

@@ -121,8 +121,10 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         BodyLimit,
         default=settings.max_request_bytes,
         limits={
-            # An upload: the file and its multipart framing.
+            # An upload: the file and its multipart framing (the studio's upload form
+            # posts to /media the same way).
             f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
+            "/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             f"{API_PREFIX}/brand-files": settings.max_upload_bytes,
         },
     )

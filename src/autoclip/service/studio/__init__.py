@@ -21,6 +21,7 @@ from autoclip.service.studio import (
     account_pages,
     auth_pages,
     content_pages,
+    media_pages,
     storyboard_pages,
 )
 from autoclip.service.studio.render import STATIC_DIR, STATIC_URL
@@ -71,6 +72,7 @@ def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
         auth_pages.router,
         storyboard_pages.router,
         content_pages.router,
+        media_pages.router,
         account_pages.router,
     ):
         app.include_router(router, include_in_schema=False)

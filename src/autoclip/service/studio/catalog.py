@@ -395,6 +395,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "저장하면 영상을 다시 만듭니다. 검토 대기 중이 아니라면 크레딧 1개가 듭니다.",
     ),
     "story.save": ("Save and make again", "저장하고 다시 만들기"),
+    # -- media library ------------------------------------------------------------------
+    "media.title": ("Media library", "미디어 보관함"),
+    "media.intro": (
+        "Your own images, video clips and music, for your videos' pictures and background "
+        "music. Only you can see them.",
+        "내 영상의 장면 이미지와 배경 음악으로 쓸 이미지, 동영상 클립, 음악입니다. 나만 볼 수 "
+        "있습니다.",
+    ),
+    "media.upload": ("Add a file", "파일 올리기"),
+    "media.file": ("File (up to {mb} MB)", "파일 (최대 {mb}MB)"),
+    "media.file_hint": (
+        "Images PNG, JPEG, WebP; clips MP4, MOV, WebM; music MP3, WAV, M4A, Ogg. The type is "
+        "read from the file itself.",
+        "이미지 PNG, JPEG, WebP / 클립 MP4, MOV, WebM / 음악 MP3, WAV, M4A, Ogg. 파일 "
+        "형식은 파일 내용으로 판단합니다.",
+    ),
+    "media.submit": ("Upload", "올리기"),
+    "media.choose": ("Choose a file first.", "먼저 파일을 골라 주세요."),
+    "media.added": ("The file was added.", "파일을 올렸습니다."),
+    "media.deleted": ("The file was deleted.", "파일을 삭제했습니다."),
+    "media.full": (
+        "Your library is full. Delete some files first.",
+        "보관함이 가득 찼습니다. 먼저 파일을 몇 개 삭제해 주세요.",
+    ),
+    "media.refused": (
+        "This file cannot be added: {detail}",
+        "이 파일은 올릴 수 없습니다. ({detail})",
+    ),
+    "media.all": ("All", "전체"),
+    "media.kind.image": ("Images", "이미지"),
+    "media.kind.clip": ("Clips", "클립"),
+    "media.kind.music": ("Music", "음악"),
+    "media.size": ("{mb} MB", "{mb}MB"),
+    "media.count": ("{total} files", "파일 {total}개"),
     # -- projects -------------------------------------------------------------------------
     "projects.title": ("Projects", "프로젝트"),
     "projects.intro": (
