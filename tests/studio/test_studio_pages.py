@@ -404,3 +404,28 @@ def test_media_library_uploads_lists_and_deletes_its_owners_files(
     deleted = client.post(f"/media/{item.group(1)}/delete", data={"csrf": token})
     assert deleted.status_code == 303
     assert "바다.png" not in client.get("/media").text
+
+
+def test_password_change_keeps_this_browser_and_ends_the_others(
+    client: TestClient, runtime: Runtime
+) -> None:
+    client.headers.update(KO)
+    sign_up(client, runtime, "pw@example.com", KO)
+    elsewhere = TestClient(client.app, follow_redirects=False)
+    token = form_token(elsewhere.get("/login"))
+    elsewhere.post("/login", data={"email": "pw@example.com", "password": PASSWORD, "csrf": token})
+    assert elsewhere.get("/").status_code == 200
+    mine = form_token(client.get("/account"))
+    wrong = client.post("/account/password", data={"current_password": "nope",
+                        "new_password": "new sea whale song 9", "csrf": mine})  # fmt: skip
+    assert wrong.status_code == 403
+    assert "현재 비밀번호가 아닙니다." in wrong.text
+    weak = client.post("/account/password", data={"current_password": PASSWORD,
+                       "new_password": "password123", "csrf": mine})  # fmt: skip
+    assert weak.status_code == 422
+    assert "추측하기 쉬운 비밀번호입니다" in weak.text
+    changed = client.post("/account/password", data={"current_password": PASSWORD,
+                          "new_password": "새 바다 고래 노래 아홉", "csrf": mine})  # fmt: skip
+    assert changed.status_code == 303
+    assert "비밀번호를 바꿨습니다." in client.get(changed.headers["location"]).text  # still in
+    assert elsewhere.get("/").status_code == 303  # the other: logged out

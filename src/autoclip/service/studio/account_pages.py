@@ -12,22 +12,30 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from autoclip.errors import InputError
 from autoclip.options import Aspect, Language, Tone, Vertical
 from autoclip.service.auth import service as auth
-from autoclip.service.auth.schemas import ApiKeyOut, NewApiKey
+from autoclip.service.auth.schemas import ApiKeyOut, NewApiKey, PasswordChange
+from autoclip.service.auth.throttle import LoginThrottle
 from autoclip.service.billing.endpoints import credits as credits_of
 from autoclip.service.billing.usage import daily_usage
 from autoclip.service.db import utcnow
-from autoclip.service.deps import RuntimeDep, SessionDep
+from autoclip.service.deps import RuntimeDep, SessionDep, client_of
 from autoclip.service.models import ApiKey
-from autoclip.service.problems import AppError, NotFound, ReauthenticationRequired
+from autoclip.service.problems import (
+    AppError,
+    NotFound,
+    ReauthenticationRequired,
+    TooManyRequests,
+    WrongPassword,
+)
 from autoclip.service.projects import service as projects
 from autoclip.service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate
 from autoclip.service.studio.catalog import text
 from autoclip.service.studio.chart import cost_chart
-from autoclip.service.studio.forms import problem_text, validation_errors
+from autoclip.service.studio.forms import input_error, problem_text, validation_errors
 from autoclip.service.studio.render import page
-from autoclip.service.studio.session import end_session
+from autoclip.service.studio.session import end_session, start_session
 from autoclip.service.studio.web import VisitDep, form_refused, not_found, see_other, signed_in
 
 router = APIRouter()
@@ -201,11 +209,62 @@ def usage_page(request: Request, visit: VisitDep, session: SessionDep) -> Respon
 # -- account -------------------------------------------------------------------------------
 
 
-@router.get("/account")
-def account_page(request: Request, visit: VisitDep, session: SessionDep) -> Response:
+def _account(
+    request: Request, visit: VisitDep, session: SessionDep, errors: dict[str, str] | None = None,
+    problem: str = "", notice: str = "", status: int = 200,
+) -> Response:  # fmt: skip
     user = signed_in(request, visit)
     row = auth.user_row(session, user)
-    return page(request, visit, "account.html", account=row)
+    return page(request, visit, "account.html", status=status, account=row, errors=errors or {},
+                problem=problem, notice=notice)  # fmt: skip
+
+
+@router.get("/account")
+def account_page(
+    request: Request, visit: VisitDep, session: SessionDep, notice: str = ""
+) -> Response:
+    shown = notice if notice == "account.password_changed" else ""
+    return _account(request, visit, session, notice=shown)
+
+
+@router.post("/account/password")
+def change_password(  # nosec B107 # empty form fields by default, not passwords
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    current_password: Field = "",
+    new_password: Field = "",
+    csrf: Field = "",
+) -> Response:
+    """The API's password change: the current password asked for (wrong ones count as
+    failed sign-ins), the sign-up's rules for the new one, every other session ended.
+    This browser's session was one of them: it gets the new one."""
+    user = signed_in(request, visit)
+    if refused := form_refused(request, runtime, visit, csrf):
+        return refused
+    language = visit.language
+    policy = runtime.settings.auth
+    try:
+        data = PasswordChange(current_password=current_password, new_password=new_password)
+        tokens = auth.change_password(
+            session, runtime.signer, policy, LoginThrottle(runtime.limiter, policy),
+            client_of(request), user, data,
+        )  # fmt: skip
+    except ValidationError as error:
+        return _account(request, visit, session, validation_errors(error, language), status=422)
+    except InputError as error:
+        return _account(request, visit, session, input_error(error, language), status=422)
+    except WrongPassword:
+        errors = {"current_password": text("account.wrong_password", language)}
+        return _account(request, visit, session, errors, status=403)
+    except TooManyRequests as error:
+        seconds = error.headers.get("Retry-After", "60")
+        problem = text("login.locked", language).format(seconds=seconds)
+        return _account(request, visit, session, problem=problem, status=429)
+    answer = see_other("/account?notice=account.password_changed")
+    start_session(answer, visit, tokens.refresh_token, policy.refresh_token_days)
+    return answer
 
 
 @router.post("/account/logout-all")

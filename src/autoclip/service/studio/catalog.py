@@ -95,6 +95,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This password is too easy to guess. Use a longer phrase of uncommon words.",
         "추측하기 쉬운 비밀번호입니다. 흔하지 않은 단어로 더 긴 문구를 사용해 주세요.",
     ),
+    "field.same_password": (
+        "This is your current password: choose another one.",
+        "현재 비밀번호와 같습니다. 다른 비밀번호를 골라 주세요.",
+    ),
     "field.topic_needs_model": (
         "A topic needs a language model (Gemini or OpenAI), and none is configured. Paste a "
         "text or give a web address instead.",
@@ -515,6 +519,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account.email": ("Email", "이메일"),
     "account.name": ("Name", "이름"),
     "account.since": ("Member since", "가입일"),
+    "account.password": ("Password", "비밀번호"),
+    "account.current_password": ("Current password", "현재 비밀번호"),
+    "account.new_password": ("New password", "새 비밀번호"),
+    "account.password_help": (
+        "Every other device is logged out; this one stays logged in.",
+        "다른 모든 기기에서 로그아웃되며, 이 기기는 로그인 상태로 남습니다.",
+    ),
+    "account.password_submit": ("Change password", "비밀번호 변경"),
+    "account.password_changed": ("Your password is changed.", "비밀번호를 바꿨습니다."),
+    "account.wrong_password": ("This is not your current password.", "현재 비밀번호가 아닙니다."),
     "account.logout_all": ("Log out everywhere", "모든 기기에서 로그아웃"),
     "account.logout_all_help": (
         "Ends every session of this account, this one too.",

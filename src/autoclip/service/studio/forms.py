@@ -71,8 +71,10 @@ def validation_errors(error: ValidationError, language: str) -> dict[str, str]:
 
 def input_error(error: InputError, language: str) -> dict[str, str]:
     name = error.field.split(".")[-1]
-    if name == "password" and "guess" in error.message:
+    if name in ("password", "new_password") and "guess" in error.message:
         return {name: _say("field.weak_password", language)}
+    if name == "new_password" and "current password" in error.message:
+        return {name: _say("field.same_password", language)}
     if name == "url":
         message = error.message
         return {name: message if language == "en" else f"{_say('field.url', language)}"}
