@@ -85,8 +85,18 @@ def test_korean_creator_makes_reviews_and_downloads_a_short(
     page.locator("fieldset.current").get_by_role("button", name="다음").click()
     page.get_by_label("프로젝트").select_option(label="건강 채널")
     page.get_by_label("빠른 미리보기 (작은 크기, 빠른 제작)").check()
+    # Each offline voice can be heard: a few seconds of MP3, made by the voice itself.
+    page.get_by_text("목소리 들어 보기").click()
+    sample = page.locator("details.samples audio").first
+    expect(sample).to_be_visible()
+    heard = page.request.get(studio.base + (sample.get_attribute("src") or ""))
+    assert heard.ok
+    assert heard.headers["content-type"] == "audio/mpeg"
+    assert len(heard.body()) > 2000
     page.locator("fieldset.current").get_by_role("button", name="다음").click()
-    expect(page.locator("#estimate")).to_contain_text("크레딧 3개 중 1개")
+    expect(page.locator("#estimate")).to_have_text(
+        "이 영상은 크레딧 3개 중 1개를 사용합니다. 무료(오프라인) 제공자만 써서 비용이 들지 않습니다."
+    )
     page.get_by_role("button", name="영상 만들기").click()
 
     # Live progress, until the script waits for review.

@@ -258,9 +258,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "이 영상은 크레딧 {balance}개 중 {credits}개를 사용합니다. 유료 제공자는 최대 "
         "${budget}(추정)까지 사용할 수 있습니다.",
     ),
+    "new.credits": (
+        "This video uses {credits} credit of your {balance}.",
+        "이 영상은 크레딧 {balance}개 중 {credits}개를 사용합니다.",
+    ),
+    "new.estimated": (
+        "Paid providers: about ${cost} (estimated).",
+        "유료 제공자 비용: 약 ${cost} (추정).",
+    ),
+    "new.capped": (
+        "The budget stops it at ${budget}; past it, free providers take over.",
+        "예산 ${budget}에서 멈추고, 그 뒤로는 무료 제공자가 맡습니다.",
+    ),
+    "new.estimate_later": (
+        "The cost is worked out once every field is right.",
+        "모든 항목이 올바르면 비용을 계산해 드립니다.",
+    ),
+    "new.listen": ("Listen to the voices", "목소리 들어 보기"),
+    "new.voice_of": ("{name} ({language})", "{name} ({language})"),
     "new.cost_free": (
-        "Only offline providers are configured: no money is spent.",
-        "오프라인 제공자만 설정되어 있어 비용이 들지 않습니다.",
+        "Only free (offline) providers: no money is spent.",
+        "무료(오프라인) 제공자만 써서 비용이 들지 않습니다.",
     ),
     "new.cost_unlimited": (
         "Your plan has unlimited credits.",

@@ -15,7 +15,6 @@ from pydantic import TypeAdapter, ValidationError
 from autoclip.errors import ConfigurationError, InputError
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.providers.config import OpenAIConfig
-from autoclip.providers.narration.registry import VOICES
 from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics
 from autoclip.safety.report import SafetyFlag
@@ -30,8 +29,9 @@ from autoclip.service.contents.chains import (
     configured_chains,
 )
 from autoclip.service.contents.endpoints import content_out, content_summary
+from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.repository import ContentRepository
-from autoclip.service.contents.schemas import ContentCreate, RegeneratePart
+from autoclip.service.contents.schemas import ContentCreate, Estimate, RegeneratePart
 from autoclip.service.contents.service import EDITABLE
 from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.exports import service as exports
@@ -51,6 +51,8 @@ from autoclip.service.studio.web import (
     see_other,
     signed_in,
 )
+from autoclip.service.voices import service as voice_samples
+from autoclip.service.voices.service import list_voices
 
 router = APIRouter()
 Field = Annotated[str, Form()]
@@ -152,15 +154,18 @@ def _wizard(
         takes_topics([WriterName(n) for n in chain.split(",")]) for chain in chains["writer"]
     )
     credits = _credits(session, user)
+    voices = {
+        language: [voice for voice, _ in list_voices(settings, language)] for language in Language
+    }
     return page(
-        request, visit, "new.html", status=status,
+        request, visit, "new.html", status=status, voices_by_language=voices,
         values=values, errors=errors, problem=problem, projects=projects,
         chains={k: v for k, v in chains.items() if any(_cloud(c) for c in v)},
         topics=topics, credits=credits,
         budget=settings.content_budget_usd,
         paid=any(_cloud(c) for v in chains.values() for c in v),
         verticals=list(Vertical), tones=list(Tone), lengths=list(Length),
-        aspects=list(Aspect), languages=list(Language), voices=list(VOICES),
+        aspects=list(Aspect), languages=list(Language),
         idempotency=values.get("idempotency") or uuid.uuid4().hex,
     )  # fmt: skip
 
@@ -172,6 +177,66 @@ def new_page(
     user = signed_in(request, visit)
     defaults = {"kind": "text", "language": visit.language, "length": "short", "aspect": "9:16"}
     return _wizard(request, visit, session, runtime, user, defaults, {})
+
+
+@router.post("/new/estimate")
+def estimate(
+    request: Request,
+    visit: VisitDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    kind: Field = "",
+    text_: Annotated[str, Form(alias="text")] = "",
+    url: Field = "",
+    topic: Field = "",
+    vertical: Field = "",
+    tone: Field = "",
+    length: Field = "",
+    aspect: Field = "",
+    language: Field = "",
+    voice: Field = "",
+    project_id: Field = "",
+    writer: Field = "",
+    narrator: Field = "",
+    visuals: Field = "",
+    draft: Field = "",
+    csrf: Field = "",
+) -> Response:
+    """The wizard's last step, in words: what POST /contents/estimate says of this form
+    (its credit, the estimated cost of paid providers, whether it can be paid for)."""
+    user = signed_in(request, visit)
+    if form_refused(request, runtime, visit, csrf):
+        return JSONResponse({"detail": "forbidden"}, status_code=403)
+    form = {
+        "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
+        "tone": tone, "length": length, "aspect": aspect, "language": language,
+        "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
+        "visuals": visuals, "draft": draft,
+    }  # fmt: skip
+    words = visit.language
+    try:
+        data = _CREATE.validate_python(_request_body(form))
+        found = estimate_content(session, user, data, runtime.settings)
+    except (ValidationError, InputError, AppError, ConfigurationError):
+        # The fields are checked, and their errors shown, when the form is sent.
+        return JSONResponse({"text": text("new.estimate_later", words)})
+    return JSONResponse({"text": estimate_text(found, words), "affordable": found.affordable})
+
+
+def estimate_text(found: Estimate, language: str) -> str:
+    if not found.affordable:
+        return text("new.cannot_afford", language)
+    credits = (
+        text("new.cost_unlimited", language)
+        if found.balance is None
+        else text("new.credits", language).format(credits=found.credits, balance=found.balance)
+    )
+    if found.estimated_cost_usd <= 0:
+        return f"{credits} {text('new.cost_free', language)}"
+    cost = text("new.estimated", language).format(cost=f"{found.estimated_cost_usd:.2f}")
+    if found.budget_usd is not None and found.uncapped_cost_usd > found.budget_usd:
+        cost += " " + text("new.capped", language).format(budget=f"{found.budget_usd:.2f}")
+    return f"{credits} {cost}"
 
 
 def _request_body(form: dict[str, str]) -> dict[str, Any]:
@@ -441,3 +506,24 @@ def act(
     if action not in ("cancel", "retry", "approve", "reject", "delete", "zip"):
         return not_found(request, visit)
     return _act(request, visit, session, runtime, content_id, csrf, action, reason)
+
+
+@router.get("/voices/{narrator}/{voice_id}/sample")
+def voice_sample(
+    narrator: str,
+    voice_id: str,
+    request: Request,
+    visit: VisitDep,
+    runtime: RuntimeDep,
+    language: Language = Language.KO,
+) -> Response:
+    """A voice's few seconds (MP3), as GET /api/v1/voices/.../sample gives it."""
+    signed_in(request, visit)
+    try:
+        data = voice_samples.sample(
+            runtime.settings, runtime.storage, narrator[:40], voice_id[:100], language
+        )
+    except NotFound:
+        return PlainTextResponse("not found", status_code=404)
+    return Response(data, media_type=voice_samples.SAMPLE_TYPE,
+                    headers={"cache-control": "private, max-age=86400"})  # fmt: skip

@@ -6,8 +6,15 @@ export function stepThrough(form) {
   for (const nav of form.querySelectorAll(".steps-nav, [data-back]")) nav.hidden = false;
   steps[0].querySelector("[data-back]")?.remove();
 
+  const estimate = form.querySelector("[data-estimate]");
+  const priced = async () => {
+    // The last step says what the API's estimate says of the form as it is now.
+    const answer = await fetch(estimate.dataset.estimate, { method: "POST", body: new FormData(form) });
+    if (answer.ok) estimate.textContent = (await answer.json()).text;
+  };
   const show = (index, focus) => {
     steps.forEach((step, i) => step.classList.toggle("current", i === index));
+    if (estimate && index === steps.length - 1) priced();
     if (focus) {
       const legend = steps[index].querySelector("legend");
       legend.tabIndex = -1;
