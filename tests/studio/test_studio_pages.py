@@ -9,10 +9,12 @@ import string
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from redis import Redis
 
 from autoclip.providers.config import GeminiConfig
 from autoclip.service.app import create_app
@@ -23,6 +25,7 @@ from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.service.studio.catalog import MESSAGES
 from autoclip.service.studio.chart import HEIGHT, LEFT, WIDTH, cost_chart
 from autoclip.settings import AuthSettings, Settings
+from service.conftest import empty_postgres
 
 TEMPLATES = Path(__file__).parents[2] / "src/autoclip/service/studio/templates"
 PASSWORD = "푸른 바다 위의 고래 노래"
@@ -31,17 +34,35 @@ KO = {"Accept-Language": "ko-KR,ko;q=0.9"}
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 
 
-@pytest.fixture
-def runtime(tmp_path: Path) -> Iterator[Runtime]:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        secret_key="studio-pages-" + uuid.uuid4().hex,
-        auth=AuthSettings(failures_per_account=3, min_password_score=3),
-    )
-    settings.data_dir.mkdir()
-    database = Database(settings.effective_database_url())
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server_url: str) -> str:
+    database = Database(postgres_server_url)
     upgrade(database)
     database.dispose()
+    return postgres_server_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]:
+    """The pages in both modes: embedded (SQLite, limits in the process) and distributed
+    (PostgreSQL, limits and the job queue in Redis)."""
+    fields: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "secret_key": "studio-pages-" + uuid.uuid4().hex,
+        "auth": AuthSettings(failures_per_account=3, min_password_score=3),
+    }
+    fields["data_dir"].mkdir()
+    if request.param == "postgresql":
+        url = request.getfixturevalue("migrated_postgres")
+        empty_postgres(url)
+        redis_url = request.getfixturevalue("redis_server_url")
+        Redis.from_url(redis_url).flushdb()
+        fields |= {"database_url": url, "redis_url": redis_url}
+    settings = Settings(**fields)
+    if request.param == "sqlite":
+        database = Database(settings.effective_database_url())
+        upgrade(database)
+        database.dispose()
     built = build_runtime(settings)
     yield built
     built.close()
