@@ -95,7 +95,8 @@ def test_korean_creator_makes_reviews_and_downloads_a_short(
     assert len(heard.body()) > 2000
     page.locator("fieldset.current").get_by_role("button", name="다음").click()
     expect(page.locator("#estimate")).to_have_text(
-        "이 영상은 크레딧 3개 중 1개를 사용합니다. 무료(오프라인) 제공자만 써서 비용이 들지 않습니다."
+        "이 영상은 크레딧 3개 중 1개를 사용합니다. "
+        "무료(오프라인) 제공자만 써서 비용이 들지 않습니다."
     )
     page.get_by_role("button", name="영상 만들기").click()
 
@@ -265,6 +266,11 @@ def test_keyboard_only_wizard_on_a_phone_and_a_failing_page_said_in_words(
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "en-phone-failed")
+    # The other pages fit a phone too: nothing wider than the screen.
+    for path in ("/", "/projects", "/media", "/keys", "/usage", "/account"):
+        page.goto(studio.base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        screenshot(page, f"en-phone-{path.strip('/') or 'dashboard'}")
     context.close()
 
 

@@ -450,3 +450,25 @@ def test_password_change_keeps_this_browser_and_ends_the_others(
     assert changed.status_code == 303
     assert "비밀번호를 바꿨습니다." in client.get(changed.headers["location"]).text  # still in
     assert elsewhere.get("/").status_code == 303  # the other: logged out
+
+
+def test_api_key_is_shown_once_works_and_is_revoked(client: TestClient, runtime: Runtime) -> None:
+    sign_up(client, runtime, "keys@example.com", EN)
+    token = form_token(client.get("/keys"))
+    made = client.post("/keys", data={"name": "uploader", "expires_in_days": "30", "csrf": token})
+    assert made.status_code == 201
+    secret = re.search(r'<code id="new-key">(ak_[\w-]+)</code>', made.text)
+    assert secret is not None
+    # The key is the API's: it reads the account's videos.
+    api = client.get("/api/v1/contents", headers={"Authorization": f"Bearer {secret.group(1)}"})
+    assert api.status_code == 200
+    listed = client.get("/keys").text
+    assert "uploader" in listed
+    assert secret.group(1) not in listed  # shown once
+    key_id = re.search(r'action="/keys/([0-9a-f-]{36})/revoke"', listed)
+    assert key_id is not None
+    revoked = client.post(f"/keys/{key_id.group(1)}/revoke", data={"csrf": token})
+    assert revoked.status_code == 303
+    assert "Revoked" in client.get("/keys").text
+    gone = client.get("/api/v1/contents", headers={"Authorization": f"Bearer {secret.group(1)}"})
+    assert gone.status_code == 401

@@ -114,6 +114,10 @@ def create_project(
     return see_other("/projects?notice=projects.saved")
 
 
+class _NotANumber(Exception):
+    """A key's days that are not a whole number."""
+
+
 # -- API keys ------------------------------------------------------------------------------
 
 
@@ -150,11 +154,15 @@ def create_key(  # nosec B107 # an empty form field by default, not a password
     errors: dict[str, str] = {}
     problem = ""
     created = None
+    days = expires_in_days.strip()
     try:
+        if days and not days.isdigit():
+            raise _NotANumber()
         data = NewApiKey(
             name=name,
             scopes=["read"] if read_only else ["read", "write"],
-            expires_in_days=expires_in_days or None,
+            # The API takes a JSON number; a form sends text.
+            expires_in_days=int(days) if days else None,
             password=password or None,
         )
         _key, created = auth.create_api_key(
@@ -162,6 +170,8 @@ def create_key(  # nosec B107 # an empty form field by default, not a password
         )
     except ValidationError as error:
         errors = validation_errors(error, visit.language)
+    except _NotANumber:
+        errors = {"expires_in_days": text("field.invalid", visit.language)}
     except ReauthenticationRequired:
         errors = {"password": text("keys.reauth", visit.language)}
     except AppError as error:
