@@ -20,6 +20,7 @@ from autoclip.providers.config import GeminiConfig
 from autoclip.service.app import create_app
 from autoclip.service.billing.usage import DailyUsage, UsageReport
 from autoclip.service.db import Database
+from autoclip.service.deps import ANONYMOUS_PER_MINUTE
 from autoclip.service.migrate import upgrade
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.service.studio.catalog import MESSAGES
@@ -472,3 +473,21 @@ def test_api_key_is_shown_once_works_and_is_revoked(client: TestClient, runtime:
     assert "Revoked" in client.get("/keys").text
     gone = client.get("/api/v1/contents", headers={"Authorization": f"Bearer {secret.group(1)}"})
     assert gone.status_code == 401
+
+
+def test_anonymous_forms_count_in_the_apis_limit(client: TestClient) -> None:
+    """Sign-up, log-in and confirmation count per address as the API's routes do."""
+    token = form_token(client.get("/verify-email", headers=EN))
+    answers = [
+        client.post("/verify-email", data={"token": "x" * 40, "csrf": token}, headers=EN)
+        for _attempt in range(ANONYMOUS_PER_MINUTE + 1)
+    ]
+    assert answers[0].status_code == 400
+    assert "This link has expired" in answers[0].text
+    assert answers[-1].status_code == 429
+    assert re.search(r"Too many attempts. Try again in \d+ seconds.", answers[-1].text)
+    # The API's own route, from the same address, is over the same limit.
+    assert (
+        client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"}).status_code
+        == 429
+    )

@@ -25,10 +25,6 @@ router = APIRouter()
 Field = Annotated[str, Form()]
 
 
-class _Limited(Exception):
-    """Over the anonymous limit: the form is not looked at."""
-
-
 def _mailroom(runtime: RuntimeDep) -> Mailroom:
     return Mailroom(runtime.settings, runtime.signer, runtime.limiter, runtime.mail)
 
@@ -66,21 +62,19 @@ def login(  # nosec B107 # an empty form field by default, not a password
     if refused := form_refused(request, runtime, visit, csrf):
         return refused
     language = visit.language
+    if limited := _too_many(request, visit, runtime):
+        return _login_form(request, visit, next, email, limited, status=429)
     errors: dict[str, str] = {}
-    problem = _too_many(request, visit, runtime)
-    too_many = bool(problem)
+    problem = ""
+    too_many = False
     unverified = False
     try:
-        if problem:
-            raise _Limited()
         credentials = Login(email=email, password=password)
         policy = runtime.settings.auth
         throttle = LoginThrottle(runtime.limiter, policy)
         tokens = service.login(
             session, runtime.signer, policy, throttle, client_of(request), credentials
         )
-    except _Limited:
-        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except EmailNotVerified:
@@ -99,8 +93,16 @@ def login(  # nosec B107 # an empty form field by default, not a password
         start_session(answer, visit, tokens.refresh_token, runtime.settings.auth.refresh_token_days)
         return answer
     status = 429 if too_many else 400
-    return page(request, visit, "login.html", status=status, then=safe_next(next), notice="",
-                errors=errors, email=email, problem=problem, unverified=unverified)  # fmt: skip
+    return _login_form(request, visit, next, email, problem, status, errors, unverified)
+
+
+def _login_form(
+    request: Request, visit: VisitDep, then: str, email: str, problem: str, status: int,
+    errors: dict[str, str] | None = None, unverified: bool = False,
+) -> Response:  # fmt: skip
+    return page(request, visit, "login.html", status=status, then=safe_next(then), notice="",
+                errors=errors or {}, email=email, problem=problem,
+                unverified=unverified)  # fmt: skip
 
 
 @router.post("/verify-email/resend")
@@ -114,16 +116,18 @@ def resend(
 ) -> Response:
     if refused := form_refused(request, runtime, visit, csrf):
         return refused
-    problem = _too_many(request, visit, runtime) or text("login.resent", visit.language)
+    if limited := _too_many(request, visit, runtime):
+        return _login_form(request, visit, "/", email, limited, status=429)
     try:
         verification.check_resend_allowed(runtime.limiter, runtime.settings, client_of(request))
         verification.resend(session, _mailroom(runtime), email.strip(), visit.language)
     except AppError as error:
-        problem = problem_text(error, visit.language)
+        return _login_form(request, visit, "/", email, problem_text(error, visit.language),
+                           status=error.status)  # fmt: skip
     except (ValueError, InputError):
         pass  # the same answer for any email: which ones have accounts is not told
-    return page(request, visit, "login.html", then="/", notice="", errors={}, email=email,
-                problem=problem, unverified=False)  # fmt: skip
+    return page(request, visit, "login.html", then="/", notice="login.resent", errors={},
+                email=email, problem="", unverified=False)  # fmt: skip
 
 
 @router.post("/logout")
@@ -160,18 +164,17 @@ def signup(  # nosec B107 # an empty form field by default, not a password
     if refused := form_refused(request, runtime, visit, csrf):
         return refused
     language = visit.language
+    if limited := _too_many(request, visit, runtime):
+        return page(request, visit, "signup.html", status=429, errors={}, email=email,
+                    name=name, problem=limited)  # fmt: skip
     errors: dict[str, str] = {}
-    problem = _too_many(request, visit, runtime)
+    problem = ""
     try:
-        if problem:
-            raise _Limited()
         data = Register(email=email, password=password, name=name)
         # The mail goes out in the page's language.
         answer = service.register(
             session, data, runtime.settings.auth, _mailroom(runtime), language
         )
-    except _Limited:
-        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except InputError as error:
@@ -208,15 +211,14 @@ def verify(  # nosec B107 # an empty form field by default, not a token
     if refused := form_refused(request, runtime, visit, csrf):
         return refused
     language = visit.language
+    if limited := _too_many(request, visit, runtime):
+        return page(request, visit, "verify.html", status=429, token=token[:2000],
+                    problem=limited, errors={})  # fmt: skip
     errors: dict[str, str] = {}
-    problem = _too_many(request, visit, runtime)
+    problem = ""
     try:
-        if problem:
-            raise _Limited()
         data = VerifyEmail(token=token.strip())
         verification.verify(session, runtime.signer, data.token)
-    except _Limited:
-        pass
     except ValidationError as error:
         errors = validation_errors(error, language)
     except AppError as error:
