@@ -271,6 +271,14 @@ def test_headers_by_what_is_served(client: TestClient) -> None:
         "default-src 'none'; frame-ancestors 'none'"
     )
     assert client.get("/api/v1/users/me").headers["cache-control"] == "no-store"
+    # An address that is nowhere: a page in the browser's language; the API's stays JSON.
+    nowhere = client.get("/no/such/page", headers=KO)
+    assert nowhere.status_code == 404
+    assert "찾을 수 없습니다" in nowhere.text
+    assert "script-src 'self'" in nowhere.headers["content-security-policy"]
+    api = client.get("/api/v1/no/such/route")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
 
 
 def test_every_word_in_both_languages() -> None:

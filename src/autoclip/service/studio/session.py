@@ -67,7 +67,21 @@ class Visitor:
         return response
 
 
+def anonymous_visitor(request: Request, runtime: Runtime) -> Visitor:
+    """The visitor as far as the request alone tells (no database): for pages that show
+    nobody's data, such as "not found" for an address that is nowhere."""
+    return _visitor(request, runtime, None, None)
+
+
 def visitor(request: Request, runtime: Runtime, session: Session) -> Visitor:
+    token = request.cookies.get(SESSION_COOKIE)
+    user, credential = _signed_in(runtime, session, token) if token else (None, None)
+    return _visitor(request, runtime, user, credential)
+
+
+def _visitor(
+    request: Request, runtime: Runtime, user: Caller | None, credential: Credential | None
+) -> Visitor:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     language: Language
     if chosen in LANGUAGES:
@@ -79,7 +93,6 @@ def visitor(request: Request, runtime: Runtime, session: Session) -> Visitor:
     if new_nonce:
         nonce = secrets.token_urlsafe(24)
     token = request.cookies.get(SESSION_COOKIE)
-    user, credential = _signed_in(runtime, session, token) if token else (None, None)
     return Visitor(
         language=language,
         user=user,

@@ -7,11 +7,18 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from autoclip.service.auth.callers import Caller
 from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.studio.render import page
-from autoclip.service.studio.session import CSRF_HEADER, Visitor, form_ok, visitor
+from autoclip.service.studio.session import (
+    CSRF_HEADER,
+    Visitor,
+    anonymous_visitor,
+    form_ok,
+    visitor,
+)
 
 
 def get_visit(request: Request, runtime: RuntimeDep, session: SessionDep) -> Visitor:
@@ -19,6 +26,10 @@ def get_visit(request: Request, runtime: RuntimeDep, session: SessionDep) -> Vis
 
 
 VisitDep = Annotated[Visitor, Depends(get_visit)]
+
+
+# Paths whose unknown addresses keep the API's JSON answer.
+NOT_PAGES = ("/api/", "/docs", "/openapi.json", "/health", "/metrics", "/static/")
 
 
 class LoginRequired(Exception):
@@ -67,3 +78,19 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _log_in_first(request: Request, error: LoginRequired) -> Response:
         return see_other(f"/login?next={quote(error.then, safe='/')}")
+
+    # An address that is nowhere: for a browser (outside the API, the docs and the
+    # operators' paths) the studio's "not found" page in its language; everything else
+    # keeps the API's problem answer.
+    api_answer = app.exception_handlers[StarletteHTTPException]
+
+    async def _not_found(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        path = request.url.path
+        if error.status_code != 404 or path.startswith(NOT_PAGES):
+            answer: Response = await api_answer(request, error)  # type: ignore[misc]
+            return answer
+        visit = anonymous_visitor(request, request.app.state.runtime)
+        return page(request, visit, "not_found.html", status=404)
+
+    app.add_exception_handler(StarletteHTTPException, _not_found)
