@@ -23,6 +23,7 @@ from autoclip.service.studio import (
     content_pages,
     media_pages,
     storyboard_pages,
+    wizard_pages,
 )
 from autoclip.service.studio.render import STATIC_DIR, STATIC_URL
 from autoclip.service.studio.web import install_handlers
@@ -72,6 +73,7 @@ def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
         auth_pages.router,
         storyboard_pages.router,
         content_pages.router,
+        wizard_pages.router,
         media_pages.router,
         account_pages.router,
     ):
