@@ -499,3 +499,33 @@ def test_anonymous_forms_count_in_the_apis_limit(client: TestClient) -> None:
         client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"}).status_code
         == 429
     )
+
+
+def test_cancel_and_delete_from_a_videos_page(client: TestClient, runtime: Runtime) -> None:
+    """No worker runs here: the video stays queued, so it can be cancelled (its credit
+    given back, said on the page), then deleted."""
+    sign_up(client, runtime, "cancel@example.com", EN)
+    token = form_token(client.get("/new"))
+    made = client.post(
+        "/new",
+        data={"kind": "text", "text": "A text long enough to make a video from. " * 2,
+              "csrf": token, "idempotency": uuid.uuid4().hex},
+    )  # fmt: skip
+    where = made.headers["location"]
+    queued = client.get(where).text
+    assert "Cancel this video" in queued
+    assert "data-progress" in queued
+    assert client.post(f"{where}/cancel", data={"csrf": token}).status_code == 303
+    cancelled = client.get(where).text
+    assert "This video was cancelled; its credit was given back." in cancelled
+    assert "data-progress" not in cancelled
+    # Cancelling again is refused by the API's rule, said on the page.
+    again = client.post(f"{where}/cancel", data={"csrf": token})
+    assert again.headers["location"].endswith("?problem=conflict")
+    assert "This video changed meanwhile" in client.get(again.headers["location"]).text
+    assert "Welcome credits" in client.get("/usage").text
+    assert "Given back" in client.get("/usage").text
+    deleted = client.post(f"{where}/delete", data={"csrf": token})
+    assert deleted.headers["location"] == "/?notice=content.deleted"
+    assert "The video was deleted." in client.get(deleted.headers["location"]).text
+    assert client.get(where).status_code == 404
