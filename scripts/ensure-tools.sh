@@ -6,7 +6,9 @@
 #    for real (tests/services.py);
 #  - wrk, the HTTP load generator;
 #  - prometheus and promtool (Debian's prometheus package), for the alert rules and
-#    dashboards of deploy/monitoring (tests/monitoring).
+#    dashboards of deploy/monitoring (tests/monitoring);
+#  - chromium (Debian's package), the real browser the studio's tests drive with Playwright
+#    (tests/studio); Playwright's own browser download is never used.
 # As root with apt-get (CI), it installs what is missing and starts the servers. Otherwise it
 # only says what is missing: the tests then start throwaway servers from the installed
 # binaries, or fail naming what to install. Idempotent, and silent when all is in place.
@@ -34,7 +36,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()
   command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
   prometheus_tools || missing+=(prometheus)
-  for pkg in postgresql redis-server wrk; do
+  for pkg in postgresql redis-server wrk chromium; do
     installed "$pkg" || missing+=("$pkg")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
@@ -91,6 +93,8 @@ command -v wrk >/dev/null 2>&1 ||
   echo "warning: wrk is not installed (apt-get install wrk)" >&2
 prometheus_tools ||
   echo "warning: prometheus/promtool are not installed; the monitoring tests will fail (apt-get install prometheus)" >&2
+[ -x /usr/bin/chromium ] ||
+  echo "warning: chromium is not installed; the studio's browser tests will fail (apt-get install chromium)" >&2
 
 if ! command -v ffprobe >/dev/null 2>&1; then
   echo "error: the tests need ffprobe; install your system's ffmpeg package (e.g. apt-get install ffmpeg)" >&2

@@ -38,8 +38,9 @@ from autoclip.service.openapi import install_openapi
 from autoclip.service.ops.health import router as health_router
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
-from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
+from autoclip.service.protection import API_HEADERS, BodyLimit, HeaderPolicy, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.studio import install_studio
 from autoclip.service.templates.endpoints import router as templates_router
 from autoclip.service.voices.endpoints import router as voices_router
 
@@ -110,6 +111,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(brand_uploads, prefix=API_PREFIX)
     app.include_router(health_router)
     docs_headers = install_docs(app)
+    studio_headers = install_studio(app)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
     # latency metrics.
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
@@ -119,8 +121,10 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         BodyLimit,
         default=settings.max_request_bytes,
         limits={
-            # An upload: the file and its multipart framing.
+            # An upload: the file and its multipart framing (the studio's upload form
+            # posts to /media the same way).
             f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
+            "/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             f"{API_PREFIX}/brand-files": settings.max_upload_bytes,
         },
     )
@@ -128,9 +132,17 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         RequestContext, metrics=app.state.metrics, maintenance=settings.maintenance_mode
     )
     # Outside RequestContext, so every answer has them, its own (503, crash 500) too. The
-    # one place where a path prefix gets its headers (the studio at "/" will add its own);
-    # elsewhere (health, metrics, the OpenAPI document) the strict default applies.
-    app.add_middleware(SecurityHeaders, policies={API_PREFIX: API_HEADERS, DOCS_URL: docs_headers})
+    # one place where a path prefix gets its headers: the studio's pages at "/" and its
+    # files, the API, the docs; elsewhere (health, metrics, the OpenAPI document, which
+    # are longer prefixes than "/") the strict default applies.
+    strict = HeaderPolicy()
+    policies = {
+        **studio_headers,
+        **{path: strict for path in ("/health", "/metrics", "/openapi.json")},
+        API_PREFIX: API_HEADERS,
+        DOCS_URL: docs_headers,
+    }
+    app.add_middleware(SecurityHeaders, policies=policies, default=HeaderPolicy())
     # Outermost: the client's address decides rate limits and sign-in throttles.
     app.add_middleware(ClientAddress, proxies=parse_networks(settings.trusted_proxies))
     return app

@@ -261,6 +261,12 @@ async def anonymous_limit(request: Request, runtime: RuntimeDep) -> None:
     await _count(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
 
 
+def limit_anonymous(request: Request, runtime: Runtime) -> None:
+    """The anonymous routes' limit (per client address), for a caller outside the API's
+    dependencies: the studio's sign-up, log-in and confirmation forms count with them."""
+    _limit(request, runtime, f"ip:{client_of(request)}", ANONYMOUS_PER_MINUTE)
+
+
 CurrentUser = Annotated[Caller, Depends(current_user)]
 CurrentCredential = Annotated[tuple[Caller, Credential], Depends(current_credential)]
 AnonymousLimit = Depends(anonymous_limit)

@@ -302,3 +302,18 @@ def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
         raise NotFound("no such API key")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+
+
+def browser_session(session: Session, token: str) -> tuple[uuid.UUID, datetime] | None:
+    """The user and sign-in time of a studio session: a refresh token the browser holds in
+    an HttpOnly cookie and never trades in (studio/session.py). It ends as any session
+    does: log-out (its family revoked), log-out everywhere, or its expiry."""
+    row = session.execute(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == hash_secret(token),
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.used_at.is_(None),
+            RefreshToken.expires_at > utcnow(),
+        )
+    ).scalar_one_or_none()
+    return (row.user_id, row.created_at) if row is not None else None

@@ -179,6 +179,14 @@ class TokenSigner:
             return claims
         raise TokenInvalid(purpose)
 
+    def form_token(self, nonce: str) -> str:
+        """The studio's anti-forgery token for a browser's nonce (studio/session.py): a
+        form posted from another site has the cookie but cannot know this."""
+        return _form_signature(self._key, nonce)
+
+    def check_form_token(self, nonce: str, token: str) -> bool:
+        return any(hmac.compare_digest(_form_signature(k, nonce), token) for k in self._keys)
+
     def sign_download(self, key: str, expires_in: int) -> tuple[int, str]:
         expires = int(time.time()) + expires_in
         return expires, _download_signature(self._key, key, expires)
@@ -196,4 +204,9 @@ class TokenSigner:
 
 def _download_signature(secret: str, key: str, expires: int) -> str:
     message = f"download\n{key}\n{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _form_signature(secret: str, nonce: str) -> str:
+    message = f"studio-form:{nonce}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

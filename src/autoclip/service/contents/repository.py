@@ -151,6 +151,15 @@ class ContentRepository:
         ).all()
         return rows, total
 
+    def count_by_status_of(self, user_id: uuid.UUID) -> dict[ContentStatus, int]:
+        """How many live contents the user has in each status (the studio's dashboard)."""
+        rows = self.session.execute(
+            select(Content.status, func.count())
+            .where(Content.user_id == user_id, Content.deleted_at.is_(None))
+            .group_by(Content.status)
+        ).all()
+        return {status: count for status, count in rows}
+
     def ready(
         self, user_id: uuid.UUID, among: Sequence[uuid.UUID] | None = None, newest: int = 0
     ) -> list[Content]:

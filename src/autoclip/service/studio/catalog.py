@@ -1,0 +1,564 @@
+"""Every word the studio shows, in English and Korean, side by side.
+
+One entry holds both languages, so a string cannot exist in one and be missing in the
+other (a page is never half translated). Placeholders are `str.format` fields; the same
+fields in both languages (tests/studio/test_catalog.py checks it).
+"""
+
+from __future__ import annotations
+
+# key: (English, Korean)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- frame ----------------------------------------------------------------------------
+    "app.name": ("AutoClip Studio", "AutoClip 스튜디오"),
+    "app.skip": ("Skip to the content", "본문으로 건너뛰기"),
+    "nav.label": ("Main", "주 메뉴"),
+    "nav.dashboard": ("Dashboard", "대시보드"),
+    "nav.new": ("New video", "새 영상"),
+    "nav.projects": ("Projects", "프로젝트"),
+    "nav.media": ("Media", "미디어"),
+    "nav.keys": ("API keys", "API 키"),
+    "nav.usage": ("Usage", "사용량"),
+    "nav.account": ("Account", "계정"),
+    "nav.logout": ("Log out", "로그아웃"),
+    "nav.login": ("Log in", "로그인"),
+    "nav.signup": ("Sign up", "회원가입"),
+    "lang.label": ("Display language", "표시 언어"),
+    "lang.switch": ("Change", "변경"),
+    "lang.ko": ("한국어", "한국어"),
+    "lang.en": ("English", "English"),
+    "common.save": ("Save", "저장"),
+    "common.cancel": ("Cancel", "취소"),
+    "common.delete": ("Delete", "삭제"),
+    "common.back": ("Back", "이전"),
+    "common.next": ("Next", "다음"),
+    "common.copy": ("Copy", "복사"),
+    "common.copied": ("Copied", "복사됨"),
+    "common.none": ("None yet.", "아직 없습니다."),
+    "common.error_summary": (
+        "Please fix the fields marked below.",
+        "아래 표시된 항목을 고쳐 주세요.",
+    ),
+    "common.yes": ("Yes", "예"),
+    "common.no": ("No", "아니요"),
+    "common.default": ("Default", "기본"),
+    "common.project_default": ("As the project says", "프로젝트 설정대로"),
+    "common.server_default": ("As the server is configured", "서버 설정대로"),
+    # -- errors ---------------------------------------------------------------------------
+    "error.not_found": ("Not found", "찾을 수 없습니다"),
+    "error.not_found_text": (
+        "There is nothing here, or it is not yours to see.",
+        "없는 항목이거나 볼 수 있는 권한이 없습니다.",
+    ),
+    "error.csrf": (
+        "The form was too old or came from elsewhere. Please try again.",
+        "양식이 오래되었거나 다른 곳에서 보내졌습니다. 다시 시도해 주세요.",
+    ),
+    "error.rate_limited": (
+        "Too many attempts. Try again in {seconds} seconds.",
+        "시도가 너무 많습니다. {seconds}초 후에 다시 시도해 주세요.",
+    ),
+    "error.conflict": (
+        "This cannot be done now: {detail}",
+        "지금은 할 수 없습니다: {detail}",
+    ),
+    "error.out_of_credits": (
+        "You have no credits left for this. Your plan's credits renew each month.",
+        "크레딧이 부족합니다. 요금제의 크레딧은 매달 충전됩니다.",
+    ),
+    "error.generic": ("Something went wrong: {detail}", "문제가 생겼습니다: {detail}"),
+    "error.unavailable": (
+        "The service is busy or restarting. Try again shortly.",
+        "서비스가 바쁘거나 다시 시작하는 중입니다. 잠시 후 다시 시도해 주세요.",
+    ),
+    "field.required": ("This field is required.", "필수 항목입니다."),
+    "field.too_short": (
+        "Too short: at least {min} characters.",
+        "너무 짧습니다. 최소 {min}자 이상 입력해 주세요.",
+    ),
+    "field.too_long": (
+        "Too long: at most {max} characters.",
+        "너무 깁니다. 최대 {max}자까지 입력할 수 있습니다.",
+    ),
+    "field.choice": ("Choose one of the options.", "보기 중에서 골라 주세요."),
+    "field.email": ("This is not an email address.", "올바른 이메일 주소가 아닙니다."),
+    "field.url": (
+        "Give a web address starting with http:// or https:// and a host name.",
+        "http:// 또는 https://로 시작하고 호스트 이름이 있는 주소를 입력해 주세요.",
+    ),
+    "field.invalid": ("This value is not valid.", "올바르지 않은 값입니다."),
+    "field.control": (
+        "Remove the invisible control characters.",
+        "보이지 않는 제어 문자를 지워 주세요.",
+    ),
+    "field.weak_password": (
+        "This password is too easy to guess. Use a longer phrase of uncommon words.",
+        "추측하기 쉬운 비밀번호입니다. 흔하지 않은 단어로 더 긴 문구를 사용해 주세요.",
+    ),
+    "field.same_password": (
+        "This is your current password: choose another one.",
+        "현재 비밀번호와 같습니다. 다른 비밀번호를 골라 주세요.",
+    ),
+    "field.topic_needs_model": (
+        "A topic needs a language model (Gemini or OpenAI), and none is configured. Paste a "
+        "text or give a web address instead.",
+        "주제로 만들려면 언어 모델(Gemini 또는 OpenAI)이 필요한데 설정되어 있지 않습니다. "
+        "글을 붙여 넣거나 웹 주소를 입력해 주세요.",
+    ),
+    # -- sign-up, log-in, verification ---------------------------------------------------
+    "login.title": ("Log in", "로그인"),
+    "login.email": ("Email", "이메일"),
+    "login.password": ("Password", "비밀번호"),
+    "login.submit": ("Log in", "로그인"),
+    "login.no_account": ("No account yet?", "아직 계정이 없나요?"),
+    "login.bad": ("Wrong email or password.", "이메일 또는 비밀번호가 틀렸습니다."),
+    "login.locked": (
+        "Too many failed log-ins for this email or from here. Try again in {seconds} seconds.",
+        "이 이메일 또는 이 곳에서 로그인 실패가 너무 많습니다. {seconds}초 후에 다시 "
+        "시도해 주세요.",
+    ),
+    "login.unverified": (
+        "Confirm your email first: open the link we mailed you. No mail? Ask for a new one.",
+        "먼저 이메일을 인증해 주세요. 보내 드린 메일의 링크를 열어 주세요. 메일이 없다면 "
+        "새로 요청하세요.",
+    ),
+    "login.resend": ("Mail me a new link", "새 링크 받기"),
+    "login.resent": (
+        "If this email is waiting for confirmation, a new link is on its way.",
+        "인증을 기다리는 이메일이라면 새 링크를 보냈습니다.",
+    ),
+    "login.logged_out": ("You are logged out.", "로그아웃되었습니다."),
+    "signup.title": ("Create your account", "계정 만들기"),
+    "signup.name": ("Name", "이름"),
+    "signup.password_hint": (
+        "At least 8 characters, hard to guess: a phrase of uncommon words works well.",
+        "8자 이상, 추측하기 어렵게. 흔하지 않은 단어로 된 문구가 좋습니다.",
+    ),
+    "signup.submit": ("Sign up", "가입하기"),
+    "signup.have_account": ("Already have an account?", "이미 계정이 있나요?"),
+    "signup.sent_title": ("Check your mail", "메일을 확인해 주세요"),
+    "signup.sent": (
+        "We sent a mail to {email}. Open its link to confirm the address, then log in. "
+        "If you already had an account, the mail says so.",
+        "{email}(으)로 메일을 보냈습니다. 메일의 링크를 열어 주소를 인증한 뒤 로그인해 "
+        "주세요. 이미 계정이 있었다면 메일에 그렇게 안내되어 있습니다.",
+    ),
+    "signup.sent_no_verify": (
+        "Your account is ready: log in with the password you chose.",
+        "계정이 준비되었습니다. 정한 비밀번호로 로그인해 주세요.",
+    ),
+    "verify.title": ("Confirm your email", "이메일 인증"),
+    "verify.intro": (
+        "Press the button to confirm your email address. A code from the mail can be "
+        "pasted here too.",
+        "버튼을 눌러 이메일 주소를 인증해 주세요. 메일에 있는 코드를 여기에 붙여 넣어도 됩니다.",
+    ),
+    "verify.token": ("Confirmation code", "인증 코드"),
+    "verify.submit": ("Confirm my email", "이메일 인증하기"),
+    "verify.done": (
+        "Your email is confirmed and your free credits are added. Log in now.",
+        "이메일이 인증되었고 무료 크레딧이 지급되었습니다. 이제 로그인하세요.",
+    ),
+    "verify.invalid": (
+        "This link has expired, was replaced by a newer sign-up, or is not ours. Ask for a "
+        "new one below.",
+        "만료되었거나, 새 가입으로 대체되었거나, 올바르지 않은 링크입니다. 아래에서 새 "
+        "링크를 요청하세요.",
+    ),
+    "verify.already": (
+        "This email was confirmed before: log in.",
+        "이미 인증된 이메일입니다. 로그인하세요.",
+    ),
+    # -- dashboard ------------------------------------------------------------------------
+    "dash.title": ("Dashboard", "대시보드"),
+    "dash.hello": ("Hello, {name}", "{name}님, 안녕하세요"),
+    "dash.credits": ("Credits left", "남은 크레딧"),
+    "dash.unlimited": ("Unlimited", "무제한"),
+    "dash.plan": ("Plan", "요금제"),
+    "plan.free": ("Free trial", "무료 체험"),
+    "plan.starter": ("Starter", "스타터"),
+    "plan.pro": ("Pro", "프로"),
+    "plan.business": ("Business", "비즈니스"),
+    "plan.enterprise": ("Enterprise", "엔터프라이즈"),
+    "dash.by_status": ("Your videos by status", "상태별 영상"),
+    "dash.attention": ("Needs your attention", "확인이 필요한 영상"),
+    "dash.attention_none": ("Nothing waits for you.", "기다리는 항목이 없습니다."),
+    "dash.latest": ("Latest videos", "최근 영상"),
+    "dash.empty": (
+        "No videos yet. Make your first one.",
+        "아직 영상이 없습니다. 첫 영상을 만들어 보세요.",
+    ),
+    "dash.all": ("All videos ({total})", "전체 영상 ({total})"),
+    "dash.untitled": ("(untitled)", "(제목 없음)"),
+    "list.title": ("Videos", "영상 목록"),
+    "list.page": ("Page {page} of {pages}", "{pages}쪽 중 {page}쪽"),
+    "list.newer": ("Newer", "최신"),
+    "list.older": ("Older", "이전"),
+    # -- statuses and stages --------------------------------------------------------------
+    "status.draft": ("Draft", "초안"),
+    "status.queued": ("Queued", "대기 중"),
+    "status.processing": ("Processing", "만드는 중"),
+    "status.review": ("Needs review", "검토 필요"),
+    "status.ready": ("Ready", "완성"),
+    "status.publishing": ("Publishing", "게시 중"),
+    "status.published": ("Published", "게시됨"),
+    "status.failed": ("Failed", "실패"),
+    "status.cancelled": ("Cancelled", "취소됨"),
+    "stage.none": ("Waiting for a worker", "작업자를 기다리는 중"),
+    "stage.source": ("Reading the source", "원문 읽는 중"),
+    "stage.script": ("Writing the script", "대본 쓰는 중"),
+    "stage.safety": ("Checking safety", "안전 검사 중"),
+    "stage.narration": ("Recording the narration", "내레이션 녹음 중"),
+    "stage.visuals": ("Making the pictures", "장면 이미지 만드는 중"),
+    "stage.captions": ("Setting the captions", "자막 만드는 중"),
+    "stage.render": ("Rendering the video", "영상 렌더링 중"),
+    "stage.thumbnail": ("Making the thumbnail", "썸네일 만드는 중"),
+    "stage.publish": ("Saving the files", "파일 저장 중"),
+    # -- new-content wizard ---------------------------------------------------------------
+    "new.title": ("New video", "새 영상 만들기"),
+    "new.step": ("Step {n} of {total}", "{total}단계 중 {n}단계"),
+    "new.source": ("Source", "원본"),
+    "new.kind": ("Make it from", "만들 재료"),
+    "new.kind.text": ("A text I paste", "붙여 넣은 글"),
+    "new.kind.url": ("A web page", "웹 페이지"),
+    "new.kind.topic": ("A topic", "주제"),
+    "new.text": ("Text", "글"),
+    "new.text_hint": (
+        "At least 20 characters; the script keeps the text's own language.",
+        "20자 이상. 대본은 글의 언어를 따릅니다.",
+    ),
+    "new.url": ("Web address", "웹 주소"),
+    "new.topic": ("Topic", "주제"),
+    "new.topic_unavailable": (
+        "Topics need a language model; this server has none configured.",
+        "주제로 만들려면 언어 모델이 필요한데 이 서버에는 설정되어 있지 않습니다.",
+    ),
+    "new.style": ("Style", "스타일"),
+    "new.vertical": ("Field", "분야"),
+    "new.tone": ("Tone", "말투"),
+    "new.length": ("Length", "길이"),
+    "new.aspect": ("Shape", "화면 비율"),
+    "new.language": ("Language", "언어"),
+    "new.voice_project": ("Voice and project", "목소리와 프로젝트"),
+    "new.voice": ("Voice", "목소리"),
+    "new.voice_default": ("The language's usual voice", "언어별 기본 목소리"),
+    "new.project": ("Project", "프로젝트"),
+    "new.providers": ("Providers", "제공자"),
+    "new.writer": ("Script writer", "대본 작성"),
+    "new.narrator": ("Narrator", "내레이션"),
+    "new.visuals": ("Pictures", "이미지"),
+    "new.draft": (
+        "Quick preview (smaller, faster to make)",
+        "빠른 미리보기 (작은 크기, 빠른 제작)",
+    ),
+    "new.confirm": ("Check and make", "확인 후 만들기"),
+    "new.cost": (
+        "This video uses {credits} credit of your {balance}; paid providers may spend up "
+        "to ${budget} (estimated).",
+        "이 영상은 크레딧 {balance}개 중 {credits}개를 사용합니다. 유료 제공자는 최대 "
+        "${budget}(추정)까지 사용할 수 있습니다.",
+    ),
+    "new.credits": (
+        "This video uses {credits} credit of your {balance}.",
+        "이 영상은 크레딧 {balance}개 중 {credits}개를 사용합니다.",
+    ),
+    "new.estimated": (
+        "Paid providers: about ${cost} (estimated).",
+        "유료 제공자 비용: 약 ${cost} (추정).",
+    ),
+    "new.capped": (
+        "The budget stops it at ${budget}; past it, free providers take over.",
+        "예산 ${budget}에서 멈추고, 그 뒤로는 무료 제공자가 맡습니다.",
+    ),
+    "new.estimate_later": (
+        "The cost is worked out once every field is right.",
+        "모든 항목이 올바르면 비용을 계산해 드립니다.",
+    ),
+    "new.listen": ("Listen to the voices", "목소리 들어 보기"),
+    "new.voice_of": ("{name} ({language})", "{name} ({language})"),
+    "new.cost_free": (
+        "Only free (offline) providers: no money is spent.",
+        "무료(오프라인) 제공자만 써서 비용이 들지 않습니다.",
+    ),
+    "new.cost_unlimited": (
+        "Your plan has unlimited credits.",
+        "무제한 크레딧 요금제입니다.",
+    ),
+    "new.cannot_afford": (
+        "You have no credits left: this video cannot be made now.",
+        "크레딧이 없어 지금은 영상을 만들 수 없습니다.",
+    ),
+    "new.submit": ("Make the video", "영상 만들기"),
+    "vertical.senior_health": ("Senior health", "시니어 건강"),
+    "vertical.finance": ("Finance", "금융"),
+    "vertical.tech": ("Technology", "기술"),
+    "vertical.history": ("History", "역사"),
+    "vertical.commerce": ("Shopping", "쇼핑"),
+    "tone.professional": ("Professional", "전문적"),
+    "tone.casual": ("Casual", "친근한"),
+    "tone.urgent": ("Urgent", "긴박한"),
+    "tone.storytelling": ("Storytelling", "이야기체"),
+    "length.short": ("Short (up to 60 s)", "짧게 (60초 이하)"),
+    "length.mid": ("Medium (1–5 min)", "중간 (1–5분)"),
+    "length.long": ("Long (over 5 min)", "길게 (5분 이상)"),
+    "aspect.9:16": ("Vertical 9:16 (Shorts, Reels)", "세로 9:16 (쇼츠, 릴스)"),
+    "aspect.16:9": ("Wide 16:9", "가로 16:9"),
+    "aspect.1:1": ("Square 1:1", "정사각형 1:1"),
+    "language.ko": ("Korean", "한국어"),
+    "language.en": ("English", "영어"),
+    # -- one content ----------------------------------------------------------------------
+    "content.progress": ("Progress", "진행 상황"),
+    "content.elapsed": ("Elapsed", "경과 시간"),
+    "content.cancel": ("Cancel this video", "이 영상 취소"),
+    "content.cancelled": (
+        "This video was cancelled; its credit was given back.",
+        "이 영상은 취소되었고 크레딧은 돌려드렸습니다.",
+    ),
+    "content.failed": ("This video could not be made.", "이 영상을 만들지 못했습니다."),
+    "content.failed_at": ("It stopped while: {stage}.", "멈춘 단계: {stage}."),
+    "content.reason": ("Reason", "이유"),
+    "content.retry": ("Try again", "다시 시도"),
+    "content.live_note": (
+        "This page follows the work as it happens.",
+        "이 페이지는 진행 상황을 실시간으로 보여 줍니다.",
+    ),
+    "content.detail": ("Details", "자세한 내용"),
+    "reason.gone": (
+        "The web page is not there (it answered {code}). Check the address.",
+        "웹 페이지가 없습니다({code} 응답). 주소를 확인해 주세요.",
+    ),
+    "reason.http": (
+        "The web site answered with an error ({code}). Try again later.",
+        "웹 사이트가 오류({code})로 응답했습니다. 나중에 다시 시도해 주세요.",
+    ),
+    "reason.timeout": (
+        "The web page took too long to answer.",
+        "웹 페이지가 너무 오래 응답하지 않았습니다.",
+    ),
+    "reason.unreachable": (
+        "The web site could not be reached. Check the address.",
+        "웹 사이트에 연결할 수 없습니다. 주소를 확인해 주세요.",
+    ),
+    "reason.refused": (
+        "This address is not on the public internet, so it is not fetched.",
+        "공개 인터넷 주소가 아니어서 가져오지 않습니다.",
+    ),
+    "reason.no_text": (
+        "The web page has no article text to make a video from.",
+        "웹 페이지에 영상으로 만들 본문이 없습니다.",
+    ),
+    "reason.rejected": ("The script was rejected in review.", "검토에서 대본이 거절되었습니다."),
+    "content.review": ("Review the script", "대본 검토"),
+    "content.review_intro": (
+        "The safety check flagged this script. Read the flagged sentences, then approve "
+        "it to make the video, or reject it (the credit comes back).",
+        "안전 검사에서 이 대본에 표시된 문장이 있습니다. 표시된 문장을 읽고 승인하면 영상을 "
+        "만들고, 거절하면 크레딧을 돌려드립니다.",
+    ),
+    "content.approve": ("Approve and make", "승인하고 만들기"),
+    "content.reject": ("Reject", "거절"),
+    "content.reject_reason": ("Reason (optional)", "거절 이유 (선택)"),
+    "content.flag": ("Flagged: {category}", "표시됨: {category}"),
+    "content.scenes": ("Scenes", "장면"),
+    "content.scene": ("Scene {n}", "장면 {n}"),
+    "content.hook": ("Opening", "도입"),
+    "content.cta": ("Closing call", "마무리 멘트"),
+    "content.narration": ("Narration", "내레이션"),
+    "content.on_screen": ("On-screen text", "화면 문구"),
+    "content.result": ("Your video", "완성된 영상"),
+    "content.player": ("Video with captions", "자막이 있는 영상"),
+    "content.thumbnail": ("Thumbnail", "썸네일"),
+    "content.title": ("Title", "제목"),
+    "content.description": ("Description", "설명"),
+    "content.hashtags": ("Hashtags", "해시태그"),
+    "content.downloads": ("Downloads", "내려받기"),
+    "content.download_mp4": ("Video (MP4)", "영상 (MP4)"),
+    "content.download_srt": ("Captions (SRT)", "자막 (SRT)"),
+    "content.download_thumb": ("Thumbnail (JPEG)", "썸네일 (JPEG)"),
+    "content.download_zip": ("Everything (ZIP)", "전체 (ZIP)"),
+    "content.zip_make": ("Prepare a ZIP of everything", "전체 ZIP 준비하기"),
+    "content.zip_pending": (
+        "The ZIP is being prepared; reload in a moment.",
+        "ZIP을 준비하고 있습니다. 잠시 후 새로 고침해 주세요.",
+    ),
+    "content.delete": ("Delete this video", "이 영상 삭제"),
+    "content.delete_confirm": (
+        "The video and its files are removed; this cannot be undone.",
+        "영상과 파일이 모두 지워지며 되돌릴 수 없습니다.",
+    ),
+    "content.delete_now": ("Delete for good", "영구 삭제"),
+    "content.deleted": ("The video was deleted.", "영상을 삭제했습니다."),
+    "content.duration": ("{seconds} seconds", "{seconds}초"),
+    "content.meta": ("Made from", "만든 재료"),
+    "content.source.text": ("pasted text", "붙여 넣은 글"),
+    "content.source.url": ("web page", "웹 페이지"),
+    "content.source.topic": ("topic", "주제"),
+    "content.changed": (
+        "This video changed meanwhile; this is how it is now.",
+        "그사이 영상 상태가 바뀌었습니다. 지금 상태를 보여 드립니다.",
+    ),
+    "content.edit": ("Edit the storyboard", "스토리보드 편집"),
+    # -- storyboard ---------------------------------------------------------------------
+    "story.title": ("Storyboard", "스토리보드"),
+    "story.back": ("Back to the video", "영상으로 돌아가기"),
+    "story.intro": (
+        "Edit a scene's words, move scenes, delete them or add one, then save: the video is "
+        "made again, and only what changed is redone.",
+        "장면의 문장을 고치고, 순서를 바꾸고, 지우거나 새 장면을 더한 뒤 저장하세요. 영상을 "
+        "다시 만들며 바뀐 부분만 새로 만듭니다.",
+    ),
+    "story.new_scene": ("A new scene (optional)", "새 장면 (선택)"),
+    "story.up": ("Move up", "위로"),
+    "story.down": ("Move down", "아래로"),
+    "story.moved": ("Scene moved to place {n}.", "장면을 {n}번째로 옮겼습니다."),
+    "story.remove": ("Delete this scene", "이 장면 삭제"),
+    "story.cost": (
+        "Saving makes the video again: one credit, unless it is waiting for review.",
+        "저장하면 영상을 다시 만듭니다. 검토 대기 중이 아니라면 크레딧 1개가 듭니다.",
+    ),
+    "story.save": ("Save and make again", "저장하고 다시 만들기"),
+    # -- media library ------------------------------------------------------------------
+    "media.title": ("Media library", "미디어 보관함"),
+    "media.intro": (
+        "Your own images, video clips and music, for your videos' pictures and background "
+        "music. Only you can see them.",
+        "내 영상의 장면 이미지와 배경 음악으로 쓸 이미지, 동영상 클립, 음악입니다. 나만 볼 수 "
+        "있습니다.",
+    ),
+    "media.upload": ("Add a file", "파일 올리기"),
+    "media.file": ("File (up to {mb} MB)", "파일 (최대 {mb}MB)"),
+    "media.file_hint": (
+        "Images PNG, JPEG, WebP; clips MP4, MOV, WebM; music MP3, WAV, M4A, Ogg. The type is "
+        "read from the file itself.",
+        "이미지 PNG, JPEG, WebP / 클립 MP4, MOV, WebM / 음악 MP3, WAV, M4A, Ogg. 파일 "
+        "형식은 파일 내용으로 판단합니다.",
+    ),
+    "media.submit": ("Upload", "올리기"),
+    "media.choose": ("Choose a file first.", "먼저 파일을 골라 주세요."),
+    "media.added": ("The file was added.", "파일을 올렸습니다."),
+    "media.deleted": ("The file was deleted.", "파일을 삭제했습니다."),
+    "media.full": (
+        "Your library is full. Delete some files first.",
+        "보관함이 가득 찼습니다. 먼저 파일을 몇 개 삭제해 주세요.",
+    ),
+    "media.refused": (
+        "This file cannot be added: {detail}",
+        "이 파일은 올릴 수 없습니다. ({detail})",
+    ),
+    "media.all": ("All", "전체"),
+    "media.kind.image": ("Images", "이미지"),
+    "media.kind.clip": ("Clips", "클립"),
+    "media.kind.music": ("Music", "음악"),
+    "media.size": ("{mb} MB", "{mb}MB"),
+    "media.count": ("{total} files", "파일 {total}개"),
+    # -- projects -------------------------------------------------------------------------
+    "projects.title": ("Projects", "프로젝트"),
+    "projects.intro": (
+        "A project holds the defaults of its videos.",
+        "프로젝트에는 영상의 기본 설정이 담깁니다.",
+    ),
+    "projects.new": ("New project", "새 프로젝트"),
+    "projects.name": ("Name", "이름"),
+    "projects.description": ("Description", "설명"),
+    "projects.review": (
+        "Hold flagged scripts for my review before anything is made",
+        "표시된 대본은 만들기 전에 내 검토를 기다리기",
+    ),
+    "projects.default_badge": ("default", "기본"),
+    "projects.create": ("Create project", "프로젝트 만들기"),
+    "projects.edit": ("Edit", "편집"),
+    "projects.saved": ("Saved.", "저장했습니다."),
+    "projects.videos": ("Videos", "영상"),
+    # -- API keys -------------------------------------------------------------------------
+    "keys.title": ("API keys", "API 키"),
+    "keys.intro": (
+        "A key lets a script or another program use your account through the API.",
+        "API 키로 스크립트나 다른 프로그램이 API를 통해 내 계정을 사용할 수 있습니다.",
+    ),
+    "keys.name": ("Name", "이름"),
+    "keys.read_only": ("Read only", "읽기 전용"),
+    "keys.expires": ("Expires after (days)", "만료 (일)"),
+    "keys.password": (
+        "Your password (needed if you logged in long ago)",
+        "비밀번호 (로그인한 지 오래되었다면 필요)",
+    ),
+    "keys.create": ("Create key", "키 만들기"),
+    "keys.created": (
+        "Copy this key now: it is shown only once.",
+        "지금 이 키를 복사해 두세요. 다시 보여 드리지 않습니다.",
+    ),
+    "keys.prefix": ("Starts with", "시작 문자"),
+    "keys.scopes": ("Rights", "권한"),
+    "keys.last_used": ("Last used", "마지막 사용"),
+    "keys.expires_at": ("Expires", "만료"),
+    "keys.never": ("Never", "없음"),
+    "keys.revoke": ("Revoke", "폐기"),
+    "keys.revoked": ("Revoked", "폐기됨"),
+    "keys.reauth": (
+        "Creating a key needs a recent log-in: type your password.",
+        "키를 만들려면 최근 로그인이 필요합니다. 비밀번호를 입력해 주세요.",
+    ),
+    # -- usage ----------------------------------------------------------------------------
+    "usage.title": ("Usage and credits", "사용량과 크레딧"),
+    "usage.balance": ("Credits left: {balance}", "남은 크레딧: {balance}"),
+    "usage.period": ("Used this period: {used}", "이번 기간 사용: {used}"),
+    "usage.renews": ("Renews {when}", "{when}에 충전"),
+    "usage.chart": (
+        "Estimated cost by provider, per day (last {days} days)",
+        "제공자별 하루 추정 비용 (최근 {days}일)",
+    ),
+    "usage.total": ("Total: ${total}", "합계: ${total}"),
+    "usage.no_cost": (
+        "No paid provider was used in this time.",
+        "이 기간에 유료 제공자를 사용하지 않았습니다.",
+    ),
+    "usage.see_video": ("the video", "영상 보기"),
+    "usage.ledger": ("Credit history", "크레딧 내역"),
+    "usage.when": ("When", "일시"),
+    "usage.change": ("Change", "변동"),
+    "usage.after": ("Balance", "잔액"),
+    "usage.reason": ("Why", "사유"),
+    "ledger.trial_grant": ("Welcome credits", "가입 크레딧"),
+    "ledger.generation": ("A video", "영상 제작"),
+    "ledger.regeneration": ("A video made again", "영상 다시 만들기"),
+    "ledger.refund": ("Given back", "환불"),
+    "ledger.monthly_grant": ("Monthly credits", "월간 크레딧"),
+    "ledger.adjustment": ("Adjustment by the operator", "운영자 조정"),
+    "flag.gambling": ("gambling", "도박"),
+    "flag.adult": ("adult content", "성인 콘텐츠"),
+    "flag.drugs": ("illegal drugs", "불법 약물"),
+    "flag.violence": ("violence", "폭력"),
+    "flag.hate": ("hate", "혐오"),
+    "flag.cure_claim": ("a health claim", "건강 효능 주장"),
+    "flag.guaranteed_return": ("a promised return", "수익 보장 주장"),
+    "flag.other": ("other", "기타"),
+    # -- account --------------------------------------------------------------------------
+    "account.title": ("Account", "계정"),
+    "account.email": ("Email", "이메일"),
+    "account.name": ("Name", "이름"),
+    "account.since": ("Member since", "가입일"),
+    "account.password": ("Password", "비밀번호"),
+    "account.current_password": ("Current password", "현재 비밀번호"),
+    "account.new_password": ("New password", "새 비밀번호"),
+    "account.password_help": (
+        "Every other device is logged out; this one stays logged in.",
+        "다른 모든 기기에서 로그아웃되며, 이 기기는 로그인 상태로 남습니다.",
+    ),
+    "account.password_submit": ("Change password", "비밀번호 변경"),
+    "account.password_changed": ("Your password is changed.", "비밀번호를 바꿨습니다."),
+    "account.wrong_password": ("This is not your current password.", "현재 비밀번호가 아닙니다."),
+    "account.logout_all": ("Log out everywhere", "모든 기기에서 로그아웃"),
+    "account.logout_all_help": (
+        "Ends every session of this account, this one too.",
+        "이 계정의 모든 세션을 끝냅니다. 지금 세션도 포함됩니다.",
+    ),
+    "account.revoke_keys": ("Revoke my API keys too", "API 키도 모두 폐기"),
+}
+
+LANGUAGES = ("ko", "en")
+
+
+def text(key: str, language: str) -> str:
+    """The message in `language` (ko or en); an unknown key is a programming error."""
+    english, korean = MESSAGES[key]
+    return korean if language == "ko" else english

@@ -1,0 +1,95 @@
+"""The API's own validation, said on the form's field in the page's language.
+
+A form's values are validated by the API's request models and refused by its services;
+here their errors become a message per field. The kinds of error the models raise are
+translated; anything else keeps the API's own words (they name the rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from autoclip.errors import InputError
+from autoclip.service.problems import AppError, PaymentRequired, TooManyRequests
+from autoclip.service.studio.catalog import text
+
+# The union members' tags, which pydantic puts first in an error's location.
+_TAGS = {"topic", "text", "url"}
+
+
+def _say(key: str, language: str, **fields: Any) -> str:
+    return text(key, language).format(**fields)
+
+
+def _message(kind: str, context: Mapping[str, Any], raw: str, language: str) -> str:
+    if kind == "missing":
+        return _say("field.required", language)
+    if kind in ("string_too_short", "too_short"):
+        if context.get("min_length", 1) <= 1:
+            return _say("field.required", language)
+        return _say("field.too_short", language, min=context.get("min_length", 1))
+    if kind in ("string_too_long", "too_long"):
+        return _say("field.too_long", language, max=context.get("max_length", ""))
+    if kind in ("enum", "literal_error", "union_tag_invalid"):
+        return _say("field.choice", language)
+    if kind == "value_error" and "email" in raw.lower():
+        return _say("field.email", language)
+    if kind == "string_pattern_mismatch":
+        return _say("field.invalid", language)
+    if "control" in raw.lower():
+        return _say("field.control", language)
+    return raw if language == "en" else f"{_say('field.invalid', language)} ({raw})"
+
+
+def field_of(location: tuple[Any, ...] | list[Any]) -> str:
+    """("text", "options", "voice") -> "voice": the form's field names are flat."""
+    parts = [str(p) for p in location if not isinstance(p, int)]
+    if len(parts) > 1 and parts[0] in _TAGS:
+        parts = parts[1:]
+    return parts[-1] if parts else "form"
+
+
+def field_message(item: Mapping[str, Any], language: str) -> str:
+    """One of a validation's errors, in words of `language`."""
+    return _message(item["type"], item.get("ctx") or {}, item.get("msg", ""), language)
+
+
+def validation_errors(error: ValidationError, language: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in error.errors():
+        name = field_of(item.get("loc", ()))
+        if name == "url" and item["type"] == "string_pattern_mismatch":
+            found[name] = _say("field.url", language)
+            continue
+        found.setdefault(
+            name, _message(item["type"], item.get("ctx") or {}, item.get("msg", ""), language)
+        )
+    return found
+
+
+def input_error(error: InputError, language: str) -> dict[str, str]:
+    name = error.field.split(".")[-1]
+    if name in ("password", "new_password") and "guess" in error.message:
+        return {name: _say("field.weak_password", language)}
+    if name == "new_password" and "current password" in error.message:
+        return {name: _say("field.same_password", language)}
+    if name == "url":
+        message = error.message
+        return {name: message if language == "en" else f"{_say('field.url', language)}"}
+    return {name: _message("", {}, error.message, language)}
+
+
+def problem_text(error: AppError, language: str) -> str:
+    """A refusal of the API's rules, as a sentence for the top of the form."""
+    if isinstance(error, TooManyRequests):
+        seconds = error.headers.get("Retry-After", "60")
+        return _say("error.rate_limited", language, seconds=seconds)
+    if isinstance(error, PaymentRequired):
+        return _say("error.out_of_credits", language)
+    if error.status == 409:
+        return _say("error.conflict", language, detail=error.detail)
+    if error.status == 503:
+        return _say("error.unavailable", language)
+    return _say("error.generic", language, detail=error.detail)
