@@ -47,19 +47,26 @@ log = logging.getLogger("autoclip.providers")
 # The key each cloud provider cannot work without, by its name in any chain (Gemini writes
 # and draws with one key). The OpenAI-compatible ones work keyless against local servers
 # such as Ollama.
-REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | None]] = {
+REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
     "gemini": lambda settings: settings.gemini.api_key,
     "elevenlabs": lambda settings: settings.elevenlabs.api_key,
     "pexels": lambda settings: settings.pexels.api_key,
+    "google": lambda s: s.google_tts.api_key or s.google_tts.access_token,
+    "clova": lambda settings: settings.clova.client_secret and settings.clova.client_id,
+}
+# The variable to set for each, where it is not AUTOCLIP_<NAME>_API_KEY.
+KEY_VARIABLES = {
+    "google": "AUTOCLIP_GOOGLE_TTS_API_KEY",
+    "clova": "AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET",
 }
 
 
 def unconfigured(settings: Settings, names: Iterable[str]) -> list[str]:
     """The providers of a chain that lack their key here, as the variables to set."""
     return [
-        f"AUTOCLIP_{name.upper()}_API_KEY"
+        KEY_VARIABLES.get(name, f"AUTOCLIP_{name.upper()}_API_KEY")
         for name in names
-        if name in REQUIRED_KEYS and REQUIRED_KEYS[name](settings) is None
+        if name in REQUIRED_KEYS and not REQUIRED_KEYS[name](settings)
     ]
 
 
