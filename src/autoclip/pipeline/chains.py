@@ -27,6 +27,7 @@ from autoclip.providers.chain import parse_chain
 from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.registry import cloud_narrator_of, narrator, narrator_for
+from autoclip.providers.narration.spoken import ReadingNarrator
 from autoclip.providers.visuals.base import VisualName, VisualSource
 from autoclip.providers.visuals.registry import visual_source
 from autoclip.providers.writing.base import (
@@ -39,6 +40,7 @@ from autoclip.providers.writing.model import ModelScriptWriter
 from autoclip.providers.writing.registry import script_writer, takes_topics
 from autoclip.safety import LanguageModelReviewer
 from autoclip.settings import Settings
+from autoclip.speech.lexicon import Lexicon
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -178,18 +180,21 @@ class Providers:
 
     # -- narration ------------------------------------------------------------------------
 
-    def narrators(self, language: Language, voice: str | None) -> list[Narrator]:
+    def narrators(
+        self, language: Language, voice: str | None, lexicon: Lexicon | None = None
+    ) -> list[Narrator]:
         """The narrator chain for `language`. A local voice option (a Piper model, an eSpeak
         voice) is used alone, as before chains existed; a cloud voice (`elevenlabs:<id>`)
-        puts its provider first."""
+        puts its provider first. Each narrator is given the text as it is read aloud, with
+        the pronunciation dictionary `lexicon` (`ReadingNarrator`)."""
         preferred = cloud_narrator_of(voice) if voice is not None else None
         if voice is not None and preferred is None:
-            return [narrator_for(language, voice)]
+            return [ReadingNarrator(narrator_for(language, voice), lexicon)]
         names = list(self.narrator_names)
         if preferred is not None:
             names = [preferred, *(name for name in names if name != preferred)]
-        chain = [
-            self._built(built)
+        chain: list[Narrator] = [
+            ReadingNarrator(self._built(built), lexicon)
             for name in names
             if (
                 built := _configuration(
