@@ -95,7 +95,7 @@ _PIECE = re.compile(
     |(?P<decade>(?P<century>1[1-9]|20)(?P<tens>\d)0s(?![A-Za-z]))
     |(?P<fraction>(?P<num>\d{{1,2}})/(?P<den>\d{{1,2}})(?![\d/]))
     |(?P<range>(?P<low>{_NUMBER})-(?P<high>{_NUMBER}))
-    |(?P<number>(?P<sign>[+\-−])?(?P<currency>[$€£¥₩])?(?P<digits>{_NUMBER})(?P<unit>{_UNIT_KEYS})?(?![A-Za-z]))
+    |(?P<number>(?P<sign>(?<![\w.])[+\-−])?(?P<currency>[$€£¥₩])?(?P<digits>{_NUMBER})(?P<unit>{_UNIT_KEYS})?(?![A-Za-z]))
     |(?P<word>[A-Za-z]+(?:\.[A-Za-z]+)*\.?)
     |(?P<other>.)
     """,
@@ -263,11 +263,12 @@ def _number(match: re.Match[str], previous: str, following: str) -> tuple[str, s
         return sign + amount, many  # $1.5 million: "dollars" after "million"
     whole, _, fraction = text.replace(",", "").partition(".")
     if fraction and cent and len(fraction) == 2:
-        money = f"{cardinal(int(whole))} {one if int(whole) == 1 else many}"
         hundredths = int(fraction)
-        if hundredths:
-            money += f" and {cardinal(hundredths)} {cent if hundredths == 1 else cents}"
-        return sign + money, ""
+        change = f"{cardinal(hundredths)} {cent if hundredths == 1 else cents}"
+        if int(whole) == 0:
+            return sign + change, ""  # $0.50: fifty cents
+        money = f"{cardinal(int(whole))} {one if int(whole) == 1 else many}"
+        return sign + money + (f" and {change}" if hundredths else ""), ""
     return f"{sign}{amount} {one if value == 1 else many}", ""
 
 

@@ -13,7 +13,7 @@ say for it. The rules, in the order a word is scanned:
   a bare number followed by a counter word reads natively too (3 명 세 명); a number that
   starts with 0 is read digit by digit; ranges (3~5일 삼 일에서 오 일), money ($100 백 달러,
   ₩5,000 오천 원) and signs (-3% 마이너스 삼 퍼센트);
-- other all-capital Latin words (2 to 6 letters) letter by letter (KBS 케이비에스); other
+- other all-capital Latin words (1 to 6 letters) letter by letter (KBS 케이비에스); other
   Latin words as they are;
 - symbols: & 앤드, + 플러스, @ 앳; decorative ones (→ ※ ★ • # ·) are not read.
 """
@@ -42,6 +42,7 @@ LATIN_WORDS: dict[str, str] = {
     "sk": "에스케이", "hyundai": "현대", "etf": "이티에프", "gdp": "지디피", "ott": "오티티",
     "iot": "아이오티", "vr": "브이알", "ar": "에이알", "qr": "큐알", "dna": "디엔에이",
     "ppt": "피피티", "pdf": "피디에프", "nft": "엔에프티", "esg": "이에스지", "ktx": "케이티엑스",
+    "nasa": "나사", "nato": "나토", "unesco": "유네스코", "fifa": "피파", "opec": "오펙",
 }  # fmt: skip
 _LETTER_NAMES = (
     "에이", "비", "씨", "디", "이", "에프", "지", "에이치", "아이", "제이", "케이", "엘", "엠",
@@ -55,7 +56,7 @@ UNITS: dict[str, str] = {
     "mL": "밀리리터", "L": "리터", "kcal": "킬로칼로리", "GB": "기가바이트",
     "MB": "메가바이트", "TB": "테라바이트", "KB": "킬로바이트", "kWh": "킬로와트시",
     "kW": "킬로와트", "W": "와트", "GHz": "기가헤르츠", "Hz": "헤르츠", "℃": "도",
-    "°C": "도", "°": "도", "mmHg": "밀리미터 수은주",
+    "°C": "도", "°": "도", "mmHg": "밀리미터 수은주", "IU": "아이유",
 }  # fmt: skip
 # Read before the number instead of after it: 100km/h is 시속 백 킬로미터.
 UNIT_PREFIXES = {"km/h": "시속 "}
@@ -91,8 +92,8 @@ _PIECE = re.compile(
     |(?P<phone>0\d{{1,2}}-\d{{3,4}}-\d{{4}})
     |(?P<time>(?P<h>\d{{1,2}}):(?P<mi>\d{{2}}))
     |(?P<range>(?P<from>[$₩€£¥]?{_NUMBER})~(?P<to>[$₩€£¥]?{_NUMBER}))
-    |(?P<number>(?P<sign>[+\-−])?(?P<currency>[$₩€£¥])?(?P<digits>{_NUMBER}))
-    |(?P<acronym>[A-Z]{{2,6}}(?![A-Za-z]))
+    |(?P<number>(?P<sign>(?<![\w.])[+\-−])?(?P<currency>[$₩€£¥])?(?P<digits>{_NUMBER}))
+    |(?P<acronym>[A-Z]{{1,6}}(?![A-Za-z]))
     |(?P<latin>[A-Za-z]+(?:['-][A-Za-z]+)*)
     |(?P<hangul>[가-힣]+)
     |(?P<other>.)
@@ -141,7 +142,7 @@ def _read_word(word: str, following: str) -> str:
             if char in SILENT:
                 spoken.append(" ")
             else:
-                spoken.append(SYMBOLS.get(char, char))
+                spoken.append(f" {SYMBOLS[char]} " if char in SYMBOLS else char)
         else:
             spoken.append(match.group())
     return " ".join("".join(spoken).split())
