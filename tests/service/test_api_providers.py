@@ -162,6 +162,12 @@ def test_project_providers_budget_and_review_round_trip(client: TestClient) -> N
         ("POST", {"name": "x", "providers": {"narrator": "nobody"}}, "providers.narrator"),
         ("POST", {"name": "x", "providers": {"voice": "espeak"}}, "providers.voice"),
         ("POST", {"name": "x", "budget_usd": -1}, "budget_usd"),
+        # at most four providers in a chain: seven narrators would make 13,699 chains
+        (
+            "POST",
+            {"name": "x", "providers": {"narrator": "openai,clova,gemini,google,espeak"}},
+            "providers.narrator",
+        ),
         ("PATCH", {"providers": {"visuals": "library"}}, "providers.visuals"),
         ("PATCH", {"providers": {"writer": ""}}, "providers.writer"),
         ("PATCH", {"budget_usd": 101}, "budget_usd"),
