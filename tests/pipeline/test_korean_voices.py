@@ -25,7 +25,6 @@ from autoclip.settings import Settings
 from autoclip.speech.reading import read_aloud
 from e2e.media import only_stream, probe
 from fake_cloud import fake_cloud
-from pipeline.test_cloud_generation import caption_starts
 
 TEXT = (
     "2026년 AutoClip 사용자는 10만 명을 넘었습니다. "
@@ -34,6 +33,7 @@ TEXT = (
     "YouTube 쇼츠는 오후 3시 30분에 가장 많이 봅니다."
 )
 DICTIONARY = {"AutoClip": "오토클립"}
+_DIALOGUE = re.compile(r"^Dialogue: 0,(\d+):(\d\d):(\d\d)\.(\d\d),", re.MULTILINE)
 SERVICES = {"google": "google-tts", "gemini": "gemini-speech", "clova": "clova"}
 
 
@@ -124,3 +124,10 @@ def test_each_new_voice_narrates_a_korean_short_whose_captions_follow_the_words(
                 assert word in srt
             assert "이천이십육" not in srt
             assert "오토클립" not in srt
+
+
+def caption_starts(ass: str) -> list[float]:
+    return [
+        int(h) * 3600 + int(m) * 60 + int(s) + int(cs) / 100
+        for h, m, s, cs in _DIALOGUE.findall(ass)
+    ]
