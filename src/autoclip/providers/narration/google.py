@@ -31,6 +31,7 @@ voice gets (`TimingSource.SPREAD` until the aligner). The key travels in a heade
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import threading
 import time
@@ -38,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -222,7 +222,10 @@ class GoogleNarrator(HttpProvider[GoogleTTSSettings]):
 
 def marked_ssml(words: list[str]) -> str:
     """`<speak>` with `<mark name="w{i}"/>` before word i, each word XML-escaped."""
-    marked = " ".join(f'<mark name="w{index}"/>{escape(word)}' for index, word in enumerate(words))
+    # html.escape: &, <, > and quotes as XML character references (SSML is XML).
+    marked = " ".join(
+        f'<mark name="w{index}"/>{html.escape(word)}' for index, word in enumerate(words)
+    )
     return f"<speak>{marked}</speak>"
 
 
