@@ -250,7 +250,7 @@ def gemini_speech(seconds: float = 1.5, *, mime: str = "audio/L16;codec=pcm;rate
                 "candidatesTokenCount": 38,
                 "totalTokenCount": 50,
             },
-            "modelVersion": "gemini-2.5-flash-preview-tts",
+            "modelVersion": "gemini-3.8-flash-tts",
         },
     )
 

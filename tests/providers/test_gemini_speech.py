@@ -61,7 +61,7 @@ def test_pcm_out_of_the_documented_answer(
         VoiceRequest(KO, Language.KO), tmp_path / "scene.wav"
     )
     (request,) = server.requests
-    assert request.path == "/v1beta/models/gemini-2.5-flash-preview-tts:generateContent"
+    assert request.path == "/v1beta/models/gemini-3.8-flash-tts:generateContent"
     assert request.headers["x-goog-api-key"] == KEY
     assert not request.query
     assert request.json() == {

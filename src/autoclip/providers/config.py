@@ -27,7 +27,7 @@ class GeminiConfig(ProviderConfig):
     model: str = Field(default="gemini-2.5-flash", description="Writes scripts.")
     image_model: str = Field(default="gemini-2.5-flash-image", description="Draws scenes.")
     speech_model: str = Field(
-        default="gemini-2.5-flash-preview-tts", description="Narrates (the gemini narrator)."
+        default="gemini-3.8-flash-tts", description="Narrates (the gemini narrator)."
     )
     voice: str | None = Field(
         default=None, description="A prebuilt voice such as Kore; default: one per language."

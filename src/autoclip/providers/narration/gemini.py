@@ -52,7 +52,8 @@ from autoclip.providers.text.gemini import API_VERSION, REFUSALS, flagged_catego
 
 SERVICE = "gemini-speech"
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
-DEFAULT_MODEL = "gemini-2.5-flash-preview-tts"
+# Generally available; the 2.5 preview speech models are shut down on 18 December 2026.
+DEFAULT_MODEL = "gemini-3.8-flash-tts"
 VOICE_PREFIX = "gemini:"
 DEFAULT_RATE = 24000  # when the MIME type names none
 # "Kore" is firm and clear, "Charon" an informative narrator's voice.
@@ -83,7 +84,7 @@ class GeminiSpeechSettings(ServiceSettings):
     def _plain_model_name(cls, value: str) -> str:
         value = value.strip().removeprefix("models/")
         if not _MODEL_NAME.match(value):
-            raise ValueError("a model name such as gemini-2.5-flash-preview-tts")
+            raise ValueError("a model name such as gemini-3.8-flash-tts")
         return value
 
     @field_validator("voice")
