@@ -4,7 +4,7 @@
 say for it. The rules, in the order a word is scanned:
 
 - brand words and common Latin abbreviations from `LATIN_WORDS` (AI 에이아이, YouTube 유튜브,
-  5G 파이브지), matched whatever their case;
+  5G 파이브지), words matched whatever their case, short abbreviations in capitals only;
 - dates (2026.12.07, 2026-12-07: 이천이십육 년 십이월 칠 일), phone numbers digit by digit
   (010-1234-5678: 공일공 일이삼사 오육칠팔), clock times (3:30: 세 시 삼십 분);
 - numbers, read by what follows them: a unit (3.5% 삼 점 오 퍼센트, 5km 오 킬로미터), a big
@@ -78,12 +78,20 @@ SYMBOLS = {"&": "앤드", "+": "플러스", "@": "앳", "=": "는", "%": "퍼센
 SILENT = set("→←↑↓※★☆•▶▷◆◇■□●○#·~") | {"…"}
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-# Words of letters match whatever their case; those with digits only in capitals, so that
-# 5g (five grams) is not read as 5G.
+# Words match whatever their case (YouTube, youtube), but abbreviations of up to three
+# letters and those with digits only in capitals: "it" or "ar" in an English phrase is not
+# IT or AR, and 5g (five grams) is not 5G.
+_ANY_CASE_SHORT = frozenset({"app", "ok", "ios"})
 _KEYS = sorted(LATIN_WORDS, key=len, reverse=True)
+
+
+def _capitals_only(key: str) -> bool:
+    return bool(re.search(r"\d", key)) or (len(key) <= 3 and key not in _ANY_CASE_SHORT)
+
+
 _LATIN_KEYS = "|".join(
-    [f"(?i:{re.escape(key)})" for key in _KEYS if not re.search(r"\d", key)]
-    + [re.escape(key.upper()) for key in _KEYS if re.search(r"\d", key)]
+    [f"(?i:{re.escape(key)})" for key in _KEYS if not _capitals_only(key)]
+    + [re.escape(key.upper()) for key in _KEYS if _capitals_only(key)]
 )
 _PIECE = re.compile(
     rf"""
