@@ -114,3 +114,17 @@ def test_what_retrying_cannot_fix(server: FakeProvider, sleeps: Sleeps, tmp_path
         clova.narrate(VoiceRequest("가" * 2001, Language.KO), out)
     assert len(server.requests) == 3
     assert SECRET not in str(clova)
+
+
+def test_a_slow_answer_and_a_cut_one_are_retried(
+    server: FakeProvider, sleeps: Sleeps, tmp_path: Path
+) -> None:
+    answer = clova_speech(1.0)
+    server.queue(
+        Reply(200, answer.body, content_type="audio/wav", delay_s=3.0),  # past the 2 s timeout
+        Reply(200, answer.body, content_type="audio/wav", truncate=True),
+        answer,
+    )
+    narration = narrator(server, sleeps).narrate(VoiceRequest(KO, Language.KO), tmp_path / "s.wav")
+    assert len(server.requests) == 3
+    assert narration.duration == pytest.approx(LEAD_S + 1.0 + TAIL_S, abs=1e-3)
