@@ -17,6 +17,7 @@ from autoclip.providers.cloud.breaker import CircuitBreaker
 from autoclip.providers.cloud.errors import PermanentProviderError, RetriableProviderError
 from autoclip.providers.narration.base import TimingSource, VoiceRequest
 from autoclip.providers.narration.google import (
+    KNOWN_VOICES,
     GoogleNarrator,
     GoogleTTSSettings,
     marked_ssml,
@@ -208,10 +209,15 @@ def test_server_errors_past_the_attempts_are_retriable(
 
 
 def test_the_voice_list_is_fetched_once_and_kept(server: FakeProvider, sleeps: Sleeps) -> None:
-    server.queue(google_voices("ko-KR-Wavenet-A", "ko-KR-Neural2-A", "ko-KR-Chirp3-HD-Kore"))
+    server.queue(
+        google_voices(
+            "ko-KR-Wavenet-A", "ko-KR-Standard-A", "ko-KR-Neural2-A", "ko-KR-Chirp3-HD-Kore"
+        )
+    )
     google = narrator(server, sleeps)
-    first = google.voices(Language.KO)
-    second = google.voices(Language.KO)
+    first = google.listed_voices(Language.KO)
+    second = google.listed_voices(Language.KO)
+    # The robotic Standard voices are left out.
     assert [v.name for v in first] == [
         "ko-KR-Chirp3-HD-Kore",
         "ko-KR-Neural2-A",
@@ -224,3 +230,15 @@ def test_the_voice_list_is_fetched_once_and_kept(server: FakeProvider, sleeps: S
         "/v1/voices",
         {"languageCode": ["ko-KR"]},
     )
+
+
+def test_while_the_voice_list_cannot_be_fetched_the_known_voices_are_listed(
+    server: FakeProvider, sleeps: Sleeps
+) -> None:
+    server.queue(*[google_error(503, "UNAVAILABLE", "The service is currently unavailable.")] * 3)
+    google = narrator(server, sleeps)
+    listed = google.listed_voices(Language.EN)
+    assert [v.name for v in listed] == list(KNOWN_VOICES[Language.EN])
+    server.queue(google_voices("en-US-Neural2-J"))
+    # Not kept: the next listing asks again.
+    assert [v.name for v in google.listed_voices(Language.EN)] == ["en-US-Neural2-J"]

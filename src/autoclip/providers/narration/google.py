@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 import threading
 import time
@@ -44,7 +45,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from autoclip.errors import InputError
 from autoclip.options import Language
-from autoclip.providers.cloud.errors import PermanentProviderError
+from autoclip.providers.cloud.errors import PermanentProviderError, ProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.narration.base import (
     NarratorName,
@@ -74,6 +75,18 @@ DEFAULT_VOICES: dict[Language, str] = {
     Language.EN: "en-US-Neural2-J",  # male
 }
 LANGUAGE_CODES: dict[Language, str] = {Language.KO: "ko-KR", Language.EN: "en-US"}
+# Listed while voices.list cannot be fetched: voices the service has had for years.
+KNOWN_VOICES: dict[Language, tuple[str, ...]] = {
+    Language.KO: (
+        "ko-KR-Neural2-A", "ko-KR-Neural2-B", "ko-KR-Neural2-C", "ko-KR-Wavenet-A",
+        "ko-KR-Wavenet-B", "ko-KR-Wavenet-C", "ko-KR-Wavenet-D",
+    ),
+    Language.EN: (
+        "en-US-Neural2-A", "en-US-Neural2-C", "en-US-Neural2-F", "en-US-Neural2-J",
+        "en-US-Wavenet-D", "en-US-Wavenet-F",
+    ),
+}  # fmt: skip
+NATURAL_FAMILIES = ("-Neural2-", "-Wavenet-", "-Chirp3-HD-")
 # How long a fetched voice list is kept: voices are added a few times a year.
 VOICE_LIST_TTL_S = 3600.0
 # Changes when the timing rules below change, so that cached narrations are remade.
@@ -117,6 +130,7 @@ class GoogleVoice:
     sample_rate: int
 
 
+log = logging.getLogger("autoclip.providers")
 # voices.list answers, by base URL and language code, with when they were fetched.
 _VOICE_LISTS: dict[tuple[str, str], tuple[float, list[GoogleVoice]]] = {}
 _VOICE_LISTS_LOCK = threading.Lock()
@@ -127,6 +141,10 @@ def language_code(voice: str) -> str:
     match = _VOICE_NAME.match(voice)
     assert match is not None  # voice_for checked it
     return match.group(1)
+
+
+def _natural(voice: str) -> bool:
+    return any(family in voice for family in NATURAL_FAMILIES)
 
 
 def takes_ssml(voice: str) -> bool:
@@ -205,16 +223,22 @@ class GoogleNarrator(HttpProvider[GoogleTTSSettings]):
         # LINEAR16 is documented with its WAV header; raw samples are read as they are.
         return pcm16(SERVICE, audio), SAMPLE_RATE
 
-    def voices(self, language: Language) -> list[GoogleVoice]:
-        """The service's voices for `language` (`voices.list`), fetched once an hour."""
+    def listed_voices(self, language: Language) -> list[GoogleVoice]:
+        """The service's natural voices for `language` (`voices.list`: Neural2, WaveNet and
+        Chirp 3 HD; the robotic Standard ones are left out), fetched at most once an hour
+        per process; the voices known here (`KNOWN_VOICES`) while the service cannot say."""
         code = LANGUAGE_CODES[language]
         key = (self.settings.base_url, code)
         with _VOICE_LISTS_LOCK:
             cached = _VOICE_LISTS.get(key)
         if cached is not None and time.monotonic() - cached[0] < VOICE_LIST_TTL_S:
             return cached[1]
-        answer = self.http.get_json(VOICES_PATH, {"languageCode": code})
-        listed = parse_voice_list(answer)
+        try:
+            answer = self.http.get_json(VOICES_PATH, {"languageCode": code})
+            listed = [voice for voice in parse_voice_list(answer) if _natural(voice.name)]
+        except ProviderError as error:
+            log.warning("google-tts: no voice list (%s); the known voices are listed", error)
+            return [GoogleVoice(name, (code,), "", SAMPLE_RATE) for name in KNOWN_VOICES[language]]
         with _VOICE_LISTS_LOCK:
             _VOICE_LISTS[key] = (time.monotonic(), listed)
         return listed
