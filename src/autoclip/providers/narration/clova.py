@@ -18,8 +18,9 @@ Wire format (https://api.ncloud-docs.com/docs/en/ai-naver-clovavoice-ttspremium)
 The text may be at most 2,000 characters, which a scene never nears; a longer one is
 refused before any call. WAV at 24 kHz is asked for: no decoder, sample-exact.
 
-Timings: the answer has none, so the words get what every audio-only voice gets
-(`TimingSource.SPREAD`, until the aligner serves these voices).
+Timings: the answer has none, so the words are found in the audio by the aligner
+(`narration.align.timings_from_audio`: `TimingSource.ALIGNED`, or spread over the voiced
+span when it refuses), as for every audio-only voice.
 """
 
 from __future__ import annotations
@@ -34,14 +35,9 @@ from pydantic import Field, SecretStr, field_validator
 from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
-from autoclip.providers.narration.base import (
-    NarratorName,
-    SceneNarration,
-    TimingSource,
-    VoiceRequest,
-)
+from autoclip.providers.narration.align import timings_from_audio
+from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
 from autoclip.providers.narration.speech import speakable, wav_samples
-from autoclip.providers.narration.timing import spread_over_voice
 from autoclip.providers.narration.track import write_wav
 
 SERVICE = "clova"
@@ -63,7 +59,7 @@ SPEAKERS: dict[Language, tuple[str, ...]] = {
     ),
     Language.EN: ("clara", "matt", "danna", "djoey"),
 }  # fmt: skip
-TIMING_VERSION = 1
+TIMING_VERSION = 2  # 2: aligned
 
 _SPEAKER = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
@@ -118,7 +114,7 @@ class ClovaNarrator(HttpProvider[ClovaSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text, words = speakable(request)
+        text, _words = speakable(request)
         if len(text) > MAX_CHARACTERS:
             raise InputError(
                 "narration",
@@ -140,12 +136,13 @@ class ClovaNarrator(HttpProvider[ClovaSettings]):
         self.http.report_usage({"requests": 1, "characters": len(text)})
         pcm, rate = wav_samples(SERVICE, audio)
         write_wav(out_wav, pcm, rate)
+        timings, source = timings_from_audio(text, pcm, rate, request.language)
         return SceneNarration(
             wav_path=out_wav,
             sample_rate=rate,
             duration=pcm.size / rate,
-            words=spread_over_voice(words, pcm, rate),
-            timing_source=TimingSource.SPREAD,
+            words=timings,
+            timing_source=source,
         )
 
     def voices(self, language: Language) -> list[str]:

@@ -19,8 +19,9 @@ Wire format (https://ai.google.dev/gemini-api/docs/speech-generation):
 
 Audio: raw 16-bit little-endian mono PCM, at the rate its MIME type names (24 kHz).
 
-Timings: the answer has none, so the words get what every audio-only voice gets
-(`TimingSource.SPREAD`, until the aligner serves these voices). The text is sent as it
+Timings: the answer has none, so the words are found in the audio by the aligner
+(`narration.align.timings_from_audio`: `TimingSource.ALIGNED`, or spread over the voiced
+span when it refuses), as for every audio-only voice. The text is sent as it
 is: a model reads an instruction-like line ("Say cheerfully:") as a direction, so the
 script's own words are the whole prompt. Prebuilt voices speak every supported language.
 """
@@ -39,14 +40,9 @@ from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError, RefusedError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
-from autoclip.providers.narration.base import (
-    NarratorName,
-    SceneNarration,
-    TimingSource,
-    VoiceRequest,
-)
+from autoclip.providers.narration.align import timings_from_audio
+from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
 from autoclip.providers.narration.speech import base64_audio, pcm16, speakable
-from autoclip.providers.narration.timing import spread_over_voice
 from autoclip.providers.narration.track import write_wav
 from autoclip.providers.text.gemini import API_VERSION, REFUSALS, flagged_categories
 
@@ -66,7 +62,7 @@ PREBUILT_VOICES = (
     "Sadaltager", "Schedar", "Sulafat", "Umbriel", "Vindemiatrix", "Zephyr",
     "Zubenelgenubi",
 )  # fmt: skip
-TIMING_VERSION = 1
+TIMING_VERSION = 2  # 2: aligned
 
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _VOICE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -123,7 +119,7 @@ class GeminiNarrator(HttpProvider[GeminiSpeechSettings]):
         )
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
-        text, words = speakable(request)
+        text, _words = speakable(request)
         body = {
             "contents": [{"role": "user", "parts": [{"text": text}]}],
             "generationConfig": {
@@ -141,12 +137,13 @@ class GeminiNarrator(HttpProvider[GeminiSpeechSettings]):
         match = _RATE.search(mime)
         rate = int(match.group(1)) if match else DEFAULT_RATE
         write_wav(out_wav, pcm, rate)
+        timings, source = timings_from_audio(text, pcm, rate, request.language)
         return SceneNarration(
             wav_path=out_wav,
             sample_rate=rate,
             duration=pcm.size / rate,
-            words=spread_over_voice(words, pcm, rate),
-            timing_source=TimingSource.SPREAD,
+            words=timings,
+            timing_source=source,
         )
 
     def voices(self, language: Language) -> list[str]:

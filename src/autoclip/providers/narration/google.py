@@ -24,8 +24,10 @@ Timings: a `<mark>` goes before each whitespace-split word (an eojeol in Korean)
 service answers the time it reached each mark: a word starts at its mark and ends where
 the next word's mark is (the last one where the voice falls silent). Words whose mark is
 missing share the span of the timed word before them (`spread_words`, by spoken weight).
-Chirp 3 HD voices take no SSML, so they get plain text and the timings every audio-only
-voice gets (`TimingSource.SPREAD` until the aligner). The key travels in a header, never in `?key=`.
+Chirp 3 HD voices take no SSML, so they get plain text, and their words (or those of an
+answer without usable timepoints) are found in the audio by the aligner, as for every
+audio-only voice (`narration.align.timings_from_audio`). The key travels in a header,
+never in `?key=`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError, ProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
+from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
@@ -57,7 +60,6 @@ from autoclip.providers.narration.base import (
 from autoclip.providers.narration.speech import base64_audio, pcm16, speakable, wav_samples
 from autoclip.providers.narration.timing import (
     in_order,
-    spread_over_voice,
     spread_words,
     voiced_span,
 )
@@ -90,7 +92,7 @@ NATURAL_FAMILIES = ("-Neural2-", "-Wavenet-", "-Chirp3-HD-")
 # How long a fetched voice list is kept: voices are added a few times a year.
 VOICE_LIST_TTL_S = 3600.0
 # Changes when the timing rules below change, so that cached narrations are remade.
-TIMING_VERSION = 1
+TIMING_VERSION = 2  # 2: aligned when there are no marks
 
 _VOICE_NAME = re.compile(r"^([a-z]{2,3}-[A-Z]{2})-[A-Za-z0-9-]{1,60}$")
 
@@ -206,8 +208,7 @@ class GoogleNarrator(HttpProvider[GoogleTTSSettings]):
         timings = mark_timings(words, answer.get("timepoints"), pcm, rate) if marked else None
         source = TimingSource.ENGINE
         if timings is None:
-            timings = spread_over_voice(words, pcm, rate)
-            source = TimingSource.SPREAD
+            timings, source = timings_from_audio(text, pcm, rate, request.language)
         return SceneNarration(
             wav_path=out_wav,
             sample_rate=rate,
