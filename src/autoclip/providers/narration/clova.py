@@ -36,7 +36,7 @@ from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
 from autoclip.providers.narration.align import timings_from_audio
-from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
+from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
 from autoclip.providers.narration.speech import speakable, wav_samples
 from autoclip.providers.narration.track import write_wav
 
@@ -145,5 +145,10 @@ class ClovaNarrator(HttpProvider[ClovaSettings]):
             timing_source=source,
         )
 
-    def voices(self, language: Language) -> list[str]:
-        return list(SPEAKERS[language])
+    def voices(self, language: Language) -> list[Voice]:
+        """The Premium speakers of `language`, the one used by default first."""
+        default = self.settings.speaker or DEFAULT_VOICES[language]
+        names = [default, *(name for name in SPEAKERS[language] if name != default)]
+        return [
+            Voice(self.name, f"{VOICE_PREFIX}{name}", f"{name} (CLOVA)", language) for name in names
+        ]

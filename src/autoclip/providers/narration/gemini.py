@@ -41,7 +41,7 @@ from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError, RefusedError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
 from autoclip.providers.narration.align import timings_from_audio
-from autoclip.providers.narration.base import NarratorName, SceneNarration, VoiceRequest
+from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
 from autoclip.providers.narration.speech import base64_audio, pcm16, speakable
 from autoclip.providers.narration.track import write_wav
 from autoclip.providers.text.gemini import API_VERSION, REFUSALS, flagged_categories
@@ -146,9 +146,15 @@ class GeminiNarrator(HttpProvider[GeminiSpeechSettings]):
             timing_source=source,
         )
 
-    def voices(self, language: Language) -> list[str]:
-        """Gemini's prebuilt voices: every one speaks every supported language."""
-        return list(PREBUILT_VOICES)
+    def voices(self, language: Language) -> list[Voice]:
+        """Gemini's prebuilt voices (every one speaks every supported language), the one
+        used by default first."""
+        default = self.settings.voice or DEFAULT_VOICES[language]
+        names = [default, *(name for name in PREBUILT_VOICES if name != default)]
+        return [
+            Voice(self.name, f"{VOICE_PREFIX}{name}", f"{name} (Gemini)", language)
+            for name in names
+        ]
 
 
 def audio_part(answer: dict[str, Any]) -> tuple[Any, str]:

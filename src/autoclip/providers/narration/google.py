@@ -54,6 +54,7 @@ from autoclip.providers.narration.base import (
     NarratorName,
     SceneNarration,
     TimingSource,
+    Voice,
     VoiceRequest,
     WordTiming,
 )
@@ -223,6 +224,18 @@ class GoogleNarrator(HttpProvider[GoogleTTSSettings]):
             return wav_samples(SERVICE, audio)
         # LINEAR16 is documented with its WAV header; raw samples are read as they are.
         return pcm16(SERVICE, audio), SAMPLE_RATE
+
+    def voices(self, language: Language) -> list[Voice]:
+        """The natural voices `voices.list` has for `language` (one call an hour at most,
+        the voices known here while it fails), the one used by default first."""
+        default = self.settings.voice or DEFAULT_VOICES[language]
+        names = [voice.name for voice in self.listed_voices(language)]
+        if default.startswith(LANGUAGE_CODES[language]):
+            names = [default, *(name for name in names if name != default)]
+        return [
+            Voice(self.name, f"{VOICE_PREFIX}{name}", f"{name} (Google)", language)
+            for name in names
+        ]
 
     def listed_voices(self, language: Language) -> list[GoogleVoice]:
         """The service's natural voices for `language` (`voices.list`: Neural2, WaveNet and

@@ -12,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from autoclip.providers.narration.base import Narrator, SceneNarration, VoiceRequest
+from autoclip.options import Language
+from autoclip.providers.narration.base import Narrator, SceneNarration, Voice, VoiceRequest
 from autoclip.speech.lexicon import Lexicon
 from autoclip.speech.reading import READING_VERSION, Reading, read_aloud
 
@@ -26,8 +27,11 @@ class ReadingNarrator:
     def name(self) -> str:
         return self.narrator.name
 
+    def voices(self, language: Language) -> list[Voice]:
+        return self.narrator.voices(language)
+
     def __getattr__(self, attribute: str) -> Any:
-        # Only called for what this class lacks: the narrator's `service`, `voices`, `close`.
+        # Only called for what this class lacks: the narrator's `service`, `close`.
         return getattr(self.narrator, attribute)
 
     def __repr__(self) -> str:
