@@ -20,6 +20,7 @@ from service.test_api_contents import assert_problem
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 API = "/api/v1"
+KO_TEXT = "오늘 밤에는 일찍 잠자리에 들고 푹 주무세요."
 
 
 def test_offline_voices_and_their_samples(
@@ -145,7 +146,7 @@ def test_the_korean_cloud_voices_are_listed_and_a_google_voice_sampled(
                 for voice_id in ("google:ko-KR-Chirp3-HD-Kore", "gemini:Puck", "clova:njinho"):
                     checked = client.post(
                         f"{API}/estimates",
-                        json={"generation_type": "text", "text": "오늘 밤에는 일찍 잠자리에 들고 푹 주무세요.",
+                        json={"generation_type": "text", "text": KO_TEXT,
                               "language": "ko", "options": {"voice": voice_id}},
                         headers=auth,
                     )  # fmt: skip
