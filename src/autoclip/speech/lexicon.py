@@ -9,7 +9,6 @@ reading is then normalised like any other text (`speech.reading`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 
 MAX_ENTRIES = 200
@@ -31,8 +30,6 @@ def lexicon_problem(entries: Mapping[str, str]) -> str | None:
             return f"{word!r}: a word is one word of 1 to {MAX_WORD_CHARS} characters"
         if not reading.strip() or len(reading) > MAX_READING_CHARS:
             return f"{word!r}: a reading is 1 to {MAX_READING_CHARS} characters"
-        if any(unicodedata.category(char).startswith("C") for char in word + reading):
-            return f"{word!r}: control characters are not allowed"
     return None
 
 

@@ -5,12 +5,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from autoclip.options import Aspect, Language, Tone, Vertical
 from autoclip.service.contents.chains import BudgetUsd, ProviderChains
-from autoclip.service.schemas import Input, JsonBool, Output
-from autoclip.speech.lexicon import MAX_ENTRIES, lexicon_problem
+from autoclip.service.schemas import CONTROL_CLASS, Input, JsonBool, Output, text_pattern
+from autoclip.speech.lexicon import (
+    MAX_ENTRIES,
+    MAX_READING_CHARS,
+    MAX_WORD_CHARS,
+    lexicon_problem,
+)
 
 BUDGET = Field(
     default=None,
@@ -31,7 +36,26 @@ def _lexicon(entries: dict[str, str]) -> dict[str, str]:
     return entries
 
 
-Pronunciations = Annotated[dict[str, str], AfterValidator(_lexicon)]
+# What the document promises is what `_lexicon` and `Input` take: keys and readings are
+# stripped of the spaces around them, then a word is 1 to 50 characters without spaces
+# and a reading 1 to 100 with a visible one; control characters are refused by `Input`.
+_WORD = rf"^\s*[^\s{CONTROL_CLASS}]{{1,{MAX_WORD_CHARS}}}\s*$"
+Pronunciations = Annotated[
+    dict[str, str],
+    AfterValidator(_lexicon),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": MAX_ENTRIES,
+            "propertyNames": {"type": "string", "pattern": _WORD},
+            "additionalProperties": {
+                "type": "string",
+                "maxLength": MAX_READING_CHARS,
+                "pattern": text_pattern(1),
+            },
+        }
+    ),
+]
 
 
 class Platform(StrEnum):
