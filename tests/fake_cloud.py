@@ -9,6 +9,11 @@ tests), this server answers by route and content, so whole generations can run a
 - ElevenLabs `with-timestamps`: real speech (eSpeak NG) as `pcm_24000`, with a character
   alignment made from the speech's own word timings; every alignment sent is kept in
   `alignments`, so a test can check that captions follow it;
+- Google Cloud Text-to-Speech `text:synthesize` (v1beta1): real speech (eSpeak NG) as
+  LINEAR16 (a WAV file, header included), and a timepoint for every SSML `<mark>` at the
+  start of the word after it; each request's marks are kept in `marks`; `voices.list`;
+- Gemini speech (`responseModalities: ["AUDIO"]`): raw 24 kHz PCM as `audio/L16`;
+- CLOVA Voice Premium `tts-premium/v1/tts` (a form post): a WAV file;
 - Pexels video search, and the video file its answer links to.
 
 Faults: with `failure_rate`, that share of API calls (seeded, so a run is repeatable)
@@ -19,12 +24,14 @@ shape. A service in `down` answers 503 to everything.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import random
 import re
 import tempfile
 import threading
+import wave
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +39,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from PIL import Image
@@ -44,6 +51,7 @@ from autoclip.providers.narration.espeak import EspeakNarrator
 
 Json = dict[str, Any]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_MARK = re.compile(r'<mark name="([^"]+)"/>')
 SPEECH_RATE = 24_000
 
 SCRIPTS = {
@@ -102,6 +110,14 @@ def script_object(language: str, number: int = 1) -> Json:
 
 
 @dataclass(frozen=True)
+class Marks:
+    """What a Google request said, and when it reached each of its marks."""
+
+    text: str  # the words spoken, as sent (SSML unescaped)
+    times: dict[str, float]  # mark name -> seconds
+
+
+@dataclass(frozen=True)
 class Alignment:
     text: str
     characters: list[str]
@@ -119,6 +135,8 @@ class FakeCloud:
         self.calls: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.alignments: list[Alignment] = []
+        self.marks: list[Marks] = []
+        self.spoken: dict[str, list[str]] = {"gemini-speech": [], "clova": []}
         self.scripts = 0  # scripts written so far
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -128,9 +146,17 @@ class FakeCloud:
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
-        body = json.loads(handler.rfile.read(length) or b"{}") if length else {}
+        raw = handler.rfile.read(length) if length else b""
+        body: Json
+        if "form-urlencoded" in (handler.headers.get("Content-Type") or ""):
+            body = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
+        else:
+            body = json.loads(raw or b"{}")
         path = urlsplit(handler.path).path
         service = _service(path)
+        config: Json = body.get("generationConfig") or {}
+        if service == "gemini" and "AUDIO" in config.get("responseModalities", []):
+            service = "gemini-speech"
         with self._lock:
             self.calls[service] += 1
             fails = service in self.down or self._random.random() < self.failure_rate
@@ -144,6 +170,15 @@ class FakeCloud:
             return
         if service == "gemini":
             _send_json(handler, self._gemini(body))
+        elif service == "gemini-speech":
+            _send_json(handler, self._gemini_speech(body))
+        elif service == "google-tts":
+            if handler.command == "GET":
+                _send_json(handler, _google_voices())
+            else:
+                _send_json(handler, self._google_speech(body))
+        elif service == "clova":
+            _send(handler, 200, self._clova(body), "audio/wav")
         elif service == "elevenlabs":
             _send_json(handler, self._speech(str(body.get("text", ""))))
         elif service == "pexels":
@@ -180,18 +215,8 @@ class FakeCloud:
     # -- ElevenLabs -----------------------------------------------------------------------
 
     def _speech(self, text: str) -> Json:
-        language = Language.KO if HANGUL.search(text) else Language.EN
-        with tempfile.TemporaryDirectory() as folder:
-            wav = Path(folder) / "speech.wav"
-            spoken = EspeakNarrator().narrate(VoiceRequest(text, language), wav)
-            raw = Path(folder) / "speech.pcm"
-            run_ffmpeg(
-                ["-i", str(wav), "-ar", str(SPEECH_RATE), "-ac", "1", "-f", "s16le", str(raw)],
-                timeout=60,
-                what="resample",
-            )
-            pcm = raw.read_bytes()
-        alignment = _alignment(text, [(w.start, w.end) for w in spoken.words])
+        pcm, timings = _espeak(text, Language.KO if HANGUL.search(text) else Language.EN)
+        alignment = _alignment(text, timings)
         with self._lock:
             self.alignments.append(alignment)
         shape = {
@@ -204,6 +229,48 @@ class FakeCloud:
             "alignment": shape,
             "normalized_alignment": shape,
         }
+
+    # -- Google Cloud TTS, Gemini speech, CLOVA -------------------------------------------
+
+    def _google_speech(self, body: Json) -> Json:
+        given = body.get("input") or {}
+        language = Language.KO if body["voice"]["languageCode"].startswith("ko") else Language.EN
+        if "ssml" in given:
+            ssml = given["ssml"].removeprefix("<speak>").removesuffix("</speak>")
+            pieces = _MARK.split(ssml)  # ["", name, word, name, word, ...]
+            names = pieces[1::2]
+            words = [html.unescape(piece).strip() for piece in pieces[2::2]]
+        else:
+            names, words = [], str(given["text"]).split()
+        text = " ".join(words)
+        pcm, timings = _espeak(text, language)
+        assert len(timings) == len(words), "eSpeak timed every word"
+        times = {name: round(start, 3) for name, (start, _) in zip(names, timings, strict=True)}
+        with self._lock:
+            self.marks.append(Marks(text, times))
+        return {
+            "audioContent": base64.b64encode(_wav(pcm)).decode(),
+            "timepoints": [{"markName": name, "timeSeconds": time} for name, time in times.items()],
+            "audioConfig": {"audioEncoding": "LINEAR16", "sampleRateHertz": SPEECH_RATE},
+        }
+
+    def _gemini_speech(self, body: Json) -> Json:
+        text = " ".join(part["text"] for turn in body["contents"] for part in turn["parts"])
+        with self._lock:
+            self.spoken["gemini-speech"].append(text)
+        pcm, _ = _espeak(text, Language.KO if HANGUL.search(text) else Language.EN)
+        audio = {"mimeType": f"audio/L16;codec=pcm;rate={SPEECH_RATE}",
+                 "data": base64.b64encode(pcm).decode()}  # fmt: skip
+        answer = _gemini_answer([{"inlineData": audio}])
+        answer["usageMetadata"] = {"promptTokenCount": len(text), "candidatesTokenCount": 90}
+        return answer
+
+    def _clova(self, form: Json) -> bytes:
+        text = str(form["text"])
+        with self._lock:
+            self.spoken["clova"].append(text)
+        pcm, _ = _espeak(text, Language.KO if HANGUL.search(text) else Language.EN)
+        return _wav(pcm)
 
     # -- Pexels ---------------------------------------------------------------------------
 
@@ -235,9 +302,43 @@ class FakeCloud:
             return self._clip
 
 
+def _espeak(text: str, language: Language) -> tuple[bytes, list[tuple[float, float]]]:
+    """Real speech of `text` (eSpeak NG) as 24 kHz 16-bit PCM, and its words' times."""
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "speech.wav"
+        spoken = EspeakNarrator().narrate(VoiceRequest(text, language), wav)
+        raw = Path(folder) / "speech.pcm"
+        run_ffmpeg(
+            ["-i", str(wav), "-ar", str(SPEECH_RATE), "-ac", "1", "-f", "s16le", str(raw)],
+            timeout=60,
+            what="resample",
+        )
+        return raw.read_bytes(), [(w.start, w.end) for w in spoken.words]
+
+
+def _wav(pcm: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SPEECH_RATE)
+        out.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def _google_voices() -> Json:
+    names = ["ko-KR-Neural2-A", "ko-KR-Neural2-C", "ko-KR-Wavenet-A", "ko-KR-Chirp3-HD-Kore"]
+    return {"voices": [{"languageCodes": ["ko-KR"], "name": name, "ssmlGender": "FEMALE",
+                        "naturalSampleRateHertz": 24000} for name in names]}  # fmt: skip
+
+
 def _service(path: str) -> str:
     if path.startswith("/v1beta/models/"):
         return "gemini"
+    if path.startswith(("/v1beta1/text:synthesize", "/v1/voices")):
+        return "google-tts"
+    if path.startswith("/tts-premium/v1/tts"):
+        return "clova"
     if path.startswith("/v1/text-to-speech/"):
         return "elevenlabs"
     if path.startswith(("/videos/search", "/v1/search")):
@@ -293,6 +394,16 @@ _ERRORS: dict[str, dict[int, Json]] = {
         429: {"detail": {"status": "system_busy", "message": "busy, try again"}},
         500: {"detail": {"status": "internal_error", "message": "internal error"}},
         503: {"detail": {"status": "service_unavailable", "message": "unavailable"}},
+    },
+    "google-tts": {
+        429: {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "quota"}},
+        500: {"error": {"code": 500, "status": "INTERNAL", "message": "internal error"}},
+        503: {"error": {"code": 503, "status": "UNAVAILABLE", "message": "unavailable"}},
+    },
+    "clova": {
+        429: {"error": {"errorCode": "420", "message": "Rate Limited"}},
+        500: {"error": {"errorCode": "900", "message": "Unexpected Error"}},
+        503: {"error": {"errorCode": "500", "message": "Endpoint Error"}},
     },
     "pexels": {
         429: {"error": "Rate limit exceeded"},

@@ -253,7 +253,7 @@ def test_the_two_spellings_must_agree(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             {"AUTOCLIP_NARRATOR": "elevenlabs,nobody"},
             "AUTOCLIP_NARRATOR: unknown provider nobody; choose from piper, espeak,"
-            " elevenlabs, openai, or a comma-separated fallback chain",
+            " elevenlabs, openai, google, gemini, clova, or a comma-separated fallback chain",
         ),
         (
             {"AUTOCLIP_VISUALS": "cards,cards"},

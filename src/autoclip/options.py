@@ -64,6 +64,8 @@ class GenerateOptions:
     aspect: Aspect = Aspect.VERTICAL
     voice: str | None = None
     draft: bool = False
+    # The project's pronunciation dictionary: (written word, reading) pairs.
+    pronunciations: tuple[tuple[str, str], ...] = ()
 
     @property
     def frame_size(self) -> tuple[int, int]:

@@ -54,8 +54,10 @@ from autoclip.providers.chain import parse_chain
 from autoclip.providers.config import (
     FLAT_FIELDS,
     GROUPS,
+    ClovaConfig,
     ElevenLabsConfig,
     GeminiConfig,
+    GoogleTTSConfig,
     OpenAIConfig,
     PexelsConfig,
     ProviderConfig,
@@ -244,7 +246,8 @@ class Settings(BaseSettings):
     narrator: NarratorChain = Field(
         default_factory=lambda: [NarratorName.PIPER, NarratorName.ESPEAK],
         description="Who narrates: piper (English), espeak (Korean and English), elevenlabs, "
-        "openai, or a comma-separated fallback chain such as elevenlabs,piper,espeak.",
+        "openai, google, gemini, clova, or a comma-separated fallback chain such as "
+        "google,elevenlabs,espeak.",
     )
     visuals: VisualChain = Field(
         default_factory=lambda: [VisualName.CARDS],
@@ -254,6 +257,8 @@ class Settings(BaseSettings):
     gemini: GeminiConfig = Field(default_factory=GeminiConfig)
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     elevenlabs: ElevenLabsConfig = Field(default_factory=ElevenLabsConfig)
+    google_tts: GoogleTTSConfig = Field(default_factory=GoogleTTSConfig)
+    clova: ClovaConfig = Field(default_factory=ClovaConfig)
     pexels: PexelsConfig = Field(default_factory=PexelsConfig)
     content_budget_usd: OptionalFloat = Field(
         default=1.0,
@@ -497,7 +502,9 @@ class Settings(BaseSettings):
         shown["secret_key"] = "********" if self.secret_key else "(generated, in data_dir)"
         for group in GROUPS:
             config: ProviderConfig = getattr(self, group)
-            shown[group]["api_key"] = "********" if config.api_key else None
+            for name, value in config:
+                if isinstance(value, SecretStr) or name == "api_key":
+                    shown[group][name] = "********" if value else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
         shown["database_url"] = self.effective_database_url()
         shown["storage_url"] = self.effective_storage_url()

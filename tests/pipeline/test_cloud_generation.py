@@ -19,6 +19,7 @@ from autoclip.pipeline.progress import Stage
 from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.settings import Settings
+from autoclip.speech.reading import read_aloud
 from e2e.media import only_stream, probe
 from fake_cloud import FakeCloud, fake_cloud
 
@@ -91,13 +92,21 @@ def test_gemini_and_elevenlabs_make_a_video_whose_captions_follow_the_alignment(
     assert audio["codec_name"] == "aac"
     assert float(info["format"]["duration"]) == pytest.approx(result.duration_s, abs=0.1)
 
-    # Every word's caption appears when ElevenLabs said its first character starts.
+    # ElevenLabs was given each scene as read aloud ("1번" as "한 번"), and every written
+    # word's caption appears when ElevenLabs said the first character of its reading.
     shown = caption_starts(Path(str(result.outputs["captions_ass"])).read_text("utf-8"))
     assert len(cloud.alignments) == scenes
     expected: list[float] = []
-    for offset, alignment in zip(prepared.track.offsets, cloud.alignments, strict=True):
-        for match in re.finditer(r"\S+", alignment.text):
-            expected.append(offset + alignment.starts[match.start()])
+    for offset, alignment, (_, scene) in zip(
+        prepared.track.offsets, cloud.alignments, result.script.timeline(), strict=True
+    ):
+        reading = read_aloud(scene.narration, language)
+        assert alignment.text == reading.text
+        spoken = [match.start() for match in re.finditer(r"\S+", alignment.text)]
+        first = 0
+        for piece in reading.spoken:
+            expected.append(offset + alignment.starts[spoken[first]])
+            first += len(piece.split())
     assert len(expected) == len(shown)
     for want, got in zip(expected, shown, strict=True):
         assert got == pytest.approx(want, abs=0.011)

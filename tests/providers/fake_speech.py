@@ -183,3 +183,87 @@ def openai_speech(
     if codec == "wav" and streamed:
         audio = streamed_wav(audio)
     return Reply(200, audio, content_type="audio/wav" if codec == "wav" else "audio/pcm")
+
+
+# --- Google Cloud Text-to-Speech (texttospeech.googleapis.com) -----------------------------
+
+WORD_S = 0.25  # each word of a fake Google answer is this long
+
+
+def google_speech(
+    words: int, *, marks: list[int] | None = None, rate: int = 24000, header: bool = True
+) -> Reply:
+    """`text:synthesize` answering LINEAR16 (a WAV file, header included, as documented)
+    for `words` words of WORD_S each after LEAD_S, with a timepoint for each mark index in
+    `marks` (default: every word) at LEAD_S + index * WORD_S."""
+    audio = tone(words * WORD_S, rate, "wav" if header else "pcm", lead_s=LEAD_S, tail_s=TAIL_S)
+    indices = range(words) if marks is None else marks
+    answer: Json = {
+        "audioContent": base64.b64encode(audio).decode("ascii"),
+        "timepoints": [
+            {"markName": f"w{index}", "timeSeconds": LEAD_S + index * WORD_S} for index in indices
+        ],
+        "audioConfig": {"audioEncoding": "LINEAR16", "sampleRateHertz": rate},
+    }
+    return Reply(200, answer)
+
+
+def google_error(
+    code: int, status: str, message: str, headers: dict[str, str] | None = None
+) -> Reply:
+    return Reply(
+        code, {"error": {"code": code, "message": message, "status": status}}, headers=headers or {}
+    )
+
+
+def google_voices(*names: str) -> Reply:
+    return Reply(
+        200,
+        {
+            "voices": [
+                {
+                    "languageCodes": [name[:5]],
+                    "name": name,
+                    "ssmlGender": "FEMALE",
+                    "naturalSampleRateHertz": 24000,
+                }
+                for name in names
+            ]
+        },
+    )
+
+
+# --- Gemini speech generation ------------------------------------------------------------
+
+
+def gemini_speech(seconds: float = 1.5, *, mime: str = "audio/L16;codec=pcm;rate=24000") -> Reply:
+    audio = tone(seconds, 24000, "pcm", lead_s=LEAD_S, tail_s=TAIL_S)
+    part = {"inlineData": {"mimeType": mime, "data": base64.b64encode(audio).decode("ascii")}}
+    return Reply(
+        200,
+        {
+            "candidates": [
+                {"content": {"role": "model", "parts": [part]}, "finishReason": "STOP", "index": 0}
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 12,
+                "candidatesTokenCount": 38,
+                "totalTokenCount": 50,
+            },
+            "modelVersion": "gemini-3.8-flash-tts",
+        },
+    )
+
+
+# --- NAVER CLOVA Voice Premium -------------------------------------------------------------
+
+
+def clova_speech(seconds: float = 1.5, *, content_type: str = "audio/wav") -> Reply:
+    audio = tone(seconds, 24000, "wav", lead_s=LEAD_S, tail_s=TAIL_S)
+    return Reply(200, audio, content_type=content_type)
+
+
+def clova_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Reply:
+    return Reply(status, {"error": {"errorCode": code, "message": message}}, headers=headers or {})

@@ -10,7 +10,10 @@ from autoclip.options import Language
 from autoclip.pipeline.chains import ProviderChoice, Providers, unconfigured
 from autoclip.providers.chain import parse_chain
 from autoclip.providers.narration.base import NarratorName
+from autoclip.providers.narration.clova import ClovaNarrator
 from autoclip.providers.narration.elevenlabs import ElevenLabsNarrator
+from autoclip.providers.narration.gemini import GeminiNarrator
+from autoclip.providers.narration.google import GoogleNarrator
 from autoclip.providers.narration.openai import OpenAISpeechNarrator
 from autoclip.providers.narration.registry import NARRATORS, check_voice, narrator
 from autoclip.providers.text.base import TextModelName
@@ -102,3 +105,48 @@ def test_a_cloud_voice_puts_its_narrator_first() -> None:
     check_voice(Language.KO, "openai:nova")
     with pytest.raises(InputError, match="not a openai voice name"):
         check_voice(Language.KO, "openai:not a voice!")
+
+
+def test_the_new_voices_are_built_from_their_groups_and_named_when_unconfigured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The variables the issue names: flat for the keys and base URLs, nested for the rest.
+    monkeypatch.setenv("AUTOCLIP_GOOGLE_TTS_API_KEY", "google-key")
+    monkeypatch.setenv("AUTOCLIP_GOOGLE_TTS_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("AUTOCLIP_GOOGLE_TTS__PITCH", "-2.5")
+    monkeypatch.setenv("AUTOCLIP_CLOVA_CLIENT_ID", "clova-id")
+    monkeypatch.setenv("AUTOCLIP_CLOVA_CLIENT_SECRET", "clova-secret")
+    monkeypatch.setenv("AUTOCLIP_CLOVA__SPEAKER", "njinho")
+    monkeypatch.setenv("AUTOCLIP_GEMINI_API_KEY", "gemini-key")
+    monkeypatch.setenv("AUTOCLIP_GEMINI__VOICE", "gemini:Puck")
+    settings = Settings()
+    google = narrator(NarratorName.GOOGLE, settings, Language.KO)
+    assert isinstance(google, GoogleNarrator)
+    assert google.settings.base_url == "http://127.0.0.1:9"
+    assert google.settings.pitch == -2.5
+    clova = narrator(NarratorName.CLOVA, settings, Language.KO)
+    assert isinstance(clova, ClovaNarrator)
+    assert clova.settings.speaker == "njinho"
+    gemini = narrator(NarratorName.GEMINI, settings, Language.EN)
+    assert isinstance(gemini, GeminiNarrator)
+    assert gemini.settings.voice == "Puck"
+    shown = settings.masked()
+    assert shown["clova"]["client_secret"] == "********"
+    assert shown["google_tts"]["api_key"] == "********"
+    assert "clova-secret" not in str(shown)
+
+    for name, variable in (
+        (NarratorName.GOOGLE, "AUTOCLIP_GOOGLE_TTS_API_KEY"),
+        (NarratorName.CLOVA, "AUTOCLIP_CLOVA_CLIENT_ID"),
+    ):
+        monkeypatch.delenv(variable)
+        with pytest.raises(ConfigurationError, match=variable):
+            narrator(name, Settings(), Language.KO)
+    assert unconfigured(Settings(), ["google", "clova", "espeak"]) == [
+        "AUTOCLIP_GOOGLE_TTS_API_KEY",
+        "AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET",
+    ]
+    for voice in ("google:ko-KR-Neural2-C", "gemini:Kore", "clova:nara"):
+        check_voice(Language.KO, voice)
+    with pytest.raises(InputError, match="voice"):
+        check_voice(Language.KO, "clova:<nara>")

@@ -16,7 +16,9 @@ from autoclip.providers.narration.base import NarratorName
 from autoclip.providers.visuals.base import VisualName
 from autoclip.service.app import create_app
 from autoclip.service.contents.chains import budget_usd, provider_choice
-from autoclip.service.models import Content
+from autoclip.service.contents.records import StoredOptions
+from autoclip.service.jobs.runner import generate_options
+from autoclip.service.models import Content, Project
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
 from service.conftest import sign_up
@@ -160,6 +162,12 @@ def test_project_providers_budget_and_review_round_trip(client: TestClient) -> N
         ("POST", {"name": "x", "providers": {"narrator": "nobody"}}, "providers.narrator"),
         ("POST", {"name": "x", "providers": {"voice": "espeak"}}, "providers.voice"),
         ("POST", {"name": "x", "budget_usd": -1}, "budget_usd"),
+        # at most four providers in a chain: seven narrators would make 13,699 chains
+        (
+            "POST",
+            {"name": "x", "providers": {"narrator": "openai,clova,gemini,google,espeak"}},
+            "providers.narrator",
+        ),
         ("PATCH", {"providers": {"visuals": "library"}}, "providers.visuals"),
         ("PATCH", {"providers": {"writer": ""}}, "providers.writer"),
         ("PATCH", {"budget_usd": 101}, "budget_usd"),
@@ -229,3 +237,47 @@ def test_a_provider_without_its_key_here_is_refused_by_name(
             assert_problem(project, 422, "providers.narrator")
     finally:
         runtime.close()
+
+
+def test_a_projects_pronunciation_dictionary_round_trips_and_reaches_the_narrators(
+    client: TestClient, runtime: Runtime
+) -> None:
+    auth = sign_up(client)
+    default = client.get(f"{API}/projects", headers=auth).json()["items"][0]
+    assert default["pronunciations"] == {}
+    made = client.post(
+        f"{API}/projects",
+        json={"name": "Brand", "pronunciations": {"AutoClip": "오토클립", "SaaS": "사스"}},
+        headers=auth,
+    )
+    assert made.status_code == 201, made.text
+    path = f"{API}/projects/{made.json()['id']}"
+    assert client.get(path, headers=auth).json()["pronunciations"] == {
+        "AutoClip": "오토클립",
+        "SaaS": "사스",
+    }
+    # A PATCH replaces the dictionary; one without it leaves it as it was.
+    patched = client.patch(path, json={"pronunciations": {"K-뷰티": "케이 뷰티"}}, headers=auth)
+    assert patched.json()["pronunciations"] == {"K-뷰티": "케이 뷰티"}
+    renamed = client.patch(path, json={"name": "Brand 2"}, headers=auth)
+    assert renamed.json()["pronunciations"] == {"K-뷰티": "케이 뷰티"}
+    for method, body in (
+        ("POST", {"name": "x", "pronunciations": {"two words": "x"}}),
+        ("POST", {"name": "x", "pronunciations": {"AI": ""}}),
+        ("POST", {"name": "x", "pronunciations": {"AI": 3}}),
+        ("POST", {"name": "x", "pronunciations": ["AI"]}),
+        ("PATCH", {"pronunciations": {f"w{n}": "x" for n in range(201)}}),
+        ("PATCH", {"pronunciations": {"AI": "에이\u0007아이"}}),
+    ):
+        target = f"{API}/projects" if method == "POST" else path
+        refused = client.request(method, target, json=body, headers=auth)
+        assert_problem(refused, 422, "pronunciations")
+    assert client.get(path, headers=auth).json()["pronunciations"] == {"K-뷰티": "케이 뷰티"}
+
+    # The worker hands the stored dictionary to the generation's options, sorted.
+    with runtime.db.session(write=False) as session:
+        stored = session.get(Project, uuid.UUID(made.json()["id"]))
+        assert stored is not None
+        dictionary = dict(stored.pronunciations)
+    options = generate_options("ko", StoredOptions(), dictionary)
+    assert options.pronunciations == (("K-뷰티", "케이 뷰티"),)

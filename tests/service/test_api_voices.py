@@ -20,6 +20,7 @@ from service.test_api_contents import assert_problem
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 API = "/api/v1"
+KO_TEXT = "오늘 밤에는 일찍 잠자리에 들고 푹 주무세요."
 
 
 def test_offline_voices_and_their_samples(
@@ -104,5 +105,60 @@ def test_cloud_voices_are_listed_when_configured_and_sampled_over_the_wire(
                 assert "목소리" in cloud.alignments[-1].text
                 client.get(sarah["sample_url"], headers=auth)
                 assert cloud.calls["elevenlabs"] == 1  # kept: not bought twice
+        finally:
+            runtime.close()
+
+
+def test_the_korean_cloud_voices_are_listed_and_a_google_voice_sampled(
+    make_settings: Callable[..., Settings], ffprobe: Path, tmp_path: Path
+) -> None:
+    with fake_cloud() as cloud:
+        runtime = build_runtime(
+            make_settings(
+                narrator="google,gemini,clova,espeak",
+                gemini={"api_key": "gemini-test-key", "base_url": cloud.base_url},
+                google_tts={"api_key": "google-test-key", "base_url": cloud.base_url},
+                clova={"client_id": "id", "client_secret": "secret", "base_url": cloud.base_url},
+            )
+        )
+        try:
+            with TestClient(create_app(runtime, run_worker=False)) as client:
+                auth = sign_up(client)
+                voices = client.get(f"{API}/voices?language=ko", headers=auth).json()
+                again = client.get(f"{API}/voices?language=ko", headers=auth).json()
+                assert voices == again
+                by_narrator: dict[str, list[str]] = {}
+                for voice in voices:
+                    by_narrator.setdefault(voice["narrator"], []).append(voice["voice_id"])
+                # Google's from voices.list (fetched once), the default first; Gemini's
+                # prebuilt voices; CLOVA's Korean speakers; then eSpeak.
+                assert by_narrator["google"] == [
+                    "google:ko-KR-Neural2-A",
+                    "google:ko-KR-Chirp3-HD-Kore",
+                    "google:ko-KR-Neural2-C",
+                    "google:ko-KR-Wavenet-A",
+                ]
+                assert cloud.calls["google-tts"] == 1
+                assert by_narrator["gemini"][0] == "gemini:Kore"
+                assert len(by_narrator["gemini"]) == 30
+                assert by_narrator["clova"][0] == "clova:nara"
+                assert by_narrator["espeak"] == ["espeak:ko"]
+                for voice_id in ("google:ko-KR-Chirp3-HD-Kore", "gemini:Puck", "clova:njinho"):
+                    checked = client.post(
+                        f"{API}/estimates",
+                        json={"generation_type": "text", "text": KO_TEXT,
+                              "language": "ko", "options": {"voice": voice_id}},
+                        headers=auth,
+                    )  # fmt: skip
+                    assert checked.status_code == 200, checked.text
+
+                url = voices[0]["sample_url"]
+                answer = client.get(url, headers=auth)
+                assert answer.status_code == 200, answer.text
+                sample = tmp_path / "google.mp3"
+                sample.write_bytes(answer.content)
+                assert float(probe(ffprobe, sample)["format"]["duration"]) > 1.5
+                assert "목소리" in cloud.marks[-1].text
+                assert cloud.calls["google-tts"] == 2  # the list, kept; one synthesis
         finally:
             runtime.close()

@@ -27,6 +27,7 @@ from autoclip.providers.chain import parse_chain
 from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.registry import cloud_narrator_of, narrator, narrator_for
+from autoclip.providers.narration.spoken import ReadingNarrator
 from autoclip.providers.visuals.base import VisualName, VisualSource
 from autoclip.providers.visuals.registry import visual_source
 from autoclip.providers.writing.base import (
@@ -39,6 +40,7 @@ from autoclip.providers.writing.model import ModelScriptWriter
 from autoclip.providers.writing.registry import script_writer, takes_topics
 from autoclip.safety import LanguageModelReviewer
 from autoclip.settings import Settings
+from autoclip.speech.lexicon import Lexicon
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -47,19 +49,26 @@ log = logging.getLogger("autoclip.providers")
 # The key each cloud provider cannot work without, by its name in any chain (Gemini writes
 # and draws with one key). The OpenAI-compatible ones work keyless against local servers
 # such as Ollama.
-REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | None]] = {
+REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
     "gemini": lambda settings: settings.gemini.api_key,
     "elevenlabs": lambda settings: settings.elevenlabs.api_key,
     "pexels": lambda settings: settings.pexels.api_key,
+    "google": lambda s: s.google_tts.api_key or s.google_tts.access_token,
+    "clova": lambda settings: settings.clova.client_secret and settings.clova.client_id,
+}
+# The variable to set for each, where it is not AUTOCLIP_<NAME>_API_KEY.
+KEY_VARIABLES = {
+    "google": "AUTOCLIP_GOOGLE_TTS_API_KEY",
+    "clova": "AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET",
 }
 
 
 def unconfigured(settings: Settings, names: Iterable[str]) -> list[str]:
     """The providers of a chain that lack their key here, as the variables to set."""
     return [
-        f"AUTOCLIP_{name.upper()}_API_KEY"
+        KEY_VARIABLES.get(name, f"AUTOCLIP_{name.upper()}_API_KEY")
         for name in names
-        if name in REQUIRED_KEYS and REQUIRED_KEYS[name](settings) is None
+        if name in REQUIRED_KEYS and not REQUIRED_KEYS[name](settings)
     ]
 
 
@@ -171,18 +180,21 @@ class Providers:
 
     # -- narration ------------------------------------------------------------------------
 
-    def narrators(self, language: Language, voice: str | None) -> list[Narrator]:
+    def narrators(
+        self, language: Language, voice: str | None, lexicon: Lexicon | None = None
+    ) -> list[Narrator]:
         """The narrator chain for `language`. A local voice option (a Piper model, an eSpeak
         voice) is used alone, as before chains existed; a cloud voice (`elevenlabs:<id>`)
-        puts its provider first."""
+        puts its provider first. Each narrator is given the text as it is read aloud, with
+        the pronunciation dictionary `lexicon` (`ReadingNarrator`)."""
         preferred = cloud_narrator_of(voice) if voice is not None else None
         if voice is not None and preferred is None:
-            return [narrator_for(language, voice)]
+            return [ReadingNarrator(narrator_for(language, voice), lexicon)]
         names = list(self.narrator_names)
         if preferred is not None:
             names = [preferred, *(name for name in names if name != preferred)]
-        chain = [
-            self._built(built)
+        chain: list[Narrator] = [
+            ReadingNarrator(self._built(built), lexicon)
             for name in names
             if (
                 built := _configuration(

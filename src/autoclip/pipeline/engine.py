@@ -314,7 +314,9 @@ class Engine:
         """Check everything the user gave before any work or any file is written."""
         # Raises for an unknown voice or a provider that lacks its key.
         language = request.script.language if request.script else request.options.language
-        narrators = self.providers.narrators(language, request.options.voice)
+        narrators = self.providers.narrators(
+            language, request.options.voice, dict(request.options.pronunciations)
+        )
         if request.music is not None:
             if not request.music.is_file():
                 raise InputError("music", f"file not found: {request.music}")

@@ -26,6 +26,12 @@ class GeminiConfig(ProviderConfig):
     base_url: str = "https://generativelanguage.googleapis.com"
     model: str = Field(default="gemini-2.5-flash", description="Writes scripts.")
     image_model: str = Field(default="gemini-2.5-flash-image", description="Draws scenes.")
+    speech_model: str = Field(
+        default="gemini-3.8-flash-tts", description="Narrates (the gemini narrator)."
+    )
+    voice: str | None = Field(
+        default=None, description="A prebuilt voice such as Kore; default: one per language."
+    )
 
 
 class OpenAIConfig(ProviderConfig):
@@ -52,6 +58,33 @@ class ElevenLabsConfig(ProviderConfig):
     speaker_boost: bool = True
 
 
+class GoogleTTSConfig(ProviderConfig):
+    """Google Cloud Text-to-Speech: an API key, or a service account's OAuth access token."""
+
+    api_key: SecretStr | None = Field(default=None, description="Or access_token.")
+    access_token: SecretStr | None = Field(
+        default=None, description="A bearer token (gcloud auth print-access-token)."
+    )
+    base_url: str = "https://texttospeech.googleapis.com"
+    voice: str | None = Field(
+        default=None, description="Such as ko-KR-Neural2-A; default: one per language."
+    )
+    speaking_rate: float = Field(default=1.0, ge=0.25, le=4.0)
+    pitch: float = Field(default=0.0, ge=-20.0, le=20.0, description="Semitones.")
+
+
+class ClovaConfig(ProviderConfig):
+    """NAVER CLOVA Voice Premium: an application's client id and secret."""
+
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    base_url: str = "https://naveropenapi.apigw.ntruss.com"
+    speaker: str | None = Field(default=None, description="Such as nara; default per language.")
+    speed: int = Field(default=0, ge=-5, le=5, description="-5 fastest (2x), 5 slowest.")
+    pitch: int = Field(default=0, ge=-5, le=5)
+    volume: int = Field(default=0, ge=-5, le=5)
+
+
 class PexelsConfig(ProviderConfig):
     base_url: str = "https://api.pexels.com"
 
@@ -61,6 +94,8 @@ GROUPS: dict[str, type[ProviderConfig]] = {
     "gemini": GeminiConfig,
     "openai": OpenAIConfig,
     "elevenlabs": ElevenLabsConfig,
+    "google_tts": GoogleTTSConfig,
+    "clova": ClovaConfig,
     "pexels": PexelsConfig,
 }
 # The fields each group had as flat variables (AUTOCLIP_GEMINI_API_KEY): kept as they are.
@@ -78,4 +113,8 @@ FLAT_FIELDS: dict[str, tuple[str, ...]] = {
         "speaker_boost",
     ),
     "pexels": ("api_key", "base_url"),
+    # Named so by the issue that added them (AUTOCLIP_GOOGLE_TTS_API_KEY,
+    # AUTOCLIP_CLOVA_CLIENT_ID); their other fields are nested only.
+    "google_tts": ("api_key", "base_url"),
+    "clova": ("client_id", "client_secret", "base_url"),
 }

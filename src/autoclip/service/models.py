@@ -195,6 +195,8 @@ class Project(Base):
     brand: Mapped[BrandRecord] = mapped_column(
         ModelJSON(BrandRecord), default=BrandRecord, server_default="{}"
     )
+    # The pronunciation dictionary every narrator applies ({"AutoClip": "오토클립"}).
+    pronunciations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = _when()
     updated_at: Mapped[datetime] = _when()
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

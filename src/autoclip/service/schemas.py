@@ -79,7 +79,7 @@ def _control_character(value: object) -> str | None:
 
 
 # The same set as a JSON Schema character class, for the OpenAPI document.
-_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 
 
 def text_pattern(min_length: int = 0, stripped: bool = True) -> str:
@@ -87,7 +87,7 @@ def text_pattern(min_length: int = 0, stripped: bool = True) -> str:
     newline and carriage return), and, when spaces around it are stripped, at least
     `min_length` characters once they are (its first and last non-space characters that
     far apart). `minLength` alone would promise that "  " is a name."""
-    text, visible = f"[^{_CONTROL_CLASS}]", rf"[^{_CONTROL_CLASS}\s]"
+    text, visible = f"[^{CONTROL_CLASS}]", rf"[^{CONTROL_CLASS}\s]"
     if not stripped or min_length == 0:
         return f"^{text}*$"
     if min_length == 1:

@@ -287,13 +287,20 @@ class ProviderHttp:
         *,
         params: Mapping[str, str | int] | None = None,
         accept: str = "audio/",
+        form: bool = False,
     ) -> bytes:
-        """POST `body` as JSON and return the binary answer (audio), whose Content-Type
-        must start with `accept`: a JSON or HTML page in its place is an error, not audio."""
+        """POST `body` as JSON (or, with `form`, as `application/x-www-form-urlencoded`
+        fields) and return the binary answer (audio), whose Content-Type must start with
+        `accept`: a JSON or HTML page in its place is an error, not audio."""
 
         def attempt(timeout: float) -> bytes:
             response, content = self._exchange(
-                "POST", self._url(path), timeout, body=body, params=params
+                "POST",
+                self._url(path),
+                timeout,
+                body=None if form else body,
+                form=body if form else None,
+                params=params,
             )
             kind = response.headers.get("content-type", "")
             if not kind.startswith(accept) or not content:
@@ -428,6 +435,7 @@ class ProviderHttp:
         timeout_s: float,
         *,
         body: Mapping[str, Any] | None = ...,
+        form: Mapping[str, Any] | None = ...,
         params: Mapping[str, str | int] | None = ...,
         credentials: bool = ...,
         into: None = ...,
@@ -442,6 +450,7 @@ class ProviderHttp:
         timeout_s: float,
         *,
         body: Mapping[str, Any] | None = ...,
+        form: Mapping[str, Any] | None = ...,
         params: Mapping[str, str | int] | None = ...,
         credentials: bool = ...,
         into: Path,
@@ -455,6 +464,7 @@ class ProviderHttp:
         timeout_s: float,
         *,
         body: Mapping[str, Any] | None = None,
+        form: Mapping[str, Any] | None = None,
         params: Mapping[str, str | int] | None = None,
         credentials: bool = True,
         into: Path | None = None,
@@ -472,6 +482,7 @@ class ProviderHttp:
                     method,
                     url,
                     json=body,
+                    data=None if form is None else {k: str(v) for k, v in form.items()},
                     params=params,
                     headers=self._headers if credentials else None,
                     timeout=timeout,
@@ -591,7 +602,8 @@ def _error_detail(content: bytes) -> tuple[str, float | None]:
     if not isinstance(error, dict):
         return json.dumps(data, ensure_ascii=False), None
     message = str(error.get("message") or "").strip()
-    kind = error.get("status") or error.get("type") or error.get("code")
+    # NAVER's gateway and CLOVA name theirs `errorCode` ({"error": {"errorCode": "VS05"}}).
+    kind = error.get("status") or error.get("type") or error.get("code") or error.get("errorCode")
     detail = f"{kind}: {message}" if kind and message else message or str(kind or "")
     return detail, _google_retry_delay(error.get("details"))
 

@@ -26,6 +26,14 @@ PRICES: dict[str, dict[str, float]] = {
     "openai": {"input_tokens": 0.15e-6, "output_tokens": 0.60e-6},
     "openai-speech": {"characters": 15e-6},
     "elevenlabs": {"characters": 0.30e-3},
+    # Google Cloud TTS: Neural2 and WaveNet at $16 per million characters (Chirp 3 HD
+    # costs $30: the estimate errs low for it). Gemini speech bills tokens (text in, 25
+    # audio tokens a second out, $10 per million): about 2.5 audio tokens per character
+    # of narration, so $25 per million characters. CLOVA Voice Premium: about KRW 100 per
+    # 1,000 characters, so about $72 per million.
+    "google-tts": {"characters": 16e-6},
+    "gemini-speech": {"characters": 25e-6},
+    "clova": {"characters": 72e-6},
     "pexels": {},
 }
 

@@ -19,6 +19,9 @@ class NarratorName(StrEnum):
     ESPEAK = "espeak"  # Korean, English and many more
     ELEVENLABS = "elevenlabs"
     OPENAI = "openai"  # OpenAI's speech endpoint, or a server speaking its protocol
+    GOOGLE = "google"  # Google Cloud Text-to-Speech: Neural2, WaveNet, Chirp 3 HD
+    GEMINI = "gemini"  # Gemini's speech generation
+    CLOVA = "clova"  # NAVER CLOVA Voice Premium
 
 
 class TimingSource(StrEnum):

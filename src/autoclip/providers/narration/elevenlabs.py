@@ -68,7 +68,7 @@ from autoclip.providers.narration.base import (
     WordTiming,
 )
 from autoclip.providers.narration.speech import pcm16, speakable
-from autoclip.providers.narration.timing import fill_untimed
+from autoclip.providers.narration.timing import fill_untimed, in_order
 from autoclip.providers.narration.track import Pcm, read_wav, write_wav
 
 SERVICE = "elevenlabs"
@@ -383,20 +383,4 @@ def engine_timings(text: str, times: CharacterTimes, duration: float) -> list[Wo
         spans.append((times.starts[inside[0]], times.ends[inside[-1]]) if inside else None)
     if not words or matched < MIN_MATCHED_SHARE * letters:
         return None
-    return _in_order(fill_untimed(words, spans, 0.0, duration), duration)
-
-
-def _in_order(timings: list[WordTiming], duration: float) -> list[WordTiming]:
-    """Times within [0, duration], each word starting no earlier than the previous one ends.
-
-    ElevenLabs' last end time may pass the audio's end by a few milliseconds, and captions
-    highlight one word at a time, in order.
-    """
-    tidy: list[WordTiming] = []
-    floor = 0.0
-    for timing in timings:
-        start = min(max(timing.start, floor), duration)
-        end = min(max(timing.end, start), duration)
-        tidy.append(WordTiming(text=timing.text, start=start, end=end))
-        floor = end
-    return tidy
+    return in_order(fill_untimed(words, spans, 0.0, duration), duration)

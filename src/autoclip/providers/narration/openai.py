@@ -29,24 +29,20 @@ characters the caption font cannot draw (emoji) are removed before the text is s
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import wave
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import numpy as np
 from pydantic import Field, SecretStr, field_validator
 
 from autoclip.errors import InputError
 from autoclip.options import Language
-from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
-from autoclip.providers.narration.speech import pcm16, speakable
-from autoclip.providers.narration.track import Pcm, write_wav
+from autoclip.providers.narration.speech import pcm16, speakable, wav_samples
+from autoclip.providers.narration.track import write_wav
 from autoclip.providers.text.openai import DEFAULT_BASE_URL, server_root
 
 SERVICE = "openai-speech"
@@ -167,7 +163,7 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
         audio = self.http.post_bytes(PATH, body, accept="audio/")
         self.http.report_usage({"requests": 1, "characters": len(text)})
         if settings.response_format == "wav":
-            pcm, rate = wav_samples(audio)
+            pcm, rate = wav_samples(SERVICE, audio)
         else:
             pcm, rate = pcm16(SERVICE, audio), settings.pcm_sample_rate
         write_wav(out_wav, pcm, rate)
@@ -179,31 +175,3 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
             words=words,
             timing_source=source,
         )
-
-
-def wav_samples(audio: bytes) -> tuple[Pcm, int]:
-    """Mono 16-bit samples and rate of a 16-bit PCM WAV body, channels mixed down.
-
-    `wave` reads a data chunk announced as 0xFFFFFFFF bytes (a streamed WAV) up to the end
-    of the body, which is what it holds.
-    """
-    try:
-        with wave.open(io.BytesIO(audio), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            frames = wav.readframes(wav.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise PermanentProviderError(
-            SERVICE, "the answer is not a PCM WAV file", detail=str(error)
-        ) from None
-    if width != 2 or rate <= 0:
-        raise PermanentProviderError(
-            SERVICE, f"the answer's WAV has {8 * width}-bit samples at {rate} Hz, not 16-bit"
-        )
-    usable = len(frames) - len(frames) % (2 * channels)
-    samples = np.frombuffer(frames[:usable], dtype="<i2").reshape(-1, channels)
-    if samples.shape[0] == 0:
-        raise PermanentProviderError(SERVICE, "the answer's WAV holds no audio")
-    if channels == 1:
-        return samples[:, 0].astype(np.int16), rate
-    mixed = np.round(samples.astype(np.float64).mean(axis=1))
-    return mixed.astype(np.int16), rate

@@ -3,7 +3,8 @@
 `narrator(name, ...)` builds one link of a narrator chain for a language, or None when
 that narrator does not speak it (the bundled Piper voice is English only). A voice option
 is either a local voice (`joe`, `espeak:<voice>`, a Piper `.onnx` model), used alone, or
-a cloud voice (`elevenlabs:<voice id>`, `openai:<voice>`) that puts its narrator first.
+a cloud voice (`elevenlabs:<voice id>`, `openai:<voice>`, `google:<voice>`,
+`gemini:<voice>`, `clova:<speaker>`) that puts its narrator first.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from autoclip.errors import ConfigurationError, InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.http import Meter
 from autoclip.providers.narration.base import Narrator, NarratorName
+from autoclip.providers.narration.clova import VOICE_PREFIX as CLOVA_VOICE
+from autoclip.providers.narration.clova import ClovaNarrator, ClovaSettings
 from autoclip.providers.narration.elevenlabs import VOICE_PREFIX as ELEVENLABS_VOICE
 from autoclip.providers.narration.elevenlabs import ElevenLabsNarrator, ElevenLabsSettings
 from autoclip.providers.narration.espeak import ESPEAK_PREFIX, EspeakNarrator, has_voice
+from autoclip.providers.narration.gemini import VOICE_PREFIX as GEMINI_VOICE
+from autoclip.providers.narration.gemini import GeminiNarrator, GeminiSpeechSettings
+from autoclip.providers.narration.google import VOICE_PREFIX as GOOGLE_VOICE
+from autoclip.providers.narration.google import GoogleNarrator, GoogleTTSSettings
 from autoclip.providers.narration.openai import VOICE_PREFIX as OPENAI_VOICE
 from autoclip.providers.narration.openai import OpenAISpeechNarrator, OpenAISpeechSettings
 from autoclip.providers.narration.piper import PiperNarrator
@@ -43,6 +50,9 @@ ESPEAK_DEFAULT = {Language.KO: "ko", Language.EN: "en-us"}
 CLOUD_VOICE_PREFIXES = {
     ELEVENLABS_VOICE: NarratorName.ELEVENLABS,
     OPENAI_VOICE: NarratorName.OPENAI,
+    GOOGLE_VOICE: NarratorName.GOOGLE,
+    GEMINI_VOICE: NarratorName.GEMINI,
+    CLOVA_VOICE: NarratorName.CLOVA,
 }
 _CLOUD_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -136,11 +146,69 @@ def _openai(settings: Settings, _language: Language, meter: Meter | None) -> Nar
     )
 
 
+def _google(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
+    config = settings.google_tts
+    if config.api_key is None and config.access_token is None:
+        raise ConfigurationError(
+            "the google narrator needs AUTOCLIP_GOOGLE_TTS_API_KEY"
+            " (or AUTOCLIP_GOOGLE_TTS__ACCESS_TOKEN)"
+        )
+    return GoogleNarrator(
+        GoogleTTSSettings(
+            api_key=config.api_key,
+            access_token=config.access_token,
+            base_url=config.base_url,
+            voice=config.voice,
+            speaking_rate=config.speaking_rate,
+            pitch=config.pitch,
+        ),
+        meter=meter,
+    )
+
+
+def _gemini(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
+    config = settings.gemini
+    if config.api_key is None:
+        raise ConfigurationError("the gemini narrator needs AUTOCLIP_GEMINI_API_KEY")
+    return GeminiNarrator(
+        GeminiSpeechSettings(
+            api_key=config.api_key,
+            base_url=config.base_url,
+            model=config.speech_model,
+            voice=config.voice,
+        ),
+        meter=meter,
+    )
+
+
+def _clova(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
+    config = settings.clova
+    if not config.client_id or config.client_secret is None:
+        raise ConfigurationError(
+            "the clova narrator needs AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET"
+        )
+    return ClovaNarrator(
+        ClovaSettings(
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            base_url=config.base_url,
+            speaker=config.speaker,
+            speed=config.speed,
+            pitch=config.pitch,
+            volume=config.volume,
+        ),
+        meter=meter,
+    )
+
+
 NARRATORS: dict[NarratorName, Build] = {
     NarratorName.PIPER: _piper,
     NarratorName.ESPEAK: _espeak,
     NarratorName.ELEVENLABS: _elevenlabs,
     NarratorName.OPENAI: _openai,
+    NarratorName.GOOGLE: _google,
+    NarratorName.GEMINI: _gemini,
+    NarratorName.CLOVA: _clova,
 }
 
 

@@ -153,3 +153,19 @@ def spread_over_voice(
     if last <= first:
         first, last = 0, pcm.size
     return spread_words(words, first / rate, last / rate)
+
+
+def in_order(timings: list[WordTiming], duration: float) -> list[WordTiming]:
+    """Times within [0, duration], each word starting no earlier than the previous one ends.
+
+    An engine's last end time may pass the audio's end by a few milliseconds (ElevenLabs),
+    marks may come back out of order, and captions highlight one word at a time, in order.
+    """
+    tidy: list[WordTiming] = []
+    floor = 0.0
+    for timing in timings:
+        start = min(max(timing.start, floor), duration)
+        end = min(max(timing.end, start), duration)
+        tidy.append(WordTiming(text=timing.text, start=start, end=end))
+        floor = end
+    return tidy

@@ -54,13 +54,18 @@ BudgetUsd = Annotated[
 ]
 
 
+# The most providers a chain of the API may name. Seven narrators make 13,699 chains of
+# any length, too many to list; four in a row is already more fallback than a video needs.
+MAX_CHAIN = 4
+
+
 def chains_of(names: Sequence[str]) -> list[str]:
-    """Every chain of `names` as the API takes it: one or more of them, each at most once,
-    in any order, joined by commas. (Up to 64 for four names: a closed set, so the
-    OpenAPI document lists it, and clients can offer the choices.)"""
+    """Every chain of `names` as the API takes it: one to `MAX_CHAIN` of them, each at most
+    once, in any order, joined by commas. (A closed set, so the OpenAPI document lists it,
+    narrowed to the providers configured, and clients can offer the choices.)"""
     return [
         ",".join(chain)
-        for length in range(1, len(names) + 1)
+        for length in range(1, min(len(names), MAX_CHAIN) + 1)
         for chain in permutations(names, length)
     ]
 
@@ -107,7 +112,9 @@ NarratorChain = Annotated[
     str | None,
     _listed(NARRATOR_CHAINS),
     Field(
-        max_length=200, description="Narrators, tried in turn: piper, espeak, elevenlabs, openai."
+        max_length=200,
+        description="Narrators, tried in turn: piper, espeak, elevenlabs, openai, google, "
+        "gemini, clova.",
     ),
 ]
 VisualChain = Annotated[
@@ -150,6 +157,8 @@ def validated_chain(name: str, value: str) -> str:
         names = parse_chain(value, CHAIN_NAMES[name], name)
     except InputError as error:
         raise ValueError(error.message) from None
+    if len(names) > MAX_CHAIN:
+        raise ValueError(f"at most {MAX_CHAIN} providers in a chain")
     if name == "visuals" and VisualName.LIBRARY in names:
         raise ValueError("the library visuals need a folder of assets; the service has none")
     return ",".join(names)

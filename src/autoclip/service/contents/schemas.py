@@ -42,8 +42,9 @@ Voice = Annotated[
     ),
     Field(
         max_length=MAX_VOICE,
-        description="A named voice, or a cloud voice as elevenlabs:<voice id> or "
-        "openai:<voice>; eSpeak's other voices as espeak:<name>.",
+        description="A named voice, or a cloud voice as elevenlabs:<voice id>, "
+        "openai:<voice>, google:<voice>, gemini:<voice> or clova:<speaker>; eSpeak's other "
+        "voices as espeak:<name>.",
     ),
 ]
 # http(s), a host name (not an address, which the outbound policy refuses), an optional

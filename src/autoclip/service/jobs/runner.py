@@ -112,9 +112,12 @@ class Job:
     safety: SafetyReport | None  # the stored script's report
     served: Served | None
     brand: BrandRecord  # the project's brand kit as the job was claimed
+    pronunciations: dict[str, str]  # the project's dictionary, applied by every narrator
 
 
-def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
+def generate_options(
+    language: str, options: StoredOptions, pronunciations: dict[str, str] | None = None
+) -> GenerateOptions:
     return GenerateOptions(
         language=Language(language),
         vertical=options.vertical,
@@ -123,6 +126,7 @@ def generate_options(language: str, options: StoredOptions) -> GenerateOptions:
         aspect=options.aspect,
         voice=options.voice,
         draft=options.draft,
+        pronunciations=tuple(sorted((pronunciations or {}).items())),
     )
 
 
@@ -294,7 +298,7 @@ class ContentRunner:
             source = SourceMaterial(text=job.source)
         return GenerateRequest(
             source,
-            generate_options(job.language, job.options),
+            generate_options(job.language, job.options, job.pronunciations),
             script=script,
             content_id=str(job.id),
             refresh=job.refresh,
@@ -348,6 +352,7 @@ class ContentRunner:
                 safety=row.safety,
                 served=row.served,
                 brand=project.brand,
+                pronunciations=dict(project.pronunciations or {}),
             )
 
     def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:
