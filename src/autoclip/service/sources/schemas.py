@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field, model_validator
+
+from autoclip.service.contents.schemas import URL_PATTERN, ContentOptions
+from autoclip.service.models import SourceKind
+from autoclip.service.schemas import Input, JsonBool, Output
+
+MAX_TOPICS = 500
+Topic = Field(min_length=2, max_length=500)
+INTERVAL = Field(
+    default=60, ge=5, le=7 * 24 * 60, description="Minutes between fetches (5 to a week)."
+)
+SourceUrl = Field(
+    default=None,
+    min_length=8,
+    max_length=2000,
+    json_schema_extra={"pattern": URL_PATTERN, "format": "uri"},
+    description="The feed's or the page's http(s) address (feed and page sources).",
+)
+
+
+class SourceCreate(Input):
+    kind: SourceKind
+    name: str = Field(min_length=1, max_length=200)
+    url: str | None = SourceUrl
+    topics: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_TOPICS,
+        description="One topic an item (topics sources); blank lines are left out.",
+    )
+    interval_minutes: int = INTERVAL
+    options: ContentOptions = Field(
+        default_factory=ContentOptions,
+        description="Options of the contents it makes; missing ones come from the project.",
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_kind(self) -> SourceCreate:
+        if self.kind is SourceKind.TOPICS:
+            if self.url is not None:
+                raise ValueError("a topics source takes topics, not a url")
+            if not [t for t in self.topics if t.strip()]:
+                raise ValueError("a topics source needs at least one topic")
+        elif self.url is None:
+            raise ValueError(f"a {self.kind.value} source needs its url")
+        elif self.topics:
+            raise ValueError(f"a {self.kind.value} source takes a url, not topics")
+        return self
+
+
+class SourceUpdate(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    topics: list[str] | None = Field(
+        default=None, max_length=MAX_TOPICS, description="Replaces the list (topics sources)."
+    )
+    interval_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    position: int | None = Field(
+        default=None, ge=0, le=10_000, description="Lower is drawn from first by schedules."
+    )
+    options: ContentOptions | None = None
+    paused: JsonBool | None = Field(
+        default=None, description="true pauses fetching; false resumes (and fetches soon)."
+    )
+
+
+class SourceOut(Output):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    kind: SourceKind
+    name: str
+    url: str | None
+    topics: list[str]
+    options: dict[str, object]
+    position: int
+    interval_minutes: int
+    next_fetch_at: datetime | None = Field(description="None while paused.")
+    last_fetched_at: datetime | None
+    last_outcome: str | None = Field(description="new_items, unchanged, not_modified or failed.")
+    last_error: str | None
+    failures: int = Field(description="Failed fetches in a row.")
+    paused: bool
+    paused_reason: str | None
+    items_seen: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class SourceItemOut(Output):
+    id: int
+    title: str
+    link: str | None
+    content_id: uuid.UUID | None
+    used_at: datetime | None = Field(description="When its content was generated.")
+    created_at: datetime

@@ -1,0 +1,122 @@
+"""Sources: a project's feeds, watched pages and topic lists, and what they offered."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from autoclip.errors import InputError
+from autoclip.kit import outbound
+from autoclip.service.auth.callers import Account
+from autoclip.service.models import Source, SourceItem, SourceKind
+from autoclip.service.problems import NotFound
+from autoclip.service.projects.service import get_project
+from autoclip.service.sources.repository import SourceRepository
+from autoclip.service.sources.schemas import SourceCreate, SourceUpdate
+from autoclip.settings import Settings
+
+
+def _topics(lines: list[str]) -> list[str]:
+    return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def create_source(
+    session: Session,
+    user: Account,
+    project_id: uuid.UUID,
+    data: SourceCreate,
+    settings: Settings,
+    now: datetime,
+) -> Source:
+    project = get_project(session, user, project_id)
+    if data.url is not None:
+        try:
+            outbound.precheck(data.url, settings.outbound_policy())
+        except outbound.OutboundError as error:
+            raise InputError("url", str(error)) from None
+    repository = SourceRepository(session)
+    source = Source(
+        user_id=user.id,
+        project_id=project.id,
+        kind=data.kind,
+        name=data.name,
+        url=data.url,
+        topics=_topics(data.topics),
+        options=data.options.model_dump(mode="json", exclude_defaults=True),
+        position=repository.next_position(project.id),
+        interval_minutes=data.interval_minutes,
+        next_fetch_at=now,  # the factory's next pass fetches it
+        failures=0,
+        items_seen=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def get_source(session: Session, user: Account, source_id: uuid.UUID) -> Source:
+    source = SourceRepository(session).owned(user.id, source_id)
+    if source is None:
+        raise NotFound("no such source")
+    return source
+
+
+def list_sources(session: Session, user: Account, project_id: uuid.UUID) -> list[Source]:
+    project = get_project(session, user, project_id)
+    return SourceRepository(session).of_project(project.id)
+
+
+def update_source(
+    session: Session, user: Account, source_id: uuid.UUID, data: SourceUpdate, now: datetime
+) -> Source:
+    source = get_source(session, user, source_id)
+    repository = SourceRepository(session)
+    if data.topics is not None:
+        if source.kind is not SourceKind.TOPICS:
+            raise InputError("topics", f"a {source.kind.value} source has no topics")
+        topics = _topics(data.topics)
+        if not topics:
+            raise InputError("topics", "a topics source needs at least one topic")
+        source.topics = topics
+        if source.next_fetch_at is not None:
+            source.next_fetch_at = now  # new lines become items at the next pass
+    if data.name is not None:
+        source.name = data.name
+    if data.interval_minutes is not None:
+        source.interval_minutes = data.interval_minutes
+    if data.position is not None:
+        source.position = data.position
+    if data.options is not None:
+        source.options = data.options.model_dump(mode="json", exclude_defaults=True)
+    if data.paused is True:
+        source.next_fetch_at = None
+        source.paused_reason = "paused by its owner"
+    elif data.paused is False:
+        repository.resume(source, now)
+    source.updated_at = now
+    return source
+
+
+def fetch_soon(session: Session, user: Account, source_id: uuid.UUID, now: datetime) -> Source:
+    """Fetch at the factory's next pass (a paused source is resumed)."""
+    source = get_source(session, user, source_id)
+    SourceRepository(session).resume(source, now)
+    return source
+
+
+def delete_source(session: Session, user: Account, source_id: uuid.UUID, now: datetime) -> None:
+    """Gone from lists and fetches; the contents it made stay."""
+    source = get_source(session, user, source_id)
+    source.deleted_at = now
+    source.next_fetch_at = None
+
+
+def source_items(
+    session: Session, user: Account, source_id: uuid.UUID, limit: int
+) -> list[SourceItem]:
+    get_source(session, user, source_id)
+    return SourceRepository(session).items(source_id, limit)
