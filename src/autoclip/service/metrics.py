@@ -8,15 +8,14 @@ Worker processes serve the same registry on `--metrics-port`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 
-from autoclip.kit.clock import Clock
 from autoclip.providers.cloud.breaker import BreakerState, shared_breakers
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
@@ -198,9 +197,9 @@ class OverdueSchedulesCollector(Collector):
     """Enabled schedules whose due time passed more than `after` ago without a run: no
     process is ticking them (no worker running, or its factory stuck). Read at scrape."""
 
-    def __init__(self, db: Database, clock: Clock, after: timedelta) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime], after: timedelta) -> None:
         self._db = db
-        self._clock = clock
+        self._now = now  # the runtime's clock, read at each scrape (it may be swapped)
         self._after = after
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
@@ -212,7 +211,7 @@ class OverdueSchedulesCollector(Collector):
         )
         try:
             with self._db.session(write=False) as session:
-                count = ScheduleRepository(session).count_overdue(self._clock.now() - self._after)
+                count = ScheduleRepository(session).count_overdue(self._now() - self._after)
         except Exception:
             log.warning("overdue schedules: the database could not be read", exc_info=True)
             return

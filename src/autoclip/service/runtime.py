@@ -81,9 +81,7 @@ def build_runtime(settings: Settings) -> Runtime:
     registry, job_metrics = build_registry(db, jobs)
     clock_file = settings.factory.clock_file
     clock: Clock = FileClock(clock_file) if clock_file is not None else SystemClock()
-    overdue_after = timedelta(seconds=settings.factory.overdue_after_seconds)
-    registry.register(OverdueSchedulesCollector(db, clock, overdue_after))
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         db=db,
         storage=storage_from_url(
@@ -100,6 +98,9 @@ def build_runtime(settings: Settings) -> Runtime:
         callers=CallerCache(settings.auth.caller_cache_seconds),
         mail=MailQueue(build_mailer(settings)),
     )
+    overdue_after = timedelta(seconds=settings.factory.overdue_after_seconds)
+    registry.register(OverdueSchedulesCollector(db, lambda: runtime.clock.now(), overdue_after))
+    return runtime
 
 
 def build_mailer(settings: Settings) -> Mailer:

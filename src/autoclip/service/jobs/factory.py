@@ -28,13 +28,13 @@ log = logging.getLogger("autoclip.factory")
 BATCH = 50  # due sources (and schedules) taken per pass
 
 
-def send_due_fetches(runtime: Runtime) -> int:
-    """Claim each due source's fetch and send its job; returns how many were sent. A
-    fetch whose message is lost waits for the source's next interval."""
+def send_due_fetches(runtime: Runtime) -> list[str]:
+    """Claim each due source's fetch and send its job; returns the ids sent. A fetch
+    whose message is lost waits for the source's next interval."""
     now = runtime.clock.now()
     with runtime.db.session(write=False) as session:
         due = SourceRepository(session).due(now, BATCH)
-    sent = 0
+    sent: list[str] = []
     for source_id, seen in due:
         with runtime.db.session() as session:
             source = session.get(Source, source_id)
@@ -44,7 +44,7 @@ def send_due_fetches(runtime: Runtime) -> int:
             if not SourceRepository(session).claim_fetch(source_id, seen, following):
                 continue
             after_commit(session, _sender(runtime, str(source_id)))
-        sent += 1
+        sent.append(str(source_id))
     return sent
 
 
