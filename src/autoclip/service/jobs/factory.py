@@ -79,7 +79,7 @@ class Factory(threading.Thread):
         super().__init__(name="factory", daemon=True)
         self._runtime = runtime
         self._every = every
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
         while True:
@@ -89,10 +89,10 @@ class Factory(threading.Thread):
                 log.warning("factory pass: %s unreachable; trying again", type(error).__name__)
             except Exception:
                 log.exception("factory pass failed; trying again")
-            if self._stop.wait(self._every):
+            if self._stopping.wait(self._every):
                 return
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         if self.is_alive():
             self.join(timeout=30)
