@@ -355,6 +355,27 @@ def test_the_schedule_flow_in_embedded_mode(
             generated = session.execute(
                 select(func.count()).select_from(Content).where(Content.status != "draft")
             ).scalar_one()
+
+        # A batch of 20 through the API: the two articles again and again (their stages
+        # come from the cache), a page that is gone, and a topic nobody can write.
+        give_credits(runtime, 40)
+        links = [f"{base}/articles/{s}?utm_source=feed" for s in ("sleep", "water")] * 9
+        items = [{"generation_type": "url", "url": u, "options": {"draft": True}} for u in links]
+        items.append({"generation_type": "url", "url": f"{base}/articles/gone"})
+        items.append({"generation_type": "topic", "topic": "Why we yawn"})
+        sent = client.post(
+            f"{API}/contents/batch", json={"project_id": ids["project"], "items": items},
+            headers=auth,
+        )  # fmt: skip
+        assert sent.status_code == 202, sent.text
+        batch_url = sent.headers["Location"].removeprefix("/api/v1")
+
+        def finished() -> dict[str, Any] | None:
+            shown: dict[str, Any] = client.get(f"{API}{batch_url}", headers=auth).json()
+            return shown if shown["summary"]["finished"] else None
+
+        batch = wait_for(finished, 300, "the batch to finish", every=0.5)
+        balance = client.get(f"{API}/analytics/credits", headers=auth).json()["balance"]
     finally:
         client.__exit__(None, None, None)
         runtime.close()
@@ -370,3 +391,59 @@ def test_the_schedule_flow_in_embedded_mode(
         assert content.status is ContentStatus.READY, content.error
         check_video(ffprobe, settings.data_dir, content)
 
+    summary = batch["summary"]
+    assert (summary["total"], summary["accepted"], summary["rejected"]) == (20, 19, 1)
+    assert (summary["ready"], summary["failed"]) == (18, 1), batch["items"]
+    assert [i["status"] for i in batch["items"][:18]] == ["ready"] * 18
+    gone, topic = batch["items"][18:]
+    assert gone["status"] == "failed"
+    assert "404" in gone["error"]["message"]
+    assert topic["status"] == "rejected"
+    assert "language model" in topic["error"]["message"]
+    assert balance == 40 - 18  # the failed page's credit came back; the topic cost nothing
+
+
+def test_a_batch_file_of_20_lines_through_the_cli(
+    site: tuple[Site, str], ffprobe: Path, tmp_path: Path
+) -> None:
+    """Offline: no server, no database; one result per line, and a summary."""
+    _, base = site
+    first = "Sleep repairs the body every night. Go to bed at the same time each night."
+    second = "Drink a glass of water before each meal. Do not wait until you are thirsty."
+    lines = [
+        json.dumps({"generation_type": "text", "text": t, "language": "en",
+                    "options": {"draft": True}})
+        for t in [first, second] * 8
+    ]  # fmt: skip
+    lines += [
+        json.dumps({"generation_type": "url", "url": f"{base}/articles/gone"}),
+        json.dumps({"generation_type": "topic", "topic": "Why we yawn"}),
+        json.dumps({"generation_type": "text", "text": "too short"}),
+        '{"generation_type": "text", "text": ',  # cut off
+    ]
+    batch = tmp_path / "today.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCLIP_")}
+    env |= {"AUTOCLIP_DATA_DIR": str(tmp_path / "data"), "AUTOCLIP_OUTBOUND_ALLOW": "127.0.0.1"}
+    done = subprocess.run(
+        [autoclip_binary(), "batch", str(batch), "--json"],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # some lines failed
+    summary = json.loads(done.stdout)
+    assert (summary["total"], summary["ready"], summary["failed"]) == (20, 16, 4)
+    results = [json.loads(r) for r in Path(summary["results"]).read_text().splitlines()]
+    assert [r["line"] for r in results] == list(range(1, 21))
+    assert all(r["status"] == "ready" for r in results[:16])
+    reasons = [r["error"] for r in results[16:]]
+    assert "404" in reasons[0]
+    assert "language model" in reasons[1]
+    assert reasons[2].startswith("text:")
+    assert reasons[3].startswith("not JSON")
+    # Equal lines make the same video; the two texts, two videos, each probed.
+    videos = sorted({r["video"] for r in results[:16]})
+    assert len(videos) == 2
+    for video in videos:
+        info = probe(ffprobe, Path(video))
+        assert sorted(s["codec_name"] for s in info["streams"]) == ["aac", "h264"]
+        assert float(info["format"]["duration"]) > 3
