@@ -18,6 +18,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -162,6 +163,10 @@ def worker_env(settings: Settings, clock_file: Path) -> dict[str, str]:
     }
 
 
+def _up(worker: WorkerProc) -> bool:
+    return " started on " in worker.output() or not worker.alive()
+
+
 class Cluster:
     """The API (in this process) and two `autoclip worker` processes; `restart` stops
     them all and starts them again, as a deploy or a power cut would."""
@@ -182,11 +187,7 @@ class Cluster:
             for name in ("worker-a", "worker-b")
         ]
         for worker in self.workers:
-            wait_for(
-                lambda w=worker: " started on " in w.output() or not w.alive(),
-                90,
-                f"{worker.name} to start",
-            )
+            wait_for(partial(_up, worker), 90, f"{worker.name} to start")
             assert worker.alive(), self.output()
         self.runtime = build_runtime(self.settings)
         self.client = TestClient(create_app(self.runtime, run_worker=False))
