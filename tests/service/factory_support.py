@@ -49,6 +49,8 @@ class Site:
 
     items: list[str] = field(default_factory=list)
     failing: bool = False
+    # The watched page's paragraphs (served without validators, as many pages are).
+    page: list[str] = field(default_factory=list)
     modified: datetime = field(default_factory=lambda: datetime(2026, 3, 1, tzinfo=UTC))
     requests: list[Request] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -88,6 +90,12 @@ def site_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             base = f"http://{self.headers['Host']}"
             if self.path == "/feed.xml":
                 self._feed(base)
+            elif self.path == "/notices":
+                with site.lock:
+                    paragraphs = "".join(f"<p>{p}</p>" for p in site.page)
+                page = f"<html><head><title>Notices</title></head><body><main>{paragraphs}"
+                page += "</main><footer><p>Updated every day.</p></footer></body></html>"
+                self._send(200, page.encode(), "text/html; charset=utf-8")
             elif self.path.startswith("/articles/"):
                 slug = self.path.removeprefix("/articles/").split("?")[0]
                 if slug not in ARTICLES:

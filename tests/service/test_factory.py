@@ -147,6 +147,43 @@ def test_a_feed_is_fetched_conditionally_deduplicated_and_paused_when_it_keeps_f
     assert client.get(f"{API}/projects/{project}/sources", headers=other).status_code == 404
 
 
+def test_a_watched_page_makes_an_item_when_its_text_changes_and_intake_can_generate(
+    factory: tuple[Runtime, TestClient, ManualClock], site: tuple[Site, str]
+) -> None:
+    runtime, client, clock = factory
+    served, base = site
+    auth = sign_up(client)
+    project = make_project(client, auth)
+    patched = client.patch(f"{API}/projects/{project}", json={"intake": "generate"}, headers=auth)
+    assert patched.json()["intake"] == "generate"
+    served.page = [
+        "The clinic is closed on Monday for the holiday. Appointments move to Tuesday.",
+        "Flu shots are given every morning this week, from nine to noon, without booking.",
+    ]
+    source = client.post(
+        f"{API}/projects/{project}/sources",
+        json={"kind": "page", "name": "Notices", "url": f"{base}/notices",
+              "interval_minutes": 5},
+        headers=auth,
+    ).json()  # fmt: skip
+    assert fetch_due(runtime) == ["new_items"]
+    # Generated straight away: queued, one credit taken, nothing waiting as a draft.
+    [made] = client.get(f"{API}/contents", headers=auth).json()["items"]
+    assert (made["status"], made["generation_type"]) == ("queued", "url")
+    assert client.get(f"{API}/analytics/credits", headers=auth).json()["balance"] == 2
+    [item] = client.get(f"{API}/sources/{source['id']}/items", headers=auth).json()
+    assert item["content_id"] == made["id"]
+    assert item["used_at"] is not None
+
+    # The same text again (the footer aside): nothing new.
+    clock.set(datetime(2026, 3, 2, 8, 6, tzinfo=SEOUL))
+    assert fetch_due(runtime) == ["unchanged"]
+    served.page = [*served.page, "The pharmacy on the ground floor now opens at eight."]
+    clock.set(datetime(2026, 3, 2, 8, 12, tzinfo=SEOUL))
+    assert fetch_due(runtime) == ["new_items"]
+    assert client.get(f"{API}/contents", headers=auth).json()["total"] == 2
+
+
 def test_bad_sources_and_schedules_are_refused_naming_the_field(
     factory: tuple[Runtime, TestClient, ManualClock],
 ) -> None:
