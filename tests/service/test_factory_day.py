@@ -88,7 +88,8 @@ def set_up_project(client: TestClient, auth: dict[str, str], base: str) -> dict[
     assert topics.status_code == 201, topics.text
     schedule = client.post(
         f"{API}/projects/{project['id']}/schedules",
-        json={"name": "Twice a day", "times": ["09:00", "18:00"], "timezone": "Asia/Seoul",
+        json={"name": "Twice a day", "kind": "times", "times": ["09:00", "18:00"],
+              "timezone": "Asia/Seoul",
               "per_run": 1},
         headers=auth,
     )  # fmt: skip

@@ -23,7 +23,9 @@ PROJECT_404 = problems(404, s404="No such project of yours.")
 
 
 def schedule_out(session: Session, schedule: Schedule) -> ScheduleOut:
-    out = ScheduleOut.model_validate(schedule)
+    computed = {"kind", "waiting_items"}
+    fields = {n: getattr(schedule, n) for n in ScheduleOut.model_fields if n not in computed}
+    out = ScheduleOut.model_validate(fields | {"kind": "cron" if schedule.cron else "times"})
     out.waiting_items = service.waiting_items(session, schedule.project_id)
     return out
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -9,20 +10,6 @@ from autoclip.service.models import ScheduleOutcome
 from autoclip.service.schedules.calendar import CalendarError, check_cron, parse_time, zone
 from autoclip.service.schemas import Input, JsonBool, Output
 
-TIMES = Field(
-    default=None,
-    min_length=1,
-    max_length=48,
-    description='Times of day, "HH:MM" in the time zone: one run at each.',
-    examples=[["09:00", "18:00"]],
-)
-CRON = Field(
-    default=None,
-    min_length=9,
-    max_length=120,
-    description="A five-field cron expression in the time zone, instead of times.",
-    examples=["0 9 * * 1-5"],
-)
 PER_RUN = Field(default=1, ge=1, le=20, description="Contents each run generates at most.")
 AUTO_PUBLISH = Field(
     default=False,
@@ -61,31 +48,68 @@ def _timezone(value: str | None) -> str | None:
     return value
 
 
-class ScheduleCreate(Input):
+TimeOfDay = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["09:00"])]
+CronText = Annotated[
+    str,
+    Field(
+        min_length=9,
+        max_length=120,
+        pattern=r"^ *[^ ]+( +[^ ]+){4} *$",
+        description="Five cron fields (minute hour day month weekday) that cron accepts.",
+        examples=["0 9 * * 1-5"],
+    ),
+]
+TimeZone = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        description="An IANA time zone that exists (Asia/Seoul, Europe/Paris, UTC).",
+    ),
+]
+
+
+class _ScheduleCreate(Input):
     name: str = Field(default="Daily", min_length=1, max_length=200)
-    times: list[str] | None = TIMES
-    cron: str | None = CRON
-    timezone: str = Field(default="Asia/Seoul", max_length=64, description="An IANA time zone.")
+    timezone: TimeZone = "Asia/Seoul"
     per_run: int = PER_RUN
     auto_publish: JsonBool = AUTO_PUBLISH
     enabled: JsonBool = True
 
-    _check_times = field_validator("times")(_times)
-    _check_cron = field_validator("cron")(_cron)
     _check_timezone = field_validator("timezone")(_timezone)
 
-    @model_validator(mode="after")
-    def _one_rhythm(self) -> ScheduleCreate:
-        if (self.times is None) == (self.cron is None):
-            raise ValueError("give either times or cron")
-        return self
+
+class TimesScheduleCreate(_ScheduleCreate):
+    """At fixed times of day ("2 a day at 09:00 and 18:00": two times, one per run)."""
+
+    kind: Literal["times"]
+    times: list[TimeOfDay] = Field(
+        min_length=1, max_length=48, description='Times of day, "HH:MM": one run at each.'
+    )
+
+    _check_times = field_validator("times")(_times)
+
+
+class CronScheduleCreate(_ScheduleCreate):
+    """By a cron expression."""
+
+    kind: Literal["cron"]
+    cron: CronText
+
+    _check_cron = field_validator("cron")(_cron)
+
+
+ScheduleCreate = Annotated[TimesScheduleCreate | CronScheduleCreate, Field(discriminator="kind")]
 
 
 class ScheduleUpdate(Input):
+    """Give `times` or `cron` (not both) to change the rhythm; the other is cleared."""
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    times: list[str] | None = Field(default=None, min_length=1, max_length=48)
-    cron: str | None = Field(default=None, min_length=9, max_length=120)
-    timezone: str | None = Field(default=None, max_length=64)
+    times: list[TimeOfDay] | None = Field(default=None, min_length=1, max_length=48)
+    cron: CronText | None = None
+    timezone: TimeZone | None = None
     per_run: int | None = Field(default=None, ge=1, le=20)
     auto_publish: JsonBool | None = None
     enabled: JsonBool | None = None
@@ -104,6 +128,7 @@ class ScheduleUpdate(Input):
 class ScheduleOut(Output):
     id: uuid.UUID
     project_id: uuid.UUID
+    kind: Literal["times", "cron"]
     name: str
     times: list[str]
     cron: str | None

@@ -32,7 +32,12 @@ from autoclip.service.projects.service import get_project
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.calendar import latest_due, next_due
 from autoclip.service.schedules.repository import ScheduleRepository
-from autoclip.service.schedules.schemas import ScheduleCreate, ScheduleUpdate
+from autoclip.service.schedules.schemas import (
+    CronScheduleCreate,
+    ScheduleCreate,
+    ScheduleUpdate,
+    TimesScheduleCreate,
+)
 from autoclip.service.sources.repository import SourceRepository
 
 log = logging.getLogger("autoclip.schedules")
@@ -51,8 +56,8 @@ def create_schedule(
         user_id=user.id,
         project_id=project.id,
         name=data.name,
-        times=data.times or [],
-        cron=data.cron,
+        times=data.times if isinstance(data, TimesScheduleCreate) else [],
+        cron=data.cron if isinstance(data, CronScheduleCreate) else None,
         timezone=data.timezone,
         per_run=data.per_run,
         auto_publish=data.auto_publish,

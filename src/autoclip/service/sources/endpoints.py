@@ -59,7 +59,7 @@ def get(source_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SourceO
     return source_out(service.get_source(session, user, source_id))
 
 
-@router.patch("/sources/{source_id}")
+@router.patch("/sources/{source_id}", responses=problems(409, s409="topics for a feed or a page."))
 def update(
     source_id: uuid.UUID,
     data: SourceUpdate,
@@ -67,7 +67,9 @@ def update(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> SourceOut:
-    source = service.update_source(session, user, source_id, data, runtime.clock.now())
+    source = service.update_source(
+        session, user, source_id, data, runtime.settings, runtime.clock.now()
+    )
     return source_out(source)
 
 

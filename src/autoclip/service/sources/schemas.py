@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from autoclip.service.contents.schemas import URL_PATTERN, ContentOptions
 from autoclip.service.models import SourceKind
@@ -15,47 +16,61 @@ INTERVAL = Field(
     default=60, ge=5, le=7 * 24 * 60, description="Minutes between fetches (5 to a week)."
 )
 SourceUrl = Field(
-    default=None,
     min_length=8,
     max_length=2000,
     json_schema_extra={"pattern": URL_PATTERN, "format": "uri"},
-    description="The feed's or the page's http(s) address (feed and page sources).",
+    description="The feed's or the page's http(s) address.",
 )
 
 
-class SourceCreate(Input):
-    kind: SourceKind
+# A line with something on it (blank ones are refused, not skipped: the list is the
+# source's whole content, and an empty topic would make an empty video).
+TopicLine = Annotated[str, Field(min_length=2, max_length=500, pattern=r"\S")]
+Topics = Field(min_length=1, max_length=MAX_TOPICS, description="One topic an item.")
+
+
+class _SourceCreate(Input):
     name: str = Field(min_length=1, max_length=200)
-    url: str | None = SourceUrl
-    topics: list[str] = Field(
-        default_factory=list,
-        max_length=MAX_TOPICS,
-        description="One topic an item (topics sources); blank lines are left out.",
-    )
     interval_minutes: int = INTERVAL
     options: ContentOptions = Field(
         default_factory=ContentOptions,
         description="Options of the contents it makes; missing ones come from the project.",
     )
 
-    @model_validator(mode="after")
-    def _fits_the_kind(self) -> SourceCreate:
-        if self.kind is SourceKind.TOPICS:
-            if self.url is not None:
-                raise ValueError("a topics source takes topics, not a url")
-            if not [t for t in self.topics if t.strip()]:
-                raise ValueError("a topics source needs at least one topic")
-        elif self.url is None:
-            raise ValueError(f"a {self.kind.value} source needs its url")
-        elif self.topics:
-            raise ValueError(f"a {self.kind.value} source takes a url, not topics")
-        return self
+
+class FeedSourceCreate(_SourceCreate):
+    """An RSS or Atom feed: each new entry is an item."""
+
+    kind: Literal["feed"]
+    url: str = SourceUrl
+
+
+class PageSourceCreate(_SourceCreate):
+    """A web page: each change of its main text is an item."""
+
+    kind: Literal["page"]
+    url: str = SourceUrl
+
+
+class TopicsSourceCreate(_SourceCreate):
+    """A list of topics: each line is an item (a topic needs a language model)."""
+
+    kind: Literal["topics"]
+    topics: list[TopicLine] = Topics
+
+
+SourceCreate = Annotated[
+    FeedSourceCreate | PageSourceCreate | TopicsSourceCreate, Field(discriminator="kind")
+]
 
 
 class SourceUpdate(Input):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    topics: list[str] | None = Field(
-        default=None, max_length=MAX_TOPICS, description="Replaces the list (topics sources)."
+    topics: list[TopicLine] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_TOPICS,
+        description="Replaces the list (topics sources only: another is a 409).",
     )
     interval_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     position: int | None = Field(

@@ -9,17 +9,40 @@ from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
 from autoclip.kit import outbound
+from autoclip.options import Language
+from autoclip.providers.narration.registry import check_voice
 from autoclip.service.auth.callers import Account
-from autoclip.service.models import Source, SourceItem, SourceKind
-from autoclip.service.problems import NotFound
+from autoclip.service.contents.chains import CHAINS, check_configured
+from autoclip.service.contents.schemas import ContentOptions
+from autoclip.service.models import Project, Source, SourceItem, SourceKind
+from autoclip.service.problems import Conflict, NotFound
 from autoclip.service.projects.service import get_project
 from autoclip.service.sources.repository import SourceRepository
-from autoclip.service.sources.schemas import SourceCreate, SourceUpdate
+from autoclip.service.sources.schemas import (
+    FeedSourceCreate,
+    PageSourceCreate,
+    SourceCreate,
+    SourceUpdate,
+    TopicsSourceCreate,
+)
 from autoclip.settings import Settings
 
 
 def _topics(lines: list[str]) -> list[str]:
-    return [" ".join(line.split()) for line in lines if line.strip()]
+    return [" ".join(line.split()) for line in lines]
+
+
+def _check_options(options: ContentOptions, project: Project, settings: Settings) -> None:
+    """What a content's own options must pass (contents/service.py), checked when the
+    source is made rather than at each item."""
+    if options.voice is not None:
+        if options.voice.endswith(".onnx"):
+            raise InputError("options.voice", "choose a named voice, not a model file")
+        try:
+            check_voice(Language(project.language), options.voice)
+        except InputError as error:
+            raise InputError("options.voice", error.message) from None
+    check_configured(settings, options.model_dump(include=set(CHAINS)), "options")
 
 
 def create_source(
@@ -31,19 +54,21 @@ def create_source(
     now: datetime,
 ) -> Source:
     project = get_project(session, user, project_id)
-    if data.url is not None:
+    url = data.url if isinstance(data, FeedSourceCreate | PageSourceCreate) else None
+    if url is not None:
         try:
-            outbound.precheck(data.url, settings.outbound_policy())
+            outbound.precheck(url, settings.outbound_policy())
         except outbound.OutboundError as error:
             raise InputError("url", str(error)) from None
+    _check_options(data.options, project, settings)
     repository = SourceRepository(session)
     source = Source(
         user_id=user.id,
         project_id=project.id,
-        kind=data.kind,
+        kind=SourceKind(data.kind),
         name=data.name,
-        url=data.url,
-        topics=_topics(data.topics),
+        url=url,
+        topics=_topics(data.topics) if isinstance(data, TopicsSourceCreate) else [],
         options=data.options.model_dump(mode="json", exclude_defaults=True),
         position=repository.next_position(project.id),
         interval_minutes=data.interval_minutes,
@@ -71,17 +96,19 @@ def list_sources(session: Session, user: Account, project_id: uuid.UUID) -> list
 
 
 def update_source(
-    session: Session, user: Account, source_id: uuid.UUID, data: SourceUpdate, now: datetime
+    session: Session,
+    user: Account,
+    source_id: uuid.UUID,
+    data: SourceUpdate,
+    settings: Settings,
+    now: datetime,
 ) -> Source:
     source = get_source(session, user, source_id)
     repository = SourceRepository(session)
     if data.topics is not None:
         if source.kind is not SourceKind.TOPICS:
-            raise InputError("topics", f"a {source.kind.value} source has no topics")
-        topics = _topics(data.topics)
-        if not topics:
-            raise InputError("topics", "a topics source needs at least one topic")
-        source.topics = topics
+            raise Conflict(f"a {source.kind.value} source has no topics", field="topics")
+        source.topics = _topics(data.topics)
         if source.next_fetch_at is not None:
             source.next_fetch_at = now  # new lines become items at the next pass
     if data.name is not None:
@@ -91,6 +118,9 @@ def update_source(
     if data.position is not None:
         source.position = data.position
     if data.options is not None:
+        project = session.get(Project, source.project_id)
+        assert project is not None
+        _check_options(data.options, project, settings)
         source.options = data.options.model_dump(mode="json", exclude_defaults=True)
     if data.paused is True:
         source.next_fetch_at = None
