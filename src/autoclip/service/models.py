@@ -561,7 +561,9 @@ class Batch(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("projects.id"))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL")
+    )
     total: Mapped[int] = mapped_column(Integer)
     # One entry an item, in the asked order: {"content_id": id} or {"error": why}.
     items: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from autoclip.service.models import ScheduleOutcome
 from autoclip.service.schedules.calendar import CalendarError, check_cron, parse_time, zone
-from autoclip.service.schemas import Input, JsonBool, Output
+from autoclip.service.schemas import Input, JsonBool, Output, document_text
 
 PER_RUN = Field(default=1, ge=1, le=20, description="Contents each run generates at most.")
 AUTO_PUBLISH = Field(
@@ -103,8 +103,19 @@ class CronScheduleCreate(_ScheduleCreate):
 ScheduleCreate = Annotated[TimesScheduleCreate | CronScheduleCreate, Field(discriminator="kind")]
 
 
+def _one_rhythm_at_most(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    document_text(schema, model)
+    # Not both: said in the document, so a client (and a generated one) knows.
+    schema["not"] = {
+        "required": ["times", "cron"],
+        "properties": {"times": {"type": "array"}, "cron": {"type": "string"}},
+    }
+
+
 class ScheduleUpdate(Input):
     """Give `times` or `cron` (not both) to change the rhythm; the other is cleared."""
+
+    model_config = ConfigDict(**{**Input.model_config, "json_schema_extra": _one_rhythm_at_most})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     times: list[TimeOfDay] | None = Field(default=None, min_length=1, max_length=48)

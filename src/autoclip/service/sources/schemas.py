@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from autoclip.service.contents.schemas import URL_PATTERN, ContentOptions
 from autoclip.service.models import SourceKind
-from autoclip.service.schemas import Input, JsonBool, Output
+from autoclip.service.schemas import Input, JsonBool, Output, text_pattern
 
 MAX_TOPICS = 500
 Topic = Field(min_length=2, max_length=500)
@@ -25,7 +26,7 @@ SourceUrl = Field(
 
 # A line with something on it (blank ones are refused, not skipped: the list is the
 # source's whole content, and an empty topic would make an empty video).
-TopicLine = Annotated[str, Field(min_length=2, max_length=500, pattern=r"\S")]
+TopicLine = Annotated[str, Field(min_length=2, max_length=500, pattern=text_pattern(2))]
 Topics = Field(min_length=1, max_length=MAX_TOPICS, description="One topic an item.")
 
 
@@ -38,11 +39,23 @@ class _SourceCreate(Input):
     )
 
 
+def _plain_url(value: str) -> str:
+    """Only the characters a URI may hold (RFC 3986): the document says `format: uri`."""
+    if not _URI.fullmatch(value):
+        raise ValueError("is not a URI: only ASCII letters, digits and -._~:/?#[]@!$&'()*+,;=%")
+    return value
+
+
+_URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
 class FeedSourceCreate(_SourceCreate):
     """An RSS or Atom feed: each new entry is an item."""
 
     kind: Literal["feed"]
     url: str = SourceUrl
+
+    _check_url = field_validator("url")(_plain_url)
 
 
 class PageSourceCreate(_SourceCreate):
@@ -50,6 +63,8 @@ class PageSourceCreate(_SourceCreate):
 
     kind: Literal["page"]
     url: str = SourceUrl
+
+    _check_url = field_validator("url")(_plain_url)
 
 
 class TopicsSourceCreate(_SourceCreate):

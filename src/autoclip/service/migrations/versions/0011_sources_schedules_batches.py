@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("items", sa.JSON(), nullable=False),
         _when("created_at"),
         _fk("batches", "user_id", "users"),
-        _fk("batches", "project_id", "projects", None),
+        _fk("batches", "project_id", "projects", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batches")),
     )
     with op.batch_alter_table("batches") as batch_op:
