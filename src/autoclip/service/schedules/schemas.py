@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from autoclip.service.models import ScheduleOutcome
 from autoclip.service.schedules.calendar import CalendarError, check_cron, parse_time, zone
-from autoclip.service.schemas import Input, JsonBool, Output, document_text
+from autoclip.service.schemas import Input, JsonBool, JsonInt, Output, document_text
 
 PER_RUN = Field(default=1, ge=1, le=20, description="Contents each run generates at most.")
 AUTO_PUBLISH = Field(
@@ -73,7 +73,7 @@ TimeZone = Annotated[
 class _ScheduleCreate(Input):
     name: str = Field(default="Daily", min_length=1, max_length=200)
     timezone: TimeZone = "Asia/Seoul"
-    per_run: int = PER_RUN
+    per_run: JsonInt = PER_RUN
     auto_publish: JsonBool = AUTO_PUBLISH
     enabled: JsonBool = True
 
@@ -121,7 +121,7 @@ class ScheduleUpdate(Input):
     times: list[TimeOfDay] | None = Field(default=None, min_length=1, max_length=48)
     cron: CronText | None = None
     timezone: TimeZone | None = None
-    per_run: int | None = Field(default=None, ge=1, le=20)
+    per_run: JsonInt | None = Field(default=None, ge=1, le=20)
     auto_publish: JsonBool | None = None
     enabled: JsonBool | None = None
 

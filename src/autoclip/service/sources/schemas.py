@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from autoclip.service.contents.schemas import URL_PATTERN, ContentOptions
 from autoclip.service.models import SourceKind
-from autoclip.service.schemas import Input, JsonBool, Output, text_pattern
+from autoclip.service.schemas import Input, JsonBool, JsonInt, Output, text_pattern
 
 MAX_TOPICS = 500
 Topic = Field(min_length=2, max_length=500)
@@ -32,7 +32,7 @@ Topics = Field(min_length=1, max_length=MAX_TOPICS, description="One topic an it
 
 class _SourceCreate(Input):
     name: str = Field(min_length=1, max_length=200)
-    interval_minutes: int = INTERVAL
+    interval_minutes: JsonInt = INTERVAL
     options: ContentOptions = Field(
         default_factory=ContentOptions,
         description="Options of the contents it makes; missing ones come from the project.",
@@ -87,8 +87,8 @@ class SourceUpdate(Input):
         max_length=MAX_TOPICS,
         description="Replaces the list (topics sources only: another is a 409).",
     )
-    interval_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
-    position: int | None = Field(
+    interval_minutes: JsonInt | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    position: JsonInt | None = Field(
         default=None, ge=0, le=10_000, description="Lower is drawn from first by schedules."
     )
     options: ContentOptions | None = None
