@@ -190,7 +190,7 @@ def test_bad_sources_and_schedules_are_refused_naming_the_field(
     _, client, _ = factory
     auth = sign_up(client)
     project = make_project(client, auth)
-    cases: list[tuple[str, dict[str, Any], str]] = [
+    cases: list[tuple[str, dict[str, Any], str, str]] = [
         ("sources", {"kind": "feed", "name": "x"}, "url", "Field required"),
         ("sources", {"kind": "topics", "name": "x", "topics": ["  "]}, "topics.0", "at least 2"),
         ("sources", {"kind": "feed", "name": "x", "url": "http://10.0.0.1/feed"}, "url",
