@@ -18,8 +18,8 @@ from fastapi import APIRouter, Depends, FastAPI
 from autoclip.kit.outbound import parse_networks
 from autoclip.service.admin.endpoints import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
-from autoclip.service.billing.endpoints import ledger_router
 from autoclip.service.batches.endpoints import router as batches_router
+from autoclip.service.billing.endpoints import ledger_router
 from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
@@ -41,11 +41,11 @@ from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, HeaderPolicy, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.endpoints import router as schedules_router
+from autoclip.service.sources.endpoints import router as sources_router
 from autoclip.service.studio import install_studio
 from autoclip.service.templates.endpoints import router as templates_router
 from autoclip.service.voices.endpoints import router as voices_router
-from autoclip.service.schedules.endpoints import router as schedules_router
-from autoclip.service.sources.endpoints import router as sources_router
 
 API_PREFIX = "/api/v1"
 UPLOAD_FRAMING_BYTES = 64 * 1024
