@@ -316,6 +316,11 @@ def test_a_schedule_runs_once_per_due_time_draws_in_order_and_stops_without_cred
     assert shown["waiting_items"] == 1
     drafts = client.get(f"{API}/contents?status=draft", headers=auth).json()
     assert [d["title"] for d in drafts["items"]] == ["Stretch in the morning"]
+    # By hand, too: no credit, no generation (402), and the draft stays a draft.
+    by_hand = client.post(f"{API}/contents/{drafts['items'][0]['id']}/generate", headers=auth)
+    assert by_hand.status_code == 402, by_hand.text
+    again = client.post(f"{API}/contents/{first['made'][0]}/generate", headers=auth)
+    assert again.status_code == 409  # not a draft
 
     # Metrics: the overdue gauge is 0 while ticks are taken; a due time nobody takes is.
     metrics = client.get("/metrics").text
