@@ -54,7 +54,7 @@ def create_batch(
                 get_project(session, user, item.project_id) if item.project_id
                 else fallback or default_project(session, user)
             )  # fmt: skip
-            language, options = settle_options(item, project, settings)
+            language, options = settle_options(session, user, item, project, settings)
         except InputError as error:
             entries.append({"error": f"items[{index}].{error.field}: {error.message}"})
             continue

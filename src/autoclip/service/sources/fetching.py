@@ -227,6 +227,9 @@ def _content_of(source: Source, project: Project, entry: Entry) -> Content | Non
         narrator=given.get("narrator"),
         visuals=given.get("visuals"),
         budget_usd=given.get("budget_usd"),
+        # A template is not carried over yet: a user template is settled (snapshotted)
+        # with the request in contents/service.py, which a fetch does not go through.
+        caption_style=given.get("caption_style"),
     )
     return Content(
         user_id=source.user_id,
