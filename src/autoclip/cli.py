@@ -246,6 +246,57 @@ def generate(
     console.print(f"{served}; estimated provider cost ${result.usage_usd:.4f}")
 
 
+@app.command()
+def batch(
+    file: Annotated[Path, typer.Argument(help="One JSON content a line, as the API takes it.")],
+    out: Annotated[Path | None, typer.Option(help="Storage root (default: data dir).")] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(help="Where each line's result goes (default: FILE.results.jsonl)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Make a video of each line of a JSON-lines file, one after another, offline.
+
+    A line that fails says why and the others go on; the exit status is 1 if any failed."""
+    from autoclip.batch import LineResult, run_batch
+
+    settings = Settings()
+    if out is not None:
+        _check_storage_root(out)
+    storage = LocalStorage(out or settings.data_dir)
+    target = results or file.with_name(file.name + ".results.jsonl")
+    console = Console(stderr=True)
+    with target.open("w", encoding="utf-8") as sink:
+
+        def report(result: LineResult) -> None:
+            sink.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+            sink.flush()
+            note = result.video if result.status == "ready" else result.error
+            console.print(
+                f"line {result.line}: {result.status}: {note}", markup=False, soft_wrap=True
+            )
+
+        made = run_batch(file, settings, storage, report)
+    summary = {
+        "total": len(made),
+        "ready": sum(1 for r in made if r.status == "ready"),
+        "failed": sum(1 for r in made if r.status == "failed"),
+        "results": str(target),
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+    else:
+        console.print(
+            f"{summary['ready']} of {summary['total']} ready, {summary['failed']} failed; "
+            f"results in {target}",
+            markup=False,
+            soft_wrap=True,
+        )
+    if summary["failed"]:
+        raise typer.Exit(1)
+
+
 def _served_summary(result: GenerateResult) -> dict[str, str]:
     """Who served each stage, with visuals counted: {"visuals": "pexels x5, cards x2"}."""
     summary: dict[str, str] = {}
@@ -348,7 +399,10 @@ _service_commands()
 def main() -> None:
     """Entry point: every failure ends with one line on stderr and a non-zero exit."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click hands a command's typer.Exit back as the code.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:

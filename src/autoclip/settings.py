@@ -227,6 +227,37 @@ class WorkerSettings(BaseModel):
     render_time_limit_seconds: float = Field(default=1800.0, gt=0)
 
 
+class FactorySettings(BaseModel):
+    """Sources and schedules: how often the factory looks, and how it fetches."""
+
+    poll_seconds: float = Field(
+        default=15.0, gt=0, description="How often each worker looks for due sources and schedules."
+    )
+    clock_file: Path | None = Field(
+        default=None,
+        description="Read the factory's time from this file (ISO 8601 with an offset) "
+        "instead of the system clock: for drills and tests that simulate a day.",
+    )
+    fetch_max_bytes: int = Field(
+        default=2 * 2**20, gt=0, description="The largest feed or page a source may answer."
+    )
+    fetch_deadline_s: float = Field(
+        default=20.0, gt=0, le=300, description="The whole fetch of a source."
+    )
+    pause_after_failures: int = Field(
+        default=5, gt=0, description="A source is paused after this many failed fetches in a row."
+    )
+    max_items_per_fetch: int = Field(
+        default=20, gt=0, le=200, description="New items taken from one fetch (the newest)."
+    )
+    overdue_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A schedule whose due time passed this long ago without a run is "
+        "overdue (autoclip_schedules_overdue).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AUTOCLIP_",
@@ -280,6 +311,7 @@ class Settings(BaseSettings):
     fetch_deadline_s: float = Field(
         default=20.0, gt=0, le=300, description="The whole fetch of a user-given URL."
     )
+    factory: FactorySettings = Field(default_factory=FactorySettings)
 
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite in the data folder."

@@ -26,6 +26,7 @@ MANUAL: dict[str, tuple[str, str, str | None, str]] = {
     "HighMemory": ("warning", "> 0.9", "5m", "runbooks/scaling.md"),
     "DatabaseConnections": ("warning", "> 0.8", "5m", "runbooks/db-recovery.md"),
     "QueueBacklog": ("warning", "> 100", "5m", "runbooks/scaling.md"),
+    "ScheduleOverdue": ("warning", "> 0", "5m", "runbooks/factory.md"),
 }
 
 

@@ -133,6 +133,47 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def test_another_users_sources_schedules_and_batches_are_404(client: TestClient) -> None:
+    alice = sign_up(client)
+    bob = sign_up(client)
+    project_id = client.post("/api/v1/projects", json={"name": "Alice's"}, headers=alice).json()[
+        "id"
+    ]
+    in_project = f"/api/v1/projects/{project_id}"
+    source = client.post(
+        f"{in_project}/sources",
+        json={"kind": "topics", "name": "Alice's", "topics": ["Why we yawn"]},
+        headers=alice,
+    ).json()
+    schedule = client.post(
+        f"{in_project}/schedules", json={"kind": "times", "times": ["09:00"]}, headers=alice
+    ).json()
+    text = {"generation_type": "text", "text": "Alice's own text, long enough to be made."}
+    batch = client.post("/api/v1/contents/batch", json={"items": [text]}, headers=alice).json()
+    for method, path, body in (
+        ("GET", f"{in_project}/sources", None),
+        ("POST", f"{in_project}/sources", {"kind": "topics", "name": "x", "topics": ["ab"]}),
+        ("GET", f"{in_project}/schedules", None),
+        ("POST", f"{in_project}/schedules", {"kind": "times", "times": ["09:00"]}),
+        ("GET", f"/api/v1/sources/{source['id']}", None),
+        ("PATCH", f"/api/v1/sources/{source['id']}", {"name": "mine now"}),
+        ("POST", f"/api/v1/sources/{source['id']}/fetch", None),
+        ("GET", f"/api/v1/sources/{source['id']}/items", None),
+        ("DELETE", f"/api/v1/sources/{source['id']}", None),
+        ("GET", f"/api/v1/schedules/{schedule['id']}", None),
+        ("PATCH", f"/api/v1/schedules/{schedule['id']}", {"per_run": 5}),
+        ("GET", f"/api/v1/schedules/{schedule['id']}/runs", None),
+        ("DELETE", f"/api/v1/schedules/{schedule['id']}", None),
+        ("GET", f"/api/v1/batches/{batch['id']}", None),
+        ("POST", "/api/v1/contents/batch", {"project_id": project_id, "items": [text]}),
+    ):
+        assert_not_found(client.request(method, path, json=body, headers=bob))
+    assert client.get(f"/api/v1/sources/{source['id']}", headers=alice).json()["name"] == (
+        "Alice's"
+    )
+    assert client.get(f"/api/v1/schedules/{schedule['id']}", headers=alice).json()["per_run"] == 1
+
+
 def test_signed_file_links(client: TestClient, runtime: Runtime) -> None:
     alice = sign_up(client)
     content_id = create_content(client, alice)

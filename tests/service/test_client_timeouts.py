@@ -10,6 +10,7 @@ and each call must fail within the bound its settings promise, not hang.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from autoclip.kit.mail import MailError, new_message
 from autoclip.kit.storage import StorageUnavailableError
 from autoclip.service.connections import redis_deadline
 from autoclip.service.db import Database
-from autoclip.service.models import JobPhase
+from autoclip.service.migrate import upgrade
+from autoclip.service.models import JobPhase, Project, Source, SourceKind, User
 from autoclip.service.runtime import Runtime, build_mailer, build_runtime
-from autoclip.settings import Settings
+from autoclip.service.sources.fetching import fetch_source
+from autoclip.settings import FactorySettings, Settings
 from s3server import use_test_credentials
 from smtpserver import black_hole, timed
 
@@ -137,3 +140,41 @@ def test_mail_server(tmp_path: Path, hole: int) -> None:
     assert isinstance(error, MailError), error
     assert error.transient  # the queue tries again later, in the background
     assert SHORT <= took < 2 * SHORT + SLACK, took
+
+
+def test_source_fetch(tmp_path: Path, hole: int) -> None:
+    """A feed whose server never answers fails the fetch within its deadline, and the
+    failure is counted on the source (tests/service/test_factory.py pauses one)."""
+    runtime = runtime_with(
+        tmp_path,
+        outbound_allow="127.0.0.1",
+        factory=FactorySettings(fetch_deadline_s=SHORT),
+    )
+    try:
+        upgrade(runtime.db)
+        with runtime.db.session() as session:
+            user = User(email="a@example.com", name="A", password_hash="x", plan_id="free")
+            session.add(user)
+            session.flush()
+            project = Project(user_id=user.id, name="P", vertical="tech", format="9:16",
+                              tone="professional", language="en")  # fmt: skip
+            session.add(project)
+            session.flush()
+            source = Source(user_id=user.id, project_id=project.id, kind=SourceKind.FEED,
+                            name="hole", url=f"http://127.0.0.1:{hole}/feed.xml",
+                            next_fetch_at=datetime.now(UTC), failures=0, items_seen=0)  # fmt: skip
+            session.add(source)
+            session.flush()
+            source_id = str(source.id)
+        took, outcome = timed(lambda: fetch_source(runtime, source_id))
+        assert outcome is None  # no exception: the failure is the outcome
+        assert took < SHORT + SLACK, took
+        with runtime.db.session(write=False) as session:
+            stored = session.get(Source, source.id)
+            assert stored is not None
+            assert stored.last_outcome == "failed"
+            assert stored.last_error is not None
+            assert "0.5 s" in stored.last_error, stored.last_error
+            assert stored.failures == 1
+    finally:
+        runtime.close()

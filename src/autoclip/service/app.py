@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from autoclip.kit.outbound import parse_networks
 from autoclip.service.admin.endpoints import router as admin_router
 from autoclip.service.auth.endpoints import router as auth_router
+from autoclip.service.batches.endpoints import router as batches_router
 from autoclip.service.billing.endpoints import ledger_router
 from autoclip.service.billing.endpoints import router as credits_router
 from autoclip.service.billing.usage import daily_router
@@ -40,6 +41,8 @@ from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, HeaderPolicy, SecurityHeaders
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.endpoints import router as schedules_router
+from autoclip.service.sources.endpoints import router as sources_router
 from autoclip.service.studio import install_studio
 from autoclip.service.templates.endpoints import router as templates_router
 from autoclip.service.voices.endpoints import router as voices_router
@@ -90,8 +93,11 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     routers = (
         auth_router,
         projects_router,
+        batches_router,  # before contents: /contents/batch is no content id
         contents_router,
         estimates_router,
+        sources_router,
+        schedules_router,
         credits_router,
         usage_router,
         ledger_router,

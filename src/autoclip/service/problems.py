@@ -27,7 +27,7 @@ log = logging.getLogger("autoclip.api")
 # The field of each request body that is a tagged union (a content's generation_type):
 # pydantic puts the member's tag in an error's location ("topic" in topic.options.voice),
 # which is not a field the client sent.
-UNION_TAGS = ("generation_type",)
+UNION_TAGS = ("generation_type", "kind")
 # What FastAPI says when a body cannot be read at all (not UTF-8, say): said plainly here.
 _UNREADABLE_BODY = "There was an error parsing the body"
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

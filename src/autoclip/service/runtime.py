@@ -7,10 +7,12 @@ build their own runtime and pass it down.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 from redis import Redis
 
+from autoclip.kit.clock import Clock, FileClock, SystemClock
 from autoclip.kit.mail import Mailer, MailQueue, OutboxMailer, SmtpMailer
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, storage_from_url
@@ -19,7 +21,13 @@ from autoclip.service.auth.tokens import TokenSigner
 from autoclip.service.connections import redis_client
 from autoclip.service.db import Database
 from autoclip.service.jobs.queue import JobQueue, make_broker
-from autoclip.service.metrics import ApiMetrics, JobMetrics, build_registry
+from autoclip.service.metrics import (
+    ApiMetrics,
+    FactoryMetrics,
+    JobMetrics,
+    OverdueSchedulesCollector,
+    build_registry,
+)
 from autoclip.service.models import Plan
 from autoclip.service.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from autoclip.settings import Settings
@@ -37,6 +45,9 @@ class Runtime:
     registry: CollectorRegistry
     job_metrics: JobMetrics
     mail: MailQueue
+    factory_metrics: FactoryMetrics
+    # The factory's time (sources' and schedules' due times): the system's, or a file's.
+    clock: Clock = field(default_factory=SystemClock)
     plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
     callers: CallerCache = field(default_factory=lambda: CallerCache(0))
     _api_metrics: ApiMetrics | None = None
@@ -68,7 +79,9 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     jobs = JobQueue(make_broker(settings), settings)
     registry, job_metrics = build_registry(db, jobs)
-    return Runtime(
+    clock_file = settings.factory.clock_file
+    clock: Clock = FileClock(clock_file) if clock_file is not None else SystemClock()
+    runtime = Runtime(
         settings=settings,
         db=db,
         storage=storage_from_url(
@@ -80,9 +93,14 @@ def build_runtime(settings: Settings) -> Runtime:
         redis=redis,
         registry=registry,
         job_metrics=job_metrics,
+        factory_metrics=FactoryMetrics(registry),
+        clock=clock,
         callers=CallerCache(settings.auth.caller_cache_seconds),
         mail=MailQueue(build_mailer(settings)),
     )
+    overdue_after = timedelta(seconds=settings.factory.overdue_after_seconds)
+    registry.register(OverdueSchedulesCollector(db, lambda: runtime.clock.now(), overdue_after))
+    return runtime
 
 
 def build_mailer(settings: Settings) -> Mailer:

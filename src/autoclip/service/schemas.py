@@ -95,7 +95,7 @@ def text_pattern(min_length: int = 0, stripped: bool = True) -> str:
     return f"^{text}*{visible}{text}{{{min_length - 2},}}{visible}{text}*$"
 
 
-def _document_text(schema: dict[str, Any], model: type[BaseModel]) -> None:
+def document_text(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """Give each free-text field of a request model its `text_pattern`, so the OpenAPI
     document refuses what the validators below refuse."""
     for name, field in model.model_fields.items():
@@ -122,7 +122,7 @@ _BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "ex
 
 class Input(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=_document_text
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=document_text
     )
 
     @field_validator("*", mode="after")

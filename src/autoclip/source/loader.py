@@ -121,6 +121,19 @@ def fetch_url(
     return SourceMaterial(text=text, title_hint=title, origin=page.url)
 
 
+def page_text(page: outbound.Fetched) -> tuple[str | None, str]:
+    """(title, main text) of a fetched HTML or plain-text page, as a `url` content reads
+    it; the text is empty when the page has none (or is not a page)."""
+    content_type, charset = _content_type(page.headers.get("content-type", ""))
+    if content_type == "text/plain":
+        text = _decode(page.body, charset)
+        return _title_and_body(text) if text is not None else (None, "")
+    if content_type in _HTML_TYPES or (not content_type and page.body.lstrip()[:1] == b"<"):
+        html = _decode(page.body, charset or _meta_charset(page.body))
+        return _extract_article(html) if html is not None else (None, "")
+    return None, ""
+
+
 def _download(url: str, policy: OutboundPolicy, deadline_s: float) -> outbound.Fetched:
     """A successful GET of `url`, or an InputError fit to show the user."""
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"}

@@ -185,6 +185,20 @@ def _count_cancelled(runtime: Runtime) -> Callable[[], None]:
 
 
 @router.post(
+    "/{content_id}/generate",
+    status_code=202,
+    responses=problems(402, 409, s409="It is not a draft, or it is a topic no model can write."),
+)
+def generate(
+    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> ContentOut:
+    """Generate a draft (one a source made): one credit, and it is queued."""
+    content = service.get_content(session, user, content_id)
+    service.generate_draft(session, runtime.jobs, runtime.settings, user, content)
+    return content_out(runtime, content)
+
+
+@router.post(
     "/{content_id}/approve",
     status_code=202,
     responses=problems(409, s409="It is not waiting for review."),

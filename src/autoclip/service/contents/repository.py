@@ -220,6 +220,14 @@ class ContentRepository:
         self.session.add(content)
         return self.start_run(content, JobPhase.PREPARE, request_id=request_id)
 
+    def add_draft(self, content: Content) -> None:
+        """Store a new draft: no run, no credit taken, until it is generated."""
+        content.id = content.id or uuid.uuid4()
+        content.status = ContentStatus.DRAFT
+        content.credit_charged = False
+        self.session.add(content)
+        self.session.flush()
+
     def start_run(
         self,
         content: Content,

@@ -84,12 +84,12 @@ def create_content(
         credit_charged=True,
     )
     if not idempotency_key:
-        _add_and_debit(session, user, content, request_id)
+        add_and_debit(session, user, content, request_id)
     else:
         try:
             # A lost race for the key undoes the content and the debit with it.
             with session.begin_nested():
-                _add_and_debit(session, user, content, request_id)
+                add_and_debit(session, user, content, request_id)
                 session.add(
                     IdempotencyKey(
                         user_id=user.id,
@@ -108,11 +108,32 @@ def create_content(
     return content, True
 
 
-def _add_and_debit(
+def add_and_debit(
     session: Session, user: Account, content: Content, request_id: str | None
 ) -> None:
     ContentRepository(session).add(content, request_id=request_id)
     debit(session, user, content.id, LedgerReason.GENERATION)
+
+
+def generate_draft(
+    session: Session, jobs: JobQueue, settings: Settings, user: Account, content: Content
+) -> None:
+    """Generate a draft (one credit, its first run queued once this commits). Raises
+    PaymentRequired without credits, Conflict when it cannot be made as it stands (a
+    topic with no model to write it), and leaves the draft as it was."""
+    if content.status is not ContentStatus.DRAFT:
+        raise Conflict(f"the content is {content.status.value}; only a draft can be generated")
+    if content.generation_type is GenerationType.TOPIC:
+        project = session.get(Project, content.project_id)
+        choice = provider_choice(content.options.chains(), project.providers if project else {})
+        if not takes_topics(settings, choice):
+            raise Conflict(f"{TOPIC_NEEDS_MODEL}; or name one in the options' writer")
+    with session.begin_nested():  # the debit and the run, or neither
+        debit(session, user, content.id, LedgerReason.GENERATION)
+        ContentRepository(session).start_run(content, JobPhase.PREPARE)
+        session.flush()
+    content_id = str(content.id)
+    after_commit(session, lambda: jobs.send(content_id, JobPhase.PREPARE))
 
 
 def _replay(session: Session, user: Account, key: str, request_hash: str) -> Content | None:

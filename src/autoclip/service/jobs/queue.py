@@ -32,7 +32,8 @@ TaskHandler = Callable[[str], None]
 # queue: every deployment has workers on it, and neither is long enough to need its own.
 EXPORT_BUILD = "export_build"  # an export id: zip its contents
 CONTENT_PURGE = "content_purge"  # a deleted content's id: remove its stored objects
-TASKS = (EXPORT_BUILD, CONTENT_PURGE)
+SOURCE_FETCH = "source_fetch"  # a source id: fetch it, make contents of its new items
+TASKS = (EXPORT_BUILD, CONTENT_PURGE, SOURCE_FETCH)
 # A key that lives as long as the broker's data does: gone means the queues are gone too.
 BROKER_MARK = "autoclip:broker-mark"
 log = logging.getLogger(__name__)

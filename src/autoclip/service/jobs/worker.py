@@ -8,12 +8,14 @@ import uuid
 from datetime import timedelta
 
 from autoclip.service.exports.service import build_export, reconcile_exports
+from autoclip.service.jobs.factory import Factory, fetch_and_count
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.jobs.queue import (
     CONTENT_PURGE,
     CONTENT_QUEUE,
     EXPORT_BUILD,
     RENDER_QUEUE,
+    SOURCE_FETCH,
     QueueWorker,
     start_worker,
 )
@@ -39,6 +41,7 @@ class WorkerProcess:
         self._first_stale_after = first_stale_after
         self._worker: QueueWorker | None = None
         self._reconciler: Reconciler | None = None
+        self._factory: Factory | None = None
 
     def start(self) -> None:
         if self.runtime.settings.maintenance_mode:
@@ -51,6 +54,7 @@ class WorkerProcess:
         runtime.jobs.bind(ContentRunner(runtime, self.worker_id))
         runtime.jobs.bind_task(EXPORT_BUILD, lambda export_id: build_export(runtime, export_id))
         runtime.jobs.bind_task(CONTENT_PURGE, lambda content_id: self._purge(content_id))
+        runtime.jobs.bind_task(SOURCE_FETCH, lambda source_id: fetch_and_count(runtime, source_id))
         if self._first_stale_after is not None:
             reconcile(runtime, self._first_stale_after)
             reconcile_exports(runtime, self._first_stale_after)
@@ -67,6 +71,9 @@ class WorkerProcess:
         )
         self._reconciler = Reconciler(self.runtime, settings.reconcile_seconds, stale_after)
         self._reconciler.start()
+        # Due sources and schedules: every worker looks, one takes each due time.
+        self._factory = Factory(self.runtime, self.runtime.settings.factory.poll_seconds)
+        self._factory.start()
         log.info("worker %s started on %s", self.worker_id, sorted(self.queues))
 
     def _purge(self, content_id: str) -> None:
@@ -74,6 +81,8 @@ class WorkerProcess:
         purge_content(self.runtime, uuid.UUID(content_id))
 
     def stop(self) -> None:
+        if self._factory is not None:
+            self._factory.stop()
         if self._reconciler is not None:
             self._reconciler.stop()
         if self._worker is not None:
