@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 CLIENT_ID = "autoclip-test.apps.example"
-CLIENT_SECRET = "test-client-secret"  # noqa: S105  # nosec B105 # the stand-in's own
+CLIENT_SECRET = "test-client-secret"  # nosec B105 # the stand-in's own
 CHANNEL_ID = "UCstandin0000000000000000"
 CHANNEL_TITLE = "AutoClip 테스트 채널"
 
@@ -287,7 +287,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         size = self.headers.get("X-Upload-Content-Length", "")
         mime = self.headers.get("X-Upload-Content-Type", "")
-        if not size.isdigit() or not (mime.startswith("video/") or mime == "application/octet-stream"):
+        if not size.isdigit() or not (
+            mime.startswith("video/") or mime == "application/octet-stream"
+        ):
             self._answer(400, {"error": {"code": 400, "message": "missing upload headers"}})
             return
         if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
@@ -301,7 +303,9 @@ class Handler(BaseHTTPRequestHandler):
         upload_id = secrets.token_urlsafe(12)
         with google.lock:
             google.sessions[upload_id] = Session(int(size), mime, resource)
-        location = f"{google.base}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
+        location = (
+            f"{google.base}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
+        )
         self._answer(200, None, {"Location": location, "X-GUploader-UploadID": upload_id})
 
     def _put(self, upload_id: str) -> None:

@@ -389,6 +389,7 @@ def _service_commands() -> None:
     app.add_typer(service_cli.storage_app, name="storage")
     app.add_typer(service_cli.keys_app, name="keys")
     app.add_typer(service_cli.admin_app, name="admin")
+    app.add_typer(service_cli.youtube_app, name="youtube")
     app.command()(backup_cli.backup)
     app.command()(backup_cli.restore)
 

@@ -49,6 +49,7 @@ from autoclip.service.publishing.schemas import Privacy, PublishRequest
 from autoclip.service.runtime import Runtime
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
+from autoclip.settings import Settings
 
 log = logging.getLogger("autoclip.publishing")
 WATCH_URL = "https://www.youtube.com/watch?v="
@@ -140,14 +141,16 @@ def _category(vertical: str | None) -> str:
         return DEFAULT_CATEGORY
 
 
-def pick_channel(session: Session, user: Account, channel_id: uuid.UUID | None) -> YouTubeChannel:
+def pick_channel(
+    session: Session, user_id: uuid.UUID, channel_id: uuid.UUID | None
+) -> YouTubeChannel:
     repo = ChannelRepository(session)
     if channel_id is not None:
-        channel = repo.owned(user.id, channel_id)
+        channel = repo.owned(user_id, channel_id)
         if channel is None:
             raise NotFound("no such channel", field="channel_id")
     else:
-        channels = repo.of_user(user.id)
+        channels = repo.of_user(user_id)
         if not channels:
             raise Conflict("connect a YouTube channel first (POST /channels/youtube/connect)")
         if len(channels) > 1:
@@ -166,7 +169,7 @@ def request_publish(
         raise NotFound("no such content")
     if data.publish_at is not None and data.publish_at <= utcnow() + timedelta(minutes=1):
         raise Invalid("must be in the future", field="publish_at")
-    channel = pick_channel(session, user, data.channel_id)
+    channel = pick_channel(session, user.id, data.channel_id)
     if content.outputs is None:
         raise Conflict("only a finished content can be published")
     vertical = content.options.vertical.value if content.options.vertical else None
@@ -208,7 +211,7 @@ class PublicationJob:
     def __call__(self, publication_id: str) -> str | None:
         pid = uuid.UUID(publication_id)
         owner = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"
-        lease = self.runtime.settings.worker.lease_seconds
+        lease = publication_lease(self.runtime.settings)
         with self.runtime.db.session() as session:
             if not PublicationRepository(session).claim(pid, owner, lease):
                 return None
@@ -252,7 +255,7 @@ class PublicationJob:
             if not room:
                 return self._wait_for_quota(pid, owner, "the day's YouTube upload quota is used up")
         size = path.stat().st_size
-        lease = settings.worker.lease_seconds
+        lease = publication_lease(settings)
 
         def token(force: bool) -> str:
             return access_token(runtime.db, settings, sealer, channel_id, force=force)
@@ -343,6 +346,13 @@ class PublicationJob:
 
     def _sleep(self) -> dict[str, Any]:
         return {} if self.sleep is None else {"sleep": self.sleep}
+
+
+def publication_lease(settings: Settings) -> float:
+    """How long a publish job holds its publication between renewals (each confirmed
+    chunk renews): the longest single call to Google, and a lease's margin. A worker that
+    dies mid-upload is replaced after that long, and the upload resumes."""
+    return settings.youtube_timeout_s + settings.worker.lease_seconds
 
 
 class LeaseLost(Exception):
