@@ -35,6 +35,9 @@ class Receiver:
     url: str = ""
     secrets: list[str] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)  # planned statuses, then 200
+    # The first message seen is refused this many times (500) before it is taken.
+    refuse_first_message: int = 0
+    first_message: str | None = None
     got: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -73,6 +76,12 @@ def webhook_receiver(secrets: list[str] | None = None) -> Iterator[Receiver]:
             verified = state.verify(body, headers)
             with state.lock:
                 status = state.answers.pop(0) if state.answers else 200
+                message = headers.get("webhook-id")
+                if state.first_message is None:
+                    state.first_message = message
+                if message == state.first_message and state.refuse_first_message > 0:
+                    state.refuse_first_message -= 1
+                    status = 500
                 if not verified:
                     status = 401  # an unsigned or forged delivery is refused
                 state.got.append(Received(self.path, headers, body, status, verified))

@@ -209,6 +209,7 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(401, {"error": "invalid_client", "error_description": "Unauthorized"})
             return
         google = self.google
+        body: dict[str, Any]
         with google.lock:
             if got.get("grant_type") == "authorization_code":
                 issued = google.codes.pop(got.get("code", ""), None)

@@ -261,7 +261,7 @@ class WebhookSettings(BaseModel):
     retry_schedule: Annotated[list[float], NoDecode] = Field(
         # Standard Webhooks' advice, as Svix sends: at once, then 5 s, 5 min, 30 min, 2 h,
         # 5 h, 10 h and 10 h again, about 28 hours in all.
-        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000],
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
         description="Seconds to wait before each retry of a failed delivery, comma-separated "
         "(the first try goes at once); past the last, the delivery has failed for good.",
     )

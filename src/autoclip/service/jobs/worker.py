@@ -59,7 +59,8 @@ class WorkerProcess:
         runtime.jobs.bind_task(EXPORT_BUILD, lambda export_id: build_export(runtime, export_id))
         runtime.jobs.bind_task(CONTENT_PURGE, lambda content_id: self._purge(content_id))
         runtime.jobs.bind_task(SOURCE_FETCH, lambda source_id: fetch_and_count(runtime, source_id))
-        runtime.jobs.bind_task(CONTENT_PUBLISH, PublicationJob(runtime, self.worker_id))
+        publish = PublicationJob(runtime, self.worker_id)
+        runtime.jobs.bind_task(CONTENT_PUBLISH, lambda publication_id: publish.run(publication_id))
         runtime.jobs.bind_task(WEBHOOK_DELIVER, lambda delivery_id: self._deliver(delivery_id))
         if self._first_stale_after is not None:
             reconcile(runtime, self._first_stale_after)

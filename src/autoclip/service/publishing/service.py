@@ -208,6 +208,10 @@ class PublicationJob:
     worker_id: str
     sleep: Callable[[float], None] | None = None
 
+    def run(self, publication_id: str) -> None:
+        """The task's entry: the outcome is logged and counted, not returned."""
+        self(publication_id)
+
     def __call__(self, publication_id: str) -> str | None:
         pid = uuid.UUID(publication_id)
         owner = f"{self.worker_id}/{uuid.uuid4().hex[:8]}"

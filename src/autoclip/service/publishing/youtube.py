@@ -176,7 +176,7 @@ class ResumableUpload:
         location = answer.headers.get("location")
         if answer.status not in (200, 201) or not location:
             raise UploadError(f"YouTube did not open an upload session (HTTP {answer.status})")
-        return location
+        return str(location)
 
     def _put(self, session: str, data: bytes, offset: int, size: int) -> int | Uploaded:
         last = offset + len(data) - 1
