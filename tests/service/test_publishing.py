@@ -399,5 +399,5 @@ def test_bad_receivers_and_channels_are_refused_naming_the_field(client: TestCli
     assert made.json()["errors"][0]["field"] == "callback_url"
     # no YouTube client configured here
     assert client.post(f"{API}/channels/youtube/connect", headers=auth).status_code == 409
-    types = client.get(f"{API}/webhooks/event-types").json()
+    types = client.get(f"{API}/webhooks/event-types", headers=auth).json()
     assert "schedule.run" in types

@@ -30,7 +30,7 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
 @router.get("/event-types")
-def event_types() -> list[str]:
+def event_types(user: CurrentUser) -> list[str]:
     return [e.value for e in EventType]
 
 
