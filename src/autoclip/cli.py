@@ -383,6 +383,7 @@ def _service_commands() -> None:
 
     app.command()(service_cli.serve)
     app.command()(service_cli.worker)
+    app.command()(service_cli.mcp)
     app.add_typer(service_cli.db_app, name="db")
     app.add_typer(service_cli.config_app, name="config")
     app.add_typer(service_cli.queue_app, name="queue")

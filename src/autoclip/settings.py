@@ -512,6 +512,13 @@ class Settings(BaseSettings):
         description="Tries of an upload across interruptions and 5xx answers (waits doubling "
         "from 1 s), before the publish is retried as a whole or fails.",
     )
+    api_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where `autoclip mcp` finds the AutoClip API.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="The API key `autoclip mcp` acts with (its user's rights)."
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
@@ -655,6 +662,7 @@ class Settings(BaseSettings):
         shown["encryption_key"] = "********" if self.encryption_key else "(derived)"
         shown["previous_encryption_keys"] = ["********" for _ in self.previous_encryption_keys]
         shown["youtube_client_secret"] = "********" if self.youtube_client_secret else None
+        shown["api_key"] = "********" if self.api_key else None
         shown["database_url"] = self.effective_database_url()
         shown["storage_url"] = self.effective_storage_url()
         shown["mode"] = "distributed" if self.distributed else "embedded"

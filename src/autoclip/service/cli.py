@@ -121,6 +121,14 @@ def serve(
     )
 
 
+def mcp() -> None:
+    """A Model Context Protocol server on stdio, for AI agents: make, follow and publish
+    contents as the user of AUTOCLIP_API_KEY, through the API at AUTOCLIP_API_URL."""
+    from autoclip.mcp_server import run
+
+    run(Settings())
+
+
 def worker(
     threads: Annotated[int | None, typer.Option(help="Content-generation threads.")] = None,
     render_threads: Annotated[int | None, typer.Option(help="Render threads.")] = None,

@@ -1,4 +1,5 @@
-"""The n8n templates in integrations/n8n, replayed against a live `autoclip serve`: each
+"""The automation clients against a live `autoclip serve`: the MCP server driven by the
+SDK's own client, and the n8n templates in integrations/n8n, replayed against a live `autoclip serve`: each
 template's own URLs, headers and bodies, in its order (tests/n8n_replay.py), after the
 edits its import steps ask for (the settings node's base URL, API key, feed and notice
 URLs). The topics template makes a short and publishes it on the YouTube stand-in; the
@@ -6,6 +7,7 @@ RSS template makes one from a page of the feed and posts the notice."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -14,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -22,6 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 from standardwebhooks.webhooks import Webhook
 
 from fake_cloud import fake_cloud
@@ -214,3 +219,70 @@ def test_rss_template_makes_a_short_and_posts_the_notice(live: Live) -> None:
         assert content["status"] == "ready"
         assert notice.body["text"] == f'AutoClip: "{content["title"]}" is ready'
         assert [r.path for r in chat.got] == ["/notice"]
+
+
+def _tool_json(result: Any) -> Any:
+    assert not result.is_error, result.content
+    return json.loads(result.content[0].text)
+
+
+async def _agent(live: Live) -> dict[str, Any]:
+    """What an agent does through `autoclip mcp`, with the SDK's own stdio client."""
+    params = StdioServerParameters(
+        command=str(Path(sys.executable).parent / "autoclip"),
+        args=["mcp"],
+        env={"AUTOCLIP_API_URL": live.url, "AUTOCLIP_API_KEY": live.key},
+    )
+    seen: dict[str, Any] = {}
+    async with Client(params, read_timeout_seconds=60) as client:
+        tools = await client.list_tools()
+        seen["tools"] = sorted(t.name for t in tools.tools)
+        made = _tool_json(await client.call_tool(
+            "create_content",
+            {"generation_type": "text", "source": ARTICLE_TEXT, "language": "en", "draft": True},
+        ))  # fmt: skip
+        seen["made"] = made
+        deadline = time.monotonic() + 240
+        while True:
+            content = _tool_json(await client.call_tool("get_content", {"content_id": made["id"]}))
+            if content["status"] in ("ready", "failed") or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+        seen["ready"] = content
+        refused = await client.call_tool("get_content", {"content_id": str(uuid.uuid4())})
+        seen["refused"] = (refused.is_error, refused.content[0].text)
+        seen["publication"] = _tool_json(await client.call_tool(
+            "publish_content", {"content_id": made["id"], "privacy": "unlisted"}
+        ))  # fmt: skip
+        while True:
+            content = _tool_json(await client.call_tool("get_content", {"content_id": made["id"]}))
+            if content["status"] != "publishing" or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        seen["published"] = content
+        seen["listed"] = _tool_json(await client.call_tool("list_contents",
+                                                           {"status": "published"}))  # fmt: skip
+    return seen
+
+
+ARTICLE_TEXT = (
+    "A brisk walk of thirty minutes a day strengthens the heart and the lungs. Walking after "
+    "meals helps the body manage blood sugar. Regular walkers sleep better and report less "
+    "stress. Start with ten minutes and add five minutes each week until it is a habit."
+)
+
+
+@pytest.mark.e2e
+def test_an_agent_makes_and_publishes_through_the_mcp_server(live: Live) -> None:
+    seen = asyncio.run(_agent(live))
+    assert seen["tools"] == ["create_content", "get_content", "list_contents", "publish_content"]
+    assert seen["made"]["status"] == "queued"
+    assert seen["ready"]["status"] == "ready", seen["ready"]
+    assert seen["ready"]["video_url"]
+    assert seen["refused"][0] is True and "HTTP 404" in seen["refused"][1]
+    assert seen["publication"]["status"] == "publishing"
+    published = seen["published"]
+    assert published["status"] == "published", published
+    video_id = published["publications"][0]["video_id"]
+    assert live.google.videos[video_id].resource["snippet"]["defaultLanguage"] == "en"
+    assert seen["made"]["id"] in [c["id"] for c in seen["listed"]["items"]]
