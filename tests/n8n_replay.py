@@ -19,7 +19,7 @@ import json
 import queue
 import re
 import threading
-import xml.etree.ElementTree as ET  # noqa: S405  # nosec B405 # a feed the test serves
+import xml.etree.ElementTree as ET  # nosec B405 # a feed the test serves
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -182,8 +182,15 @@ class Replay:
                                        json=body)  # fmt: skip
             parsed = answer.json() if answer.content else {}
             self.requests.append(
-                Request(node["name"], params.get("method", "GET"), url, headers, body,
-                        answer.status_code, parsed)  # fmt: skip
+                Request(
+                    node["name"],
+                    params.get("method", "GET"),
+                    url,
+                    headers,
+                    body,
+                    answer.status_code,
+                    parsed,
+                )
             )
             if answer.status_code >= 400:  # n8n stops the execution on an error answer
                 raise AssertionError(f"{node['name']}: {answer.status_code} {answer.text}")
@@ -192,7 +199,7 @@ class Replay:
 
     def _rss_feed_read(self, node: Item, items: list[Item]) -> list[list[Item]]:
         url = self._value(node["parameters"]["url"], items[0])
-        feed = ET.fromstring(self.http.get(url).content)  # noqa: S314  # nosec B314
+        feed = ET.fromstring(self.http.get(url).content)  # nosec B314
         return [[
             {child.tag: (child.text or "").strip() for child in entry}
             for entry in feed.iter("item")
@@ -208,7 +215,8 @@ class Replay:
 
     def _if(self, node: Item, items: list[Item]) -> list[list[Item]]:
         spec = node["parameters"]["conditions"]
-        yes, no = [], []
+        yes: list[Item] = []
+        no: list[Item] = []
         for item in items:
             results = []
             for condition in spec["conditions"]:

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 import httpx
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.exceptions import ToolError
 
 from autoclip.settings import Settings
 
@@ -54,8 +54,8 @@ class Api:
         return body
 
 
-def build_server(api: Api) -> MCPServer:
-    server = MCPServer("autoclip", instructions=INSTRUCTIONS)
+def build_server(api: Api) -> FastMCP:
+    server = FastMCP("autoclip", instructions=INSTRUCTIONS)
 
     @server.tool()
     def create_content(
@@ -93,9 +93,16 @@ def build_server(api: Api) -> MCPServer:
         page: int = 1,
         per_page: int = 20,
         status: Literal[
-            "queued", "processing", "review", "ready", "publishing", "published", "failed",
+            "queued",
+            "processing",
+            "review",
+            "ready",
+            "publishing",
+            "published",
+            "failed",
             "cancelled",
-        ] | None = None,
+        ]
+        | None = None,
     ) -> dict[str, Any]:
         """Your contents, newest first, a page at a time."""
         params: dict[str, Any] = {"page": page, "per_page": per_page}

@@ -611,10 +611,12 @@ class Settings(BaseSettings):
         """Fernet keys, the one that encrypts first (kit/sealing.py)."""
         from autoclip.kit.sealing import derive_key
 
-        if self.encryption_key is not None:
-            given = [self.encryption_key, *self.previous_encryption_keys]
-            return [k.get_secret_value().encode() for k in given]
-        return [derive_key(secret) for secret in self.effective_secret_keys()]
+        derived = [derive_key(secret) for secret in self.effective_secret_keys()]
+        if self.encryption_key is None:
+            return derived
+        given = [self.encryption_key, *self.previous_encryption_keys]
+        # The derived keys still decrypt: secrets sealed before a key was set stay readable.
+        return [k.get_secret_value().encode() for k in given] + derived
 
     @property
     def distributed(self) -> bool:

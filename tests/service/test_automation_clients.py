@@ -1,5 +1,5 @@
 """The automation clients against a live `autoclip serve`: the MCP server driven by the
-SDK's own client, and the n8n templates in integrations/n8n, replayed against a live `autoclip serve`: each
+SDK's own client, and the n8n templates in integrations/n8n, replayed: each
 template's own URLs, headers and bodies, in its order (tests/n8n_replay.py), after the
 edits its import steps ask for (the settings node's base URL, API key, feed and notice
 URLs). The topics template makes a short and publishes it on the YouTube stand-in; the
@@ -25,8 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import CallToolResult, TextContent
 from standardwebhooks.webhooks import Webhook
 
 from fake_cloud import fake_cloud
@@ -106,8 +107,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 time.sleep(0.2)
             account = {"email": "n8n@example.com", "password": "n8n-flows-pass-1", "name": "N"}
             assert http.post("/api/v1/auth/register", json=account).status_code == 202
-            login = http.post("/api/v1/auth/login",
-                              json={"email": account["email"], "password": account["password"]})
+            login = http.post(
+                "/api/v1/auth/login",
+                json={"email": account["email"], "password": account["password"]},
+            )
             assert login.status_code == 200, login.text
             auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
             key = http.post("/api/v1/api-keys", json={"name": "n8n"}, headers=auth)
@@ -172,7 +175,7 @@ class Feed(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        host = f"http://127.0.0.1:{self.server.server_address[1]}"
+        host = f"http://{self.headers['Host']}"
         if self.path == "/feed.xml":
             body = (
                 '<?xml version="1.0"?><rss version="2.0"><channel><title>Health Desk</title>'
@@ -221,9 +224,15 @@ def test_rss_template_makes_a_short_and_posts_the_notice(live: Live) -> None:
         assert [r.path for r in chat.got] == ["/notice"]
 
 
-def _tool_json(result: Any) -> Any:
-    assert not result.is_error, result.content
-    return json.loads(result.content[0].text)
+def _text(result: CallToolResult) -> str:
+    block = result.content[0]
+    assert isinstance(block, TextContent), block
+    return block.text
+
+
+def _tool_json(result: CallToolResult) -> Any:
+    assert not result.isError, result.content
+    return json.loads(_text(result))
 
 
 async def _agent(live: Live) -> dict[str, Any]:
@@ -234,7 +243,8 @@ async def _agent(live: Live) -> dict[str, Any]:
         env={"AUTOCLIP_API_URL": live.url, "AUTOCLIP_API_KEY": live.key},
     )
     seen: dict[str, Any] = {}
-    async with Client(params, read_timeout_seconds=60) as client:
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as client:
+        await client.initialize()
         tools = await client.list_tools()
         seen["tools"] = sorted(t.name for t in tools.tools)
         made = _tool_json(await client.call_tool(
@@ -250,7 +260,7 @@ async def _agent(live: Live) -> dict[str, Any]:
             await asyncio.sleep(1)
         seen["ready"] = content
         refused = await client.call_tool("get_content", {"content_id": str(uuid.uuid4())})
-        seen["refused"] = (refused.is_error, refused.content[0].text)
+        seen["refused"] = (refused.isError, _text(refused))
         seen["publication"] = _tool_json(await client.call_tool(
             "publish_content", {"content_id": made["id"], "privacy": "unlisted"}
         ))  # fmt: skip
@@ -279,7 +289,8 @@ def test_an_agent_makes_and_publishes_through_the_mcp_server(live: Live) -> None
     assert seen["made"]["status"] == "queued"
     assert seen["ready"]["status"] == "ready", seen["ready"]
     assert seen["ready"]["video_url"]
-    assert seen["refused"][0] is True and "HTTP 404" in seen["refused"][1]
+    assert seen["refused"][0] is True
+    assert "HTTP 404" in seen["refused"][1]
     assert seen["publication"]["status"] == "publishing"
     published = seen["published"]
     assert published["status"] == "published", published

@@ -51,7 +51,9 @@ RETRIES = "0.3,0.3,0.3,0.3"
 
 def worker_env(settings: Settings, google: Google) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCLIP_")}
-    assert settings.database_url and settings.redis_url and settings.secret_key
+    assert settings.database_url
+    assert settings.redis_url
+    assert settings.secret_key
     env |= {
         "AUTOCLIP_DATABASE_URL": settings.database_url,
         "AUTOCLIP_REDIS_URL": settings.redis_url,
@@ -181,8 +183,11 @@ def test_approval_to_published_with_two_workers(
         env = worker_env(settings, google)
         workers = [spawn("worker-a", env), spawn("worker-b", env)]
         for worker in workers:
-            wait_for(lambda w=worker: " started on " in w.output() or not w.alive(), 60,
-                     f"{worker.name} to start")  # fmt: skip
+
+            def up(w: WorkerProc = worker) -> bool:
+                return " started on " in w.output() or not w.alive()
+
+            wait_for(up, 60, f"{worker.name} to start")
             assert worker.alive(), worker.output()
         runtime = build_runtime(settings)
         try:

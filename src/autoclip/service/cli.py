@@ -281,6 +281,20 @@ def keys_rotate() -> None:
     )
 
 
+@keys_app.command("encryption")
+def keys_encryption() -> None:
+    """A new key for AUTOCLIP_ENCRYPTION_KEY (stored YouTube tokens, webhook secrets)."""
+    from autoclip.kit.sealing import new_key
+
+    typer.echo(new_key())
+    typer.echo(
+        "Set it as AUTOCLIP_ENCRYPTION_KEY on every API replica and worker, and the key it "
+        "replaces, if any, in AUTOCLIP_PREVIOUS_ENCRYPTION_KEYS (secrets sealed with the "
+        "default key, derived from the secret key, stay readable).",
+        err=True,
+    )
+
+
 @admin_app.command("grant")
 def admin_grant(
     email: str, revoke: Annotated[bool, typer.Option(help="Take the right away.")] = False

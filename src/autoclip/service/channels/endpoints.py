@@ -33,7 +33,12 @@ def connect(user: CurrentUser, runtime: RuntimeDep) -> ConnectStarted:
 
 @router.get(
     "/youtube/callback",
-    responses=problems(422, 503, s503="Google could not be reached; try again."),
+    responses=problems(
+        400,
+        503,
+        s400="Not a sign-in AutoClip started, too late, or a code Google refused.",
+        s503="Google could not be reached; try again.",
+    ),
 )
 def callback(
     session: SessionDep,
@@ -49,7 +54,12 @@ def callback(
 
 @router.post(
     "/youtube/finish",
-    responses=problems(422, 503, s503="Google could not be reached; try again."),
+    responses=problems(
+        400,
+        503,
+        s400="Not a sign-in AutoClip started, too late, or a code Google refused.",
+        s503="Google could not be reached; try again.",
+    ),
 )
 def finish(
     data: ConnectFinish, user: CurrentUser, session: SessionDep, runtime: RuntimeDep

@@ -22,11 +22,16 @@ from autoclip.service.channels import google
 from autoclip.service.channels.repository import ChannelRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.models import ChannelStatus, YouTubeChannel
-from autoclip.service.problems import Conflict, Invalid, NotFound, Unavailable
+from autoclip.service.problems import AppError, Conflict, NotFound, Unavailable
 from autoclip.settings import Settings
 
 STATE_MINUTES = 15
 log = logging.getLogger("autoclip.channels")
+
+
+class SignInRefused(AppError):
+    """A well-formed answer from Google's consent page that cannot be used: not a sign-in
+    AutoClip started, too late, another account's, or a code Google refuses (400)."""
 
 
 class ChannelUnusable(Exception):
@@ -71,18 +76,18 @@ def finish_connect(
         owner = uuid.UUID(started["u"])
         verifier, redirect, expires = str(started["v"]), str(started["r"]), float(started["e"])
     except (UnreadableSecret, ValueError, KeyError, TypeError):
-        raise Invalid("this is not a sign-in AutoClip started", field="state") from None
+        raise SignInRefused("this is not a sign-in AutoClip started", field="state") from None
     if utcnow().timestamp() > expires:
-        raise Invalid("the consent took too long: start connecting again", field="state")
+        raise SignInRefused("the consent took too long: start connecting again", field="state")
     if user_id is not None and owner != user_id:
-        raise Invalid("this sign-in was started by another account", field="state")
+        raise SignInRefused("this sign-in was started by another account", field="state")
     try:
         tokens = google.exchange_code(settings, code, verifier, redirect)
         info = google.my_channel(settings, tokens.access_token)
     except google.GoogleUnavailable as error:
         raise Unavailable(str(error)) from None
     except google.GoogleError as error:
-        raise Invalid(str(error), field="code") from None
+        raise SignInRefused(str(error), field="code") from None
     assert tokens.refresh_token is not None
     return ChannelRepository(session).save(
         owner,
@@ -101,9 +106,9 @@ def finish_from_redirect(
     """`autoclip youtube connect`: the address the browser landed on, pasted back."""
     query = parse_qs(urlsplit(redirect_url.strip()).query)
     if "error" in query:
-        raise Invalid(f"Google said: {query['error'][0]}", field="redirect_url")
+        raise SignInRefused(f"Google said: {query['error'][0]}", field="redirect_url")
     if "code" not in query or "state" not in query:
-        raise Invalid("the address has no code and state from Google", field="redirect_url")
+        raise SignInRefused("the address has no code and state from Google", field="redirect_url")
     return finish_connect(
         session, settings, sealer, query["code"][0], query["state"][0], user_id=user_id
     )

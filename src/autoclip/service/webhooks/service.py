@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -277,8 +278,19 @@ def resend_lost(session_factory: Any, jobs: JobQueue, stale_after: timedelta) ->
 # -- what owners do ------------------------------------------------------------------------
 
 
+# What RFC 3986 lets a URI hold: anything else (spaces, non-ASCII, quotes) is
+# percent-encoded by whoever gives the URL.
+_URI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
 def check_url(settings: Settings, url: str, field: str) -> str:
-    """A receiver's URL, refused at once if the outbound policy would refuse it."""
+    """A receiver's URL, refused at once if it is not a URI or the outbound policy would
+    refuse it."""
+    if not _URI.fullmatch(url):
+        raise Invalid(
+            "is not a URI: percent-encode spaces and other characters a URL may not hold",
+            field=field,
+        )
     try:
         outbound.precheck(url, settings.outbound_policy())
     except outbound.OutboundError as error:
