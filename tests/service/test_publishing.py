@@ -218,7 +218,12 @@ def test_connect_publish_and_hear_of_it(start: Start, google: Google, backend: s
         assert event["data"]["id"] == content_id
         assert event["data"]["video_id"] == done.video_id
         assert event["data"]["status"] == "published"
-        log = client.get(f"{API}/webhooks/deliveries", headers=auth).json()["items"]
+
+        def logged() -> list[dict[str, Any]] | None:  # the receiver answers before the log
+            items = client.get(f"{API}/webhooks/deliveries", headers=auth).json()["items"]
+            return items if all(d["status"] == "delivered" for d in items) else None
+
+        log = wait_for(logged, 30, "the delivery's log")
         assert [(d["event"], d["status"], d["attempts"]) for d in log] == [
             ("content.published", "delivered", 3)
         ]

@@ -34,9 +34,9 @@ def connect(user: CurrentUser, runtime: RuntimeDep) -> ConnectStarted:
 @router.get(
     "/youtube/callback",
     responses=problems(
-        400,
+        403,
         503,
-        s400="Not a sign-in AutoClip started, too late, or a code Google refused.",
+        s403="Not a sign-in AutoClip started, too late, or a code Google refused.",
         s503="Google could not be reached; try again.",
     ),
 )
@@ -55,9 +55,9 @@ def callback(
 @router.post(
     "/youtube/finish",
     responses=problems(
-        400,
+        403,
         503,
-        s400="Not a sign-in AutoClip started, too late, or a code Google refused.",
+        s403="Not a sign-in AutoClip started, too late, or a code Google refused.",
         s503="Google could not be reached; try again.",
     ),
 )

@@ -22,16 +22,17 @@ from autoclip.service.channels import google
 from autoclip.service.channels.repository import ChannelRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.models import ChannelStatus, YouTubeChannel
-from autoclip.service.problems import AppError, Conflict, NotFound, Unavailable
+from autoclip.service.problems import Conflict, Forbidden, NotFound, Unavailable
 from autoclip.settings import Settings
 
 STATE_MINUTES = 15
 log = logging.getLogger("autoclip.channels")
 
 
-class SignInRefused(AppError):
-    """A well-formed answer from Google's consent page that cannot be used: not a sign-in
-    AutoClip started, too late, another account's, or a code Google refuses (400)."""
+class SignInRefused(Forbidden):
+    """An answer from Google's consent page that grants nothing: not a sign-in AutoClip
+    started, too late, another account's, or a code Google refuses. The state is this
+    route's credential, so: 403."""
 
 
 class ChannelUnusable(Exception):
