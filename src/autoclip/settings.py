@@ -494,7 +494,8 @@ class Settings(BaseSettings):
     youtube_daily_units: int = Field(
         default=10_000,
         ge=0,
-        description="Quota units of the other calls per day (channels.list: 1 each).",
+        description="Quota units of the other calls per day (channels.list: 1 each): "
+        "counted and shown; Google refuses what goes past its own limit.",
     )
     youtube_chunk_bytes: int = Field(
         default=8 * 2**20,

@@ -203,10 +203,11 @@ def test_connect_publish_and_hear_of_it(start: Start, google: Google, backend: s
         assert [(p["status"], p["video_id"]) for p in shown] == [("published", done.video_id)]
         assert client.get(f"{API}/contents/{content_id}", headers=auth).json()["video_url"]
         with runtime.db.session(write=False) as session:
-            quota = session.scalars(select(QuotaUse)).all()
-        assert [(q.bucket, q.used) for q in quota] == [("uploads", 1)]
+            quota = session.scalars(select(QuotaUse).order_by(QuotaUse.bucket)).all()
+        assert [(q.bucket, q.used) for q in quota] == [("units", 1), ("uploads", 1)]
         scraped = client.get("/metrics").text
         assert 'autoclip_youtube_quota_used{bucket="uploads"} 1.0' in scraped
+        assert 'autoclip_youtube_quota_used{bucket="units"} 1.0' in scraped
         assert 'autoclip_publishes_total{outcome="published"} 1.0' in scraped
 
         # the webhook: refused twice, then delivered; signed, verified, logged

@@ -23,6 +23,7 @@ from autoclip.service.channels.repository import ChannelRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.models import ChannelStatus, YouTubeChannel
 from autoclip.service.problems import Conflict, Forbidden, NotFound, Unavailable
+from autoclip.service.publishing.repository import QuotaRepository, quota_day
 from autoclip.settings import Settings
 
 STATE_MINUTES = 15
@@ -90,6 +91,8 @@ def finish_connect(
     except google.GoogleError as error:
         raise SignInRefused(str(error), field="code") from None
     assert tokens.refresh_token is not None
+    # channels.list costs a unit of the day's quota; counted (Google enforces it anyway).
+    QuotaRepository(session).spend(quota_day(), "units", 1, 2**31 - 1)
     return ChannelRepository(session).save(
         owner,
         info.channel_id,
