@@ -5,11 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from autoclip.service.models import PublicationStatus
-from autoclip.service.schemas import Input, JsonBool, Output
+from autoclip.service.schemas import Input, JsonBool, Output, text_pattern
+
+# One tag: the document says what Input refuses (control characters), as for text fields.
+Tag = Annotated[str, Field(min_length=1, max_length=100, pattern=text_pattern(1))]
 
 
 class Privacy(StrEnum):
@@ -39,7 +43,7 @@ class PublishRequest(Input):
         max_length=5000,
         description="Default: the script's description, with any disclaimer it carries.",
     )
-    tags: list[str] | None = Field(
+    tags: list[Tag] | None = Field(
         default=None, max_length=30, description="Default: the script's hashtags."
     )
     category_id: str | None = Field(
