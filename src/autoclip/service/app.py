@@ -41,7 +41,6 @@ from autoclip.service.ops.health import router as health_router
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, HeaderPolicy, SecurityHeaders
-from autoclip.service.protection import API_HEADERS, BodyLimit, SecurityHeaders
 from autoclip.service.publishing.endpoints import router as publishing_router
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.endpoints import router as schedules_router
