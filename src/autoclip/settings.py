@@ -257,6 +257,7 @@ class FactorySettings(BaseModel):
         "overdue (autoclip_schedules_overdue).",
     )
 
+
 class WebhookSettings(BaseModel):
     retry_schedule: Annotated[list[float], NoDecode] = Field(
         # Standard Webhooks' advice, as Svix sends: at once, then 5 s, 5 min, 30 min, 2 h,
