@@ -383,12 +383,14 @@ def _service_commands() -> None:
 
     app.command()(service_cli.serve)
     app.command()(service_cli.worker)
+    app.command()(service_cli.mcp)
     app.add_typer(service_cli.db_app, name="db")
     app.add_typer(service_cli.config_app, name="config")
     app.add_typer(service_cli.queue_app, name="queue")
     app.add_typer(service_cli.storage_app, name="storage")
     app.add_typer(service_cli.keys_app, name="keys")
     app.add_typer(service_cli.admin_app, name="admin")
+    app.add_typer(service_cli.youtube_app, name="youtube")
     app.command()(backup_cli.backup)
     app.command()(backup_cli.restore)
 

@@ -258,6 +258,42 @@ class FactorySettings(BaseModel):
     )
 
 
+class WebhookSettings(BaseModel):
+    retry_schedule: Annotated[list[float], NoDecode] = Field(
+        # Standard Webhooks' advice, as Svix sends: at once, then 5 s, 5 min, 30 min, 2 h,
+        # 5 h, 10 h and 10 h again, about 28 hours in all.
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
+        description="Seconds to wait before each retry of a failed delivery, comma-separated "
+        "(the first try goes at once); past the last, the delivery has failed for good.",
+    )
+    timeout_s: float = Field(
+        default=15.0, gt=0, le=120, description="The whole of one delivery attempt."
+    )
+    disable_after_failures: int = Field(
+        default=20,
+        gt=0,
+        description="Failed attempts in a row (any deliveries) after which an endpoint is "
+        "disabled; its owner enables it again. A success resets the count.",
+    )
+    rotation_overlap_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 7,
+        description="After a secret rotation, how long deliveries carry a signature by the "
+        "old secret too, so receivers can switch without losing one.",
+    )
+
+    @field_validator("retry_schedule", mode="before")
+    @classmethod
+    def _schedule_parses(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return [float(part) for part in value.split(",") if part.strip()]
+            except ValueError:
+                raise ValueError("comma-separated seconds, such as 5,300,1800") from None
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AUTOCLIP_",
@@ -413,9 +449,82 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MAINTENANCE_MODE", "AUTOCLIP_MAINTENANCE_MODE"),
         description="Read-only API (changes answer 503); workers take no new jobs.",
     )
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key that encrypts stored secrets (YouTube tokens, webhook "
+        "secrets); `autoclip keys encryption` makes one. Default: derived from the secret "
+        "key(s), so rotating those keeps old secrets readable.",
+    )
+    previous_encryption_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Encryption keys retired: still read, never used to encrypt.",
+    )
+    youtube_client_id: str = Field(
+        default="", description="The Google OAuth client that publishes to YouTube."
+    )
+    youtube_client_secret: SecretStr | None = Field(
+        default=None, description="That OAuth client's secret."
+    )
+    youtube_api_base_url: str = Field(
+        default="https://www.googleapis.com",
+        description="Where the YouTube Data API (/youtube/v3) and its uploads "
+        "(/upload/youtube/v3) are; a stand-in or a proxy in tests and private deployments.",
+    )
+    google_oauth_auth_url: str = Field(
+        default="https://accounts.google.com/o/oauth2/v2/auth",
+        description="Google's OAuth authorization page.",
+    )
+    google_oauth_token_url: str = Field(
+        default="https://oauth2.googleapis.com/token", description="Google's OAuth token endpoint."
+    )
+    google_oauth_revoke_url: str = Field(
+        default="https://oauth2.googleapis.com/revoke",
+        description="Google's OAuth revocation endpoint (disconnecting a channel).",
+    )
+    youtube_redirect_uri: str = Field(
+        default="",
+        description="Where Google sends the browser back after consent. Default: "
+        "PUBLIC_URL + /api/v1/channels/youtube/callback.",
+    )
+    youtube_daily_uploads: int = Field(
+        default=100,
+        ge=0,
+        description="videos.insert calls the Google project may make per day (its own quota "
+        "bucket; Google's default is 100). A publish past it waits for the next day.",
+    )
+    youtube_daily_units: int = Field(
+        default=10_000,
+        ge=0,
+        description="Quota units of the other calls per day (channels.list: 1 each): "
+        "counted and shown; Google refuses what goes past its own limit.",
+    )
+    youtube_chunk_bytes: int = Field(
+        default=8 * 2**20,
+        ge=256 * 1024,
+        description="Bytes per upload PUT; rounded down to a multiple of 256 KiB, as the "
+        "resumable protocol requires of every chunk but the last.",
+    )
+    youtube_timeout_s: float = Field(
+        default=120.0, gt=0, le=3600, description="One call to Google (a chunk PUT included)."
+    )
+    youtube_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=30,
+        description="Tries of an upload across interruptions and 5xx answers (waits doubling "
+        "from 1 s), before the publish is retried as a whole or fails.",
+    )
+    api_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where `autoclip mcp` finds the AutoClip API.",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="The API key `autoclip mcp` acts with (its user's rights)."
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -495,6 +604,22 @@ class Settings(BaseSettings):
     def outbound_policy(self) -> OutboundPolicy:
         return OutboundPolicy.parse(self.outbound_allow)
 
+    def effective_youtube_redirect_uri(self) -> str:
+        return self.youtube_redirect_uri or (
+            self.public_url.rstrip("/") + "/api/v1/channels/youtube/callback"
+        )
+
+    def encryption_keys(self) -> list[bytes]:
+        """Fernet keys, the one that encrypts first (kit/sealing.py)."""
+        from autoclip.kit.sealing import derive_key
+
+        derived = [derive_key(secret) for secret in self.effective_secret_keys()]
+        if self.encryption_key is None:
+            return derived
+        given = [self.encryption_key, *self.previous_encryption_keys]
+        # The derived keys still decrypt: secrets sealed before a key was set stay readable.
+        return [k.get_secret_value().encode() for k in given] + derived
+
     @property
     def distributed(self) -> bool:
         return self.redis_url is not None
@@ -538,6 +663,10 @@ class Settings(BaseSettings):
                 if isinstance(value, SecretStr) or name == "api_key":
                     shown[group][name] = "********" if value else None
         shown["previous_secret_keys"] = ["********" for _ in self.previous_secret_keys]
+        shown["encryption_key"] = "********" if self.encryption_key else "(derived)"
+        shown["previous_encryption_keys"] = ["********" for _ in self.previous_encryption_keys]
+        shown["youtube_client_secret"] = "********" if self.youtube_client_secret else None
+        shown["api_key"] = "********" if self.api_key else None
         shown["database_url"] = self.effective_database_url()
         shown["storage_url"] = self.effective_storage_url()
         shown["mode"] = "distributed" if self.distributed else "embedded"

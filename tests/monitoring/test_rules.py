@@ -27,6 +27,7 @@ MANUAL: dict[str, tuple[str, str, str | None, str]] = {
     "DatabaseConnections": ("warning", "> 0.8", "5m", "runbooks/db-recovery.md"),
     "QueueBacklog": ("warning", "> 100", "5m", "runbooks/scaling.md"),
     "ScheduleOverdue": ("warning", "> 0", "5m", "runbooks/factory.md"),
+    "DeliveryFailureRate": ("warning", "> 0.25", "15m", "runbooks/publishing.md"),
 }
 
 

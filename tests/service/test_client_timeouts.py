@@ -178,3 +178,50 @@ def test_source_fetch(tmp_path: Path, hole: int) -> None:
             assert stored.failures == 1
     finally:
         runtime.close()
+
+
+def test_google_and_youtube(tmp_path: Path, hole: int) -> None:
+    """The token endpoint and an upload chunk: each call within YOUTUBE_TIMEOUT_S."""
+    from autoclip.service.channels import google
+    from autoclip.service.publishing.youtube import ResumableUpload, UploadInterrupted
+
+    base = f"http://127.0.0.1:{hole}"
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        google_oauth_token_url=f"{base}/token",
+        youtube_api_base_url=base,
+        youtube_timeout_s=SHORT,
+        youtube_max_attempts=1,
+        outbound_allow="127.0.0.1",
+    )
+    took, error = timed(lambda: google.refresh(settings, "1//refresh"))
+    assert isinstance(error, google.GoogleUnavailable), error
+    assert SHORT <= took < SHORT + SLACK, took
+    video = tmp_path / "v.mp4"
+    video.write_bytes(b"\0" * 1024)
+    upload = ResumableUpload(settings, lambda force: "token", lambda *_: None)
+    took, error = timed(lambda: upload.run(video, {"snippet": {"title": "t"}}))
+    assert isinstance(error, UploadInterrupted), error
+    assert SHORT <= took < SHORT + SLACK, took
+
+
+def test_webhook_delivery(tmp_path: Path, hole: int) -> None:
+    """A receiver that never answers costs one attempt of WEBHOOKS__TIMEOUT_S."""
+    from autoclip.service.webhooks.service import _post
+
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        outbound_allow="127.0.0.1",
+        webhooks={"timeout_s": SHORT},
+    )
+    answers: list[tuple[int | None, str | None, int]] = []
+    url = f"http://127.0.0.1:{hole}/hook"
+    took, error = timed(
+        lambda: answers.append(_post(settings, url, ["whsec_" + "A" * 32], "msg_1", "{}"))
+    )
+    assert error is None, error
+    status, reason, _ = answers[0]
+    assert status is None, answers
+    assert reason is not None
+    assert "within" in reason, answers
+    assert SHORT <= took < SHORT + SLACK, took

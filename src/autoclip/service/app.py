@@ -25,6 +25,7 @@ from autoclip.service.billing.usage import daily_router
 from autoclip.service.billing.usage import router as usage_router
 from autoclip.service.brands.endpoints import router as brands_router
 from autoclip.service.brands.endpoints import uploads as brand_uploads
+from autoclip.service.channels.endpoints import router as channels_router
 from autoclip.service.clients import ClientAddress
 from autoclip.service.contents.endpoints import estimates_router
 from autoclip.service.contents.endpoints import router as contents_router
@@ -40,12 +41,14 @@ from autoclip.service.ops.health import router as health_router
 from autoclip.service.problems import install_problem_handlers
 from autoclip.service.projects.endpoints import router as projects_router
 from autoclip.service.protection import API_HEADERS, BodyLimit, HeaderPolicy, SecurityHeaders
+from autoclip.service.publishing.endpoints import router as publishing_router
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.endpoints import router as schedules_router
 from autoclip.service.sources.endpoints import router as sources_router
 from autoclip.service.studio import install_studio
 from autoclip.service.templates.endpoints import router as templates_router
 from autoclip.service.voices.endpoints import router as voices_router
+from autoclip.service.webhooks.endpoints import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 UPLOAD_FRAMING_BYTES = 64 * 1024
@@ -106,6 +109,9 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
         exports_router,
         templates_router,
         brands_router,
+        publishing_router,
+        channels_router,
+        webhooks_router,
     )
     for router in (*routers, admin_router, files_router):
         api.include_router(router)

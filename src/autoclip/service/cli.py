@@ -10,7 +10,9 @@ import secrets
 import signal
 import socket
 import threading
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -117,6 +119,14 @@ def serve(
         # uvicorn's own default believes any local peer.
         proxy_headers=False,
     )
+
+
+def mcp() -> None:
+    """A Model Context Protocol server on stdio, for AI agents: make, follow and publish
+    contents as the user of AUTOCLIP_API_KEY, through the API at AUTOCLIP_API_URL."""
+    from autoclip.mcp_server import run
+
+    run(Settings())
 
 
 def worker(
@@ -271,6 +281,20 @@ def keys_rotate() -> None:
     )
 
 
+@keys_app.command("encryption")
+def keys_encryption() -> None:
+    """A new key for AUTOCLIP_ENCRYPTION_KEY (stored YouTube tokens, webhook secrets)."""
+    from autoclip.kit.sealing import new_key
+
+    typer.echo(new_key())
+    typer.echo(
+        "Set it as AUTOCLIP_ENCRYPTION_KEY on every API replica and worker, and the key it "
+        "replaces, if any, in AUTOCLIP_PREVIOUS_ENCRYPTION_KEYS (secrets sealed with the "
+        "default key, derived from the secret key, stay readable).",
+        err=True,
+    )
+
+
 @admin_app.command("grant")
 def admin_grant(
     email: str, revoke: Annotated[bool, typer.Option(help="Take the right away.")] = False
@@ -320,3 +344,99 @@ def admin_verify(email: str) -> None:
         typer.echo(f"{email}: email confirmed; {balance} credits")
     else:
         typer.echo(f"{email}: was already confirmed; nothing changed")
+
+
+youtube_app = typer.Typer(
+    help="YouTube: connect a channel without the studio, publish a local video.",
+    no_args_is_help=True,
+)
+
+
+def _user_id(runtime: Runtime, email: str) -> uuid.UUID:
+    from sqlalchemy import select
+
+    from autoclip.service.models import User
+
+    with runtime.db.session(write=False) as session:
+        found = session.execute(
+            select(User.id).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+    if found is None:
+        raise InputError("email", f"no user {email!r}")
+    return found
+
+
+@youtube_app.command("connect")
+def youtube_connect(
+    email: Annotated[str, typer.Option(help="The AutoClip user the channel is for.")],
+    redirect_uri: Annotated[
+        str,
+        typer.Option(
+            help="Registered with the OAuth client; nothing needs to listen there: the "
+            "browser's address bar is what you paste back."
+        ),
+    ] = "http://127.0.0.1:8765/",
+) -> None:
+    """Print the consent page's URL; open it as the channel's owner, then paste the
+    address the browser lands on."""
+    from autoclip.service.channels import service
+
+    runtime = _runtime()
+    try:
+        user_id = _user_id(runtime, email)
+        url, _, _ = service.start_connect(runtime.settings, runtime.sealer, user_id, redirect_uri)
+        typer.echo("Open this address in a browser and allow AutoClip to upload:\n")
+        typer.echo(url)
+        pasted = typer.prompt("\nThe address the browser landed on")
+        with runtime.db.session() as session:
+            channel = service.finish_from_redirect(
+                session, runtime.settings, runtime.sealer, pasted, user_id
+            )
+            typer.echo(f"connected {channel.title} ({channel.channel_id}) for {email}")
+    finally:
+        runtime.close()
+
+
+@youtube_app.command("publish")
+def youtube_publish(
+    video: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An MP4 file.")],
+    email: Annotated[str, typer.Option(help="Whose connected channel.")],
+    title: Annotated[str, typer.Option(help="The video's title (100 characters at most).")],
+    description: Annotated[str, typer.Option(help="Its description.")] = "",
+    tags: Annotated[str, typer.Option(help="Comma-separated tags (or #hashtags).")] = "",
+    privacy: Annotated[str, typer.Option(help="public, unlisted or private.")] = "private",
+    language: Annotated[str, typer.Option(help="Its language: ko or en.")] = "ko",
+    category: Annotated[str, typer.Option(help="YouTube's category id.")] = "22",
+    made_for_kids: Annotated[bool, typer.Option(help="Made for children.")] = False,
+) -> None:
+    """Upload a finished local video (`autoclip generate`'s) to the user's channel, here
+    and now, by the same resumable upload as the service (quota counted)."""
+    from autoclip.service.publishing import service
+    from autoclip.service.publishing.schemas import Privacy
+
+    if privacy not in {p.value for p in Privacy}:
+        raise InputError("privacy", "choose public, unlisted or private")
+    if not 0 < len(title) <= 100:
+        raise InputError("title", "1 to 100 characters")
+    runtime = _runtime()
+    try:
+        user_id = _user_id(runtime, email)
+        with runtime.db.session(write=False) as session:
+            channel = service.pick_channel(session, user_id, None)
+            session.expunge(channel)
+        meta = service.resource(
+            title=title,
+            description=description,
+            tags=[t.strip().lstrip("#") for t in tags.split(",") if t.strip().lstrip("#")],
+            category_id=category,
+            language=language,
+            privacy=Privacy(privacy),
+            publish_at=None,
+            made_for_kids=made_for_kids,
+        )
+        done = service.publish_file(runtime, user_id, channel, video, meta)
+    finally:
+        runtime.close()
+    if done.status.value != "published":
+        raise ConfigurationError(f"not published: {done.error}")
+    typer.echo(f"published: {done.url}")

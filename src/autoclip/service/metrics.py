@@ -90,6 +90,47 @@ class JobMetrics:
             ["service"],
             registry=registry,
         )
+        self.publishes = Counter(
+            "autoclip_publishes",  # exposed as autoclip_publishes_total
+            "Publish attempts to YouTube by outcome (published, failed, retried, waiting: "
+            "held for the next quota day).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.webhook_deliveries = Counter(
+            "autoclip_webhook_deliveries",  # exposed as autoclip_webhook_deliveries_total
+            "Webhook delivery attempts by outcome (delivered, retried, failed: out of "
+            "attempts or its endpoint disabled).",
+            ["outcome"],
+            registry=registry,
+        )
+
+
+class YouTubeQuotaCollector(Collector):
+    """`autoclip_youtube_quota_used{bucket}`: YouTube quota spent in the current Google day
+    (it resets at midnight Pacific), read from the database at scrape time, so every
+    process shows the same figure."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from autoclip.service.publishing.repository import QuotaRepository, quota_day
+
+        gauge = GaugeMetricFamily(
+            "autoclip_youtube_quota_used",
+            "YouTube quota spent today: uploads (videos.insert calls) and units (other calls).",
+            labels=["bucket"],
+        )
+        try:
+            with self._db.session(write=False) as session:
+                used = QuotaRepository(session).used(quota_day())
+        except Exception:
+            log.warning("quota use unavailable: the database does not answer", exc_info=True)
+            return
+        for bucket in ("uploads", "units"):
+            gauge.add_metric([bucket], used.get(bucket, 0))
+        yield gauge
 
 
 class ProviderCircuitCollector(Collector):
@@ -156,6 +197,7 @@ def build_registry(db: Database, queue: JobQueue) -> tuple[CollectorRegistry, Jo
     registry.register(QueueDepthCollector(queue))
     registry.register(DatabasePoolCollector(db))
     registry.register(ProviderCircuitCollector())
+    registry.register(YouTubeQuotaCollector(db))
     return registry, JobMetrics(registry)
 
 

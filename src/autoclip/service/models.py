@@ -298,6 +298,9 @@ class Content(Base):
     batch_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("batches.id", ondelete="SET NULL"), index=True
     )
+    # Where this content's events are posted besides its owner's webhook endpoints (an
+    # n8n Wait node's resume URL), signed with the owner's callback secret.
+    callback_url: Mapped[str | None] = mapped_column(Text)
 
 
 class GenerationRun(Base):
@@ -567,4 +570,160 @@ class Batch(Base):
     total: Mapped[int] = mapped_column(Integer)
     # One entry an item, in the asked order: {"content_id": id} or {"error": why}.
     items: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = _when()
+
+
+class ChannelStatus(StrEnum):
+    CONNECTED = "connected"
+    # Google refused its refresh token (revoked by the user, or expired unused): publishing
+    # to it fails at once, with this said, until its owner connects it again.
+    DISCONNECTED = "disconnected"
+
+
+class PublicationStatus(StrEnum):
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    DELIVERED = "delivered"
+    FAILED = "failed"  # out of attempts, or its endpoint was disabled or removed
+
+
+class YouTubeChannel(Base):
+    """A YouTube channel its owner let AutoClip publish to (OAuth), tokens sealed
+    (kit/sealing.py)."""
+
+    __tablename__ = "youtube_channels"
+    __table_args__ = (UniqueConstraint("user_id", "channel_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(64))  # YouTube's own (UC...)
+    title: Mapped[str] = mapped_column(String(200))
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[ChannelStatus] = mapped_column(_enum(ChannelStatus))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _when()
+    updated_at: Mapped[datetime] = _when()
+
+
+class Publication(Base):
+    """One upload of a content's video (or, from the CLI, a local file) to a channel."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_status_lease", "status", "lease_expires_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    content_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contents.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("youtube_channels.id", ondelete="SET NULL")
+    )
+    status: Mapped[PublicationStatus] = mapped_column(_enum(PublicationStatus))
+    # The video resource's snippet and status as sent (youtube.VideoMetadata).
+    metadata_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The resumable session's URI (sealed: whoever holds it may upload into it) and what
+    # the server confirmed so far; a worker that takes over resumes from there.
+    upload_url: Mapped[str | None] = mapped_column(Text)
+    bytes_total: Mapped[int | None] = mapped_column(BigInteger)
+    bytes_confirmed: Mapped[int] = mapped_column(BigInteger, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    video_id: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _when()
+    updated_at: Mapped[datetime] = _when()
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuotaUse(Base):
+    """YouTube quota spent per Google day (midnight Pacific) and bucket."""
+
+    __tablename__ = "youtube_quota"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-12-07
+    bucket: Mapped[str] = mapped_column(String(16), primary_key=True)  # uploads | units
+    used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebhookEndpoint(Base):
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(Text)  # sealed whsec_...
+    # After a rotation, the old secret signs too until `previous_secret_until`.
+    previous_secret: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    failures_in_row: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _when()
+    updated_at: Mapped[datetime] = _when()
+
+
+class WebhookDelivery(Base):
+    """One event for one receiver (an endpoint, or a content's callback URL)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_user_created", "user_id", "created_at"),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)  # webhook-id
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    content_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _when()
+    updated_at: Mapped[datetime] = _when()
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookAttempt(Base):
+    """The delivery log: each try, with the receiver's status code or why there was none."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = _when()

@@ -15,6 +15,7 @@ from redis import Redis
 from autoclip.kit.clock import Clock, FileClock, SystemClock
 from autoclip.kit.mail import Mailer, MailQueue, OutboxMailer, SmtpMailer
 from autoclip.kit.private import make_private_dir
+from autoclip.kit.sealing import Sealer
 from autoclip.kit.storage import Storage, storage_from_url
 from autoclip.service.auth.callers import CallerCache
 from autoclip.service.auth.tokens import TokenSigner
@@ -45,6 +46,7 @@ class Runtime:
     registry: CollectorRegistry
     job_metrics: JobMetrics
     mail: MailQueue
+    sealer: Sealer  # stored secrets: YouTube tokens, webhook secrets
     factory_metrics: FactoryMetrics
     # The factory's time (sources' and schedules' due times): the system's, or a file's.
     clock: Clock = field(default_factory=SystemClock)
@@ -97,6 +99,7 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         callers=CallerCache(settings.auth.caller_cache_seconds),
         mail=MailQueue(build_mailer(settings)),
+        sealer=Sealer(settings.encryption_keys()),
     )
     overdue_after = timedelta(seconds=settings.factory.overdue_after_seconds)
     registry.register(OverdueSchedulesCollector(db, lambda: runtime.clock.now(), overdue_after))

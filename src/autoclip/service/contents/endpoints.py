@@ -56,7 +56,7 @@ def content_out(runtime: Runtime, content: Content) -> ContentOut:
     out = ContentOut.model_validate(content)
     _links(runtime, content, out)
     out.served = content.served.given() if content.served else None
-    if content.status is ContentStatus.READY and content.outputs:
+    if _has_video(content) and content.outputs:
         out.audio_url = download_url(runtime, content.outputs.audio)
     return out
 
@@ -83,10 +83,19 @@ class Shown(Protocol):
     def outputs(self) -> Outputs | None: ...
 
 
+def _has_video(content: Shown) -> bool:
+    """Ready, or past it: being published, published, or its publish failed."""
+    return content.status in (
+        ContentStatus.READY,
+        ContentStatus.PUBLISHING,
+        ContentStatus.PUBLISHED,
+    ) or (content.status is ContentStatus.FAILED and content.error_stage == "publish")
+
+
 def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:
     if content.error:
         out.error = ContentError(stage=content.error_stage, message=content.error)
-    if content.status is ContentStatus.READY and content.outputs:
+    if _has_video(content) and content.outputs:
         out.video_url = download_url(runtime, content.outputs.video)
         out.thumbnail_url = download_url(runtime, content.outputs.thumbnail)
 

@@ -105,6 +105,11 @@ def _current_run(content_id: uuid.UUID, *conditions: ColumnElement[bool]) -> Col
     )
 
 
+def _generation_failed() -> ColumnElement[bool]:
+    """A failed content whose generation failed, not its publish (publishing/)."""
+    return or_(Content.error_stage.is_(None), Content.error_stage != "publish")
+
+
 def _run_held_by(owner: str) -> ColumnElement[bool]:
     """Contents whose current run is leased to `owner`."""
     return Content.run_id.in_(select(GenerationRun.id).where(GenerationRun.lease_owner == owner))
@@ -302,11 +307,14 @@ class ContentRepository:
         )
 
     def failed_since(self, since: datetime) -> list[Content]:
+        """Contents whose generation failed since `since` (not a publish that failed:
+        their video is made)."""
         return list(
             self.session.scalars(
                 select(Content)
                 .where(
                     Content.status == ContentStatus.FAILED,
+                    _generation_failed(),
                     Content.deleted_at.is_(None),
                     Content.finished_at >= since,
                 )
@@ -648,7 +656,9 @@ class ContentRepository:
     def count_failed_since(self, since: datetime) -> int:
         return self.session.execute(
             select(func.count()).where(
-                Content.status == ContentStatus.FAILED, Content.finished_at >= since
+                Content.status == ContentStatus.FAILED,
+                _generation_failed(),
+                Content.finished_at >= since,
             )
         ).scalar_one()
 

@@ -154,6 +154,17 @@ class _ContentCreate(Input):
     language: Language | None = None
     project_id: uuid.UUID | None = None
     options: ContentOptions = Field(default_factory=ContentOptions)
+    callback_url: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=2000,
+        # Only documented: the service checks it against the outbound policy, which an
+        # operator may open to an address (contents/service.py).
+        json_schema_extra={"pattern": URL_PATTERN, "format": "uri"},
+        description="Where this content's events are also POSTed (Standard Webhooks, signed "
+        "with your callback secret: GET /webhooks/callback-secret), such as an n8n Wait "
+        "node's resume URL.",
+    )
 
     @property
     def kind(self) -> GenerationType:

@@ -42,6 +42,8 @@ from autoclip.service.models import (
 from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.service.projects.service import default_project, get_project
 from autoclip.service.templates.service import template_spec
+from autoclip.service.webhooks.events import EventType
+from autoclip.service.webhooks.service import check_url, emit_content
 from autoclip.settings import Settings
 
 # What each regenerate part remakes; the stages after it follow by their cache keys.
@@ -66,7 +68,10 @@ def create_content(
 ) -> tuple[Content, bool]:
     """The new content (queued, one credit taken) and whether it was created just now
     (False: an `Idempotency-Key` replay of an earlier request)."""
-    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    # callback_url came later: left out of the hash when not given, so an Idempotency-Key
+    # replay of a request from before hashes as it did then.
+    unhashed = {"callback_url"} if data.callback_url is None else None
+    request_hash = hashlib.sha256(data.model_dump_json(exclude=unhashed).encode()).hexdigest()
     if idempotency_key and (earlier := _replay(session, user, idempotency_key, request_hash)):
         return earlier, False
     project = (
@@ -82,6 +87,9 @@ def create_content(
         language=language.value,
         options=options,
         credit_charged=True,
+        callback_url=(
+            check_url(settings, data.callback_url, "callback_url") if data.callback_url else None
+        ),
     )
     if not idempotency_key:
         add_and_debit(session, user, content, request_id)
@@ -105,6 +113,7 @@ def create_content(
             raise
     content_id = str(content.id)
     after_commit(session, lambda: jobs.send(content_id, JobPhase.PREPARE))
+    emit_content(session, jobs, content, EventType.CONTENT_QUEUED)
     return content, True
 
 
@@ -274,6 +283,7 @@ def regenerate_content(
         revision=(previous.revision if previous else 0) + 1,
     )
     after_commit(session, lambda: jobs.send(str(content_id), phase))
+    emit_content(session, jobs, content, EventType.CONTENT_QUEUED)
     return content
 
 
@@ -363,6 +373,7 @@ def approve_content(
     assert run is not None
     phase = run.phase
     after_commit(session, lambda: jobs.send(str(content_id), phase))
+    emit_content(session, jobs, content, EventType.CONTENT_QUEUED)
     return content
 
 

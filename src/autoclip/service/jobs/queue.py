@@ -33,7 +33,9 @@ TaskHandler = Callable[[str], None]
 EXPORT_BUILD = "export_build"  # an export id: zip its contents
 CONTENT_PURGE = "content_purge"  # a deleted content's id: remove its stored objects
 SOURCE_FETCH = "source_fetch"  # a source id: fetch it, make contents of its new items
-TASKS = (EXPORT_BUILD, CONTENT_PURGE, SOURCE_FETCH)
+CONTENT_PUBLISH = "content_publish"  # a publication's id: upload its video to YouTube
+WEBHOOK_DELIVER = "webhook_deliver"  # a webhook delivery's id: its next attempt
+TASKS = (EXPORT_BUILD, CONTENT_PURGE, SOURCE_FETCH, CONTENT_PUBLISH, WEBHOOK_DELIVER)
 # A key that lives as long as the broker's data does: gone means the queues are gone too.
 BROKER_MARK = "autoclip:broker-mark"
 log = logging.getLogger(__name__)
@@ -92,8 +94,9 @@ class JobQueue:
         delay = int(delay_seconds * 1000) or None
         self._actors[phase].send_with_options(args=(content_id,), delay=delay)
 
-    def send_task(self, name: str, object_id: str) -> None:
-        self._tasks[name].send(object_id)
+    def send_task(self, name: str, object_id: str, delay_seconds: float = 0) -> None:
+        delay = int(delay_seconds * 1000) or None
+        self._tasks[name].send_with_options(args=(object_id,), delay=delay)
 
     def waiting(self, queue_name: str) -> int:
         """Messages in the broker's queue that no worker has taken yet."""

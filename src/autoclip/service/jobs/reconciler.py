@@ -42,7 +42,9 @@ from autoclip.service.exports.service import reconcile_exports, remove_expired_e
 from autoclip.service.jobs.purge import purge_deleted
 from autoclip.service.jobs.runner import fail_content
 from autoclip.service.ops.service import cleanup_temp
+from autoclip.service.publishing.service import resend_lost as resend_publications
 from autoclip.service.runtime import Runtime
+from autoclip.service.webhooks.service import resend_lost as resend_deliveries
 
 log = logging.getLogger("autoclip.reconciler")
 
@@ -121,6 +123,9 @@ class Reconciler(threading.Thread):
                 self._check_broker()
                 reconcile(self._runtime, self._stale_after)
                 reconcile_exports(self._runtime, self._stale_after)
+                resend_publications(self._runtime, self._stale_after)
+                runtime = self._runtime
+                resend_deliveries(runtime.db.session, runtime.jobs, self._stale_after)
             except UNREACHABLE as error:
                 self._unreachable = True
                 log.warning("reconcile pass: %s unreachable (%s); trying again",

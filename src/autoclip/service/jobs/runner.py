@@ -67,6 +67,8 @@ from autoclip.service.logs import request_context
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
+from autoclip.service.webhooks.events import EventType
+from autoclip.service.webhooks.service import emit_content_by_id
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
@@ -167,8 +169,17 @@ class ContentRunner:
             self._not_claimed(cid, phase)
             return
         job = self._load(cid, owner)
+        if phase is JobPhase.PREPARE and job.attempts == 1:
+            self._emit(job, EventType.CONTENT_PROCESSING)
         with request_context(job.request_id):
             self._execute(job, phase)
+
+    def _emit(self, job: Job, event: EventType) -> None:
+        def write() -> None:
+            with self.runtime.db.session() as session:
+                emit_content_by_id(session, self.runtime.jobs, job.id, event)
+
+        self._record(job, event.value, write)
 
     def _execute(self, job: Job, phase: JobPhase) -> None:
         stages = PREPARE_STAGES if phase is JobPhase.PREPARE else RENDER_STAGES
@@ -384,7 +395,7 @@ class ContentRunner:
 
         def write() -> bool:
             with self.runtime.db.session() as session:
-                return ContentRepository(session).hold_for_review(
+                moved = ContentRepository(session).hold_for_review(
                     job.id,
                     job.owner,
                     # The approval must go on with this very script, not write another.
@@ -394,6 +405,9 @@ class ContentRunner:
                     safety=held.report,
                     served=Served.model_validate(held.served),
                 )
+                if moved:
+                    emit_content_by_id(session, self.runtime.jobs, job.id, EventType.CONTENT_REVIEW)
+                return moved
 
         moved = self._record(job, "held", write)
         if moved:
@@ -404,7 +418,7 @@ class ContentRunner:
     def _finished(self, job: Job, result: GenerateResult) -> None:
         def write() -> bool:
             with self.runtime.db.session() as session:
-                return ContentRepository(session).finish(
+                done = ContentRepository(session).finish(
                     job.id,
                     job.owner,
                     outputs=output_keys(str(job.id), len(result.script.timeline())),
@@ -412,6 +426,9 @@ class ContentRunner:
                     safety=result.safety,
                     served=Served.model_validate(result.served),
                 )
+                if done:
+                    emit_content_by_id(session, self.runtime.jobs, job.id, EventType.CONTENT_READY)
+                return done
 
         done = self._record(job, "finished", write)
         if done:
@@ -502,6 +519,7 @@ def fail_content(
         )
         if failed:
             refund(session, content_id)
+            emit_content_by_id(session, runtime.jobs, content_id, EventType.CONTENT_FAILED)
     if failed:
         runtime.job_metrics.generations.labels("failed").inc()
     return failed

@@ -11,17 +11,21 @@ from autoclip.service.exports.service import build_export, reconcile_exports
 from autoclip.service.jobs.factory import Factory, fetch_and_count
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.jobs.queue import (
+    CONTENT_PUBLISH,
     CONTENT_PURGE,
     CONTENT_QUEUE,
     EXPORT_BUILD,
     RENDER_QUEUE,
     SOURCE_FETCH,
+    WEBHOOK_DELIVER,
     QueueWorker,
     start_worker,
 )
 from autoclip.service.jobs.reconciler import Reconciler, reconcile
 from autoclip.service.jobs.runner import ContentRunner
+from autoclip.service.publishing.service import PublicationJob
 from autoclip.service.runtime import Runtime
+from autoclip.service.webhooks.service import deliver
 
 log = logging.getLogger("autoclip.worker")
 
@@ -55,6 +59,9 @@ class WorkerProcess:
         runtime.jobs.bind_task(EXPORT_BUILD, lambda export_id: build_export(runtime, export_id))
         runtime.jobs.bind_task(CONTENT_PURGE, lambda content_id: self._purge(content_id))
         runtime.jobs.bind_task(SOURCE_FETCH, lambda source_id: fetch_and_count(runtime, source_id))
+        publish = PublicationJob(runtime, self.worker_id)
+        runtime.jobs.bind_task(CONTENT_PUBLISH, lambda publication_id: publish.run(publication_id))
+        runtime.jobs.bind_task(WEBHOOK_DELIVER, lambda delivery_id: self._deliver(delivery_id))
         if self._first_stale_after is not None:
             reconcile(runtime, self._first_stale_after)
             reconcile_exports(runtime, self._first_stale_after)
@@ -79,6 +86,17 @@ class WorkerProcess:
     def _purge(self, content_id: str) -> None:
         # Not purged for good yet (its generation still running): that worker purges again.
         purge_content(self.runtime, uuid.UUID(content_id))
+
+    def _deliver(self, delivery_id: str) -> None:
+        runtime = self.runtime
+        deliver(
+            runtime.db.session,
+            runtime.jobs,
+            runtime.settings,
+            runtime.sealer,
+            uuid.UUID(delivery_id),
+            count=lambda outcome: runtime.job_metrics.webhook_deliveries.labels(outcome).inc(),
+        )
 
     def stop(self) -> None:
         if self._factory is not None:
