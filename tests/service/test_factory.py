@@ -248,6 +248,18 @@ def test_a_schedule_runs_once_per_due_time_draws_in_order_and_stops_without_cred
     assert schedule["waiting_items"] == 3  # two articles, one topic (the repeat is one)
     assert schedule["auto_publish"] is False
 
+    hook = client.post(
+        f"{API}/webhooks/endpoints",
+        json={"url": f"{base}/hook", "events": ["schedule.run"]},
+        headers=auth,
+    )
+    assert hook.status_code == 201, hook.text
+
+    def deliveries() -> list[dict[str, Any]]:
+        answer = client.get(f"{API}/webhooks/deliveries", headers=auth)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["items"])
+
     def runs() -> list[dict[str, Any]]:
         answer = client.get(f"{API}/schedules/{schedule['id']}/runs", headers=auth)
         assert answer.status_code == 200, answer.text
@@ -270,6 +282,12 @@ def test_a_schedule_runs_once_per_due_time_draws_in_order_and_stops_without_cred
         thread.join()
     assert sum(won) == 1, won
     [first] = runs()
+    # The run was told to the owner's webhooks once, however many processes raced for it.
+    [told] = [d for d in deliveries() if d["event"] == "schedule.run"]
+    told = client.get(f"{API}/webhooks/deliveries/{told['id']}", headers=auth).json()
+    assert told["payload"]["data"]["schedule_id"] == schedule["id"]
+    assert told["payload"]["data"]["made"] == first["made"]
+    assert told["payload"]["data"]["outcome"] == "made"
     assert first["due_at"] == "2026-03-02T00:00:00Z"
     assert first["lag_seconds"] == 20
     assert (first["outcome"], first["missed"], len(first["made"])) == ("made", 0, 1)

@@ -39,6 +39,8 @@ from autoclip.service.schedules.schemas import (
     TimesScheduleCreate,
 )
 from autoclip.service.sources.repository import SourceRepository
+from autoclip.service.webhooks.events import EventType
+from autoclip.service.webhooks.service import emit
 
 log = logging.getLogger("autoclip.schedules")
 NO_CREDITS = "stopped: no credits left; runs make nothing until credits come back"
@@ -165,6 +167,13 @@ def run_tick(runtime: Runtime, schedule_id: uuid.UUID, now: datetime) -> Tick | 
         run = _make(runtime, session, schedule, due, now, missed)
         session.add(run)
         tick = Tick(schedule.id, due, now, run.outcome, len(run.made))
+        # In the run's own transaction: subscribers hear of exactly the runs that happened.
+        emit(session, runtime.jobs, schedule.user_id, EventType.SCHEDULE_RUN, {
+            "schedule_id": str(schedule.id), "project_id": str(schedule.project_id),
+            "due_at": due.isoformat(), "ran_at": now.isoformat(),
+            "outcome": run.outcome.value, "missed": missed, "made": run.made,
+            "failed": run.failed,
+        })  # fmt: skip
     log.info("schedule %s: the run due %s %s (%d made, %d failed, %d missed)",
              schedule_id, due.isoformat(), tick.outcome.value, tick.made, len(run.failed),
              missed)  # fmt: skip
