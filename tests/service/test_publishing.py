@@ -202,6 +202,10 @@ def test_connect_publish_and_hear_of_it(start: Start, google: Google, backend: s
         shown = client.get(f"{API}/contents/{content_id}/publications", headers=auth).json()
         assert [(p["status"], p["video_id"]) for p in shown] == [("published", done.video_id)]
         assert client.get(f"{API}/contents/{content_id}", headers=auth).json()["video_url"]
+        # Published is made: it can be exported, and edited or made again, as a ready one.
+        export = client.post(f"{API}/exports", json={"content_ids": [content_id]}, headers=auth)
+        assert export.status_code == 202, export.text
+        assert export.json()["content_ids"] == [content_id]
         with runtime.db.session(write=False) as session:
             quota = session.scalars(select(QuotaUse).order_by(QuotaUse.bucket)).all()
         assert [(q.bucket, q.used) for q in quota] == [("units", 1), ("uploads", 1)]

@@ -115,6 +115,11 @@ class Intake(StrEnum):
     GENERATE = "generate"  # a content generated straight away (one credit each)
 
 
+# Made, with the video final: ready, or (being) published. An export, an edit, a
+# regenerate and the studio's downloads treat them alike.
+MADE_STATUSES = (ContentStatus.READY, ContentStatus.PUBLISHING, ContentStatus.PUBLISHED)
+
+
 class ScheduleOutcome(StrEnum):
     MADE = "made"  # every content it was due to make
     PARTIAL = "partial"  # some, and the rest failed (see `failed`)

@@ -25,12 +25,12 @@ from autoclip.service.contents.schemas import ContentError
 from autoclip.service.contents.service import add_and_debit, settle_options
 from autoclip.service.db import after_commit
 from autoclip.service.jobs.queue import JobQueue
-from autoclip.service.models import Batch, Content, ContentStatus, JobPhase
+from autoclip.service.models import MADE_STATUSES, Batch, Content, ContentStatus, JobPhase
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
 from autoclip.service.projects.service import default_project, get_project
 from autoclip.settings import Settings
 
-DONE = (ContentStatus.READY, ContentStatus.FAILED, ContentStatus.CANCELLED)
+DONE = (*MADE_STATUSES, ContentStatus.FAILED, ContentStatus.CANCELLED)
 
 
 def create_batch(
@@ -130,7 +130,7 @@ def batch_out(session: Session, batch: Batch) -> BatchOut:
         queued=counts[ContentStatus.QUEUED],
         processing=counts[ContentStatus.PROCESSING],
         review=counts[ContentStatus.REVIEW],
-        ready=counts[ContentStatus.READY],
+        ready=sum(counts[s] for s in MADE_STATUSES),
         failed=counts[ContentStatus.FAILED],
         cancelled=counts[ContentStatus.CANCELLED],
         finished=sum(counts[s] for s in DONE) == accepted,

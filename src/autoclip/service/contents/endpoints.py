@@ -29,7 +29,7 @@ from autoclip.service.contents.schemas import (
 from autoclip.service.db import after_commit
 from autoclip.service.deps import STREAM_TICKET, CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.files.links import download_url
-from autoclip.service.models import Content, ContentStatus
+from autoclip.service.models import MADE_STATUSES, Content, ContentStatus
 from autoclip.service.openapi import problems
 from autoclip.service.runtime import Runtime
 from autoclip.service.schemas import MAX_PAGE, Page
@@ -85,11 +85,9 @@ class Shown(Protocol):
 
 def _has_video(content: Shown) -> bool:
     """Ready, or past it: being published, published, or its publish failed."""
-    return content.status in (
-        ContentStatus.READY,
-        ContentStatus.PUBLISHING,
-        ContentStatus.PUBLISHED,
-    ) or (content.status is ContentStatus.FAILED and content.error_stage == "publish")
+    return content.status in MADE_STATUSES or (
+        content.status is ContentStatus.FAILED and content.error_stage == "publish"
+    )
 
 
 def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.sql.dml import Update
 from autoclip.safety import SafetyReport
 from autoclip.service.db import changed_rows, utcnow
 from autoclip.service.models import (
+    MADE_STATUSES,
     ApiUsage,
     Content,
     ContentStatus,
@@ -168,11 +169,12 @@ class ContentRepository:
     def ready(
         self, user_id: uuid.UUID, among: Sequence[uuid.UUID] | None = None, newest: int = 0
     ) -> list[Content]:
-        """The user's live, ready contents: those `among` the ids given, else the `newest`."""
+        """The user's live contents whose video is made (ready or published): those `among`
+        the ids given, else the `newest`."""
         query = select(Content).where(
             Content.user_id == user_id,
             Content.deleted_at.is_(None),
-            Content.status == ContentStatus.READY,
+            Content.status.in_(MADE_STATUSES),
         )
         if among is not None:
             query = query.where(Content.id.in_(among))

@@ -53,7 +53,9 @@ REFRESH = {
     RegeneratePart.VISUALS: [Stage.VISUALS],
     RegeneratePart.RENDER: [Stage.RENDER, Stage.THUMBNAIL],
 }
-FINISHED = (ContentStatus.READY, ContentStatus.FAILED, ContentStatus.CANCELLED)
+FINISHED = (
+    ContentStatus.READY, ContentStatus.PUBLISHED, ContentStatus.FAILED, ContentStatus.CANCELLED,
+)  # fmt: skip
 
 
 def create_content(
@@ -287,7 +289,9 @@ def regenerate_content(
     return content
 
 
-EDITABLE = (ContentStatus.REVIEW, ContentStatus.READY, ContentStatus.FAILED)
+EDITABLE = (
+    ContentStatus.REVIEW, ContentStatus.READY, ContentStatus.PUBLISHED, ContentStatus.FAILED,
+)  # fmt: skip
 
 
 def edit_script(

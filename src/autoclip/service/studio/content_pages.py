@@ -24,7 +24,7 @@ from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.exports import service as exports
 from autoclip.service.exports.endpoints import export_out
 from autoclip.service.files.links import download_url
-from autoclip.service.models import ContentStatus
+from autoclip.service.models import MADE_STATUSES, ContentStatus
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
@@ -153,7 +153,7 @@ def content_page(
         return not_found(request, visit)
     shown = content_out(runtime, content)
     zips = []
-    if content.status is ContentStatus.READY:
+    if content.status in MADE_STATUSES:
         zips = [
             export_out(runtime, e)
             for e in exports.list_exports(session, user)
@@ -163,7 +163,7 @@ def content_page(
     ticket = runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
     srt_url = (
         download_url(runtime, content.outputs.captions_srt)
-        if content.status is ContentStatus.READY and content.outputs
+        if content.status in MADE_STATUSES and content.outputs
         else ""
     )
     return page(
