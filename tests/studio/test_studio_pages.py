@@ -388,7 +388,14 @@ def test_wizard_offers_the_providers_the_operator_configured(tmp_path: Path) -> 
     assert '"gemini"' in writers.group(0)
     assert '"gemini,offline"' in writers.group(0)
     assert "openai" not in writers.group(0)
-    assert 'id="f-narrator"' not in wizard  # only the offline narrators: nothing to choose
+    # The Gemini key serves its speech too: its voice is offered beside the offline ones,
+    # and no narrator whose key is missing.
+    narrators = re.search(r'<select id="f-narrator".*?</select>', wizard, re.S)
+    assert narrators is not None
+    assert '"gemini"' in narrators.group(0)
+    assert '"piper,espeak"' in narrators.group(0)
+    for missing in ("openai", "elevenlabs", "google", "clova"):
+        assert missing not in narrators.group(0)
 
 
 def _png(width: int = 64, height: int = 48) -> bytes:
