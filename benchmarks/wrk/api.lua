@@ -43,6 +43,7 @@ local endpoint
 local mine = {}      -- this thread's users: {headers = {...}, ids = {...}, next = n, request = s}
 local turn = 0
 local sent = 0
+local started = os.time()  -- soak.py runs wrk a minute at a time: texts of one run only
 local health_request
 
 function init(args)
@@ -93,7 +94,8 @@ function request()
     if slot == 0 then
       -- A text of its own (a numbered sentence more): the same text would be a cache hit
       -- at every stage, and nothing would really be rendered.
-      local body = CREATE_BODY:gsub('five%."', "five. Note " .. tid .. "-" .. sent .. '."')
+      local body = CREATE_BODY:gsub('five%."', "five. Note " .. started .. "-" .. tid .. "-"
+        .. sent .. '."')
       return wrk.format("POST", "/api/v1/contents", user.json, body)
     elseif slot <= 5 then
       return user.list
