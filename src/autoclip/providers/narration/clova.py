@@ -37,7 +37,7 @@ from autoclip.options import Language
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
 from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
-from autoclip.providers.narration.speech import speakable, wav_samples
+from autoclip.providers.narration.speech import requested_voice, speakable, wav_samples
 from autoclip.providers.narration.track import write_wav
 
 SERVICE = "clova"
@@ -97,10 +97,8 @@ class ClovaNarrator(HttpProvider[ClovaSettings]):
         }
 
     def voice_for(self, request: VoiceRequest) -> str:
-        if request.voice and request.voice.startswith(VOICE_PREFIX):
-            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
-            if not _SPEAKER.match(voice):
-                raise InputError("voice", f"not a CLOVA speaker: {voice!r}")
+        voice = requested_voice(request, VOICE_PREFIX, _SPEAKER, "a CLOVA speaker")
+        if voice is not None:
             return voice
         return self.settings.speaker or DEFAULT_VOICES[request.language]
 

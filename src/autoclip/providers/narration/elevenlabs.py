@@ -53,7 +53,7 @@ from urllib.parse import quote, urlencode
 
 from pydantic import Field, SecretStr, field_validator
 
-from autoclip.errors import InputError, MediaError
+from autoclip.errors import MediaError
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.options import Language, Vertical
 from autoclip.providers.cloud.errors import PermanentProviderError
@@ -67,7 +67,7 @@ from autoclip.providers.narration.base import (
     VoiceRequest,
     WordTiming,
 )
-from autoclip.providers.narration.speech import pcm16, speakable
+from autoclip.providers.narration.speech import pcm16, requested_voice, speakable
 from autoclip.providers.narration.timing import fill_untimed, in_order
 from autoclip.providers.narration.track import Pcm, read_wav, write_wav
 
@@ -193,10 +193,8 @@ class ElevenLabsNarrator(HttpProvider[ElevenLabsSettings]):
         Voices of other engines ("joe", "espeak:ko") are not ElevenLabs', so they are
         ignored rather than sent.
         """
-        if request.voice and request.voice.startswith(VOICE_PREFIX):
-            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
-            if not _VOICE_ID.match(voice):
-                raise InputError("voice", f"not an ElevenLabs voice id: {voice!r}")
+        voice = requested_voice(request, VOICE_PREFIX, _VOICE_ID, "an ElevenLabs voice id")
+        if voice is not None:
             return voice
         if self.settings.voice_id:
             return self.settings.voice_id

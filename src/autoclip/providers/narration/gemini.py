@@ -36,13 +36,12 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import SecretStr, field_validator
 
-from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError, RefusedError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings
 from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
-from autoclip.providers.narration.speech import base64_audio, pcm16, speakable
+from autoclip.providers.narration.speech import base64_audio, pcm16, requested_voice, speakable
 from autoclip.providers.narration.track import write_wav
 from autoclip.providers.text.gemini import API_VERSION, REFUSALS, flagged_categories
 
@@ -104,10 +103,8 @@ class GeminiNarrator(HttpProvider[GeminiSpeechSettings]):
         return {"x-goog-api-key": self.settings.api_key.get_secret_value()}
 
     def voice_for(self, request: VoiceRequest) -> str:
-        if request.voice and request.voice.startswith(VOICE_PREFIX):
-            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
-            if not _VOICE_NAME.match(voice):
-                raise InputError("voice", f"not a Gemini voice name: {voice!r}")
+        voice = requested_voice(request, VOICE_PREFIX, _VOICE_NAME, "a Gemini voice name")
+        if voice is not None:
             return voice
         return self.settings.voice or DEFAULT_VOICES[request.language]
 

@@ -45,7 +45,6 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.errors import PermanentProviderError, ProviderError
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
@@ -58,7 +57,13 @@ from autoclip.providers.narration.base import (
     VoiceRequest,
     WordTiming,
 )
-from autoclip.providers.narration.speech import base64_audio, pcm16, speakable, wav_samples
+from autoclip.providers.narration.speech import (
+    base64_audio,
+    pcm16,
+    requested_voice,
+    speakable,
+    wav_samples,
+)
 from autoclip.providers.narration.timing import (
     in_order,
     spread_words,
@@ -169,10 +174,8 @@ class GoogleNarrator(HttpProvider[GoogleTTSSettings]):
     def voice_for(self, request: VoiceRequest) -> str:
         """The request's `google:<voice>`, else the configured voice, else the language's.
         Voices of other engines are ignored rather than sent."""
-        if request.voice and request.voice.startswith(VOICE_PREFIX):
-            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
-            if not _VOICE_NAME.match(voice):
-                raise InputError("voice", f"not a Google voice name: {voice!r}")
+        voice = requested_voice(request, VOICE_PREFIX, _VOICE_NAME, "a Google voice name")
+        if voice is not None:
             return voice
         return self.settings.voice or DEFAULT_VOICES[request.language]
 

@@ -36,12 +36,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from autoclip.errors import InputError
 from autoclip.options import Language
 from autoclip.providers.cloud.http import HttpProvider, ServiceSettings, bearer
 from autoclip.providers.narration.align import timings_from_audio
 from autoclip.providers.narration.base import NarratorName, SceneNarration, Voice, VoiceRequest
-from autoclip.providers.narration.speech import pcm16, speakable, wav_samples
+from autoclip.providers.narration.speech import pcm16, requested_voice, speakable, wav_samples
 from autoclip.providers.narration.track import write_wav
 from autoclip.providers.text.openai import DEFAULT_BASE_URL, server_root
 
@@ -123,10 +122,8 @@ class OpenAISpeechNarrator(HttpProvider[OpenAISpeechSettings]):
 
         Voices of other engines ("joe", "espeak:ko") are ignored rather than sent.
         """
-        if request.voice and request.voice.startswith(VOICE_PREFIX):
-            voice = request.voice.removeprefix(VOICE_PREFIX).strip()
-            if not _VOICE_NAME.match(voice):
-                raise InputError("voice", f"not an OpenAI voice name: {voice!r}")
+        voice = requested_voice(request, VOICE_PREFIX, _VOICE_NAME, "an OpenAI voice name")
+        if voice is not None:
             return voice
         return self.settings.voice or DEFAULT_VOICES[request.language]
 

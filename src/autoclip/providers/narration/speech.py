@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 import wave
 
 import numpy as np
@@ -25,6 +26,20 @@ def speakable(request: VoiceRequest) -> tuple[str, list[str]]:
     if not words:
         raise InputError("narration", "there is nothing to say: the text is empty")
     return text, words
+
+
+def requested_voice(
+    request: VoiceRequest, prefix: str, valid: re.Pattern[str], what: str
+) -> str | None:
+    """The voice the request names as `<prefix><voice>`, checked against `valid`; None when
+    it names no voice of this engine (another engine's, "joe" or "espeak:ko", is ignored
+    rather than sent). `InputError` naming `voice`, as `what`, when it is malformed."""
+    if not (request.voice and request.voice.startswith(prefix)):
+        return None
+    voice = request.voice.removeprefix(prefix).strip()
+    if not valid.match(voice):
+        raise InputError("voice", f"not {what}: {voice!r}")
+    return voice
 
 
 def base64_audio(service: str, encoded: object, field: str) -> bytes:
