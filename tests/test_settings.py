@@ -305,3 +305,31 @@ def test_an_optional_number_set_empty_means_none(monkeypatch: pytest.MonkeyPatch
     assert settings.worker.requeue_after_seconds is None
     monkeypatch.setenv("AUTOCLIP_CONTENT_BUDGET_USD", "0.5")
     assert Settings().content_budget_usd == 0.5
+
+
+def test_each_provider_group_says_how_its_calls_are_tried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow local model server needs a longer wait: the group's call settings reach the
+    backend the registry builds, and a bad one is refused naming the variable."""
+    from autoclip.providers.text.base import TextModelName
+    from autoclip.providers.text.openai import OpenAITextModel
+    from autoclip.providers.text.registry import text_model
+
+    clean_environment(monkeypatch)
+    monkeypatch.setenv("AUTOCLIP_OPENAI__BASE_URL", "http://127.0.0.1:11434")
+    monkeypatch.setenv("AUTOCLIP_OPENAI__API_KEY", "local")
+    monkeypatch.setenv("AUTOCLIP_OPENAI__TIMEOUT_S", "600")
+    monkeypatch.setenv("AUTOCLIP_OPENAI__MAX_ATTEMPTS", "5")
+    monkeypatch.setenv("AUTOCLIP_OPENAI__DEADLINE_S", "900")
+    settings = Settings()
+    model = text_model(TextModelName.OPENAI, settings)
+    assert isinstance(model, OpenAITextModel)
+    assert (model.settings.timeout_s, model.settings.max_attempts) == (600.0, 5)
+    assert model.settings.deadline_s == 900.0
+    assert Settings().elevenlabs.timeout_s == 120.0  # the other groups keep the default
+
+    monkeypatch.setenv("AUTOCLIP_OPENAI__MAX_ATTEMPTS", "0")
+    with pytest.raises(BadSetting) as caught:
+        Settings()
+    assert str(caught.value).startswith("AUTOCLIP_OPENAI__MAX_ATTEMPTS: Input should be")

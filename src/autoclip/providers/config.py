@@ -12,14 +12,25 @@ build each backend's own settings from them.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from typing import Any
+
+from pydantic import ConfigDict, Field, SecretStr
+
+from autoclip.providers.cloud.http import CallSettings
 
 
-class ProviderConfig(BaseModel):
+class ProviderConfig(CallSettings):
+    """A provider's account, and how long and how often its calls are tried
+    (`AUTOCLIP_GEMINI__TIMEOUT_S`, `__MAX_ATTEMPTS`, `__DEADLINE_S`)."""
+
     # A misspelt field (`AUTOCLIP_ELEVENLABS__STABILTY`) is an error, not silently unused.
     model_config = ConfigDict(extra="forbid")
 
     api_key: SecretStr | None = None
+
+    def calls(self) -> dict[str, Any]:
+        """The call settings, as keyword arguments of a backend's own settings."""
+        return {name: getattr(self, name) for name in CallSettings.model_fields}
 
 
 class GeminiConfig(ProviderConfig):

@@ -120,6 +120,7 @@ def _elevenlabs(settings: Settings, _language: Language, meter: Meter | None) ->
         raise ConfigurationError("the elevenlabs narrator needs AUTOCLIP_ELEVENLABS_API_KEY")
     return ElevenLabsNarrator(
         ElevenLabsSettings(
+            **config.calls(),
             api_key=config.api_key,
             base_url=config.base_url,
             model=config.model,
@@ -137,6 +138,7 @@ def _openai(settings: Settings, _language: Language, meter: Meter | None) -> Nar
     config = settings.openai
     return OpenAISpeechNarrator(
         OpenAISpeechSettings(
+            **config.calls(),
             api_key=config.api_key,
             base_url=config.base_url,
             model=config.speech_model,
@@ -155,6 +157,7 @@ def _google(settings: Settings, _language: Language, meter: Meter | None) -> Nar
         )
     return GoogleNarrator(
         GoogleTTSSettings(
+            **config.calls(),
             api_key=config.api_key,
             access_token=config.access_token,
             base_url=config.base_url,
@@ -172,6 +175,7 @@ def _gemini(settings: Settings, _language: Language, meter: Meter | None) -> Nar
         raise ConfigurationError("the gemini narrator needs AUTOCLIP_GEMINI_API_KEY")
     return GeminiNarrator(
         GeminiSpeechSettings(
+            **config.calls(),
             api_key=config.api_key,
             base_url=config.base_url,
             model=config.speech_model,
@@ -189,6 +193,7 @@ def _clova(settings: Settings, _language: Language, meter: Meter | None) -> Narr
         )
     return ClovaNarrator(
         ClovaSettings(
+            **config.calls(),
             client_id=config.client_id,
             client_secret=config.client_secret,
             base_url=config.base_url,

@@ -17,7 +17,9 @@ def _gemini(settings: Settings, meter: Meter | None) -> TextModel:
     if config.api_key is None:
         raise ConfigurationError("the gemini script writer needs AUTOCLIP_GEMINI_API_KEY")
     return GeminiTextModel(
-        GeminiSettings(api_key=config.api_key, base_url=config.base_url, model=config.model),
+        GeminiSettings(
+            **config.calls(), api_key=config.api_key, base_url=config.base_url, model=config.model
+        ),
         meter=meter,
     )
 
@@ -25,7 +27,9 @@ def _gemini(settings: Settings, meter: Meter | None) -> TextModel:
 def _openai(settings: Settings, meter: Meter | None) -> TextModel:
     config = settings.openai
     return OpenAITextModel(
-        OpenAISettings(api_key=config.api_key, base_url=config.base_url, model=config.model),
+        OpenAISettings(
+            **config.calls(), api_key=config.api_key, base_url=config.base_url, model=config.model
+        ),
         meter=meter,
     )
 

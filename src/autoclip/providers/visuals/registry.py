@@ -33,7 +33,10 @@ def _gemini(settings: Settings, _assets: Path | None, meter: Meter | None) -> Vi
         raise ConfigurationError("the gemini visuals need AUTOCLIP_GEMINI_API_KEY")
     return GeminiImageSource(
         GeminiImageSettings(
-            api_key=config.api_key, base_url=config.base_url, model=config.image_model
+            **config.calls(),
+            api_key=config.api_key,
+            base_url=config.base_url,
+            model=config.image_model,
         ),
         meter=meter,
     )
@@ -44,7 +47,8 @@ def _pexels(settings: Settings, _assets: Path | None, meter: Meter | None) -> Vi
     if config.api_key is None:
         raise ConfigurationError("the pexels visuals need AUTOCLIP_PEXELS_API_KEY")
     return PexelsVisualSource(
-        PexelsSettings(api_key=config.api_key, base_url=config.base_url), meter=meter
+        PexelsSettings(**config.calls(), api_key=config.api_key, base_url=config.base_url),
+        meter=meter,
     )
 
 

@@ -17,10 +17,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BeforeValidator, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autoclip.providers.cloud.usage import UsageRecord, UsageSink
+from autoclip.service.billing.repository import UsageRepository
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import Database, utcnow
 from autoclip.service.deps import CurrentUser, SessionDep
@@ -53,7 +53,7 @@ def usage_sink(
             metrics.provider_cost.labels(entry.service).inc(entry.usd)
         try:
             with db.session() as session:
-                session.add(
+                UsageRepository(session).add(
                     ApiUsage(
                         user_id=user_id,
                         content_id=content_id,
@@ -93,15 +93,7 @@ def daily_usage(session: Session, user_id: uuid.UUID, start: dt.date, end: dt.da
     timestamp is spelt differently by each database."""
     began = dt.datetime.combine(start, dt.time.min, UTC)
     ended = dt.datetime.combine(end + timedelta(days=1), dt.time.min, UTC)
-    rows = session.execute(
-        select(ApiUsage.created_at, ApiUsage.service, ApiUsage.units, ApiUsage.cost_usd)
-        .where(
-            ApiUsage.user_id == user_id,
-            ApiUsage.created_at >= began,
-            ApiUsage.created_at < ended,
-        )
-        .execution_options(yield_per=1000)
-    )
+    rows = UsageRepository(session).calls(user_id, began, ended)
     sums: dict[tuple[dt.date, str], DailyUsage] = {}
     for created_at, service, units, cost in rows:
         day = created_at.astimezone(UTC).date()

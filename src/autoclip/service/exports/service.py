@@ -22,17 +22,17 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import export_key
 from autoclip.service.auth.callers import Account
 from autoclip.service.contents.repository import ContentRepository
-from autoclip.service.db import after_commit, changed_rows, utcnow
+from autoclip.service.db import after_commit, utcnow
+from autoclip.service.exports.repository import ExportRepository
 from autoclip.service.exports.schemas import MAX_CONTENTS
 from autoclip.service.jobs.queue import EXPORT_BUILD
-from autoclip.service.models import Content, Export, ExportStatus, User
+from autoclip.service.models import Content, Export, ExportStatus
 from autoclip.service.problems import Conflict, NotFound, TooManyRequests
 from autoclip.service.runtime import Runtime
 
@@ -71,21 +71,14 @@ def create_export(
         updated_at=now,
         expires_at=now + KEEP_FOR,
     )
-    session.add(export)
-    session.flush()
+    ExportRepository(session).add(export)
     after_commit(session, _sender(runtime, str(export.id)))
     return export
 
 
 def list_exports(session: Session, user: Account) -> list[Export]:
     """The user's unexpired exports, newest first."""
-    return list(
-        session.scalars(
-            select(Export)
-            .where(Export.user_id == user.id, Export.expires_at > utcnow())
-            .order_by(Export.created_at.desc(), Export.id.desc())
-        )
-    )
+    return ExportRepository(session).unexpired(user.id, utcnow())
 
 
 def delete_export(session: Session, runtime: Runtime, user: Account, export_id: uuid.UUID) -> None:
@@ -93,7 +86,7 @@ def delete_export(session: Session, runtime: Runtime, user: Account, export_id: 
     zip when it finds the row gone)."""
     export = own_export(session, user, export_id)
     key = export.key
-    session.delete(export)
+    ExportRepository(session).remove(export)
     after_commit(session, lambda: _delete_object(runtime, key))
 
 
@@ -102,16 +95,9 @@ def _sender(runtime: Runtime, export_id: str) -> Callable[[], None]:
 
 
 def _check_limits(session: Session, user: Account) -> None:
-    # Two requests of one user at once must not both pass the count: the user's row is
-    # locked on PostgreSQL (SQLite's write transactions are serialised already).
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    counts = dict(
-        session.execute(
-            select(Export.status, func.count())
-            .where(Export.user_id == user.id, Export.expires_at > utcnow())
-            .group_by(Export.status)
-        ).all()
-    )
+    exports = ExportRepository(session)
+    exports.lock_owner(user.id)  # two requests of one user must not both pass the count
+    counts = exports.counts_by_status(user.id, utcnow())
     if sum(n for status, n in counts.items() if status.in_flight) >= MAX_IN_FLIGHT:
         raise TooManyRequests(
             f"at most {MAX_IN_FLIGHT} exports can be queued or building at once; "
@@ -126,8 +112,8 @@ def _check_limits(session: Session, user: Account) -> None:
 
 def own_export(session: Session, user: Account, export_id: uuid.UUID) -> Export:
     """The caller's unexpired export, or 404 — also for another user's (never 403)."""
-    export = session.get(Export, export_id)
-    if export is None or export.user_id != user.id or export.expires_at <= utcnow():
+    export = ExportRepository(session).owned(user.id, export_id, utcnow())
+    if export is None:
         raise NotFound("no such export")
     return export
 
@@ -147,13 +133,7 @@ def build_export(runtime: Runtime, export_id: str) -> None:
     (or failed, with the reason). A duplicate message finds it taken and does nothing."""
     now = utcnow()
     with runtime.db.session() as session:
-        taken = changed_rows(
-            session,
-            update(Export)
-            .where(Export.id == uuid.UUID(export_id), Export.status == ExportStatus.QUEUED)
-            .values(status=ExportStatus.PROCESSING, updated_at=now),
-        )
-        export = session.get(Export, uuid.UUID(export_id)) if taken == 1 else None
+        export = ExportRepository(session).take(uuid.UUID(export_id), now)
         if export is None:
             log.info("export %s is not queued; skipped", export_id)
             return
@@ -216,13 +196,8 @@ def _add_content(
 
 def _finish(runtime: Runtime, export_id: str, key: str, **values: object) -> None:
     with runtime.db.session() as session:
-        landed = changed_rows(
-            session,
-            update(Export)
-            .where(Export.id == uuid.UUID(export_id), Export.status == ExportStatus.PROCESSING)
-            .values(updated_at=utcnow(), **values),
-        )
-    if landed != 1:
+        landed = ExportRepository(session).finish(uuid.UUID(export_id), utcnow(), **values)
+    if not landed:
         # Deleted while it was built (or failed by the reconciler as lost): nobody will
         # ask for this zip, and a delete that ran before the upload could not remove it.
         log.info("export %s was deleted or given up while it was built", export_id)
@@ -241,49 +216,17 @@ def reconcile_exports(runtime: Runtime, stale_after: timedelta) -> int:
     lost_after = limit + timedelta(seconds=runtime.settings.worker.lease_seconds)
     # Read first: most passes find nothing, and on SQLite a write would take the lock.
     with runtime.db.session(write=False) as session:
-        found = session.execute(
-            select(Export.id, Export.status, Export.updated_at).where(
-                or_(
-                    and_(
-                        Export.status == ExportStatus.QUEUED,
-                        Export.updated_at <= now - stale_after,
-                    ),
-                    and_(
-                        Export.status == ExportStatus.PROCESSING,
-                        Export.updated_at < now - lost_after,
-                    ),
-                )
-            )
-        ).all()
+        found = ExportRepository(session).overdue(now - stale_after, now - lost_after)
     lost = [(i, at) for i, status, at in found if status is ExportStatus.PROCESSING]
     stale = [(i, at) for i, status, at in found if status is ExportStatus.QUEUED]
     handled = 0
     for export_id, updated_at in lost:
         with runtime.db.session() as session:
-            handled += changed_rows(
-                session,
-                update(Export)
-                .where(
-                    Export.id == export_id,
-                    Export.status == ExportStatus.PROCESSING,
-                    Export.updated_at == updated_at,
-                )
-                .values(status=ExportStatus.FAILED, error="its worker was lost", updated_at=now),
-            )
+            handled += ExportRepository(session).fail_lost(export_id, updated_at, now)
     for export_id, updated_at in stale:
         with runtime.db.session() as session:
             # Claimed by its time, so of several reconcilers one sends it.
-            taken = changed_rows(
-                session,
-                update(Export)
-                .where(
-                    Export.id == export_id,
-                    Export.status == ExportStatus.QUEUED,
-                    Export.updated_at == updated_at,
-                )
-                .values(updated_at=now),
-            )
-            if taken == 1:
+            if ExportRepository(session).touch_stale(export_id, updated_at, now):
                 after_commit(session, _sender(runtime, str(export_id)))
                 handled += 1
     return handled
@@ -295,20 +238,18 @@ def remove_expired_exports(runtime: Runtime) -> int:
     made before exports had rows). Returns how many objects were removed."""
     now = utcnow()
     with runtime.db.session(write=False) as session:
-        expired = session.execute(
-            select(Export.id, Export.key).where(Export.expires_at <= now)
-        ).all()
+        expired = ExportRepository(session).expired(now)
     removed = 0
     for export_id, key in expired:
         runtime.storage.delete(key)
         with runtime.db.session() as session:
-            session.execute(delete(Export).where(Export.id == export_id))
+            ExportRepository(session).delete(export_id)
         removed += 1
     keys = runtime.storage.list_keys("exports/")
     for start in range(0, len(keys), 500):
         batch = keys[start : start + 500]
         with runtime.db.session(write=False) as session:
-            known = set(session.scalars(select(Export.key).where(Export.key.in_(batch))))
+            known = ExportRepository(session).known_keys(batch)
         for key in batch:
             if key not in known:
                 runtime.storage.delete(key)

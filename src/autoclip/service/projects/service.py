@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.service.auth.callers import Account
 from autoclip.service.db import utcnow
-from autoclip.service.models import Content, ContentStatus, Project
+from autoclip.service.models import Project
 from autoclip.service.problems import Conflict, NotFound
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.projects.schemas import ProjectCreate, ProjectUpdate
 
 # Fields a PATCH may set to null: the budget (null: back to the configured one).
@@ -26,40 +26,27 @@ def create_project(
 ) -> Project:
     values = data.model_dump(mode="json") | {"providers": data.providers.given()}
     project = Project(user_id=user.id, is_default=is_default, **values)
-    session.add(project)
-    session.flush()
+    ProjectRepository(session).add(project)
     return project
 
 
 def get_project(session: Session, user: Account, project_id: uuid.UUID) -> Project:
     """The user's own live project, or 404 — also for another user's (never 403)."""
-    project = session.get(Project, project_id)
-    if project is None or project.user_id != user.id or project.deleted_at is not None:
+    project = ProjectRepository(session).live(user.id, project_id)
+    if project is None:
         raise NotFound("no such project")
     return project
 
 
 def default_project(session: Session, user: Account) -> Project:
-    project = session.execute(
-        select(Project).where(
-            Project.user_id == user.id, Project.is_default.is_(True), Project.deleted_at.is_(None)
-        )
-    ).scalar_one_or_none()
+    project = ProjectRepository(session).default(user.id)
     return project if project is not None else create_default_project(session, user)
 
 
 def list_projects(
     session: Session, user: Account, page: int, per_page: int
 ) -> tuple[list[Project], int]:
-    live = (Project.user_id == user.id, Project.deleted_at.is_(None))
-    total = session.execute(select(func.count()).select_from(Project).where(*live)).scalar_one()
-    rows = session.scalars(
-        select(Project)
-        .where(*live)
-        .order_by(Project.created_at.desc(), Project.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    rows, total = ProjectRepository(session).page(user.id, page, per_page)
     return list(rows), total
 
 
@@ -82,15 +69,6 @@ def delete_project(session: Session, user: Account, project_id: uuid.UUID) -> No
     project = get_project(session, user, project_id)
     if project.is_default:
         raise Conflict("the default project cannot be deleted", field="project_id")
-    active = session.execute(
-        select(func.count())
-        .select_from(Content)
-        .where(
-            Content.project_id == project.id,
-            Content.deleted_at.is_(None),
-            Content.status.in_([ContentStatus.QUEUED, ContentStatus.PROCESSING]),
-        )
-    ).scalar_one()
-    if active:
+    if ProjectRepository(session).contents_in_work(project.id):
         raise Conflict("the project has contents being generated; cancel them first")
     project.deleted_at = utcnow()
