@@ -147,3 +147,22 @@ class UsageRepository:
         for row in rows:
             created_at, service, units, cost = row
             yield created_at, service, units, cost
+
+    def generation_spend(self, content_id: uuid.UUID) -> float:
+        """What the content's current generation has spent so far, in USD: its calls
+        since the newest credit taken for it (creation or a regenerate)."""
+        began = (
+            select(func.max(CreditEntry.created_at))
+            .where(
+                CreditEntry.content_id == content_id,
+                CreditEntry.reason.in_([LedgerReason.GENERATION, LedgerReason.REGENERATION]),
+            )
+            .scalar_subquery()
+        )
+        spent = self.session.execute(
+            select(func.coalesce(func.sum(ApiUsage.cost_usd), 0.0)).where(
+                ApiUsage.content_id == content_id,
+                ApiUsage.created_at >= func.coalesce(began, ApiUsage.created_at),
+            )
+        ).scalar_one()
+        return float(spent)

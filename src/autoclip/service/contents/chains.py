@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
@@ -27,7 +26,7 @@ from autoclip.providers.narration.base import NarratorName
 from autoclip.providers.visuals.base import VisualName
 from autoclip.providers.writing.base import WriterName
 from autoclip.providers.writing.registry import takes_topics as chain_takes_topics
-from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason
+from autoclip.service.billing.repository import UsageRepository
 from autoclip.service.schemas import Input, JsonNumber
 from autoclip.settings import Settings
 
@@ -206,18 +205,4 @@ def generation_spend(session: Session, content_id: uuid.UUID) -> float:
     across retries, while a regenerate — a new credit — gets a budget of its own. (The
     content's `cost_usd` is the total of every generation.)
     """
-    began = (
-        select(func.max(CreditEntry.created_at))
-        .where(
-            CreditEntry.content_id == content_id,
-            CreditEntry.reason.in_([LedgerReason.GENERATION, LedgerReason.REGENERATION]),
-        )
-        .scalar_subquery()
-    )
-    spent = session.execute(
-        select(func.coalesce(func.sum(ApiUsage.cost_usd), 0.0)).where(
-            ApiUsage.content_id == content_id,
-            ApiUsage.created_at >= func.coalesce(began, ApiUsage.created_at),
-        )
-    ).scalar_one()
-    return float(spent)
+    return UsageRepository(session).generation_spend(content_id)

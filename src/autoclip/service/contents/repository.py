@@ -31,6 +31,7 @@ from autoclip.service.models import (
     Content,
     ContentStatus,
     GenerationRun,
+    IdempotencyKey,
     JobPhase,
     StageRun,
     StageRunStatus,
@@ -218,6 +219,13 @@ class ContentRepository:
             )
         )
 
+    def idempotency_key(self, user_id: uuid.UUID, key: str) -> IdempotencyKey | None:
+        return self.session.execute(
+            select(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+            )
+        ).scalar_one_or_none()
+
     # -- what an owner (or an operator) asks for -------------------------------------------
 
     def add(self, content: Content, *, request_id: str | None) -> GenerationRun:
@@ -226,6 +234,18 @@ class ContentRepository:
         content.status = ContentStatus.QUEUED
         self.session.add(content)
         return self.start_run(content, JobPhase.PREPARE, request_id=request_id)
+
+    def remember_key(
+        self, user_id: uuid.UUID, key: str, request_hash: str, content_id: uuid.UUID
+    ) -> None:
+        """Record that `key` made `content_id`; an IntegrityError at the flush if another
+        request of the user took the key first."""
+        self.session.add(
+            IdempotencyKey(
+                user_id=user_id, key=key, request_hash=request_hash, content_id=content_id
+            )
+        )
+        self.session.flush()
 
     def add_draft(self, content: Content) -> None:
         """Store a new draft: no run, no credit taken, until it is generated."""

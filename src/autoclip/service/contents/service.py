@@ -7,7 +7,6 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,6 @@ from autoclip.service.models import (
     Content,
     ContentStatus,
     GenerationType,
-    IdempotencyKey,
     JobPhase,
     LedgerReason,
     Project,
@@ -100,15 +98,9 @@ def create_content(
             # A lost race for the key undoes the content and the debit with it.
             with session.begin_nested():
                 add_and_debit(session, user, content, request_id)
-                session.add(
-                    IdempotencyKey(
-                        user_id=user.id,
-                        key=idempotency_key,
-                        request_hash=request_hash,
-                        content_id=content.id,
-                    )
+                ContentRepository(session).remember_key(
+                    user.id, idempotency_key, request_hash, content.id
                 )
-                session.flush()
         except IntegrityError:
             if earlier := _replay(session, user, idempotency_key, request_hash):
                 return earlier, False
@@ -148,17 +140,16 @@ def generate_draft(
 
 
 def _replay(session: Session, user: Account, key: str, request_hash: str) -> Content | None:
-    earlier = session.execute(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.key == key)
-    ).scalar_one_or_none()
+    contents = ContentRepository(session)
+    earlier = contents.idempotency_key(user.id, key)
     if earlier is None:
         return None
     if earlier.request_hash != request_hash:
         raise Invalid(
             "this Idempotency-Key was used with a different request", field="Idempotency-Key"
         )
-    content = session.get(Content, earlier.content_id)
-    if content is None or content.deleted_at is not None:
+    content = contents.owned(user.id, earlier.content_id)
+    if content is None:
         raise Conflict("the content made with this Idempotency-Key was deleted; use a new key")
     return content
 

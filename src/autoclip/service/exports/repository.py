@@ -160,3 +160,14 @@ class ExportRepository:
     def known_keys(self, keys: Sequence[str]) -> set[str]:
         """Those of `keys` that an export row names."""
         return set(self.session.scalars(select(Export.key).where(Export.key.in_(keys))))
+
+    def serves(self, key: str, now: datetime) -> bool:
+        """Whether `key` is the zip of a ready, unexpired export (its link may be served)."""
+        found = self.session.execute(
+            select(Export.id).where(
+                Export.key == key,
+                Export.status == ExportStatus.READY,
+                Export.expires_at > now,
+            )
+        ).first()
+        return found is not None

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import utcnow
+from autoclip.service.exports.repository import ExportRepository
 from autoclip.service.media.repository import MediaRepository
-from autoclip.service.models import Export, ExportStatus
 from autoclip.service.runtime import Runtime
 
 LINK_SECONDS = 3600
@@ -53,12 +51,5 @@ def still_served(runtime: Runtime, key: str) -> bool:
         if kind == "media":  # a file of a user's library, until they delete it
             return MediaRepository(session).key_is_live(key)
         if kind == "exports":
-            found = session.execute(
-                select(Export.id).where(
-                    Export.key == key,
-                    Export.status == ExportStatus.READY,
-                    Export.expires_at > utcnow(),
-                )
-            ).first()
-            return found is not None
+            return ExportRepository(session).serves(key, utcnow())
     return False
