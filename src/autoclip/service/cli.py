@@ -323,17 +323,13 @@ def admin_grant(
 def admin_verify(email: str) -> None:
     """Confirm a user's email by hand (a machine that sends no mail, or a user whose mail
     never came): they can sign in, and get their plan's free credits, once."""
-    from sqlalchemy import select
-
+    from autoclip.service.auth.repository import UserRepository
     from autoclip.service.auth.verification import mark_verified
-    from autoclip.service.models import User
 
     runtime = _runtime()
     try:
         with runtime.db.session() as session:
-            user = session.execute(
-                select(User).where(User.email == email.strip().lower())
-            ).scalar_one_or_none()
+            user = UserRepository(session).by_email(email)
             if user is None:
                 raise InputError("email", f"no user {email!r}")
             done = mark_verified(session, user)
@@ -353,17 +349,13 @@ youtube_app = typer.Typer(
 
 
 def _user_id(runtime: Runtime, email: str) -> uuid.UUID:
-    from sqlalchemy import select
-
-    from autoclip.service.models import User
+    from autoclip.service.auth.repository import UserRepository
 
     with runtime.db.session(write=False) as session:
-        found = session.execute(
-            select(User.id).where(User.email == email.strip().lower())
-        ).scalar_one_or_none()
-    if found is None:
-        raise InputError("email", f"no user {email!r}")
-    return found
+        found = UserRepository(session).by_email(email)
+        if found is None:
+            raise InputError("email", f"no user {email!r}")
+        return found.id
 
 
 @youtube_app.command("connect")

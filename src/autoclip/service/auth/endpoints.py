@@ -3,9 +3,9 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
 from autoclip.service.auth import service, verification
+from autoclip.service.auth.repository import ApiKeyRepository
 from autoclip.service.auth.schemas import (
     ApiKeyCreated,
     ApiKeyOut,
@@ -34,7 +34,6 @@ from autoclip.service.deps import (
     SessionDep,
     client_of,
 )
-from autoclip.service.models import ApiKey
 from autoclip.service.openapi import problems
 from autoclip.service.runtime import Runtime
 
@@ -176,9 +175,7 @@ def create_api_key(
 
 @router.get("/api-keys", tags=["api keys"])
 def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyOut]:
-    keys = session.scalars(
-        select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at.desc())
-    )
+    keys = ApiKeyRepository(session).of_user(user.id)
     return [ApiKeyOut.model_validate(k) for k in keys]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,6 +12,7 @@ from autoclip.errors import InputError
 from autoclip.service.auth.callers import Account
 from autoclip.service.auth.credentials import Credential
 from autoclip.service.auth.passwords import check_password
+from autoclip.service.auth.repository import ApiKeyRepository, TokenRepository, UserRepository
 from autoclip.service.auth.schemas import (
     Login,
     NewApiKey,
@@ -37,8 +37,8 @@ from autoclip.service.auth.verification import (
     mark_verified,
 )
 from autoclip.service.billing.plans import DEFAULT_PLAN
-from autoclip.service.db import changed_rows, utcnow
-from autoclip.service.models import ApiKey, Plan, RefreshToken, User
+from autoclip.service.db import utcnow
+from autoclip.service.models import ApiKey, RefreshToken, User
 from autoclip.service.problems import (
     Forbidden,
     NotFound,
@@ -78,7 +78,8 @@ def register(
     password_hash = hash_password(data.password)
     detail = REGISTERED_VERIFY if policy.verify_email else REGISTERED
     answer = Registered(email=email, detail=detail)
-    existing = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    users = UserRepository(session)
+    existing = users.by_email(email)
     if existing is not None:
         if policy.verify_email and existing.email_verified_at is None and existing.is_active:
             # Nobody has proven this mailbox yet: the newest sign-up replaces the pending one
@@ -91,7 +92,7 @@ def register(
         elif policy.verify_email:
             mailroom.existing_account(session, email, language)
         return answer
-    plan = session.get(Plan, DEFAULT_PLAN)
+    plan = users.plan(DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     user = User(
         email=email, name=data.name, password_hash=password_hash, plan_id=plan.id,
@@ -99,8 +100,7 @@ def register(
     )  # fmt: skip
     try:
         with session.begin_nested():
-            session.add(user)
-            session.flush()
+            users.add(user)
     except IntegrityError:  # the same email registered concurrently (unique index)
         return answer
     create_default_project(session, user)
@@ -122,9 +122,7 @@ def login(
     """Tokens for a right email and password. Failures are counted per client (see
     throttle.py); unknown emails take the same time and the same path as known ones."""
     throttle.check(client, credentials.email)
-    user = session.execute(
-        select(User).where(User.email == credentials.email.lower())
-    ).scalar_one_or_none()
+    user = UserRepository(session).by_email(credentials.email)
     stored = user.password_hash if user is not None else None
     if not verify_password(credentials.password, stored) or user is None or not user.is_active:
         throttle.failed(client, credentials.email)
@@ -176,7 +174,7 @@ def issue_tokens(
     auth_time: datetime,
 ) -> Tokens:
     refresh = new_refresh_token()
-    session.add(
+    TokenRepository(session).add(
         RefreshToken(
             user_id=user_id,
             family_id=family,
@@ -195,71 +193,42 @@ def rotate(session: Session, signer: TokenSigner, policy: AuthSettings, token: s
     """Trade a refresh token for a new pair. Presenting a used one revokes its whole family:
     someone else has a copy."""
     now = utcnow()
-    row = session.execute(
-        select(RefreshToken).where(RefreshToken.token_hash == hash_secret(token))
-    ).scalar_one_or_none()
+    tokens = TokenRepository(session)
+    row = tokens.by_hash(hash_secret(token))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("the refresh token is invalid or expired")
-    owner = session.get(User, row.user_id)
+    owner = UserRepository(session).get(row.user_id)
     if owner is None or not owner.is_active:
         raise Unauthorized("the refresh token is invalid or expired")
-    used = changed_rows(
-        session,
-        update(RefreshToken)
-        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
-        .values(used_at=now),
-    )
-    if used != 1:
-        revoke_family(session, row.family_id)
+    if not tokens.use(row.id, now):
+        tokens.revoke_family(row.family_id, now)
         session.commit()
         raise Unauthorized("the refresh token was already used; sign in again")
     # The family began at the login: its first token's time is when the password was typed.
-    began = session.execute(
-        select(func.min(RefreshToken.created_at)).where(RefreshToken.family_id == row.family_id)
-    ).scalar_one()
+    began = tokens.family_began(row.family_id)
     return issue_tokens(session, signer, policy, row.user_id, row.family_id, auth_time=began)
 
 
-def revoke_family(session: Session, family: uuid.UUID) -> None:
-    session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-
-
 def logout(session: Session, user: Account, token: str) -> None:
-    row = session.execute(
-        select(RefreshToken).where(
-            RefreshToken.token_hash == hash_secret(token), RefreshToken.user_id == user.id
-        )
-    ).scalar_one_or_none()
-    if row is not None:
-        revoke_family(session, row.family_id)
+    tokens = TokenRepository(session)
+    row = tokens.by_hash(hash_secret(token))
+    if row is not None and row.user_id == user.id:
+        tokens.revoke_family(row.family_id, utcnow())
 
 
 def logout_everywhere(session: Session, user: Account, api_keys: bool) -> int:
     """Revoke every refresh token of the user (and, if asked, every API key); returns how
     many sessions ended. Access tokens already out expire within their 15 minutes."""
     now = utcnow()
-    ended = changed_rows(
-        session,
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now),
-    )
+    ended = TokenRepository(session).revoke_all(user.id, now)
     if api_keys:
-        session.execute(
-            update(ApiKey)
-            .where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        ApiKeyRepository(session).revoke_all(user.id, now)
     return ended
 
 
 def user_row(session: Session, account: Account) -> User:
     """The account's row as it is now: its balance and password, which `Caller` leaves out."""
-    user = session.get(User, account.id)
+    user = UserRepository(session).get(account.id)
     if user is None:  # deleted since the caller was cached
         raise Unauthorized()
     return user
@@ -291,14 +260,13 @@ def create_api_key(
         scopes=" ".join(sorted(set(data.scopes))),
         expires_at=expires,
     )
-    session.add(key)
-    session.flush()
+    ApiKeyRepository(session).add(key)
     return key, secret
 
 
 def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
-    key = session.get(ApiKey, key_id)
-    if key is None or key.user_id != user.id:
+    key = ApiKeyRepository(session).owned(user.id, key_id)
+    if key is None:
         raise NotFound("no such API key")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
@@ -308,12 +276,5 @@ def browser_session(session: Session, token: str) -> tuple[uuid.UUID, datetime] 
     """The user and sign-in time of a studio session: a refresh token the browser holds in
     an HttpOnly cookie and never trades in (studio/session.py). It ends as any session
     does: log-out (its family revoked), log-out everywhere, or its expiry."""
-    row = session.execute(
-        select(RefreshToken).where(
-            RefreshToken.token_hash == hash_secret(token),
-            RefreshToken.revoked_at.is_(None),
-            RefreshToken.used_at.is_(None),
-            RefreshToken.expires_at > utcnow(),
-        )
-    ).scalar_one_or_none()
+    row = TokenRepository(session).unused(hash_secret(token), utcnow())
     return (row.user_id, row.created_at) if row is not None else None

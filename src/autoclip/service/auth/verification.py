@@ -37,15 +37,15 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.kit.mail import MailQueue, mask_address, new_message
+from autoclip.service.auth.repository import UserRepository
 from autoclip.service.auth.tokens import TokenExpired, TokenInvalid, TokenSigner
 from autoclip.service.billing.credits import open_account
 from autoclip.service.billing.plans import DEFAULT_PLAN
-from autoclip.service.db import after_commit, changed_rows, utcnow
-from autoclip.service.models import Plan, User
+from autoclip.service.db import after_commit, utcnow
+from autoclip.service.models import User
 from autoclip.service.problems import AppError, Conflict, Forbidden, TooManyRequests
 from autoclip.service.ratelimit import RateLimiter
 from autoclip.settings import AuthSettings, Settings
@@ -218,7 +218,7 @@ class Mailroom:
     def verification(self, session: Session, user: User, language: Language) -> None:
         hours = self.settings.auth.verify_link_hours
         token = make_token(self.signer, user, hours)
-        plan = session.get(Plan, user.plan_id)
+        plan = UserRepository(session).plan(user.plan_id)
         credits = (plan.trial_credits or plan.monthly_credits) if plan else 0
         text = _verify_text(language, verify_link(self.settings, token), token, hours,
                             credits, _when(utcnow()))  # fmt: skip
@@ -236,14 +236,11 @@ def mark_verified(session: Session, user: User, password_hash: str | None = None
     this call did. One conditional UPDATE decides: concurrent calls (two clicks, two API
     replicas) verify and grant exactly once, on PostgreSQL (row lock, re-checked WHERE) and
     SQLite (one writer at a time) alike. `password_hash`: only if the account still has it."""
-    condition = [User.id == user.id, User.email_verified_at.is_(None)]
-    if password_hash is not None:
-        condition.append(User.password_hash == password_hash)
-    now = utcnow()
-    if changed_rows(session, update(User).where(*condition).values(email_verified_at=now)) != 1:
+    users = UserRepository(session)
+    if not users.verify(user.id, utcnow(), password_hash):
         return False
     session.refresh(user)
-    plan = session.get(Plan, user.plan_id) or session.get(Plan, DEFAULT_PLAN)
+    plan = users.plan(user.plan_id) or users.plan(DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     open_account(session, user, plan)
     return True
@@ -263,7 +260,7 @@ def verify(session: Session, signer: TokenSigner, token: str) -> User:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise InvalidLink("the link is not valid: use the whole link from the mail") from None
-    user = session.get(User, user_id)
+    user = UserRepository(session).get(user_id)
     if user is not None and user.email_verified_at is not None:
         raise AlreadyVerified()
     if (
@@ -290,8 +287,7 @@ def remove_unverified(session: Session, auth: AuthSettings) -> int:
     by the foreign keys); its email can sign up anew. One DELETE with the condition in it:
     an account verified meanwhile is not touched."""
     keep = max(timedelta(days=auth.unverified_days), timedelta(hours=auth.verify_link_hours))
-    gone = delete(User).where(User.email_verified_at.is_(None), User.created_at < utcnow() - keep)
-    return changed_rows(session, gone)
+    return UserRepository(session).remove_unverified(utcnow() - keep)
 
 
 def check_resend_allowed(limiter: RateLimiter, settings: Settings, client: str) -> None:
@@ -307,6 +303,6 @@ def check_resend_allowed(limiter: RateLimiter, settings: Settings, client: str) 
 
 def resend(session: Session, mailroom: Mailroom, email: str, language: Language) -> None:
     """Mail a new link if `email` has an account waiting for it; nothing otherwise."""
-    user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+    user = UserRepository(session).by_email(email)
     if user is not None and user.email_verified_at is None and user.is_active:
         mailroom.verification(session, user, language)

@@ -10,18 +10,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from autoclip.errors import InputError
 from autoclip.options import Aspect, Language, Tone, Vertical
 from autoclip.service.auth import service as auth
+from autoclip.service.auth.repository import ApiKeyRepository
 from autoclip.service.auth.schemas import ApiKeyOut, NewApiKey, PasswordChange
 from autoclip.service.auth.throttle import LoginThrottle
 from autoclip.service.billing.endpoints import credits as credits_of
 from autoclip.service.billing.usage import daily_usage
 from autoclip.service.db import utcnow
 from autoclip.service.deps import RuntimeDep, SessionDep, client_of
-from autoclip.service.models import ApiKey
 from autoclip.service.problems import (
     AppError,
     NotFound,
@@ -122,9 +121,7 @@ class _NotANumber(Exception):
 
 
 def _keys(session: SessionDep, user_id: uuid.UUID) -> list[ApiKeyOut]:
-    rows = session.scalars(
-        select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at.desc())
-    )
+    rows = ApiKeyRepository(session).of_user(user_id)
     return [ApiKeyOut.model_validate(k) for k in rows]
 
 
