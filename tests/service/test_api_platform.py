@@ -4,7 +4,6 @@ OpenAPI document, and problem JSON even for a crash."""
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -17,6 +16,7 @@ from autoclip.service.app import create_app
 from autoclip.service.models import Content, GenerationRun, Plan, User
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
+from ratelimits import frozen_rate_limits
 from service.conftest import sign_up
 
 TEXT = (
@@ -49,13 +49,6 @@ def sample(
     found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
 ) -> float | None:
     return found.get((name, frozenset(labels.items())))
-
-
-def fresh_window(margin: float = 5.0) -> None:
-    """Wait out the end of the rate limiter's minute, so a test's requests share one window."""
-    left = 60 - time.time() % 60
-    if left < margin:
-        time.sleep(left + 0.05)
 
 
 def test_health_and_ready(client: TestClient) -> None:
@@ -201,50 +194,54 @@ def test_rate_limit_when_exceeded(
     client: TestClient, runtime: Runtime, slow_free_plan: int
 ) -> None:
     other = sign_up(client)
-    fresh_window()
+    with frozen_rate_limits(runtime):
+        remaining = []
+        for _ in range(3):
+            allowed = client.get("/api/v1/users/me", headers=other)
+            assert allowed.status_code == 200, allowed.text
+            assert allowed.headers.get_list("X-RateLimit-Limit") == ["3"]
+            assert "Retry-After" not in allowed.headers
+            remaining.append(allowed.headers["X-RateLimit-Remaining"])
+        assert remaining == ["2", "1", "0"]
 
-    remaining = []
-    for _ in range(3):
-        allowed = client.get("/api/v1/users/me", headers=other)
-        assert allowed.status_code == 200, allowed.text
-        assert allowed.headers.get_list("X-RateLimit-Limit") == ["3"]
-        assert "Retry-After" not in allowed.headers
-        remaining.append(allowed.headers["X-RateLimit-Remaining"])
-    assert remaining == ["2", "1", "0"]
-
-    refused = client.get("/api/v1/users/me", headers=other)
-    assert refused.status_code == 429, refused.text
-    assert refused.headers["content-type"].startswith(PROBLEM_JSON)
-    assert refused.json()["type"].endswith("/rate-limited")
-    for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
-        assert len(refused.headers.get_list(name)) == 1, (name, refused.headers)
-    assert refused.headers["X-RateLimit-Limit"] == "3"
-    assert refused.headers["X-RateLimit-Remaining"] == "0"
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert refused.headers["Retry-After"] == refused.headers["X-RateLimit-Reset"]
-    assert refused.headers["X-Request-ID"]
-    # Writes are limited the same way, and nothing is charged for a refused one.
-    write = client.post(
-        "/api/v1/contents", json={"generation_type": "text", "text": TEXT}, headers=other
-    )
-    assert write.status_code == 429
+        refused = client.get("/api/v1/users/me", headers=other)
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["content-type"].startswith(PROBLEM_JSON)
+        assert refused.json()["type"].endswith("/rate-limited")
+        for name in (
+            "Retry-After",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+        ):
+            assert len(refused.headers.get_list(name)) == 1, (name, refused.headers)
+        assert refused.headers["X-RateLimit-Limit"] == "3"
+        assert refused.headers["X-RateLimit-Remaining"] == "0"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert refused.headers["Retry-After"] == refused.headers["X-RateLimit-Reset"]
+        assert refused.headers["X-Request-ID"]
+        # Writes are limited the same way, and nothing is charged for a refused one.
+        write = client.post(
+            "/api/v1/contents", json={"generation_type": "text", "text": TEXT}, headers=other
+        )
+        assert write.status_code == 429
     with runtime.db.session(write=False) as session:
         balances = set(session.scalars(select(User.credit_balance)))
     assert balances == {3}
 
 
-def test_anonymous_rate_limit(client: TestClient) -> None:
-    fresh_window()
-    body = {"refresh_token": "x" * 43}
-    for _ in range(30):
-        assert client.post("/api/v1/auth/refresh", json=body).status_code == 401
-    refused = client.post("/api/v1/auth/refresh", json=body)
-    assert refused.status_code == 429, refused.text
-    assert refused.headers["X-RateLimit-Limit"] == "30"
-    assert int(refused.headers["Retry-After"]) >= 1
-    # Logins from the same address share the budget.
-    login = client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x"})
-    assert login.status_code == 429
+def test_anonymous_rate_limit(client: TestClient, runtime: Runtime) -> None:
+    with frozen_rate_limits(runtime):
+        body = {"refresh_token": "x" * 43}
+        for _ in range(30):
+            assert client.post("/api/v1/auth/refresh", json=body).status_code == 401
+        refused = client.post("/api/v1/auth/refresh", json=body)
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["X-RateLimit-Limit"] == "30"
+        assert int(refused.headers["Retry-After"]) >= 1
+        # Logins from the same address share the budget.
+        login = client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x"})
+        assert login.status_code == 429
     # Health, readiness and metrics are never limited.
     assert client.get("/health").status_code == 200
 

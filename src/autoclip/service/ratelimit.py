@@ -54,6 +54,10 @@ class RateLimiter(Protocol):
         """Drop `key`'s count in the current window."""
         ...
 
+    def with_clock(self, clock: Clock) -> RateLimiter:
+        """A limiter of the same kind, on the same store, that reads `clock`."""
+        ...
+
 
 def _decide(count: int, limit: int, now: float, window: int, counted: bool) -> RateDecision:
     reset_in = window - int(now) % window
@@ -94,6 +98,9 @@ class MemoryRateLimiter:
         with self._lock:
             self._counts.pop(self._slot(key, window, now), None)
 
+    def with_clock(self, clock: Clock) -> MemoryRateLimiter:
+        return MemoryRateLimiter(clock)
+
 
 class RedisRateLimiter:
     local = False
@@ -122,3 +129,6 @@ class RedisRateLimiter:
 
     def forget(self, key: str, window: int = WINDOW_SECONDS) -> None:
         self._redis.delete(self._key(key, window, self._clock()))
+
+    def with_clock(self, clock: Clock) -> RedisRateLimiter:
+        return RedisRateLimiter(self._redis, clock)
