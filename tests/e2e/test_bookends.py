@@ -23,7 +23,17 @@ from PIL import Image, ImageDraw
 from autoclip.kit.ffmpeg import ffmpeg_binary, run_ffmpeg
 
 from .conftest import KO_SHORT_TEXT
-from .media import Pixels, Rendered, band_level, frame_at, generate, only_stream, probe, read_rgb, srt_cues
+from .media import (
+    Pixels,
+    Rendered,
+    band_level,
+    frame_at,
+    generate,
+    only_stream,
+    probe,
+    read_rgb,
+    srt_cues,
+)
 
 FPS = 30
 ACCENT = (30, 136, 229)  # #1E88E5
@@ -101,7 +111,8 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
                           "--logo", str(folder / "logo.png"),
                           "--music", str(folder / "bed.wav")])  # fmt: skip
     square = generate(out, [*text, "--aspect", "1:1", "--intro-card", "오토클립",
-                            "--intro-seconds", "1", "--outro", str(folder / "wide.mp4")])  # fmt: skip
+                            "--intro-seconds", "1",
+                            "--outro", str(folder / "wide.mp4")])  # fmt: skip
     return Made(plain, wide, square, folder)
 
 

@@ -138,7 +138,9 @@ def test_stored_look_carries_the_brand() -> None:
     assert look.caption_look(StoredOptions().aspect).highlight_colour == "#123456"
 
 
-def _clip(tmp_path: Path, size: str = "640x360", seconds: float = 1.5, name: str = "c.mp4") -> bytes:
+def _clip(
+    tmp_path: Path, size: str = "640x360", seconds: float = 1.5, name: str = "c.mp4"
+) -> bytes:
     target = tmp_path / name
     subprocess.run(
         [ffmpeg_binary(), "-v", "error", "-y", "-f", "lavfi", "-i",
