@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autoclip.errors import AutoclipError, ConfigurationError, InputError, MediaError
 from autoclip.kit.storage import LocalStorage
+from autoclip.looks.bookends import cli_bookend
 from autoclip.looks.brand import LogoPosition, local_brand
 from autoclip.looks.look import cli_look
 from autoclip.options import Aspect, GenerateOptions, Language, Length, Tone, Vertical
@@ -169,6 +170,14 @@ def generate(
     music_level: Annotated[
         float, typer.Option(help="Music bed level under the voice, dB.")
     ] = -16.0,
+    intro: Annotated[Path | None, typer.Option(help="Intro clip (MP4/MOV/WebM, <=10 s).")] = None,
+    intro_card: Annotated[
+        str | None, typer.Option(help="Intro card text (the channel's name; may be empty).")
+    ] = None,
+    intro_seconds: Annotated[float, typer.Option(help="Intro card length, 1-3 s.")] = 2.0,
+    outro: Annotated[Path | None, typer.Option(help="Outro clip (MP4/MOV/WebM, <=10 s).")] = None,
+    outro_card: Annotated[str | None, typer.Option(help="Outro card text (may be empty).")] = None,
+    outro_seconds: Annotated[float, typer.Option(help="Outro card length, 1-3 s.")] = 2.0,
     writer: Annotated[
         str | None, typer.Option(help="Script writer chain: offline, gemini, openai.")
     ] = None,
@@ -226,6 +235,8 @@ def generate(
         font=font,
         language=edited.language if edited else options.language,
         music_level_db=music_level,
+        intro=cli_bookend(intro, intro_card, intro_seconds, "intro"),
+        outro=cli_bookend(outro, outro_card, outro_seconds, "outro"),
     )
     look = cli_look(template, caption_style, brand)
     request = GenerateRequest(source, options, music=music, assets=assets, script=edited, look=look)

@@ -276,3 +276,28 @@ def test_out_that_is_a_file(below: str, text_file: Path, tmp_path: Path) -> None
     assert taken.read_text("utf-8") == "someone's notes\n"
     xdg = tmp_path / "xdg"
     assert not xdg.exists() or not any(p.is_file() for p in xdg.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("flags", "names"),
+    [
+        (["--intro", "CLIP", "--intro-card", "Channel"], "intro:"),
+        (["--outro", "TEXT"], "outro:"),  # a text file is no clip
+        (["--intro-card", "Channel", "--intro-seconds", "5"], "intro.seconds"),
+        (["--outro-card", "x" * 41], "outro.text"),
+    ],
+)
+def test_bad_intro_or_outro_is_refused_naming_it(
+    flags: list[str], names: str, text_file: Path, tmp_path: Path
+) -> None:
+    from autoclip.kit.ffmpeg import ffmpeg_binary
+
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-f", "lavfi", "-i",
+         "testsrc2=size=320x240:rate=25:duration=1", "-pix_fmt", "yuv420p", str(clip)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    args = [str(clip) if a == "CLIP" else str(text_file) if a == "TEXT" else a for a in flags]
+    assert_rejected(["--text", str(text_file), *args], tmp_path, names)

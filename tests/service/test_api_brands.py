@@ -136,3 +136,85 @@ def test_stored_look_carries_the_brand() -> None:
     look = stored_look(StoredOptions(caption_style="pop"), BrandKit(primary_colour="#123456"))
     assert look.brand is not None
     assert look.caption_look(StoredOptions().aspect).highlight_colour == "#123456"
+
+
+def _clip(
+    tmp_path: Path, size: str = "640x360", seconds: float = 1.5, name: str = "c.mp4"
+) -> bytes:
+    target = tmp_path / name
+    subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-y", "-f", "lavfi", "-i",
+         f"testsrc2=size={size}:rate=25:duration={seconds}", "-f", "lavfi", "-i",
+         f"sine=f=440:d={seconds}", "-shortest", "-pix_fmt", "yuv420p", str(target)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return target.read_bytes()
+
+
+def test_intro_and_outro(client: TestClient, runtime: Runtime, tmp_path: Path) -> None:
+    auth, other = sign_up(client), sign_up(client)
+    project = client.post("/api/v1/projects", json={"name": "Channel"}, headers=auth).json()
+    brand = f"/api/v1/projects/{project['id']}/brand"
+    files = f"/api/v1/brand-files/{project['id']}"
+    mp4 = {**auth, "content-type": "video/mp4"}
+
+    assert client.get(brand, headers=auth).json()["intro"] is None
+    # a card: its text and length, validated field by field
+    card = client.patch(brand, json={"outro": {"text": "오토클립", "seconds": 1.5}}, headers=auth)
+    assert card.status_code == 200, card.text
+    assert card.json()["outro"] == {"kind": "card", "seconds": 1.5, "text": "오토클립"}
+    assert_problem(client.patch(brand, json={"outro": {"seconds": 4}}, headers=auth), 422,
+                   "outro.seconds")  # fmt: skip
+    assert_problem(client.patch(brand, json={"intro": {"text": "가" * 41}}, headers=auth), 422,
+                   "intro.text")  # fmt: skip
+
+    # a clip: sniffed by content, its limits named
+    made = client.put(f"{files}/intro", content=_clip(tmp_path), headers=mp4)
+    assert made.status_code == 200, made.text
+    intro = made.json()["intro"]
+    assert intro["kind"] == "clip"
+    assert abs(intro["seconds"] - 1.5) < 0.1
+    assert_problem(client.put(f"{files}/intro", content=_png(), headers=mp4), 422, "intro")
+    assert_problem(client.put(f"{files}/intro", content=_wav(tmp_path), headers=mp4), 422,
+                   "intro")  # fmt: skip
+    long_clip = _clip(tmp_path, seconds=11, name="long.mp4")
+    refused = client.put(f"{files}/outro", content=long_clip, headers=mp4)
+    assert_problem(refused, 422, "outro")
+    assert "10 seconds" in refused.text
+    tiny = client.put(f"{files}/intro", content=_clip(tmp_path, "96x96", name="t.mp4"), headers=mp4)
+    assert_problem(tiny, 422, "intro")
+    assert "96x96" in tiny.text
+    assert_problem(client.put(f"{files}/intro", content=_clip(tmp_path), headers={**auth,
+                   "content-type": "image/png"}), 415, "Content-Type")  # fmt: skip
+
+    # another user can neither upload, change nor remove it
+    assert_problem(client.put(f"{files}/intro", content=_clip(tmp_path), headers={**other,
+                   "content-type": "video/mp4"}), 404)  # fmt: skip
+    assert_problem(client.patch(brand, json={"intro": None}, headers=other), 404)
+    assert_problem(client.delete(f"{brand}/intro", headers=other), 404)
+
+    with runtime.db.session(write=False) as session:
+        row = session.get(Project, uuid.UUID(project["id"]))
+        assert row is not None
+        record = row.brand
+    assert record.intro is not None
+    clip_key = record.intro.clip_key or ""
+    assert clip_key.startswith(f"brands/{row.user_id}/{project['id']}/intro-")
+    assert runtime.storage.exists(clip_key)
+
+    # the kit the worker hands the engine: the clip fetched, the card as designed
+    kit = brand_kit(runtime.storage, record, tmp_path / "cache")
+    assert kit is not None
+    assert kit.intro is not None
+    assert kit.intro.clip is not None
+    assert kit.intro.clip.read_bytes() == runtime.storage.get_bytes(clip_key)
+    assert kit.outro is not None
+    assert (kit.outro.kind.value, kit.outro.text, kit.outro.seconds) == ("card", "오토클립", 1.5)
+
+    # a card in place of the clip deletes the clip; DELETE removes a card as well
+    replaced = client.patch(brand, json={"intro": {"text": "Hello"}}, headers=auth)
+    assert replaced.json()["intro"] == {"kind": "card", "seconds": 2.0, "text": "Hello"}
+    assert not runtime.storage.exists(clip_key)
+    assert client.delete(f"{brand}/outro", headers=auth).json()["outro"] is None
+    assert client.patch(brand, json={"intro": None}, headers=auth).json()["intro"] is None

@@ -195,9 +195,10 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                 *(
                     {
                         # An uploaded file's worth is its content (an image Pillow reads,
-                        # a font that draws Hangul, audio ffmpeg reads), which no schema
-                        # can state: well-formed bytes of the right type that fail the
-                        # check are a 422 naming the file (documented in looks.md).
+                        # a font that draws Hangul, audio ffmpeg reads, a clip within its
+                        # limits), which no schema can state: well-formed bytes of the
+                        # right type that fail the check are a 422 naming the file
+                        # (documented in looks.md).
                         "include-name": f"PUT /api/v1/brand-files/{{project_id}}/{kind}",
                         "checks": {
                             "positive_data_acceptance": {
@@ -205,7 +206,7 @@ def config(auth: dict[str, str], theirs: Things) -> schemathesis.Config:
                             }
                         },
                     }
-                    for kind in ("logo", "font", "music")
+                    for kind in ("logo", "font", "music", "intro", "outro")
                 ),
                 {
                     # A script can be edited only once it is written, while the content

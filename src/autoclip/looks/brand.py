@@ -21,6 +21,7 @@ from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image
 
 from autoclip.errors import InputError
+from autoclip.looks.bookends import Bookend
 from autoclip.options import Language
 
 MAX_FONT_BYTES = 20 << 20  # a full Hangul font (11,172 syllables) is 4–16 MB
@@ -52,6 +53,8 @@ class BrandKit:
     font: Path | None = None  # captions are set in it
     music: Path | None = None  # the default music bed
     music_level_db: float = -16.0
+    intro: Bookend | None = None  # before the video: a card or the user's clip
+    outro: Bookend | None = None  # after it
 
 
 # -- fonts ------------------------------------------------------------------------------
@@ -255,6 +258,8 @@ def local_brand(
     font: Path | None = None,
     language: Language = Language.KO,
     music_level_db: float = -16.0,
+    intro: Bookend | None = None,
+    outro: Bookend | None = None,
 ) -> BrandKit | None:
     """A brand kit from local files (the CLI's flags), each checked as an upload would be;
     None when nothing of a brand is given."""
@@ -273,7 +278,7 @@ def local_brand(
         logo_info(_read(logo, "logo", MAX_LOGO_BYTES), "logo")
     if font is not None:
         check_font_covers(_read(font, "font", MAX_FONT_BYTES), language, "font")
-    given = (logo, primary_colour, accent_colour, font)
+    given = (logo, primary_colour, accent_colour, font, intro, outro)
     if all(value is None for value in given) and music_level_db == -16.0:
         return None
     return BrandKit(
@@ -285,6 +290,8 @@ def local_brand(
         accent_colour=accent_colour,
         font=font,
         music_level_db=music_level_db,
+        intro=intro,
+        outro=outro,
     )
 
 

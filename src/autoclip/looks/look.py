@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from autoclip.captions.presets import CaptionLook, CaptionStyleName, preset
 from autoclip.errors import InputError
+from autoclip.looks.bookends import Bookend
 from autoclip.looks.brand import BrandKit
 from autoclip.looks.templates import BUILTIN, TemplateSpec
 from autoclip.options import Aspect
@@ -89,8 +90,21 @@ class Look:
                 "font": str(brand.font) if brand.font else None,
                 "music": str(brand.music) if brand.music else None,
                 "music_level_db": brand.music_level_db,
+                "intro": _bookend_print(brand.intro),
+                "outro": _bookend_print(brand.outro),
             },
         }
+
+
+def _bookend_print(bookend: Bookend | None) -> dict[str, Any] | None:
+    if bookend is None:
+        return None
+    return {
+        "kind": bookend.kind.value,
+        "seconds": bookend.seconds,
+        "text": bookend.text,
+        "clip": str(bookend.clip) if bookend.clip else None,
+    }
 
 
 def cli_look(template: str | None, caption_style: str | None, brand: BrandKit | None) -> Look:

@@ -38,6 +38,7 @@ from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.memory import return_freed_memory
 from autoclip.kit.private import make_private_dir
 from autoclip.kit.storage import Storage, image_key, video_key
+from autoclip.looks.bookends import BookendKind, clip_info, draw_card
 from autoclip.looks.brand import check_text_covered, font_info, logo_corner, prepare_logo
 from autoclip.looks.look import Look
 from autoclip.options import GenerateOptions
@@ -58,10 +59,22 @@ from autoclip.providers.visuals.base import (
     stock_key,
 )
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
-from autoclip.render.audio import MUSIC_LEVEL_DB, encode_voice_track, measure_loudness
+from autoclip.render.audio import (
+    MUSIC_LEVEL_DB,
+    Padding,
+    encode_voice_track,
+    measure_loudness,
+    pad_voice,
+)
 from autoclip.render.thumbnail import make_thumbnail
-from autoclip.render.timeline import plan_timeline
-from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, render_video
+from autoclip.render.timeline import FPS, plan_timeline
+from autoclip.render.video import (
+    BookendInput,
+    EncoderSettings,
+    RenderJob,
+    SceneInput,
+    render_video,
+)
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Script
 
@@ -239,7 +252,8 @@ class Engine:
             content_id=content_id,
             script=script,
             outputs=outputs,
-            duration_s=round(track.duration, 3),
+            # the video's length: the narration's, and the brand's intro and outro
+            duration_s=round(track.duration + sum(bookend_frames(request.look)) / FPS, 3),
             timings=dict(run.timings),
             reused=dict(run.reused),
             safety=prepared.safety,
@@ -537,24 +551,32 @@ class Engine:
     def _captions(
         self, track: NarrationTrack, options: GenerateOptions, look: Look
     ) -> tuple[Captions, bool]:
+        # On the whole video's clock: after the brand's intro, if it has one.
+        intro_frames, _ = bookend_frames(look)
+        shift = intro_frames / FPS
         words = [
-            WordTiming(text=word.text, start=offset + word.start, end=offset + word.end)
+            WordTiming(
+                text=word.text, start=shift + offset + word.start, end=shift + offset + word.end
+            )
             for offset, scene in zip(track.offsets, track.scenes, strict=True)
             for word in scene.words
         ]
         size = options.frame_size
         style = _caption_style(look, options)
-        key = input_hash(
+        parts: list[object] = [
             "captions",
             ENGINE_VERSION,
             asdict(style),
             file_fingerprint(style.font_path) if style.font_path else None,
             track.duration,
             [w.model_dump() for w in words],
-        )
+        ]
+        if intro_frames:  # without an intro, the same key as before intros existed
+            parts.append(intro_frames)
+        key = input_hash(*parts)
 
         def write(folder: Path) -> None:
-            pages = layout_pages(words, size, track.duration, style=style)
+            pages = layout_pages(words, size, shift + track.duration, style=style)
             (folder / "captions.ass").write_text(render_ass(pages, style), "utf-8")
             (folder / "captions.srt").write_text(render_srt(pages), "utf-8")
 
@@ -586,6 +608,9 @@ class Engine:
         if not look.is_default:  # AutoClip's own look keeps its cached renders
             logo = file_fingerprint(brand.logo) if brand and brand.logo else None
             parts.append([look.fingerprint(), look.crossfade, logo])
+            clips = [b.clip for b in (brand.intro, brand.outro) if b and b.clip] if brand else []
+            if clips:
+                parts.append([file_fingerprint(clip) for clip in clips])
 
         key = run.key(Stage.RENDER, *parts)
 
@@ -616,7 +641,14 @@ class Engine:
             brand = look.brand
             _link_fonts(scratch / "fonts", brand.font if brand else None)
             level = brand.music_level_db if brand else MUSIC_LEVEL_DB
-            loudness = measure_loudness(track.wav, music, track.duration, level)
+            timeline = plan_timeline(track.offsets, track.duration, crossfade=look.crossfade)
+            intro, outro = _bookend_inputs(look, options, scratch)
+            voice, duration = track.wav, track.duration
+            if intro is not None or outro is not None:
+                voice = scratch / "voice.wav"
+                pad_voice(track.wav, timeline.duration, _padding(intro), _padding(outro), voice)
+                duration = _wav_seconds(voice)
+            loudness = measure_loudness(voice, music, duration, level)
             logo, logo_at = None, (0, 0)
             if brand is not None and brand.logo is not None:
                 logo = Path("logo.png")
@@ -630,9 +662,9 @@ class Engine:
             return_freed_memory()
             job = RenderJob(
                 scenes=scenes,
-                timeline=plan_timeline(track.offsets, track.duration, crossfade=look.crossfade),
+                timeline=timeline,
                 size=options.frame_size,
-                narration=track.wav,
+                narration=voice,
                 music=music,
                 captions=Path("captions.ass"),
                 fonts_dir=Path("fonts"),
@@ -642,6 +674,8 @@ class Engine:
                 logo=logo,
                 logo_at=logo_at,
                 music_level_db=level,
+                intro=intro,
+                outro=outro,
             )
             render_video(
                 job,
@@ -786,6 +820,50 @@ def _caption_style(look: Look, options: GenerateOptions) -> CaptionStyle:
         font_family=family,
         max_page_seconds=look.caption_page_seconds,
     )
+
+
+def bookend_frames(look: Look) -> tuple[int, int]:
+    """Frames of the brand's intro and outro (0 for none)."""
+    brand = look.brand
+    if brand is None:
+        return 0, 0
+    intro = brand.intro.frames(FPS) if brand.intro else 0
+    outro = brand.outro.frames(FPS) if brand.outro else 0
+    return intro, outro
+
+
+def _bookend_inputs(
+    look: Look, options: GenerateOptions, scratch: Path
+) -> tuple[BookendInput | None, BookendInput | None]:
+    """The intro and outro as the render takes them: a card drawn into `scratch` at the
+    frame's size, or a link to the clip."""
+    brand = look.brand
+    if brand is None:
+        return None, None
+    made: list[BookendInput | None] = []
+    for name, bookend in (("intro", brand.intro), ("outro", brand.outro)):
+        if bookend is None:
+            made.append(None)
+            continue
+        if bookend.kind is BookendKind.CLIP:
+            assert bookend.clip is not None
+            path = scratch / f"{name}_clip"
+            path.symlink_to(bookend.clip.resolve())
+        else:
+            path = scratch / f"{name}.png"
+            draw_card(
+                bookend, options.frame_size, path,
+                accent=brand.accent_colour, logo=brand.logo, font=brand.font,
+            )  # fmt: skip
+        made.append(BookendInput(path, bookend.frames(FPS), bookend.kind is BookendKind.CLIP))
+    return made[0], made[1]
+
+
+def _padding(bookend: BookendInput | None) -> Padding:
+    if bookend is None:
+        return Padding(0.0)
+    sound = bookend.path if bookend.clip and clip_info(bookend.path).audio else None
+    return Padding(bookend.frames / FPS, sound)
 
 
 def _link_fonts(folder: Path, brand_font: Path | None) -> None:

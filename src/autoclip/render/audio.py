@@ -161,3 +161,49 @@ def encode_voice_track(voice: Path, out: Path, codec_args: list[str]) -> None:
     loudness = measure_loudness(voice, None, 0.0)
     args = _mix_args(voice, None, 0.0, normalise_filters(loudness), MUSIC_LEVEL_DB)
     run_ffmpeg([*args, *codec_args, str(out)], what="narration track encoding")
+
+
+@dataclass(frozen=True)
+class Padding:
+    """Seconds of a bookend on the soundtrack, and the clip whose own sound fills them (None
+    for silence: a card, or a clip without sound)."""
+
+    seconds: float
+    sound: Path | None = None
+
+
+def pad_voice(voice: Path, body_seconds: float, intro: Padding, outro: Padding, out: Path) -> None:
+    """The voice track on the whole video's clock: the intro's sound (or silence), the
+    narration padded to the body's length, the outro's sound, each cut to its exact
+    length, as one mono WAV at 48 kHz. The mix, its metering and the ducking then treat a
+    clip's own sound like the narration (the music bed dips under both)."""
+    args: list[str] = []
+    graph = FilterGraph()
+    mono = [
+        Filter.of("aresample", out_sample_rate=SAMPLE_RATE),
+        Filter.of("aformat", sample_fmts="s16", channel_layouts="mono"),
+    ]
+    labels = []
+    parts = ((intro.sound, intro.seconds), (voice, body_seconds), (outro.sound, outro.seconds))
+    for index, (sound, seconds) in enumerate(parts):
+        if seconds <= 0:  # no intro, or no outro
+            continue
+        label = f"part{index}"
+        labels.append(label)
+        if sound is None:
+            silence = Filter.of(
+                "anullsrc", channel_layout="mono", sample_rate=SAMPLE_RATE, duration=seconds
+            )
+            graph.add([], [silence, *mono], [label])
+            continue
+        stream = f"{len(args) // 2}:a"
+        args += ["-i", str(sound)]
+        cut = [Filter.of("apad"), Filter.of("atrim", duration=seconds)]
+        graph.add([stream], [*mono, *cut], [label])
+    graph.add(labels, [Filter.of("concat", n=len(labels), v=0, a=1)], ["out"])
+    graph.validate({"out"})
+    run_ffmpeg(
+        [*args, "-filter_complex", graph.render(), "-map", "[out]", "-c:a", "pcm_s16le",
+         str(out)],
+        what="soundtrack padding",
+    )  # fmt: skip

@@ -164,3 +164,52 @@ def video_frames(
                 blend(outgoing.next_frame(), incoming.next_frame(), k / tail.frames, mixed)
                 yield mixed
             done_with(tail)
+
+
+def fit_filters(width: int, height: int) -> list[Filter]:
+    """Scale to fit inside width x height, whole and unstretched, on black bars where the
+    shapes differ (an intro made for 16:9 shown in a 9:16 short)."""
+    return [
+        Filter.of(
+            "scale",
+            w=width,
+            h=height,
+            force_original_aspect_ratio="decrease",
+            force_divisible_by=2,
+            flags="bicubic",
+            out_color_matrix="bt709",
+            out_range="tv",
+        ),
+        Filter.of("format", pix_fmts="yuv420p"),
+        Filter.of("pad", w=width, h=height, x="(ow-iw)/2", y="(oh-ih)/2", color="black"),
+        Filter.of("setsar", sar=1),
+    ]
+
+
+def held_frames(
+    image: Path, frames: int, size: tuple[int, int], cwd: Path | None
+) -> Iterator[Frame420]:
+    """An image (a bookend card drawn at the frame's size) held for `frames` frames."""
+    still = Frame420.empty(*size)
+    args = ["-i", str(image), "-vf", _chain(cover_filters(*size)), "-frames:v", "1",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+    with RawFrames(args, still.data.size, what="card decoding", cwd=cwd) as raw:
+        raw.read_into(still.data.data)
+    for _ in range(frames):
+        yield still
+
+
+def fitted_clip_frames(
+    clip: Path, frames: int, fps: int, size: tuple[int, int], cwd: Path | None
+) -> Iterator[Frame420]:
+    """Exactly `frames` frames of a bookend clip, fitted into the frame; its last frame is
+    held if it decodes a frame short of its rounded length."""
+    hold = Filter.of("tpad", stop=-1, stop_mode="clone")
+    filters = [Filter.of("fps", fps=fps), *fit_filters(*size), hold]
+    out = Frame420.empty(*size)
+    args = ["-i", str(clip), "-an", "-vf", _chain(filters), "-frames:v", str(frames),
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
+    with RawFrames(args, out.data.size, what="intro/outro clip decoding", cwd=cwd) as raw:
+        for _ in range(frames):
+            raw.read_into(out.data.data)
+            yield out

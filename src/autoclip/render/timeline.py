@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+FPS = 30  # every render's frame rate
+
 
 class SegmentRole(StrEnum):
     HEAD = "head"
@@ -51,7 +53,7 @@ class Timeline:
 
 
 def plan_timeline(
-    scene_starts: list[float], duration: float, fps: int = 30, crossfade: float = 0.5
+    scene_starts: list[float], duration: float, fps: int = FPS, crossfade: float = 0.5
 ) -> Timeline:
     """`scene_starts[i]` is when scene i's narration starts (the first must be 0)."""
     if not scene_starts or scene_starts[0] != 0:

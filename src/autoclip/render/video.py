@@ -12,6 +12,7 @@ whole render and resampled each frame with a new swscale context; see docs/bench
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,8 +27,9 @@ from autoclip.render.audio import (
     music_input_args,
     normalise_filters,
 )
-from autoclip.render.frames import video_frames
+from autoclip.render.frames import fitted_clip_frames, held_frames, video_frames
 from autoclip.render.graph import Filter, FilterGraph
+from autoclip.render.motion import Frame420
 from autoclip.render.timeline import Timeline
 
 # BT.709 all through: the matrix the frames were converted with, and the primaries and
@@ -56,6 +58,15 @@ class SceneInput:
 
 
 @dataclass(frozen=True)
+class BookendInput:
+    """An intro or outro: a card's PNG (drawn at the frame's size) or the user's clip."""
+
+    path: Path
+    frames: int
+    clip: bool
+
+
+@dataclass(frozen=True)
 class RenderJob:
     scenes: list[SceneInput]
     timeline: Timeline
@@ -72,6 +83,23 @@ class RenderJob:
     logo: Path | None = None
     logo_at: tuple[int, int] = (0, 0)
     music_level_db: float = MUSIC_LEVEL_DB
+    # Before and after the body. `narration` and `captions` then already run on the whole
+    # video's clock (the narration padded, the cues offset by the intro).
+    intro: BookendInput | None = None
+    outro: BookendInput | None = None
+
+    @property
+    def intro_frames(self) -> int:
+        return self.intro.frames if self.intro else 0
+
+    @property
+    def total_frames(self) -> int:
+        outro = self.outro.frames if self.outro else 0
+        return self.intro_frames + self.timeline.total_frames + outro
+
+    @property
+    def duration(self) -> float:
+        return self.total_frames / self.timeline.fps
 
 
 _SAFE_GRAPH_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
@@ -93,9 +121,7 @@ def _add_soundtrack(graph: FilterGraph, job: RenderJob, first_input: int) -> lis
     if job.music is not None:
         args += music_input_args(job.music)
         music_label = f"{first_input + 1}:a"
-    inputs = SoundtrackInputs(
-        f"{first_input}:a", music_label, job.timeline.duration, job.music_level_db
-    )
+    inputs = SoundtrackInputs(f"{first_input}:a", music_label, job.duration, job.music_level_db)
     add_mix(graph, inputs, "mix")
     graph.add(["mix"], normalise_filters(job.loudness), ["aout"])
     return args
@@ -157,7 +183,7 @@ def render_video(
     """Render `job` into `job.output`; its relative paths are relative to `cwd`."""
 
     def feed(stdin: BinaryIO) -> None:
-        for frame in video_frames(job.scenes, job.timeline, job.size, cwd):
+        for frame in all_frames(job, cwd):
             stdin.write(frame.data.data)
 
     run_ffmpeg(
@@ -171,13 +197,36 @@ def render_video(
     )
 
 
+def all_frames(job: RenderJob, cwd: Path) -> Iterator[Frame420]:
+    """The intro's frames, the body's, the outro's: one stream for the one encoder."""
+    fps = job.timeline.fps
+    if job.intro is not None:
+        yield from _bookend_frames(job.intro, fps, job.size, cwd)
+    yield from video_frames(job.scenes, job.timeline, job.size, cwd)
+    if job.outro is not None:
+        yield from _bookend_frames(job.outro, fps, job.size, cwd)
+
+
+def _bookend_frames(
+    bookend: BookendInput, fps: int, size: tuple[int, int], cwd: Path
+) -> Iterator[Frame420]:
+    if bookend.clip:
+        return fitted_clip_frames(bookend.path, bookend.frames, fps, size, cwd)
+    return held_frames(bookend.path, bookend.frames, size, cwd)
+
+
 def _add_logo(graph: FilterGraph, job: RenderJob, under: str, out: str) -> None:
-    """The logo over `under`: one decoded still, overlaid in place on every frame."""
+    """The logo over `under`: one decoded still, overlaid in place on every frame of the
+    body (an intro or outro is the brand's own design already)."""
     assert job.logo is not None
     graph.add([], [Filter.of("movie", filename=graph_path(job.logo))], ["logo"])
     x, y = job.logo_at
-    overlay = Filter.of("overlay", x=x, y=y, format="yuv420")
-    graph.add([under, "logo"], [overlay], [out])
+    options: dict[str, str | int] = {"x": x, "y": y, "format": "yuv420"}
+    if job.intro is not None or job.outro is not None:
+        start = job.intro_frames
+        end = start + job.timeline.total_frames - 1
+        options["enable"] = f"between(n,{start},{end})"
+    graph.add([under, "logo"], [Filter.of("overlay", **options)], [out])
 
 
 def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:
@@ -189,6 +238,6 @@ def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:
         "-color_trc", "bt709",
         "-threads", str(enc.threads),
         "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", "48000", "-ac", "2",
-        "-frames:v", str(timeline.total_frames),
+        "-frames:v", str(job.total_frames),
         "-movflags", "+faststart",
     ]  # fmt: skip

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from autoclip.service.brands import service
-from autoclip.service.brands.records import BrandRecord
-from autoclip.service.brands.schemas import BrandFile, BrandOut, BrandUpdate
+from autoclip.service.brands.records import BookendRecord, BrandRecord
+from autoclip.service.brands.schemas import BookendOut, BrandFile, BrandOut, BrandUpdate
 from autoclip.service.deps import CurrentUser, RuntimeDep, SessionDep
 from autoclip.service.openapi import problems
 
@@ -28,7 +28,15 @@ def brand_out(brand: BrandRecord) -> BrandOut:
         font_family=brand.font_family,
         music=brand.music_key is not None,
         music_level_db=brand.music_level_db,
+        intro=_bookend_out(brand.intro),
+        outro=_bookend_out(brand.outro),
     )
+
+
+def _bookend_out(record: BookendRecord | None) -> BookendOut | None:
+    if record is None:
+        return None
+    return BookendOut(kind=record.kind, seconds=record.seconds, text=record.text)
 
 
 @router.get("/{project_id}/brand", responses=problems(404))
@@ -38,9 +46,13 @@ def get(project_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> BrandO
 
 @router.patch("/{project_id}/brand", responses=problems(404))
 def update(
-    project_id: uuid.UUID, data: BrandUpdate, user: CurrentUser, session: SessionDep
+    project_id: uuid.UUID,
+    data: BrandUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> BrandOut:
-    return brand_out(service.update_brand(session, user, project_id, data))
+    return brand_out(service.update_brand(session, runtime.storage, user, project_id, data))
 
 
 @router.delete("/{project_id}/brand/{kind}", responses=problems(404))
@@ -54,11 +66,17 @@ def remove(
     return brand_out(service.remove(session, runtime.storage, user, project_id, kind))
 
 
+_CLIP = (
+    "A video clip (MP4, MOV, WebM or MKV, sniffed from its content), 0.5 to 10 seconds, "
+    "144 to 3840 pixels a side; fitted into every aspect ratio, its own sound kept."
+)
 _DESCRIBED = {
     BrandFile.LOGO: "A PNG, JPEG or WebP image, 16 to 4096 pixels a side, at most 2 MiB.",
     BrandFile.FONT: "An OpenType (.otf) or TrueType (.ttf) font that draws every character "
     "the project's language needs (for Korean, the 2,350 common Hangul syllables).",
     BrandFile.MUSIC: "An audio file ffmpeg reads, at most 15 minutes.",
+    BrandFile.INTRO: _CLIP,
+    BrandFile.OUTRO: _CLIP,
 }
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from autoclip.looks.bookends import DEFAULT_CARD_SECONDS, BookendKind
 from autoclip.looks.brand import LogoPosition
+
+
+class BookendRecord(BaseModel):
+    """An intro or outro: a card's design, or the stored clip (its length as checked)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: BookendKind
+    seconds: float = DEFAULT_CARD_SECONDS
+    text: str = ""
+    clip_key: str | None = None
 
 
 class BrandRecord(BaseModel):
@@ -21,6 +33,8 @@ class BrandRecord(BaseModel):
     font_family: str | None = None
     music_key: str | None = None
     music_level_db: float = -16.0
+    intro: BookendRecord | None = None
+    outro: BookendRecord | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -20,17 +20,21 @@ from sqlalchemy.orm import Session
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.storage import Storage
+from autoclip.looks.bookends import Bookend, BookendKind, card, check_clip
 from autoclip.looks.brand import BrandKit, check_font_covers, logo_info
 from autoclip.options import Language
 from autoclip.service.auth.callers import Account
-from autoclip.service.brands.records import BrandRecord
-from autoclip.service.brands.schemas import BrandFile, BrandUpdate
+from autoclip.service.brands.records import BookendRecord, BrandRecord
+from autoclip.service.brands.schemas import BrandFile, BrandUpdate, CardIn
 from autoclip.service.db import utcnow
 from autoclip.service.models import Project
 from autoclip.service.problems import UnsupportedMediaType
 from autoclip.service.projects.service import get_project
 
 BRAND_PREFIX = "brands"
+CLIP_TYPES = frozenset(
+    {"video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "application/octet-stream"}
+)
 MAX_MUSIC_SECONDS = 900.0
 ACCEPTED_TYPES: dict[BrandFile, frozenset[str]] = {
     BrandFile.LOGO: frozenset({"image/png", "image/jpeg", "image/webp"}),
@@ -58,7 +62,10 @@ ACCEPTED_TYPES: dict[BrandFile, frozenset[str]] = {
             "application/octet-stream",
         }
     ),
+    BrandFile.INTRO: CLIP_TYPES,
+    BrandFile.OUTRO: CLIP_TYPES,
 }
+BOOKENDS = (BrandFile.INTRO, BrandFile.OUTRO)
 
 
 def get_brand(session: Session, user: Account, project_id: uuid.UUID) -> BrandRecord:
@@ -66,16 +73,36 @@ def get_brand(session: Session, user: Account, project_id: uuid.UUID) -> BrandRe
 
 
 def update_brand(
-    session: Session, user: Account, project_id: uuid.UUID, data: BrandUpdate
+    session: Session, storage: Storage, user: Account, project_id: uuid.UUID, data: BrandUpdate
 ) -> BrandRecord:
     project = get_project(session, user, project_id)
-    # A null for a setting that always has a value leaves it alone; a colour's resets it.
-    changes = {
+    # A null for a setting that always has a value leaves it alone; a colour's resets it,
+    # an intro's or outro's removes it.
+    resettable = ("primary_colour", "accent_colour", "intro", "outro")
+    changes: dict[str, object] = {
         name: value
         for name, value in data.model_dump(exclude_unset=True).items()
-        if value is not None or name in ("primary_colour", "accent_colour")
+        if value is not None or name in resettable
     }
-    return _save(project, project.brand.model_copy(update=changes))
+    for name in ("intro", "outro"):
+        if name in changes:
+            given = getattr(data, name)
+            changes[name] = None if given is None else _card(given, name)
+    old = project.brand
+    brand = _save(project, old.model_copy(update=changes))
+    for kind in BOOKENDS:  # a card or null in place of a clip: the clip goes
+        _forget(storage, _file_key(old, kind), _file_key(brand, kind))
+    return brand
+
+
+def _card(given: CardIn, field: str) -> BookendRecord:
+    checked = card(given.text, given.seconds, field)
+    return BookendRecord(kind=BookendKind.CARD, seconds=checked.seconds, text=checked.text)
+
+
+def _forget(storage: Storage, old: str | None, new: str | None) -> None:
+    if old and old != new:
+        storage.delete(old)
 
 
 def upload(
@@ -107,15 +134,18 @@ def upload(
         extension = "otf" if data[:4] == b"OTTO" else "ttf"
         key = _key(user, project, kind, data, extension)
         changes = {"font_key": key, "font_family": font.family}
-    else:
+    elif kind is BrandFile.MUSIC:
         _check_music(data)
         key = _key(user, project, kind, data, "audio")
         changes = {"music_key": key}
+    else:
+        seconds = _check_clip(data, kind.value)
+        key = _key(user, project, kind, data, "video")
+        changes = {kind.value: BookendRecord(kind=BookendKind.CLIP, seconds=seconds, clip_key=key)}
     old = _file_key(project.brand, kind)
     storage.put_bytes(key, data, media)
     brand = _save(project, project.brand.model_copy(update=changes))
-    if old and old != key:
-        storage.delete(old)
+    _forget(storage, old, key)
     return brand
 
 
@@ -125,6 +155,8 @@ def remove(
     project = get_project(session, user, project_id)
     old = _file_key(project.brand, kind)
     changes: dict[str, object] = {f"{kind.value}_key": None}
+    if kind in BOOKENDS:
+        changes = {kind.value: None}  # a card as well as a clip
     if kind is BrandFile.FONT:
         changes["font_family"] = None
     brand = _save(project, project.brand.model_copy(update=changes))
@@ -140,6 +172,9 @@ def _save(project: Project, brand: BrandRecord) -> BrandRecord:
 
 
 def _file_key(brand: BrandRecord, kind: BrandFile) -> str | None:
+    if kind in BOOKENDS:
+        bookend: BookendRecord | None = getattr(brand, kind.value)
+        return bookend.clip_key if bookend else None
     key: str | None = getattr(brand, f"{kind.value}_key")
     return key
 
@@ -163,6 +198,14 @@ def _check_music(data: bytes) -> None:
         raise InputError("music", f"longer than {MAX_MUSIC_SECONDS / 60:.0f} minutes")
 
 
+def _check_clip(data: bytes, field: str) -> float:
+    """The clip's length, once ffmpeg has found it a video clip within the limits."""
+    with tempfile.TemporaryDirectory(prefix="autoclip-brand-") as folder:
+        path = Path(folder) / "clip"
+        path.write_bytes(data)
+        return check_clip(path, field).duration
+
+
 def brand_kit(storage: Storage, brand: BrandRecord, cache: Path) -> BrandKit | None:
     """The kit the engine applies, its files fetched into `cache` (named by their keys'
     content digests, so each is fetched once per worker); None for an empty kit."""
@@ -178,6 +221,13 @@ def brand_kit(storage: Storage, brand: BrandRecord, cache: Path) -> BrandKit | N
             storage.download(key, target)
         return target
 
+    def bookend(record: BookendRecord | None) -> Bookend | None:
+        if record is None:
+            return None
+        if record.kind is BookendKind.CLIP:
+            return Bookend(BookendKind.CLIP, seconds=record.seconds, clip=local(record.clip_key))
+        return Bookend(BookendKind.CARD, seconds=record.seconds, text=record.text)
+
     return BrandKit(
         logo=local(brand.logo_key),
         logo_position=brand.logo_position,
@@ -188,4 +238,6 @@ def brand_kit(storage: Storage, brand: BrandRecord, cache: Path) -> BrandKit | N
         font=local(brand.font_key),
         music=local(brand.music_key),
         music_level_db=brand.music_level_db,
+        intro=bookend(brand.intro),
+        outro=bookend(brand.outro),
     )
