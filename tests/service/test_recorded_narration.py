@@ -85,7 +85,7 @@ def test_a_content_narrated_by_the_users_own_recording(
     m4a = encode(recorded.wav, tmp_path / "voice.m4a", "-c:a", "aac", "-b:a", "96k")
     media_id = uploaded(client, auth, m4a.read_bytes(), "voice.m4a")
 
-    estimate = client.post(f"{API}/contents/estimate", json=body(media_id), headers=auth)
+    estimate = client.post(f"{API}/estimates", json=body(media_id), headers=auth)
     assert estimate.status_code == 200, estimate.text
     assert [call["stage"] for call in estimate.json()["calls"]] == []  # nothing paid for
 
@@ -100,14 +100,15 @@ def test_a_content_narrated_by_the_users_own_recording(
     with runtime.db.session(write=False) as session:
         assert session.query(ApiUsage).filter_by(content_id=uuid.UUID(content_id)).count() == 0
 
-    storage = runtime.storage
+    storage, outputs = runtime.storage, done.outputs
+    assert outputs is not None
     video = tmp_path / "video.mp4"
-    storage.download(content["outputs"]["video"], video)
+    storage.download(outputs.video, video)
     first, last = recorded.speech
     duration = float(probe(ffprobe, video)["format"]["duration"])
     assert duration == pytest.approx(last - first + 2 * EDGE_S, abs=0.15)
 
-    ass = storage.get_bytes(content["outputs"]["captions_ass"]).decode("utf-8")
+    ass = storage.get_bytes(outputs.captions_ass).decode("utf-8")
     shown = [
         int(h) * 3600 + int(m) * 60 + int(s) + int(cs) / 100
         for h, m, s, cs in _DIALOGUE.findall(ass)
@@ -121,7 +122,7 @@ def test_a_content_narrated_by_the_users_own_recording(
     # docs/aligner.md (p95 27-73 ms); a margin for the AAC round trip.
     assert statistics.median(errors) < 40, errors
     assert max(errors) < 200, errors
-    srt = storage.get_bytes(content["outputs"]["captions_srt"]).decode("utf-8")
+    srt = storage.get_bytes(outputs.captions_srt).decode("utf-8")
     assert "물은" in srt
 
 
@@ -134,7 +135,7 @@ def test_only_the_users_own_sound_files_narrate(client: TestClient, tmp_path: Pa
 
     # Bob cannot narrate with Alice's recording: not found, as an id that does not exist.
     for unknown in (alices, str(uuid.uuid4())):
-        for path in ("/contents", "/contents/estimate"):
+        for path in ("/contents", "/estimates"):
             answer = client.post(f"{API}{path}", json=body(unknown), headers=bob)
             assert_field_problem(answer, 404)
     # A picture is not a recording.
@@ -146,7 +147,7 @@ def test_only_the_users_own_sound_files_narrate(client: TestClient, tmp_path: Pa
     assert answer.status_code == 422
     assert "narration_media_id" in answer.text
     # Alice can.
-    answer = client.post(f"{API}/contents/estimate", json=body(alices), headers=alice)
+    answer = client.post(f"{API}/estimates", json=body(alices), headers=alice)
     assert answer.status_code == 200, answer.text
 
 
