@@ -55,8 +55,7 @@ def record_script(texts: list[str], language: Language, folder: Path) -> Recorde
         pcm, timed = _say(reading.text, language, folder, number)
         written = reading.written_timings(timed)
         words.extend(
-            WordTiming(text=w.text, start=position + w.start, end=position + w.end)
-            for w in written
+            WordTiming(text=w.text, start=position + w.start, end=position + w.end) for w in written
         )
         parts.append(pcm)
         position += pcm.size / RATE

@@ -92,9 +92,7 @@ def test_the_cli_narrates_with_a_recording_and_the_captions_follow_it(
     # lead-in and the tail beyond EDGE_S are cut; the pauses between scenes are kept).
     first, last = recorded.speech
     info = probe(ffprobe, Path(summary["outputs"]["video"]))
-    assert float(info["format"]["duration"]) == pytest.approx(
-        last - first + 2 * EDGE_S, abs=0.15
-    )
+    assert float(info["format"]["duration"]) == pytest.approx(last - first + 2 * EDGE_S, abs=0.15)
 
     # Every written word shown when it is said: the true times less the cut lead-in.
     ass = Path(summary["outputs"]["captions_ass"]).read_text("utf-8")
@@ -162,7 +160,8 @@ def test_the_scenes_are_cut_at_the_pauses_and_cached_by_the_recordings_content(
     for scene, text in zip(scenes, narrations(script), strict=True):
         assert [w.text for w in scene.words] == text.split()
         # each scene's words inside its own cut, with some silence at both ends
-        assert 0.0 < scene.words[0].start and scene.words[-1].end < scene.duration
+        assert scene.words[0].start > 0.0
+        assert scene.words[-1].end < scene.duration
 
     # The same recording under another name is the same narration: reused.
     copy = tmp_path / "copy.wav"

@@ -22,7 +22,6 @@ from autoclip.providers.narration.recorded import EDGE_S
 from autoclip.providers.narration.track import write_wav
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.service.models import ApiUsage
-from autoclip.service.runtime import Runtime
 from autoclip.settings import Settings
 from e2e.media import probe
 from narration.recording import encode, record_script

@@ -555,7 +555,7 @@ def _wav(seconds: float = 2.0) -> bytes:
 def test_wizard_narrates_with_my_recording_chosen_or_uploaded(
     client: TestClient, runtime: Runtime
 ) -> None:
-    """"My recording": a sound file of the library, or one uploaded with the form (kept in
+    """ "My recording": a sound file of the library, or one uploaded with the form (kept in
     the library), becomes the content's `narration_media_id`; a voice chosen instead
     leaves it out; "my recording" with none is said on its field, in Korean."""
     client.headers.update(KO)

@@ -18,6 +18,7 @@ field, because captions that do not follow the voice would be published otherwis
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,8 @@ import numpy as np
 
 from autoclip.errors import InputError, MediaError
 from autoclip.kit.ffmpeg import run_ffmpeg, tail
-from autoclip.options import Language
 from autoclip.kit.text import speech_seconds
+from autoclip.options import Language
 from autoclip.providers.narration.align import (
     SILENT_PEAK,
     AlignmentError,
@@ -115,17 +116,16 @@ def normalise(pcm: Pcm, field: str = FIELD) -> Pcm:
     if peak < SILENT_PEAK:
         raise InputError(field, "is silent (its loudest sound is below -60 dBFS)")
     target = 32767.0 * 10.0 ** (PEAK_DBFS / 20.0)
-    scaled = np.round(samples * (target / peak))
-    return np.clip(scaled, -32767, 32767).astype(np.int16)
+    scaled = np.clip(np.round(samples * (target / peak)), -32767, 32767)
+    normalised: Pcm = scaled.astype(np.int16)
+    return normalised
 
 
 def identity(recording: Recording, texts: list[str], language: Language, lexicon: Lexicon) -> str:
     """The narration stage's cache input: the recording's content and what it is cut by."""
     readings = [read_aloud(text, language, lexicon).spoken for text in texts]
     text_hash = hashlib.sha256(repr((readings, language.value)).encode()).hexdigest()[:16]
-    return (
-        f"recording/{recording.sha256}/v{RECORDED_VERSION}/reading-{READING_VERSION}/{text_hash}"
-    )
+    return f"recording/{recording.sha256}/v{RECORDED_VERSION}/reading-{READING_VERSION}/{text_hash}"
 
 
 def split_recording(
@@ -208,7 +208,7 @@ def _cuts(groups: list[list[WordTiming]], seconds: float) -> list[tuple[float, f
     word (or EDGE_S before it, for the first) to the middle of the silence after its last
     word (or EDGE_S after it, for the last)."""
     bounds = [max(0.0, groups[0][0].start - EDGE_S)]
-    for before, after in zip(groups, groups[1:], strict=False):
+    for before, after in itertools.pairwise(groups):
         bounds.append((before[-1].end + after[0].start) / 2.0)
     bounds.append(min(seconds, groups[-1][-1].end + EDGE_S))
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))

@@ -556,9 +556,7 @@ def fail_content(
     return failed
 
 
-def _narration_key(
-    session: Session, user_id: uuid.UUID, item_id: uuid.UUID | None
-) -> str | None:
+def _narration_key(session: Session, user_id: uuid.UUID, item_id: uuid.UUID | None) -> str | None:
     """The storage key of the recording a content's options name ("" if it was deleted)."""
     if item_id is None:
         return None

@@ -253,12 +253,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "new.recording_pick": ("A recording from my library", "보관함의 녹음"),
     "new.recording_none": (
-        "No recording in your library yet: upload one below", "보관함에 녹음이 없습니다: 아래에서 올려 주세요"
+        "No recording in your library yet: upload one below",
+        "보관함에 녹음이 없습니다: 아래에서 올려 주세요",
     ),
     "new.recording_none_chosen": ("Choose a recording", "녹음을 고르세요"),
     "new.recording_item": ("{name} ({seconds} s)", "{name} ({seconds}초)"),
     "new.recording_upload": (
-        "Or upload a recording (WAV, MP3, M4A or Ogg)", "또는 녹음 파일 올리기 (WAV, MP3, M4A, Ogg)"
+        "Or upload a recording (WAV, MP3, M4A or Ogg)",
+        "또는 녹음 파일 올리기 (WAV, MP3, M4A, Ogg)",
     ),
     "new.recording_choose": (
         "Choose a recording from your library or upload one.",

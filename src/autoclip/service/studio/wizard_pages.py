@@ -272,8 +272,10 @@ def _create(
         # comes back) even when the video cannot be made as the form stands.
         settings = runtime.settings
         try:
-            item = media.upload(session, runtime.storage, settings.work_dir / "uploads",
-                                settings.media, user, recording.file, recording.filename)  # fmt: skip
+            item = media.upload(
+                session, runtime.storage, settings.work_dir / "uploads", settings.media,
+                user, recording.file, recording.filename,
+            )  # fmt: skip
         except (AppError, InputError) as error:
             session.rollback()
             errors = {"narration_media_id": refusal(error, language)}
