@@ -133,8 +133,7 @@ def espeak_uneven(voice: str, rates: tuple[int, int], pitches: tuple[int, int]) 
             pcm, sample_rate, timed = speak_timed(phrase, voice, rate, pitch)
             offset = position / sample_rate
             truth.extend(
-                WordTiming(text=w.text, start=offset + w.start, end=offset + w.end)
-                for w in timed
+                WordTiming(text=w.text, start=offset + w.start, end=offset + w.end) for w in timed
             )
             parts.append(pcm)
             position += pcm.size
