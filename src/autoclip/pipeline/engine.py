@@ -285,21 +285,14 @@ class Engine:
         timeline_length = len(script.timeline())
         recording = request.narration_audio
         narrators = _pinned_first(narrators, served.get("narration"))
+
+        def narrate() -> tuple[NarrationTrack, bool]:
+            if recording is not None:  # the creator's own voice: no narrator is asked
+                return self._narrate_recording(run, script, options, recording)
+            return self._narrate(run, script, options, narrators)
+
         try:
-            if recording is not None:
-                track = self._stage(
-                    run,
-                    Stage.NARRATION,
-                    timeline_length,
-                    lambda: self._narrate_recording(run, script, options, recording),
-                )
-            else:
-                track = self._stage(
-                    run,
-                    Stage.NARRATION,
-                    timeline_length,
-                    lambda: self._narrate(run, script, options, narrators),
-                )
+            track = self._stage(run, Stage.NARRATION, timeline_length, narrate)
         finally:
             _release_voices(narrators)
         visuals = self._stage(
