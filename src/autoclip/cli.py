@@ -140,6 +140,13 @@ def generate(
     aspect: Annotated[str, typer.Option(help="9:16, 16:9 or 1:1.")] = "9:16",
     voice: Annotated[str | None, typer.Option(help="A voice name or a Piper .onnx.")] = None,
     music: Annotated[Path | None, typer.Option(help="Background music, ducked.")] = None,
+    narration_audio: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own recording of the whole script (WAV, MP3, M4A...), used as the "
+            "narration instead of a voice."
+        ),
+    ] = None,
     assets: Annotated[Path | None, typer.Option(help="A folder of your images/clips.")] = None,
     script: Annotated[
         Path | None, typer.Option(help="An edited script.json to render instead.")
@@ -239,7 +246,10 @@ def generate(
         outro=cli_bookend(outro, outro_card, outro_seconds, "outro"),
     )
     look = cli_look(template, caption_style, brand)
-    request = GenerateRequest(source, options, music=music, assets=assets, script=edited, look=look)
+    request = GenerateRequest(
+        source, options, music=music, assets=assets, script=edited, look=look,
+        narration_audio=narration_audio,
+    )  # fmt: skip
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)
     if as_json:

@@ -22,6 +22,7 @@ from autoclip.service.billing.usage import DailyUsage, UsageReport
 from autoclip.service.db import Database
 from autoclip.service.deps import ANONYMOUS_PER_MINUTE
 from autoclip.service.migrate import upgrade
+from autoclip.service.models import Content
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.service.studio.catalog import MESSAGES
 from autoclip.service.studio.chart import HEIGHT, LEFT, WIDTH, cost_chart
@@ -536,3 +537,81 @@ def test_cancel_and_delete_from_a_videos_page(client: TestClient, runtime: Runti
     assert deleted.headers["location"] == "/?notice=content.deleted"
     assert "The video was deleted." in client.get(deleted.headers["location"]).text
     assert client.get(where).status_code == 404
+
+
+def _wav(seconds: float = 2.0) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(bytes(range(256)) * round(seconds * 8000 * 2 / 256))
+    return buffer.getvalue()
+
+
+def test_wizard_narrates_with_my_recording_chosen_or_uploaded(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """ "My recording": a sound file of the library, or one uploaded with the form (kept in
+    the library), becomes the content's `narration_media_id`; a voice chosen instead
+    leaves it out; "my recording" with none is said on its field, in Korean."""
+    client.headers.update(KO)
+    sign_up(client, runtime, "voice@example.com", KO)
+    token = form_token(client.get("/new"))
+    base = {"kind": "text", "text": "내 목소리로 읽은 짧은 영상입니다. " * 2, "csrf": token}
+
+    def options_of(made: Response) -> dict[str, Any]:
+        assert made.status_code == 303, made.text
+        content_id = uuid.UUID(made.headers["location"].rsplit("/", 1)[-1])
+        with runtime.db.session(write=False) as session:
+            row = session.get(Content, content_id)
+            assert row is not None
+            return row.options.model_dump(mode="json")
+
+    none = client.post("/new", data={**base, "narration": "recording",
+                                     "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert none.status_code == 422
+    assert 'id="f-narration_media_id-error"' in none.text
+    assert "보관함에서 녹음을 고르거나 새로 올려 주세요." in none.text
+
+    uploaded = client.post(
+        "/new",
+        data={**base, "narration": "recording", "idempotency": uuid.uuid4().hex},
+        files={"recording": ("내 녹음.wav", _wav(), "audio/wav")},
+    )
+    media_id = options_of(uploaded)["narration_media_id"]
+    assert media_id is not None
+    # Kept in the library, and offered by the wizard from then on.
+    assert "내 녹음.wav" in client.get("/media").text
+    wizard = client.get("/new").text
+    assert f'<option value="{media_id}">내 녹음.wav (2초)</option>' in wizard
+
+    chosen = client.post("/new", data={**base, "narration": "recording",
+                                       "narration_media_id": media_id,
+                                       "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert options_of(chosen)["narration_media_id"] == media_id
+    voice = client.post("/new", data={**base, "narration": "voice", "narration_media_id": media_id,
+                                      "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert options_of(voice)["narration_media_id"] is None
+
+    # A picture is no recording; another user's recording is none of theirs.
+    picture = client.post(
+        "/new",
+        data={**base, "narration": "recording", "idempotency": uuid.uuid4().hex},
+        files={"recording": ("사진.png", _png(), "image/png")},
+    )
+    assert picture.status_code == 422
+    assert 'id="f-narration_media_id-error"' in picture.text
+    other = TestClient(client.app, follow_redirects=False)
+    sign_up(other, runtime, "other-voice@example.com", EN)
+    theirs = other.post(
+        "/new",
+        data={**base, "csrf": form_token(other.get("/new")), "narration": "recording",
+              "narration_media_id": media_id, "idempotency": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert theirs.status_code == 422
+    assert "Choose a recording from your library or upload one." in theirs.text
+    assert "내 녹음.wav" not in other.get("/new").text

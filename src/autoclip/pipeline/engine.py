@@ -46,7 +46,9 @@ from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.providers.chain import first_that_serves
+from autoclip.providers.narration import recorded
 from autoclip.providers.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
+from autoclip.providers.narration.recorded import load_recording, split_recording
 from autoclip.providers.narration.track import assemble_track
 from autoclip.providers.visuals.base import (
     Attribution,
@@ -110,6 +112,8 @@ class GenerateRequest:
     safety: SafetyReport | None = None
     # Template, caption style and brand kit; the default is AutoClip's own look.
     look: Look = field(default_factory=Look)
+    # The creator's own recording of the whole script, used instead of a narrator.
+    narration_audio: Path | None = None
 
     @property
     def music_bed(self) -> Path | None:
@@ -293,14 +297,16 @@ class Engine:
             shown = " ".join(scene.narration for _, scene in script.timeline())
             check_text_covered(brand.font, shown)
         timeline_length = len(script.timeline())
+        recording = request.narration_audio
         narrators = _pinned_first(narrators, served.get("narration"))
+
+        def narrate() -> tuple[NarrationTrack, bool]:
+            if recording is not None:  # the creator's own voice: no narrator is asked
+                return self._narrate_recording(run, script, options, recording)
+            return self._narrate(run, script, options, narrators)
+
         try:
-            track = self._stage(
-                run,
-                Stage.NARRATION,
-                timeline_length,
-                lambda: self._narrate(run, script, options, narrators),
-            )
+            track = self._stage(run, Stage.NARRATION, timeline_length, narrate)
         finally:
             _release_voices(narrators)
         visuals = self._stage(
@@ -340,6 +346,8 @@ class Engine:
                 kinds = set()
             if "audio" not in kinds:
                 raise InputError("music", f"{request.music} is not an audio file")
+        if request.narration_audio is not None and not request.narration_audio.is_file():
+            raise InputError("narration_audio", f"file not found: {request.narration_audio}")
         return narrators, self.providers.visual_sources(request.assets)
 
     def _stage(
@@ -488,6 +496,55 @@ class Engine:
             scenes=scenes,
         )
         return track, all_reused and reused
+
+    def _narrate_recording(
+        self, run: RunContext, script: Script, options: GenerateOptions, audio: Path
+    ) -> tuple[NarrationTrack, bool]:
+        """The creator's recording of the whole script, cut into the scenes' narrations
+        (`narration.recorded`); its scenes join with no added gap: the recording's own
+        pauses between scenes are kept instead."""
+        texts = [scene.narration for _, scene in script.timeline()]
+        lexicon = dict(options.pronunciations)
+        recording = load_recording(audio)
+        key = run.key(
+            Stage.NARRATION,
+            "narration",
+            recorded.SERVED_BY,
+            recorded.identity(recording, texts, script.language, lexicon),
+        )
+
+        def cut(folder: Path) -> None:
+            scenes = split_recording(recording, texts, script.language, folder, lexicon)
+            stored = [
+                s.model_copy(update={"wav_path": Path(s.wav_path.name)}).model_dump(mode="json")
+                for s in scenes
+            ]
+            (folder / "narration.json").write_text(json.dumps(stored), "utf-8")
+
+        entry, reused = self.cache.get_or_make("narration", key, cut)
+        scenes = [
+            stored.model_copy(update={"wav_path": entry / stored.wav_path})
+            for stored in map(
+                SceneNarration.model_validate,
+                json.loads((entry / "narration.json").read_text("utf-8")),
+            )
+        ]
+        self.progress.stage_advanced(Stage.NARRATION, len(scenes))
+        run.served["narration"] = recorded.SERVED_BY
+        track_key = input_hash("track", ENGINE_VERSION, [key], 0.0)
+        made, track_reused = self.cache.get_or_make(
+            "track", track_key, lambda d: _assemble(scenes, d, gap=0.0)
+        )
+        meta = json.loads((made / "track.json").read_text())
+        track = NarrationTrack(
+            key=track_key,
+            wav=made / "narration.wav",
+            mp3=made / "audio.mp3",
+            offsets=meta["offsets"],
+            duration=meta["duration"],
+            scenes=scenes,
+        )
+        return track, reused and track_reused
 
     def _visuals(
         self,
@@ -803,6 +860,8 @@ def content_id_for(request: GenerateRequest) -> str:
         str(request.assets.resolve()) if request.assets else None,
         script,
     ]
+    if request.narration_audio is not None:  # the same content ids as before without one
+        parts.append(file_fingerprint(request.narration_audio))
     if not request.look.is_default:  # the same content ids as before for AutoClip's look
         parts.append(request.look.fingerprint())
     digest = input_hash(*parts)
@@ -876,9 +935,9 @@ def _link_fonts(folder: Path, brand_font: Path | None) -> None:
     (folder / f"brand{brand_font.suffix.lower() or '.ttf'}").symlink_to(brand_font.resolve())
 
 
-def _assemble(scenes: list[SceneNarration], folder: Path) -> None:
+def _assemble(scenes: list[SceneNarration], folder: Path, gap: float = NARRATION_GAP) -> None:
     wav = folder / "narration.wav"
-    offsets = assemble_track(scenes, wav, gap=NARRATION_GAP)
+    offsets = assemble_track(scenes, wav, gap=gap)
     # audio.mp3: the narration on its own, at the same loudness as the video.
     encode_voice_track(wav, folder / "audio.mp3", ["-c:a", "libmp3lame", "-b:a", "128k"])
     exact = _wav_seconds(wav)

@@ -100,6 +100,13 @@ class ContentOptions(ProviderChains):
     length: Length | None = None
     aspect: Aspect | None = None
     voice: Voice = None
+    narration_media_id: uuid.UUID | None = Field(
+        default=None,
+        description="A sound file of your media library (`POST /media`: WAV, MP3, M4A or Ogg) "
+        "in which you read the whole script: it is the narration, in place of a voice, and "
+        "the captions follow its words. It must be a recording of this script; one that is "
+        "silent, not speech, or far longer or shorter than the script fails the content.",
+    )
     tone: Tone | None = None
     vertical: Vertical | None = None
     draft: JsonBool = Field(

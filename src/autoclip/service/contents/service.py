@@ -27,6 +27,7 @@ from autoclip.service.contents.repository import ContentRepository, SummaryRow
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart, ScriptEdit
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
+from autoclip.service.media.repository import MediaRepository
 from autoclip.service.models import (
     ApiUsage,
     Content,
@@ -34,6 +35,7 @@ from autoclip.service.models import (
     GenerationType,
     JobPhase,
     LedgerReason,
+    MediaKind,
     Project,
     StageRun,
 )
@@ -44,6 +46,7 @@ from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import check_url, emit_content
 from autoclip.settings import Settings
 
+NARRATION_FIELD = "options.narration_media_id"
 # What each regenerate part remakes; the stages after it follow by their cache keys.
 REFRESH = {
     RegeneratePart.SCRIPT: [Stage.SCRIPT],
@@ -202,9 +205,27 @@ def settle_options(
         caption_style=given.caption_style,
         template=given.template,
         template_spec=template_spec(session, user, given.template),
+        narration_media_id=narration_recording(session, user, given.narration_media_id),
         **given.model_dump(include=set(CHAINS)),
     )
     return language, options
+
+
+def narration_recording(
+    session: Session, user: Account, item_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """`options.narration_media_id`, checked to be a sound file of the user's own library
+    (another user's item is not found, as any id they do not own)."""
+    if item_id is None:
+        return None
+    item = MediaRepository(session).owned(user.id, item_id)
+    if item is None:
+        raise NotFound("no such media item", field=NARRATION_FIELD)
+    if item.kind is not MediaKind.MUSIC:
+        raise Invalid(
+            f"is {item.kind.value} '{item.name}', not a sound recording", field=NARRATION_FIELD
+        )
+    return item.id
 
 
 def get_content(session: Session, user: Account, content_id: uuid.UUID) -> Content:

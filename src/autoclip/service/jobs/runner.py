@@ -28,7 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from autoclip.captions.presets import CaptionStyleName
 from autoclip.errors import (
@@ -49,6 +52,7 @@ from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, He
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.narration import recorded
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
@@ -59,11 +63,13 @@ from autoclip.service.brands.service import brand_kit
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.contents.service import NARRATION_FIELD
 from autoclip.service.db import after_commit, retry_unreachable, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.logs import request_context
+from autoclip.service.media.repository import MediaRepository
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
@@ -115,6 +121,9 @@ class Job:
     served: Served | None
     brand: BrandRecord  # the project's brand kit as the job was claimed
     pronunciations: dict[str, str]  # the project's dictionary, applied by every narrator
+    # Where the user's recording narrating the script is stored; None when it names none,
+    # "" when the item it named has left the library since.
+    narration_key: str | None = None
 
 
 def generate_options(
@@ -278,15 +287,21 @@ class ContentRunner:
                 # that cannot be fetched fails the script stage, not a stage with no name.
                 progress.stage_started(Stage.SCRIPT, 1)
             request = self._request(job, phase)
-            if phase is JobPhase.PREPARE:
-                prepared = engine.prepare(request)
-                if isinstance(prepared, Held):
-                    self._held(job, prepared)
-                    return Outcome.HELD
-                self._prepared(job, prepared)
-            else:
-                heartbeat.check_now()
-                self._finished(job, engine.generate(request))
+            try:
+                if phase is JobPhase.PREPARE:
+                    prepared = engine.prepare(request)
+                    if isinstance(prepared, Held):
+                        self._held(job, prepared)
+                        return Outcome.HELD
+                    self._prepared(job, prepared)
+                else:
+                    heartbeat.check_now()
+                    self._finished(job, engine.generate(request))
+            except InputError as error:
+                if error.field != recorded.FIELD:
+                    raise
+                # The engine names its own input; the user gave the API's option.
+                raise InputError(NARRATION_FIELD, error.message) from None
         return Outcome.DONE
 
     def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:
@@ -321,7 +336,22 @@ class ContentRunner:
             served=job.served.given() if job.served and reuse_script else None,
             safety=safety,
             look=stored_look(job.options, self._brand(job)),
+            narration_audio=self._recording(job),
         )
+
+    def _recording(self, job: Job) -> Path | None:
+        """The user's recording of the script, fetched to this worker's scratch once (a
+        media key names one upload for good, so the copy cannot go stale)."""
+        if job.narration_key is None:
+            return None
+        if not job.narration_key:
+            raise InputError(NARRATION_FIELD, "the recording is no longer in your media library")
+        cache = self.runtime.settings.work_dir / "recordings"
+        target = cache / job.narration_key.replace("/", "_")
+        if not target.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            self.runtime.storage.download(job.narration_key, target)
+        return target
 
     def _brand(self, job: Job) -> BrandKit | None:
         """The project's brand kit with its files fetched to this worker's scratch."""
@@ -364,6 +394,7 @@ class ContentRunner:
                 served=row.served,
                 brand=project.brand,
                 pronunciations=dict(project.pronunciations or {}),
+                narration_key=_narration_key(session, row.user_id, options.narration_media_id),
             )
 
     def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:
@@ -523,3 +554,11 @@ def fail_content(
     if failed:
         runtime.job_metrics.generations.labels("failed").inc()
     return failed
+
+
+def _narration_key(session: Session, user_id: uuid.UUID, item_id: uuid.UUID | None) -> str | None:
+    """The storage key of the recording a content's options name ("" if it was deleted)."""
+    if item_id is None:
+        return None
+    item = MediaRepository(session).owned(user_id, item_id)
+    return item.key if item is not None else ""

@@ -242,6 +242,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new.voice_project": ("Voice and project", "목소리와 프로젝트"),
     "new.voice": ("Voice", "목소리"),
     "new.voice_default": ("The language's usual voice", "언어별 기본 목소리"),
+    "new.narration": ("Who narrates", "내레이션"),
+    "new.narration_voice": ("A voice (above)", "위에서 고른 목소리"),
+    "new.narration_mine": ("My recording", "내 녹음"),
+    "new.recording_hint": (
+        "Read the whole script aloud, scene by scene, and use the recording as the "
+        "narration: the captions follow your words. Pauses between scenes are kept.",
+        "대본 전체를 장면 순서대로 읽은 녹음을 내레이션으로 씁니다. 자막은 말한 단어를 "
+        "따라가고, 장면 사이의 쉼은 그대로 남습니다.",
+    ),
+    "new.recording_pick": ("A recording from my library", "보관함의 녹음"),
+    "new.recording_none": (
+        "No recording in your library yet: upload one below",
+        "보관함에 녹음이 없습니다: 아래에서 올려 주세요",
+    ),
+    "new.recording_none_chosen": ("Choose a recording", "녹음을 고르세요"),
+    "new.recording_item": ("{name} ({seconds} s)", "{name} ({seconds}초)"),
+    "new.recording_upload": (
+        "Or upload a recording (WAV, MP3, M4A or Ogg)",
+        "또는 녹음 파일 올리기 (WAV, MP3, M4A, Ogg)",
+    ),
+    "new.recording_choose": (
+        "Choose a recording from your library or upload one.",
+        "보관함에서 녹음을 고르거나 새로 올려 주세요.",
+    ),
     "new.project": ("Project", "프로젝트"),
     "new.providers": ("Providers", "제공자"),
     "new.writer": ("Script writer", "대본 작성"),

@@ -1,13 +1,17 @@
 """The new-video wizard: its form, its price (the API's estimate), the voices to listen
 to, and the video made from it (contents/service.py `create_content`, as POST /contents).
-Without script the wizard is one long form; static/wizard.js shows it a step at a time."""
+Without script the wizard is one long form; static/wizard.js shows it a step at a time.
+
+The narration is a voice, or "my recording": a sound file of the user's media library,
+chosen from it or uploaded with the form (media/service.py `upload`, as POST /media), whose
+id becomes `options.narration_media_id`."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
@@ -26,12 +30,16 @@ from autoclip.service.contents.chains import (
 )
 from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.schemas import ContentCreate, Estimate
+from autoclip.service.contents.service import NARRATION_FIELD
 from autoclip.service.deps import RuntimeDep, SessionDep
+from autoclip.service.media import service as media
+from autoclip.service.models import MediaKind
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.projects.service import list_projects
 from autoclip.service.studio.catalog import text
 from autoclip.service.studio.content_pages import credits_of_user
 from autoclip.service.studio.forms import input_error, problem_text, validation_errors
+from autoclip.service.studio.media_pages import refusal
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
 from autoclip.service.studio.web import VisitDep, form_refused, see_other, signed_in
@@ -42,6 +50,7 @@ router = APIRouter()
 Field = Annotated[str, Form()]
 _CREATE = TypeAdapter(ContentCreate)
 KINDS = ("text", "url", "topic")
+RECORDINGS_SHOWN = 100
 OFFLINE = frozenset({"offline", "piper", "espeak", "cards"})
 
 
@@ -87,8 +96,10 @@ def _wizard(
     voices = {
         language: [voice for voice, _ in list_voices(settings, language)] for language in Language
     }
+    recordings, _ = media.list_items(session, user, 1, RECORDINGS_SHOWN, MediaKind.MUSIC)
     return page(
         request, visit, "new.html", status=status, voices_by_language=voices,
+        recordings=recordings,
         values=values, errors=errors, problem=problem, projects=projects,
         chains={k: v for k, v in chains.items() if any(_cloud(c) for c in v)},
         topics=topics, credits=credits,
@@ -125,6 +136,8 @@ def estimate(
     aspect: Field = "",
     language: Field = "",
     voice: Field = "",
+    narration: Field = "",
+    narration_media_id: Field = "",
     project_id: Field = "",
     writer: Field = "",
     narrator: Field = "",
@@ -142,6 +155,7 @@ def estimate(
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
         "visuals": visuals, "draft": draft,
+        "narration_media_id": narration_media_id if narration == "recording" else "",
     }  # fmt: skip
     words = visit.language
     try:
@@ -184,6 +198,7 @@ def _request_body(form: dict[str, str]) -> dict[str, Any]:
             "writer",
             "narrator",
             "visuals",
+            "narration_media_id",
         )
         if form.get(name)
     }
@@ -214,6 +229,8 @@ def create(
     aspect: Field = "",
     language: Field = "",
     voice: Field = "",
+    narration: Field = "",
+    narration_media_id: Field = "",
     project_id: Field = "",
     writer: Field = "",
     narrator: Field = "",
@@ -221,18 +238,25 @@ def create(
     draft: Field = "",
     idempotency: Field = "",
     csrf: Field = "",
+    recording: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     form = {
         "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
         "visuals": visuals, "draft": draft, "idempotency": idempotency, "csrf": csrf,
+        "narration": narration, "narration_media_id": narration_media_id,
     }  # fmt: skip
-    return _create(request, visit, session, runtime, form)
+    return _create(request, visit, session, runtime, form, recording)
 
 
 def _create(
-    request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep, form: dict[str, str]
+    request: Request,
+    visit: Visitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict[str, str],
+    recording: UploadFile | None = None,
 ) -> Response:
     user = signed_in(request, visit)
     if refused := form_refused(request, runtime, visit, form.get("csrf")):
@@ -240,6 +264,26 @@ def _create(
     language = visit.language
     errors: dict[str, str] = {}
     problem = ""
+    if form.get("narration") != "recording":  # a voice narrates: no recording is used
+        form = {**form, "narration_media_id": ""}
+        recording = None
+    if recording is not None and recording.filename:
+        # Into the library first, as the media page would: kept (and chosen, if the form
+        # comes back) even when the video cannot be made as the form stands.
+        settings = runtime.settings
+        try:
+            item = media.upload(
+                session, runtime.storage, settings.work_dir / "uploads", settings.media,
+                user, recording.file, recording.filename,
+            )  # fmt: skip
+        except (AppError, InputError) as error:
+            session.rollback()
+            errors = {"narration_media_id": refusal(error, language)}
+            return _wizard(request, visit, session, runtime, user, form, errors, status=422)
+        form = {**form, "narration_media_id": str(item.id)}
+    elif form.get("narration") == "recording" and not form.get("narration_media_id"):
+        errors = {"narration_media_id": text("new.recording_choose", language)}
+        return _wizard(request, visit, session, runtime, user, form, errors, status=422)
     try:
         data = _CREATE.validate_python(_request_body(form))
         content, _ = service.create_content(
@@ -256,6 +300,8 @@ def _create(
     except AppError as error:
         if error.status == 409 and form.get("kind") == "topic":
             errors = {"topic": text("field.topic_needs_model", language)}
+        elif error.field == NARRATION_FIELD:
+            errors = {"narration_media_id": text("new.recording_choose", language)}
         elif isinstance(error, NotFound):
             errors = {"project_id": text("field.choice", language)}
         else:
