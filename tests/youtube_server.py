@@ -21,8 +21,8 @@ Faults are planned per chunk PUT (`plan[n] = fault`, counting chunk PUTs from 1)
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import html
 import json
 import secrets
 import socket

@@ -57,8 +57,8 @@ def ready_content(studio: Studio, email: str, title: str) -> str:
                     captions_ass=f"{folder}/captions.ass", script=f"{folder}/script.json",
                     images=[],
                 ),
-            )  # fmt: skip
-        )
+            )
+        )  # fmt: skip
     return str(content_id)
 
 
@@ -76,7 +76,7 @@ def test_connect_a_channel_add_a_webhook_and_publish(
     sign_up_and_in(studio, page, email, "박서준" if ko else "Sam")
 
     # Channels: connect through Google's consent page and back to the studio.
-    page.get_by_role("link", name="채널" if ko else "Channels").click()
+    page.get_by_role("link", name="게시" if ko else "Publishing", exact=True).click()
     screenshot(page, f"{language}-channels-empty")
     page.locator("[data-connect]").click()
     page.wait_for_url(re.compile(re.escape(google.base) + "/o/oauth2/v2/auth"))
@@ -91,7 +91,7 @@ def test_connect_a_channel_add_a_webhook_and_publish(
 
     with webhook_receiver() as receiver:
         # Webhooks: add one for "published"; its secret is shown once.
-        page.get_by_role("link", name="웹훅" if ko else "Webhooks").click()
+        page.get_by_role("link", name="웹훅" if ko else "Webhooks", exact=True).click()
         page.get_by_label("주소 (URL)" if ko else "Address (URL)").fill(receiver.url + "/hook")
         page.get_by_label("영상 게시됨" if ko else "A video is published").check()
         page.get_by_role("button", name="엔드포인트 추가" if ko else "Add endpoint").click()
@@ -99,7 +99,7 @@ def test_connect_a_channel_add_a_webhook_and_publish(
         assert secret.startswith("whsec_")
         receiver.secrets = [secret]
         screenshot(page, f"{language}-webhook-created")
-        page.reload()
+        page.goto(f"{studio.base}/webhooks")  # the list again: the secret is not in it
         expect(page.locator("#new-secret")).to_have_count(0)
         expect(page.get_by_text("whsec_")).to_have_count(0)
 
@@ -111,16 +111,30 @@ def test_connect_a_channel_add_a_webhook_and_publish(
         expect(page.get_by_label("시간대" if ko else "Time zone")).to_have_value(zone)
         page.get_by_label("공개" if ko else "Public", exact=True).check()
         screenshot(page, f"{language}-publish-form")
+        # A time in the past: the service's rule, on the field, the choices kept.
+        page.get_by_label(re.compile("^(예약 게시 시각|Publish later)")).fill("2020-01-01T09:00")
+        page.get_by_role("button", name="게시하기" if ko else "Publish").click()
+        expect(page.locator("#f-publish_at-error")).to_have_text(
+            "미래 시각이어야 합니다." if ko else "The time must be in the future."
+        )
+        expect(page.get_by_label("공개" if ko else "Public", exact=True)).to_be_checked()
+        screenshot(page, f"{language}-publish-refused")
+        page.get_by_label(re.compile("^(예약 게시 시각|Publish later)")).fill("")
         page.get_by_role("button", name="게시하기" if ko else "Publish").click()
         link = page.get_by_role("link", name="YouTube에서 보기" if ko else "Watch on YouTube")
         expect(link).to_be_visible(timeout=60_000)
-        assert re.fullmatch(r"https://www\.youtube\.com/watch\?v=[\w-]+", link.get_attribute("href") or "")
+        assert re.fullmatch(
+            r"https://www\.youtube\.com/watch\?v=[\w-]+", link.get_attribute("href") or ""
+        )
         expect(page.locator("h1 .badge")).to_have_text("게시됨" if ko else "Published")
         screenshot(page, f"{language}-published")
 
         # The webhook heard of it, signed with the secret shown, and its log says so.
-        page.get_by_role("link", name="웹훅" if ko else "Webhooks").click()
-        page.get_by_role("link", name="설정과 전송 기록" if ko else "Settings and deliveries").click()
+        page.get_by_role("link", name="게시" if ko else "Publishing", exact=True).click()
+        page.get_by_role("link", name="웹훅" if ko else "Webhooks", exact=True).click()
+        page.get_by_role(
+            "link", name="설정과 전송 기록" if ko else "Settings and deliveries"
+        ).click()
         row = page.locator("table.deliveries tbody tr").first
         for _ in range(30):
             if ("전달됨" if ko else "Delivered") in row.inner_text():

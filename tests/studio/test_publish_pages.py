@@ -127,8 +127,8 @@ def ready_content(runtime: Runtime, email: str) -> str:
                     captions_ass=f"videos/{content_id}/captions.ass",
                     script=f"videos/{content_id}/script.json", images=[],
                 ),
-            )  # fmt: skip
-        )
+            )
+        )  # fmt: skip
     return str(content_id)
 
 
@@ -164,7 +164,9 @@ def publication(runtime: Runtime, content_id: str) -> Publication:
 
 
 def test_not_configured_says_so_instead_of_a_button(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, secret_key="x" * 40, auth=AuthSettings(min_password_score=3))
+    settings = Settings(
+        data_dir=tmp_path, secret_key="x" * 40, auth=AuthSettings(min_password_score=3)
+    )
     database = Database(settings.effective_database_url())
     upgrade(database)
     database.dispose()
@@ -193,7 +195,9 @@ def test_connect_publish_and_see_it_published(
     channel = connect(client, google)
     listed = client.get("/channels?notice=channels.done_connected").text
     assert "채널을 연결했습니다." in listed
-    assert CHANNEL_TITLE in listed and CHANNEL_ID in listed and "연결됨" in listed
+    assert CHANNEL_TITLE in listed
+    assert CHANNEL_ID in listed
+    assert "연결됨" in listed
 
     content = ready_content(runtime, "pub@example.com")
     shown = client.get(f"/contents/{content}")
@@ -218,14 +222,16 @@ def test_connect_publish_and_see_it_published(
         assert session.scalars(select(Publication)).first() is None
 
     # Scheduled at 09:00 in Seoul: 00:00 UTC, what the video resource carries.
-    started = client.post(f"/contents/{content}/publish", data={
-        "csrf": token, "channel_id": channel, "privacy": "public",
-        "publish_at": "2030-01-01T09:00", "timezone": "Asia/Seoul", "made_for_kids": "1"})  # fmt: skip
+    scheduled = {"csrf": token, "channel_id": channel, "privacy": "public",
+                 "publish_at": "2030-01-01T09:00", "timezone": "Asia/Seoul",
+                 "made_for_kids": "1"}  # fmt: skip
+    started = client.post(f"/contents/{content}/publish", data=scheduled)
     assert started.status_code == 303, started.text
     assert started.headers["location"] == f"/contents/{content}?notice=publish.started"
     publishing = client.get(started.headers["location"]).text
     assert "게시를 시작했습니다" in publishing
-    assert "data-publications" in publishing and "올리는 중" in publishing
+    assert "data-publications" in publishing
+    assert "올리는 중" in publishing
     assert f'action="/contents/{content}/publish"' not in publishing  # one at a time
     state = client.get(f"/contents/{content}/publications").json()["state"]
 
@@ -262,7 +268,8 @@ def test_failing_and_waiting_for_quota_said_in_words(
     assert f'action="/contents/{first}/publish"' not in failed  # no connected channel left
     assert "Connect a YouTube channel first" in failed
     channels = client.get("/channels").text
-    assert "Needs connecting again" in channels and "Connect again" in channels
+    assert "Needs connecting again" in channels
+    assert "Connect again" in channels
     # Publishing to it now is refused by the service's rule, said on the form.
     refused = client.post(f"/contents/{first}/publish", data=data)
     assert refused.status_code == 422
@@ -280,7 +287,8 @@ def test_failing_and_waiting_for_quota_said_in_words(
     waiting = client.get(f"/contents/{second}").text
     assert re.search(
         r"today&#39;s YouTube upload quota is used up\. It is uploaded when the quota "
-        r"renews, at \d{4}-\d\d-\d\d \d\d:\d\d UTC", waiting
+        r"renews, at \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+        waiting,
     ), waiting
     assert "data-publications" in waiting  # followed while it waits
 
@@ -292,7 +300,8 @@ def test_webhook_endpoints_secret_once_events_log_and_redeliver(
     client.headers.update(KO)
     page = client.get("/webhooks")
     token = form_token(page)
-    assert "영상 완성" in page.text and "content.ready" in page.text
+    assert "영상 완성" in page.text
+    assert "content.ready" in page.text
     # The API's rules, on their fields: no events, a URL AutoClip does not call.
     none = client.post("/webhooks", data={"csrf": token, "url": receiver.url})
     assert none.status_code == 422
@@ -306,17 +315,20 @@ def test_webhook_endpoints_secret_once_events_log_and_redeliver(
     assert made.status_code == 201, made.text
     secret = re.search(r'<code id="new-secret">(whsec_[A-Za-z0-9+/=]+)</code>', made.text)
     assert secret, made.text
-    assert HOSTILE not in made.text and "&lt;script&gt;alert(2)&lt;/script&gt;" in made.text
+    assert HOSTILE not in made.text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in made.text
     endpoint = re.search(r'href="/webhooks/([0-9a-f-]{36})"', made.text)
     assert endpoint
     where = f"/webhooks/{endpoint.group(1)}"
     shown = client.get(where).text
-    assert "whsec_" not in shown and "whsec_" not in client.get("/webhooks").text  # once
+    assert "whsec_" not in shown
+    assert "whsec_" not in client.get("/webhooks").text  # once
     assert "아직 보낸 것이 없습니다." in shown
 
     # Events changed; the service's rule that one is needed, said on the field.
     empty = client.post(where, data={"csrf": token, "url": receiver.url, "description": ""})
-    assert empty.status_code == 422 and "이벤트를 하나 이상" in empty.text
+    assert empty.status_code == 422
+    assert "이벤트를 하나 이상" in empty.text
     saved = client.post(where, data={"csrf": token, "url": receiver.url, "description": "n8n",
                                      "events": ["content.published"]})  # fmt: skip
     assert saved.headers["location"] == f"{where}?notice=webhooks.saved"
@@ -328,7 +340,8 @@ def test_webhook_endpoints_secret_once_events_log_and_redeliver(
     # A new secret, shown once; the receiver checks a delivery signed with it.
     rotated = client.post(f"{where}/rotate", data={"csrf": token})
     new_secret = re.search(r'<code id="new-secret">(whsec_[^<]+)</code>', rotated.text)
-    assert new_secret and new_secret.group(1) != secret.group(1)
+    assert new_secret
+    assert new_secret.group(1) != secret.group(1)
     assert "이전 비밀 키로도 서명합니다" in rotated.text
     receiver.secrets = [new_secret.group(1)]
     receiver.answers = [500]
@@ -342,7 +355,9 @@ def test_webhook_endpoints_secret_once_events_log_and_redeliver(
     assert deliver(runtime.db.session, runtime.jobs, runtime.settings, runtime.sealer,
                    delivery_id) == "retried"  # fmt: skip
     log = client.get(where).text
-    assert "영상 게시됨" in log and "보낼 예정" in log and ">500<" in log
+    assert "영상 게시됨" in log
+    assert "보낼 예정" in log
+    assert ">500<" in log
     # Turned off, a delivery is not sent again; turned on, it is.
     assert client.post(f"{where}/disable", data={"csrf": token}).status_code == 303
     assert "꺼짐 (직접 끔)" in client.get("/webhooks").text
@@ -358,8 +373,10 @@ def test_webhook_endpoints_secret_once_events_log_and_redeliver(
     assert deliver(runtime.db.session, runtime.jobs, runtime.settings, runtime.sealer,
                    delivery_id) == "delivered"  # fmt: skip
     delivered = client.get(where).text
-    assert "전달됨" in delivered and ">200<" in delivered
-    assert receiver.got[-1].status == 200 and receiver.got[-1].verified_with == [0]
+    assert "전달됨" in delivered
+    assert ">200<" in delivered
+    assert receiver.got[-1].status == 200
+    assert receiver.got[-1].verified_with == [0]
 
     deleted = client.post(f"{where}/delete", data={"csrf": token})
     assert deleted.headers["location"] == "/webhooks?notice=webhooks.deleted"
@@ -446,6 +463,8 @@ def test_a_refused_consent_is_said_in_words(
     assert "Google refused the sign-in" in replay.text
     # Signed out, the callback asks for a log-in first and comes back.
     fresh = TestClient(client.app, follow_redirects=False)
-    assert fresh.get(f"{landed.path}?{landed.query}").headers["location"].startswith(
-        "/login?next=/channels/youtube/callback"
+    assert (
+        fresh.get(f"{landed.path}?{landed.query}")
+        .headers["location"]
+        .startswith("/login?next=/channels/youtube/callback")
     )

@@ -499,7 +499,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "키를 만들려면 최근 로그인이 필요합니다. 비밀번호를 입력해 주세요.",
     ),
     # -- publishing: channels, publish, webhooks (one block: docs/studio.md) -------------
-    "nav.channels": ("Channels", "채널"),
+    "nav.publishing": ("Publishing", "게시"),
+    "nav.channels": ("YouTube channels", "YouTube 채널"),
     "nav.webhooks": ("Webhooks", "웹훅"),
     "channels.title": ("YouTube channels", "YouTube 채널"),
     "channels.intro": (
@@ -688,7 +689,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "지금 이 서명 비밀 키를 복사해 두세요. 다시 보여 드리지 않습니다. 수신 측은 이 "
         "키로 호출마다 webhook-signature 헤더를 검증합니다.",
     ),
-    "webhooks.edit": ("Change", "변경"),
+    "webhooks.edit": ("Change", "설정 변경"),
     "webhooks.saved": ("The endpoint is saved.", "엔드포인트를 저장했습니다."),
     "webhooks.enable": ("Turn on", "켜기"),
     "webhooks.disable": ("Turn off", "끄기"),

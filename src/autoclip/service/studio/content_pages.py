@@ -174,10 +174,10 @@ def render_content(
     flags = list(content.safety.flags) if content.safety else []
     ticket = runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
     srt_url = (
-        download_url(runtime, content.outputs.captions_srt)
-        if made and content.outputs
-        else ""
+        download_url(runtime, content.outputs.captions_srt) if made and content.outputs else ""
     )
+    if notice == "publish.started" and content.status is not ContentStatus.PUBLISHING:
+        notice = ""  # said while it is so; the page's state says the rest
     publishing = publish_context(session, runtime.settings, user, content, visit.language, form)
     return page(
         request, visit, "content.html", status=status,

@@ -36,8 +36,10 @@ def in_words(message: str, language: str) -> str | None:
 # channels/service.py, publishing/youtube.py) by what they mean to the creator.
 _PUBLISH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"gave up after (?P<attempts>\d+) attempts"), "reason.pub_gave_up"),
-    (re.compile(r"channel is disconnected|no longer accepts|connect the channel again"),
-     "reason.pub_disconnected"),  # fmt: skip
+    (
+        re.compile(r"channel is disconnected|no longer accepts|connect the channel again"),
+        "reason.pub_disconnected",
+    ),
     (re.compile(r"channel was removed|video or the channel is gone"), "reason.pub_removed"),
     (re.compile(r"YouTube refused"), "reason.pub_refused"),
 )
