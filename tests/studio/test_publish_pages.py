@@ -181,7 +181,7 @@ def test_not_configured_says_so_instead_of_a_button(tmp_path: Path) -> None:
             content = ready_content(built, "none@example.com")
             shown = client.get(f"/contents/{content}", headers=KO).text
             assert "YouTube 게시가 설정되어 있지 않습니다" in shown
-            assert 'action="/contents/' + content + '/publish"' not in shown
+            assert 'action="/contents/' + content + '/publish#publish-h"' not in shown
     finally:
         built.close()
 
@@ -201,7 +201,7 @@ def test_connect_publish_and_see_it_published(
 
     content = ready_content(runtime, "pub@example.com")
     shown = client.get(f"/contents/{content}")
-    assert f'action="/contents/{content}/publish"' in shown.text
+    assert f'action="/contents/{content}/publish#publish-h"' in shown.text
     assert 'value="Asia/Seoul"' in shown.text  # the Korean page's zone until the script's
     token = form_token(shown)
     # Refusals on their fields, in the page's language, nothing started.
@@ -232,7 +232,7 @@ def test_connect_publish_and_see_it_published(
     assert "게시를 시작했습니다" in publishing
     assert "data-publications" in publishing
     assert "올리는 중" in publishing
-    assert f'action="/contents/{content}/publish"' not in publishing  # one at a time
+    assert f'action="/contents/{content}/publish#publish-h"' not in publishing  # one at a time
     state = client.get(f"/contents/{content}/publications").json()["state"]
 
     pid = publication(runtime, content).id
@@ -265,7 +265,7 @@ def test_failing_and_waiting_for_quota_said_in_words(
     assert PublicationJob(runtime, "test")(str(publication(runtime, first).id)) == "failed"
     failed = client.get(f"/contents/{first}").text
     assert "The channel needs connecting again: Google no longer accepts" in failed
-    assert f'action="/contents/{first}/publish"' not in failed  # no connected channel left
+    assert f'action="/contents/{first}/publish#publish-h"' not in failed  # no connected channel left
     assert "Connect a YouTube channel first" in failed
     channels = client.get("/channels").text
     assert "Needs connecting again" in channels
