@@ -265,7 +265,8 @@ def test_failing_and_waiting_for_quota_said_in_words(
     assert PublicationJob(runtime, "test")(str(publication(runtime, first).id)) == "failed"
     failed = client.get(f"/contents/{first}").text
     assert "The channel needs connecting again: Google no longer accepts" in failed
-    assert f'action="/contents/{first}/publish#publish-h"' not in failed  # no connected channel left
+    # No connected channel left: no form, a word on what to do.
+    assert f'action="/contents/{first}/publish#publish-h"' not in failed
     assert "Connect a YouTube channel first" in failed
     channels = client.get("/channels").text
     assert "Needs connecting again" in channels
