@@ -79,12 +79,12 @@ def studio(tmp_path_factory: pytest.TempPathFactory, google: Google) -> Iterator
     settings = Settings(
         data_dir=data,
         secret_key="studio-test-" + uuid.uuid4().hex,
-        public_url=f"http://127.0.0.1:{port}",
         worker=WorkerSettings(lease_seconds=5, reconcile_seconds=0.5, retry_base_seconds=0),
         **youtube_settings(google.base)
         | {
             "outbound_allow": "127.0.0.1",  # a failing page, Google, webhooks: on loopback
-            "youtube_redirect_uri": "",  # the callbacks are under PUBLIC_URL
+            # No PUBLIC_URL: the studio's callback is this site as the browser sees it.
+            "youtube_redirect_uri": "",
         },
     )
     database = Database(settings.effective_database_url())
