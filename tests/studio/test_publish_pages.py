@@ -267,7 +267,7 @@ def test_failing_and_waiting_for_quota_said_in_words(
     assert "The channel needs connecting again: Google no longer accepts" in failed
     # No connected channel left: no form, a word on what to do.
     assert f'action="/contents/{first}/publish#publish-h"' not in failed
-    assert "Connect a YouTube channel first" in failed
+    assert "This channel needs connecting again before publishing to it." in failed
     channels = client.get("/channels").text
     assert "Needs connecting again" in channels
     assert "Connect again" in channels
@@ -292,6 +292,7 @@ def test_failing_and_waiting_for_quota_said_in_words(
         waiting,
     ), waiting
     assert "data-publications" in waiting  # followed while it waits
+    assert '<span class="badge s-publishing">Waiting</span>' in waiting
 
 
 def test_webhook_endpoints_secret_once_events_log_and_redeliver(

@@ -620,6 +620,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "publish.state": ("State", "상태"),
     "publish.scheduled": ("Public at {when}", "{when}에 공개"),
     "publication.publishing": ("Uploading", "올리는 중"),
+    "publication.waiting": ("Waiting", "대기 중"),
     "publication.published": ("Published", "게시됨"),
     "publication.failed": ("Failed", "실패"),
     "publication.progress": ("{done} of {total} MB uploaded", "{total} MB 중 {done} MB 올림"),

@@ -66,9 +66,8 @@ def publish_context(
     """The video page's publishing part: its publications, and the form when it may be
     published (ready, or its last publish failed)."""
     shown = publications_of(session, user, content)
-    connected = [
-        c for c in channels.list_channels(session, user) if c.status is ChannelStatus.CONNECTED
-    ]
+    everyone = channels.list_channels(session, user)
+    connected = [c for c in everyone if c.status is ChannelStatus.CONNECTED]
     form = form or PublishForm()
     values = {
         "channel_id": str(connected[0].id) if connected else "",
@@ -82,6 +81,7 @@ def publish_context(
         "publications_live": live_state(shown),
         "publish_open": publishable(content),
         "publish_channels": connected,
+        "publish_stale": len(everyone) > len(connected),  # channels to connect again
         "publish_configured": youtube_configured(settings),
         "publish_values": values,
         "publish_errors": form.errors,
