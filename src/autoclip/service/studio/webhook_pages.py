@@ -66,7 +66,7 @@ def _own(session: SessionDep, visit: Visitor, endpoint_id: str) -> WebhookEndpoi
 # -- the list and a new endpoint -----------------------------------------------------------
 
 
-def _list_page(
+def _list_page(  # nosec B107 # the secret to show once, empty by default; not a password
     request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep,
     values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
     problem: str = "", secret: str = "", notice: str = "", status: int = 200,
@@ -121,7 +121,7 @@ def create_endpoint(
 # -- one endpoint --------------------------------------------------------------------------
 
 
-def _endpoint_page(
+def _endpoint_page(  # nosec B107 # the secret to show once, empty by default
     request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep,
     endpoint: WebhookEndpoint, page_number: int = 1, values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None, problem: str = "", secret: str = "",
