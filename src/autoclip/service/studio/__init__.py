@@ -22,7 +22,9 @@ from autoclip.service.studio import (
     auth_pages,
     content_pages,
     media_pages,
+    publish_pages,
     storyboard_pages,
+    webhook_pages,
     wizard_pages,
 )
 from autoclip.service.studio.render import STATIC_DIR, STATIC_URL
@@ -68,10 +70,12 @@ async def _hangul_font() -> FileResponse:
 def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
     """Mount the studio's pages and files; returns the header policies by path prefix."""
     # The storyboard before the contents: POST /contents/{id}/storyboard must not be taken
-    # for one of a video's actions (POST /contents/{id}/{action}).
+    # for one of a video's actions (POST /contents/{id}/{action}); so must the publish.
     for router in (
         auth_pages.router,
         storyboard_pages.router,
+        publish_pages.router,
+        webhook_pages.router,
         content_pages.router,
         wizard_pages.router,
         media_pages.router,

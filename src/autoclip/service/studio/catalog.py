@@ -522,6 +522,253 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Creating a key needs a recent log-in: type your password.",
         "키를 만들려면 최근 로그인이 필요합니다. 비밀번호를 입력해 주세요.",
     ),
+    # -- publishing: channels, publish, webhooks (one block: docs/studio.md) -------------
+    "nav.publishing": ("Publishing", "게시"),
+    "nav.channels": ("YouTube channels", "YouTube 채널"),
+    "nav.webhooks": ("Webhooks", "웹훅"),
+    "channels.title": ("YouTube channels", "YouTube 채널"),
+    "channels.intro": (
+        "Connect a channel to publish finished videos to it. AutoClip asks Google only for "
+        "the right to upload and to read the channel's name; disconnecting takes it back.",
+        "채널을 연결하면 완성된 영상을 그 채널에 게시할 수 있습니다. AutoClip은 Google에 "
+        "업로드 권한과 채널 이름을 읽을 권한만 요청하며, 연결을 끊으면 권한을 돌려줍니다.",
+    ),
+    "channels.connect": ("Connect a YouTube channel", "YouTube 채널 연결"),
+    "channels.connect_help": (
+        "You go to Google's page to choose the channel and allow access, then come back here.",
+        "Google 페이지에서 채널을 고르고 접근을 허용한 뒤 이곳으로 돌아옵니다.",
+    ),
+    "channels.not_configured": (
+        "Publishing to YouTube is not set up on this server: the operator has not configured "
+        "a Google OAuth client (AUTOCLIP_YOUTUBE_CLIENT_ID and AUTOCLIP_YOUTUBE_CLIENT_SECRET).",
+        "이 서버에는 YouTube 게시가 설정되어 있지 않습니다. 운영자가 Google OAuth 클라이언트"
+        "(AUTOCLIP_YOUTUBE_CLIENT_ID, AUTOCLIP_YOUTUBE_CLIENT_SECRET)를 설정하지 않았습니다.",
+    ),
+    "channels.none": (
+        "No channel is connected yet.",
+        "아직 연결된 채널이 없습니다.",
+    ),
+    "channels.since": ("Connected on", "연결일"),
+    "channels.connected": ("Connected", "연결됨"),
+    "channels.needs_reconnect": ("Needs connecting again", "다시 연결 필요"),
+    "channels.revoked_reason": (
+        "Google no longer accepts AutoClip's access to this channel (it was revoked, or "
+        "expired unused). Connect it again to publish.",
+        "Google이 이 채널에 대한 AutoClip의 접근을 더 이상 받아들이지 않습니다(권한이 "
+        "취소되었거나 오래 쓰지 않아 만료됨). 게시하려면 다시 연결해 주세요.",
+    ),
+    "channels.reconnect": ("Connect again", "다시 연결"),
+    "channels.disconnect": ("Disconnect", "연결 끊기"),
+    "channels.disconnect_confirm": (
+        "AutoClip's access is revoked at Google and the channel is removed from this list. "
+        "Videos already published stay on YouTube.",
+        "Google에서 AutoClip의 접근 권한을 취소하고 이 목록에서 채널을 지웁니다. 이미 "
+        "게시된 영상은 YouTube에 그대로 남습니다.",
+    ),
+    "channels.done_connected": ("The channel is connected.", "채널을 연결했습니다."),
+    "channels.done_removed": (
+        "The channel is disconnected and Google confirmed the access is revoked.",
+        "채널 연결을 끊었고, Google이 접근 권한 취소를 확인했습니다.",
+    ),
+    "channels.done_removed_unconfirmed": (
+        "The channel is disconnected, but Google could not be reached to revoke the access: "
+        "remove AutoClip from your Google account's connections to be sure.",
+        "채널 연결을 끊었지만 Google에 연결할 수 없어 접근 권한을 취소하지 못했습니다. "
+        "확실히 하려면 Google 계정의 연결된 앱에서 AutoClip을 지워 주세요.",
+    ),
+    "channels.refused_denied": (
+        "The channel was not connected: access was not allowed on Google's page.",
+        "채널을 연결하지 않았습니다. Google 페이지에서 접근을 허용하지 않았습니다.",
+    ),
+    "channels.refused_state": (
+        "The channel was not connected: this answer from Google was not for a connection "
+        "started by this account, or it came too late. Start connecting again.",
+        "채널을 연결하지 않았습니다. Google의 응답이 이 계정이 시작한 연결이 아니거나 너무 "
+        "늦게 왔습니다. 다시 연결을 시작해 주세요.",
+    ),
+    "channels.refused_code": (
+        "The channel was not connected: Google refused the sign-in. Start connecting again.",
+        "채널을 연결하지 않았습니다. Google이 로그인을 거부했습니다. 다시 연결을 시작해 주세요.",
+    ),
+    "channels.google_down": (
+        "Google could not be reached. Start connecting again in a moment.",
+        "Google에 연결할 수 없습니다. 잠시 후 다시 연결을 시작해 주세요.",
+    ),
+    "publish.title": ("Publish to YouTube", "YouTube에 게시"),
+    "publish.channel": ("Channel", "채널"),
+    "publish.privacy": ("Who can watch", "공개 범위"),
+    "privacy.public": ("Public", "공개"),
+    "privacy.unlisted": ("Unlisted (anyone with the link)", "일부 공개 (링크가 있는 사람)"),
+    "privacy.private": ("Private (only you)", "비공개 (나만)"),
+    "publish.at": ("Publish later, at (optional)", "예약 게시 시각 (선택)"),
+    "publish.at_hint": (
+        "Uploaded now as private; YouTube makes it public at this time.",
+        "지금 비공개로 올리고, 이 시각에 YouTube가 공개로 바꿉니다.",
+    ),
+    "publish.timezone": ("Time zone", "시간대"),
+    "publish.timezone_hint": (
+        "The time above is in this zone (an IANA name, such as Asia/Seoul).",
+        "위 시각의 시간대입니다 (Asia/Seoul 같은 IANA 이름).",
+    ),
+    "publish.timezone_bad": (
+        "Unknown time zone: give an IANA name such as Asia/Seoul or UTC.",
+        "알 수 없는 시간대입니다. Asia/Seoul이나 UTC 같은 IANA 이름을 입력해 주세요.",
+    ),
+    "publish.at_bad": (
+        "Give a date and time (YYYY-MM-DD HH:MM).",
+        "날짜와 시각을 입력해 주세요 (YYYY-MM-DD HH:MM).",
+    ),
+    "publish.at_past": (
+        "The time must be in the future.",
+        "미래 시각이어야 합니다.",
+    ),
+    "publish.kids": ("Made for kids", "아동용 영상"),
+    "publish.kids_hint": (
+        "YouTube asks every creator to say whether a video is made for children.",
+        "YouTube는 모든 크리에이터에게 영상이 아동용인지 밝히도록 요구합니다.",
+    ),
+    "publish.submit": ("Publish", "게시하기"),
+    "publish.no_channel": (
+        "Connect a YouTube channel first to publish this video.",
+        "이 영상을 게시하려면 먼저 YouTube 채널을 연결해 주세요.",
+    ),
+    "publish.go_channels": ("Go to channels", "채널 관리로 이동"),
+    "publish.started": (
+        "Publishing started: the video is being uploaded.",
+        "게시를 시작했습니다. 영상을 올리는 중입니다.",
+    ),
+    "publish.list": ("Publications", "게시 기록"),
+    "publish.when": ("Requested", "요청 시각"),
+    "publish.scheduled": ("Public at {when}", "{when}에 공개"),
+    "publication.publishing": ("Uploading", "올리는 중"),
+    "publication.waiting": ("Waiting", "대기 중"),
+    "publication.published": ("Published", "게시됨"),
+    "publication.failed": ("Failed", "실패"),
+    "publication.progress": ("{done} of {total} MB uploaded", "{total} MB 중 {done} MB 올림"),
+    "publication.quota_wait": (
+        "Waiting: today's YouTube upload quota is used up. It is uploaded when the quota "
+        "renews, at {when}.",
+        "대기 중: 오늘의 YouTube 업로드 할당량을 다 썼습니다. 할당량이 새로 채워지는 "
+        "{when}에 올립니다.",
+    ),
+    "publication.retry_wait": (
+        "The upload was interrupted; it goes on at {when}.",
+        "업로드가 중단되었습니다. {when}에 이어서 올립니다.",
+    ),
+    "publication.watch": ("Watch on YouTube", "YouTube에서 보기"),
+    "publication.live_note": (
+        "This page updates itself while the video is uploaded.",
+        "영상을 올리는 동안 이 페이지는 저절로 바뀝니다.",
+    ),
+    "publication.reason": ("Why", "이유"),
+    "reason.pub_disconnected": (
+        "The channel needs connecting again: Google no longer accepts AutoClip's access.",
+        "채널을 다시 연결해야 합니다. Google이 AutoClip의 접근을 더 이상 받아들이지 않습니다.",
+    ),
+    "reason.pub_removed": (
+        "The channel was disconnected before the upload.",
+        "업로드 전에 채널 연결이 끊겼습니다.",
+    ),
+    "reason.pub_gave_up": (
+        "The upload kept being interrupted and was given up after {attempts} attempts.",
+        "업로드가 계속 중단되어 {attempts}번 시도한 뒤 포기했습니다.",
+    ),
+    "reason.pub_refused": (
+        "YouTube refused the video.",
+        "YouTube가 영상을 거부했습니다.",
+    ),
+    "publish.refused_not_ready": (
+        "Only a finished video can be published, once at a time.",
+        "완성된 영상만, 한 번에 하나씩 게시할 수 있습니다.",
+    ),
+    "publish.refused_channel": (
+        "This channel needs connecting again before publishing to it.",
+        "이 채널에 게시하려면 먼저 다시 연결해야 합니다.",
+    ),
+    "webhooks.title": ("Webhooks", "웹훅"),
+    "webhooks.intro": (
+        "AutoClip calls these addresses when your videos change: each call is signed the "
+        "Standard Webhooks way with the endpoint's secret, and retried when it fails.",
+        "영상 상태가 바뀌면 AutoClip이 이 주소들을 호출합니다. 호출마다 엔드포인트의 "
+        "비밀 키로 Standard Webhooks 방식의 서명을 붙이며, 실패하면 다시 시도합니다.",
+    ),
+    "webhooks.url": ("Address (URL)", "주소 (URL)"),
+    "webhooks.description": ("Note (optional)", "메모 (선택)"),
+    "webhooks.events": ("Events", "이벤트"),
+    "webhooks.events_help": ("Call this address when:", "다음 일이 생기면 이 주소를 호출합니다:"),
+    "webhooks.create": ("Add endpoint", "엔드포인트 추가"),
+    "webhooks.state": ("State", "상태"),
+    "webhooks.enabled": ("On", "켜짐"),
+    "webhooks.disabled_by_you": ("Off (turned off by you)", "꺼짐 (직접 끔)"),
+    "webhooks.disabled_failures": (
+        "Off: turned off after {count} failed calls in a row",
+        "꺼짐: 연속 {count}번 호출에 실패해 꺼졌습니다",
+    ),
+    "webhooks.open": ("Settings and deliveries", "설정과 전송 기록"),
+    "webhooks.secret_once": (
+        "Copy this signing secret now: it is shown only once. Your receiver verifies each "
+        "call's webhook-signature header with it.",
+        "지금 이 서명 비밀 키를 복사해 두세요. 다시 보여 드리지 않습니다. 수신 측은 이 "
+        "키로 호출마다 webhook-signature 헤더를 검증합니다.",
+    ),
+    "webhooks.edit": ("Change", "설정 변경"),
+    "webhooks.saved": ("The endpoint is saved.", "엔드포인트를 저장했습니다."),
+    "webhooks.enable": ("Turn on", "켜기"),
+    "webhooks.disable": ("Turn off", "끄기"),
+    "webhooks.rotate": ("New secret", "비밀 키 새로 만들기"),
+    "webhooks.rotate_help": (
+        "For the next {hours} hours each call is signed with the old secret too, so your "
+        "receiver can switch at leisure.",
+        "앞으로 {hours}시간 동안은 이전 비밀 키로도 함께 서명하므로, 수신 측은 여유 있게 "
+        "바꿀 수 있습니다.",
+    ),
+    "webhooks.old_secret_until": (
+        "The previous secret also signs until {when}.",
+        "{when}까지는 이전 비밀 키로도 서명합니다.",
+    ),
+    "webhooks.delete": ("Delete this endpoint", "이 엔드포인트 삭제"),
+    "webhooks.delete_confirm": (
+        "No more calls go to this address; its delivery log is deleted with it.",
+        "이 주소로 더 이상 호출하지 않으며, 전송 기록도 함께 지워집니다.",
+    ),
+    "webhooks.deleted": ("The endpoint was deleted.", "엔드포인트를 삭제했습니다."),
+    "webhooks.deliveries": ("Deliveries", "전송 기록"),
+    "webhooks.no_deliveries": ("Nothing was sent here yet.", "아직 보낸 것이 없습니다."),
+    "webhooks.event": ("Event", "이벤트"),
+    "webhooks.created": ("Created", "생성"),
+    "webhooks.delivery_state": ("Result", "결과"),
+    "webhooks.status_code": ("Answer", "응답"),
+    "webhooks.attempts": ("Attempts", "시도"),
+    "webhooks.next_retry": ("Next try", "다음 시도"),
+    "webhooks.redeliver": ("Send again", "다시 보내기"),
+    "webhooks.redelivered": (
+        "The delivery is sent again, with the same message id.",
+        "같은 메시지 ID로 다시 보냈습니다.",
+    ),
+    "webhooks.disabled_refused": (
+        "This endpoint is off: turn it on first.",
+        "이 엔드포인트는 꺼져 있습니다. 먼저 켜 주세요.",
+    ),
+    "webhooks.too_many": (
+        "You have as many endpoints as allowed: delete one first.",
+        "허용된 개수만큼 엔드포인트가 있습니다. 먼저 하나를 지워 주세요.",
+    ),
+    "webhooks.pick_event": ("Choose at least one event.", "이벤트를 하나 이상 골라 주세요."),
+    "webhooks.url_refused": (
+        "AutoClip does not call this address: give a public http(s) address.",
+        "AutoClip은 이 주소를 호출하지 않습니다. 공개된 http(s) 주소를 입력해 주세요.",
+    ),
+    "delivery.pending": ("Waiting to be sent", "보낼 예정"),
+    "delivery.delivered": ("Delivered", "전달됨"),
+    "delivery.failed": ("Failed", "실패"),
+    "delivery.no_answer": ("no answer", "응답 없음"),
+    "event.content.queued": ("A video is queued", "영상이 대기열에 들어감"),
+    "event.content.processing": ("A video is being made", "영상 제작 시작"),
+    "event.content.review": ("A script waits for review", "대본이 검토를 기다림"),
+    "event.content.ready": ("A video is ready", "영상 완성"),
+    "event.content.failed": ("A video failed", "영상 실패"),
+    "event.content.published": ("A video is published", "영상 게시됨"),
+    "event.schedule.run": ("A schedule ran", "예약 작업 실행됨"),
     # -- usage ----------------------------------------------------------------------------
     "usage.title": ("Usage and credits", "사용량과 크레딧"),
     "usage.balance": ("Credits left: {balance}", "남은 크레딧: {balance}"),

@@ -1,6 +1,7 @@
 // AutoClip Studio: small enhancements over pages that work without script.
 // Each feature looks for its own data attribute and does nothing when it is absent.
 import { followProgress } from "./progress.js";
+import { browserZone, followPublications } from "./publish.js";
 import { reorderScenes } from "./storyboard.js";
 import { stepThrough } from "./wizard.js";
 
@@ -24,3 +25,9 @@ if (wizard) stepThrough(wizard);
 
 const storyboard = document.querySelector("[data-storyboard]");
 if (storyboard) reorderScenes(storyboard);
+
+const zone = document.querySelector("[data-browser-zone]");
+if (zone) browserZone(zone);
+
+const publications = document.querySelector("[data-publications]");
+if (publications) followPublications(publications);
