@@ -1,5 +1,6 @@
 // AutoClip Studio: small enhancements over pages that work without script.
 // Each feature looks for its own data attribute and does nothing when it is absent.
+import { followBatch } from "./batch.js";
 import { followProgress } from "./progress.js";
 import { reorderScenes } from "./storyboard.js";
 import { stepThrough } from "./wizard.js";
@@ -24,3 +25,6 @@ if (wizard) stepThrough(wizard);
 
 const storyboard = document.querySelector("[data-storyboard]");
 if (storyboard) reorderScenes(storyboard);
+
+const batch = document.querySelector("[data-batch]");
+if (batch) followBatch(batch);
