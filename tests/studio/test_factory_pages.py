@@ -4,8 +4,10 @@ items fetched from a local feed, paused after failures with the reason in words)
 schedules (times or cron, a time zone, runs with the contents they made and "out of
 credits"), batches (checked and estimated, made, followed), and each owner's alone."""
 
+# ruff: noqa: F811 # the tests take the imported fixtures as their parameters
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -19,7 +21,7 @@ from autoclip.service.schedules.service import run_tick
 from autoclip.service.sources.fetching import fetch_source
 from localserver import serve
 from service.factory_support import Site, site_handler
-from studio.test_studio_pages import (  # noqa: F401 # the fixtures, shared
+from studio.test_studio_pages import (  # noqa: F401 # the pages' fixtures, by their names
     EN,
     KO,
     client,
@@ -59,11 +61,11 @@ def test_sources_said_in_the_pages_language_fetched_and_paused(
     assert page.status_code == 200
     assert "소스" in page.text
     token = form_token(page)
-    refused = client.post(listing, data={"kind": "feed", "name": "뉴스", "url": "ftp://x",
+    refused = client.post(listing, data={"kind": "feed", "name": "뉴스", "url": "ftp://example.com/feed",
                                          "interval_minutes": "60", "csrf": token})  # fmt: skip
     assert refused.status_code == 422
     assert re.search(r'id="f-url-error">http:// 또는 https://로 시작', refused.text)
-    assert 'value="ftp://x"' in refused.text  # what was written stays in the form
+    assert 'value="ftp://example.com/feed"' in refused.text  # what was written stays in the form
     interval = client.post(listing, data={"kind": "topics", "name": "주제", "topics": "수면",
                                           "interval_minutes": "1", "csrf": token})  # fmt: skip
     assert 'id="f-interval_minutes-error">5 이상이어야 합니다.' in interval.text
@@ -75,8 +77,9 @@ def test_sources_said_in_the_pages_language_fetched_and_paused(
     assert 'id="f-topics-error">필수 항목입니다.' in no_topics.text
 
     # A topic list with hostile text: shown as text everywhere.
-    made = client.post(listing, data={"kind": "topics", "name": HOSTILE,
-                                      "topics": f"수면 건강\n{HOSTILE}\n", "csrf": token})  # fmt: skip
+    topics = f"수면 건강\n{HOSTILE}\n"
+    made = client.post(listing, data={"kind": "topics", "name": HOSTILE, "topics": topics,
+                                      "csrf": token})  # fmt: skip
     assert made.status_code == 303
     shown = client.get(made.headers["location"]).text
     assert "소스를 추가했습니다" in shown
@@ -108,7 +111,8 @@ def test_sources_said_in_the_pages_language_fetched_and_paused(
         assert fetch_source(runtime, feed_id) == "failed"
     paused = client.get(f"/sources/{feed_id}").text
     assert "연속 2번 가져오지 못해 일시 중지되었습니다" in paused
-    assert "HTTP 503" in paused
+    assert "웹 사이트가 오류(503)로 응답했습니다" in paused  # in words
+    assert "answered HTTP 503" in paused  # and the fetch's own sentence
     assert client.post(f"/sources/{feed_id}/resume", data={"csrf": token}).status_code == 303
     resumed = client.get(f"/sources/{feed_id}?notice=sources.resumed").text
     assert "소스를 다시 시작했습니다." in resumed
@@ -152,10 +156,9 @@ def test_schedules_times_or_cron_and_their_runs(client: TestClient, runtime: Run
     assert "at 09:00, 18:00 (Asia/Seoul)" in shown
     schedule = re.findall(r'href="/schedules/([0-9a-f-]{36})"', shown)[0]
     # Edited to cron, paused, resumed.
-    edited = client.post(f"/schedules/{schedule}", data={"name": "Weekdays", "kind": "cron",
-                                                         "cron": "0 9 * * 1-5",
-                                                         "timezone": "Europe/Paris",
-                                                         "per_run": "4", "csrf": token})  # fmt: skip
+    edit = {"name": "Weekdays", "kind": "cron", "cron": "0 9 * * 1-5",
+            "timezone": "Europe/Paris", "per_run": "4", "csrf": token}  # fmt: skip
+    edited = client.post(f"/schedules/{schedule}", data=edit)
     assert edited.status_code == 303
     one = client.get(edited.headers["location"]).text
     assert "The schedule is saved." in one
@@ -193,7 +196,7 @@ TEXT = "Walking every day keeps the heart strong and the mind clear. "
 
 
 def _line(text: str) -> str:
-    return '{"generation_type": "text", "text": "%s", "options": {"draft": true}}' % text
+    return json.dumps({"generation_type": "text", "text": text, "options": {"draft": True}})
 
 
 def test_batches_checked_made_and_followed(client: TestClient, runtime: Runtime) -> None:
@@ -224,7 +227,7 @@ def test_batches_checked_made_and_followed(client: TestClient, runtime: Runtime)
     assert made.status_code == 303
     where = _made(made, "/batches/")
     batch = client.get(where).text
-    assert batch.count('data-status>Queued</span>') == 2
+    assert batch.count("data-status>Queued</span>") == 2
     assert "data-batch" in batch
     state = client.get(f"{where}/progress").json()
     assert state["summary"]["accepted"] == 2
@@ -240,8 +243,8 @@ def test_another_users_factory_is_not_found(client: TestClient, runtime: Runtime
     sign_up(client, runtime, "owner@example.com", EN)
     project = _project(client)
     token = form_token(client.get("/batches"))
-    client.post(f"/projects/{project}/sources", data={"kind": "topics", "name": "Mine",
-                                                      "topics": "sleep", "csrf": token})  # fmt: skip
+    mine = {"kind": "topics", "name": "Mine", "topics": "sleep", "csrf": token}
+    client.post(f"/projects/{project}/sources", data=mine)
     source = re.findall(r'/sources/([0-9a-f-]{36})"',
                         client.get(f"/projects/{project}/sources").text)[0]  # fmt: skip
     client.post(f"/projects/{project}/schedules", data={"kind": "times", "times": "09:00",
@@ -252,8 +255,9 @@ def test_another_users_factory_is_not_found(client: TestClient, runtime: Runtime
     batch = _made(made, "/batches/")
 
     other = TestClient(client.app, follow_redirects=False)
+    other.headers.update(KO)
     sign_up(other, runtime, "stranger@example.com", KO)
-    mine = form_token(other.get("/batches"))
+    theirs = form_token(other.get("/batches"))
     for path in (f"/projects/{project}/sources", f"/projects/{project}/schedules",
                  f"/sources/{source}", f"/schedules/{schedule}", batch, f"{batch}/progress",
                  "/sources/not-an-id", "/schedules/not-an-id", "/batches/not-an-id"):  # fmt: skip
@@ -264,7 +268,7 @@ def test_another_users_factory_is_not_found(client: TestClient, runtime: Runtime
                  f"/schedules/{schedule}/pause", f"/schedules/{schedule}/delete",
                  f"/schedules/{schedule}", f"/projects/{project}/sources",
                  f"/projects/{project}/schedules"):  # fmt: skip
-        answer = other.post(path, data={"csrf": mine, "kind": "topics", "topics": "x y"})
+        answer = other.post(path, data={"csrf": theirs, "kind": "topics", "topics": "x y"})
         assert answer.status_code == 404, path
     # Nothing of the owner's changed.
     assert "Mine" in client.get(f"/sources/{source}").text

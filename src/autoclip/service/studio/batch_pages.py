@@ -24,7 +24,7 @@ from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
 from autoclip.service.projects.service import list_projects
 from autoclip.service.studio.catalog import text
-from autoclip.service.studio.forms import field_of, field_message, problem_text
+from autoclip.service.studio.forms import field_message, field_of, problem_text
 from autoclip.service.studio.reasons import in_words
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor

@@ -485,7 +485,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sources.add": ("Add a source", "소스 추가"),
     "sources.add_submit": ("Add source", "소스 추가하기"),
-    "sources.added": ("The source is added; it is fetched shortly.", "소스를 추가했습니다. 곧 가져옵니다."),
+    "sources.added": (
+        "The source is added; it is fetched shortly.",
+        "소스를 추가했습니다. 곧 가져옵니다.",
+    ),
     "sources.deleted": (
         "The source is deleted; the videos it made stay.",
         "소스를 삭제했습니다. 이 소스로 만든 영상은 남아 있습니다.",
@@ -502,14 +505,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sources.kind.page": ("Web page", "웹 페이지"),
     "sources.kind.topics": ("Topic list", "주제 목록"),
     "sources.kind_hint.feed": ("each new entry is a video", "새 글마다 영상 하나"),
-    "sources.kind_hint.page": ("each change of its text is a video", "본문이 바뀔 때마다 영상 하나"),
+    "sources.kind_hint.page": (
+        "each change of its text is a video",
+        "본문이 바뀔 때마다 영상 하나",
+    ),
     "sources.kind_hint.topics": (
         "each line is a video (needs a language model)",
         "한 줄마다 영상 하나(언어 모델 필요)",
     ),
     "sources.what": ("Address or topics", "주소 또는 주제"),
     "sources.url": ("Web address", "웹 주소"),
-    "sources.url_hint": ("For a feed or a web page: http:// or https://", "피드나 웹 페이지용: http:// 또는 https://"),
+    "sources.url_hint": (
+        "For a feed or a web page: http:// or https://",
+        "피드나 웹 페이지용: http:// 또는 https://",
+    ),
     "sources.topics": ("Topics", "주제"),
     "sources.topics_hint": (
         "For a topic list: one topic a line.",
@@ -597,7 +606,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "다섯 칸짜리 cron 표현식이 아닙니다(예: 0 9 * * 1-5).",
     ),
     "schedules.timezone": ("Time zone", "시간대"),
-    "schedules.timezone_hint": ("Such as Asia/Seoul or Europe/Paris.", "예: Asia/Seoul, Europe/Paris."),
+    "schedules.timezone_hint": (
+        "Such as Asia/Seoul or Europe/Paris.",
+        "예: Asia/Seoul, Europe/Paris.",
+    ),
     "schedules.timezone_invalid": (
         "No such time zone (write one such as Asia/Seoul or UTC).",
         "없는 시간대입니다(Asia/Seoul, UTC처럼 적어 주세요).",
@@ -694,7 +706,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "batches.balance": ("You have {balance}.", "보유 크레딧은 {balance}개입니다."),
     "batches.cost": ("Paid providers: about ${usd}.", "유료 제공자 비용: 약 ${usd}."),
-    "batches.free": ("Only free (offline) providers: no cost.", "무료(오프라인) 제공자만 써서 비용이 들지 않습니다."),
+    "batches.free": (
+        "Only free (offline) providers: no cost.",
+        "무료(오프라인) 제공자만 써서 비용이 들지 않습니다.",
+    ),
     "batches.not_enough": (
         "Your credits do not cover them all: the batch would be refused.",
         "크레딧이 모두를 감당하지 못해 일괄 제작이 거절됩니다.",
@@ -712,7 +727,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batches.one_title": ("Batch", "일괄 제작"),
     "batches.progress": ("Progress", "진행 상황"),
     "batches.done_label": ("Done:", "완료:"),
-    "batches.finished": ("Every video of this batch is done.", "이 일괄 제작의 영상이 모두 끝났습니다."),
+    "batches.finished": (
+        "Every video of this batch is done.",
+        "이 일괄 제작의 영상이 모두 끝났습니다.",
+    ),
     "batches.live_note": (
         "This page follows the batch as it is made.",
         "이 페이지는 제작 상황을 따라 바뀝니다.",

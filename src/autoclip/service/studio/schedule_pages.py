@@ -40,7 +40,7 @@ ACTIONS = ("pause", "resume", "delete")
 
 
 def times_of(value: str) -> list[str]:
-    """"09:00, 18:00" or one a line: the times a form's field lists."""
+    """The times a form's field lists: "09:00, 18:00", or one a line."""
     return [t for t in re.split(r"[\s,]+", value) if t]
 
 
@@ -64,8 +64,10 @@ def _body(
     name: str, kind: str, times: str, cron: str, timezone: str, per_run: str,
     auto_publish: str,
 ) -> dict[str, Any]:  # fmt: skip
-    body: dict[str, Any] = {"name": name, "timezone": timezone, "per_run": whole(per_run),
+    body: dict[str, Any] = {"timezone": timezone, "per_run": whole(per_run),
                             "auto_publish": bool(auto_publish)}  # fmt: skip
+    if name.strip():
+        body["name"] = name  # else the API's default name (a new one), or unchanged
     if kind == "cron":
         body["cron"] = cron
     else:

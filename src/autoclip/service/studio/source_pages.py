@@ -51,7 +51,9 @@ def topic_lines(value: str) -> list[str]:
     return [line for line in value.splitlines() if line.strip()]
 
 
-_FAILURES = re.compile(r"paused after (?P<n>\d+) failed fetches in a row; the last: (?P<last>.*)", re.S)
+# sources/repository.py's words when failures pause a source.
+_FAILURES = re.compile(r"paused after (?P<n>\d+) failed fetches in a row; the last: (?P<last>.*)",
+                       re.S)  # fmt: skip
 
 
 def pause_reason(reason: str | None, language: str) -> str:
@@ -77,8 +79,8 @@ def _list(
     rows = service.list_sources(session, visit.user, project.id)
     return page(
         request, visit, "sources.html", status=status, project=project,
-        sources=[source_out(s) for s in rows], values=values,
-        why={s.id: pause_reason(s.paused_reason, visit.language) for s in rows}, errors=errors, problem=problem,
+        sources=[source_out(s) for s in rows], values=values, errors=errors, problem=problem,
+        why={s.id: pause_reason(s.paused_reason, visit.language) for s in rows},
         notice=notice, kinds=list(SourceKind),
     )  # fmt: skip
 
