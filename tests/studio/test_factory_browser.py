@@ -44,7 +44,7 @@ def test_topic_source_schedule_and_a_two_line_batch(studio: Studio, browser: Bro
     page.locator("main nav").get_by_role("link", name="Schedules").click()
     expect(page.get_by_label("Time zone")).to_have_value("Asia/Seoul")
     page.get_by_label("Name").fill("Mornings and evenings")
-    page.get_by_label("Times of day").fill("09:00, 18:00")
+    page.get_by_label("Times of day", exact=True).fill("09:00, 18:00")
     page.get_by_label("Videos a run").fill("2")
     page.get_by_role("button", name="Add schedule").click()
     expect(page.get_by_role("status")).to_have_text("The schedule is added.")
