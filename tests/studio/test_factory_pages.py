@@ -215,6 +215,12 @@ def test_batches_checked_made_and_followed(client: TestClient, runtime: Runtime)
     checked = client.post("/batches", data={"lines": two, "step": "check", "csrf": token})
     assert checked.status_code == 200
     assert re.search(r'id="estimate">2 lines: 2 credits.\s+You have 3.', checked.text)
+    # A line the API would reject (a topic, and no language model here): said in words,
+    # and it costs nothing.
+    topic = json.dumps({"generation_type": "topic", "topic": "Sleep and memory"})
+    mixed = client.post("/batches", data={"lines": two + topic, "step": "check", "csrf": token})
+    assert "Line 3: A topic needs a language model (Gemini or OpenAI)" in mixed.text
+    assert "3 lines: 2 credits. You have 3." in mixed.text
     # An uploaded file is shown and checked, never made straight away.
     uploaded = client.post(
         "/batches", data={"step": "make", "csrf": token},

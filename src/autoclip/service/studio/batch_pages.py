@@ -112,10 +112,11 @@ def check_lines(
         try:
             estimate = estimate_content(session, user, item, runtime.settings)
         except InputError as error:
-            check.problems.append((number, f"{error.field}: {error.message}"))
+            said = in_words(error.message, language) or f"{error.field}: {error.message}"
+            check.problems.append((number, said))
         except (AppError, ConfigurationError) as error:
             detail = error.detail if isinstance(error, AppError) else str(error)
-            check.problems.append((number, detail))
+            check.problems.append((number, in_words(detail, language) or detail))
         else:
             check.credits += estimate.credits
             check.cost_usd += estimate.estimated_cost_usd

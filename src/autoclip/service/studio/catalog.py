@@ -475,6 +475,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.whole_number": ("Write a whole number.", "정수로 적어 주세요."),
     "field.at_least": ("It must be at least {min}.", "{min} 이상이어야 합니다."),
     "field.at_most": ("It must be at most {max}.", "{max} 이하여야 합니다."),
+    "reason.topic_needs_model": (
+        "A topic needs a language model (Gemini or OpenAI), and none is configured.",
+        "주제로 만들려면 언어 모델(Gemini 또는 OpenAI)이 필요한데 설정되어 있지 않습니다.",
+    ),
     "sources.title": ("Sources", "소스"),
     "sources.heading": ("Sources of {project}", "{project}의 소스"),
     "sources.intro": (
