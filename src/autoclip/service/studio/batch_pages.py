@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -64,7 +65,7 @@ def batches_page(request: Request, visit: VisitDep, session: SessionDep) -> Resp
     return _form_page(request, visit, session, user, {"lines": "", "project_id": ""})
 
 
-def _said(item: dict[str, Any], language: str) -> str:
+def _said(item: Mapping[str, Any], language: str) -> str:
     where = field_of(item.get("loc", ())[2:])
     return f"{where}: {field_message(item, language)}"
 
@@ -95,22 +96,23 @@ def check_lines(
     try:
         body = BatchCreate.model_validate({"project_id": project_id or None, "items": items})
     except ValidationError as error:
-        for item in error.errors():
-            location = item.get("loc", ())
+        for found in error.errors():
+            location = found.get("loc", ())
             if len(location) > 1 and location[0] == "items" and isinstance(location[1], int):
-                check.problems.append((numbers[location[1]], _said(item, language)))
-            elif location and location[0] == "items" and item["type"] == "too_long":
+                check.problems.append((numbers[location[1]], _said(found, language)))
+            elif location and location[0] == "items" and found["type"] == "too_long":
                 check.problems.append((0, text("batches.too_many", language).format(
                     max=MAX_BATCH)))  # fmt: skip
             else:
-                check.problems.append((0, field_message(item, language)))
+                check.problems.append((0, field_message(found, language)))
         return check
     check.body = body
-    for number, item in zip(numbers, body.items, strict=True):
-        if item.project_id is None and body.project_id is not None:
-            item = item.model_copy(update={"project_id": body.project_id})
+    for number, asked in zip(numbers, body.items, strict=True):
+        # As create_batch does: an item naming no project is the batch's.
+        if asked.project_id is None and body.project_id is not None:
+            asked = asked.model_copy(update={"project_id": body.project_id})
         try:
-            estimate = estimate_content(session, user, item, runtime.settings)
+            estimate = estimate_content(session, user, asked, runtime.settings)
         except InputError as error:
             said = in_words(error.message, language) or f"{error.field}: {error.message}"
             check.problems.append((number, said))
