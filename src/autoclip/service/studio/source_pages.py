@@ -57,7 +57,8 @@ _FAILURES = re.compile(r"paused after (?P<n>\d+) failed fetches in a row; the la
 
 
 def pause_reason(reason: str | None, language: str) -> str:
-    """Why a source is paused, in the page's language (the fetch's own error kept)."""
+    """Why a source is paused, in the page's language (its page shows the fetch's own
+    sentence beside the words)."""
     if not reason:
         return ""
     if reason == service.PAUSED_BY_OWNER:
