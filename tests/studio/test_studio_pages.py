@@ -55,6 +55,8 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
         "auth": AuthSettings(failures_per_account=3, min_password_score=3),
     }
     fields["data_dir"].mkdir()
+    # A test module may add settings of its own (the factory's pages fetch from loopback).
+    fields |= getattr(request.module, "EXTRA_SETTINGS", {})
     if request.param == "postgresql":
         url = request.getfixturevalue("migrated_postgres")
         empty_postgres(url)

@@ -27,6 +27,8 @@ from autoclip.service.sources.schemas import (
 )
 from autoclip.settings import Settings
 
+PAUSED_BY_OWNER = "paused by its owner"
+
 
 def _topics(lines: list[str]) -> list[str]:
     return [" ".join(line.split()) for line in lines]
@@ -124,7 +126,7 @@ def update_source(
         source.options = data.options.model_dump(mode="json", exclude_defaults=True)
     if data.paused is True:
         source.next_fetch_at = None
-        source.paused_reason = "paused by its owner"
+        source.paused_reason = PAUSED_BY_OWNER
     elif data.paused is False:
         repository.resume(source, now)
     source.updated_at = now

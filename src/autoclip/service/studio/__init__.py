@@ -20,9 +20,12 @@ from autoclip.service.protection import HeaderPolicy
 from autoclip.service.studio import (
     account_pages,
     auth_pages,
+    batch_pages,
     content_pages,
     media_pages,
     publish_pages,
+    schedule_pages,
+    source_pages,
     storyboard_pages,
     webhook_pages,
     wizard_pages,
@@ -80,6 +83,9 @@ def install_studio(app: FastAPI) -> dict[str, HeaderPolicy]:
         wizard_pages.router,
         media_pages.router,
         account_pages.router,
+        source_pages.router,
+        schedule_pages.router,
+        batch_pages.router,
     ):
         app.include_router(router, include_in_schema=False)
     app.add_api_route(f"{STATIC_URL}/fonts/noto-sans-kr.otf", _hangul_font,

@@ -36,11 +36,24 @@ def _message(kind: str, context: Mapping[str, Any], raw: str, language: str) -> 
         return _say("field.choice", language)
     if kind == "value_error" and "email" in raw.lower():
         return _say("field.email", language)
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _say("field.whole_number", language)
+    if kind == "greater_than_equal":
+        return _say("field.at_least", language, min=context.get("ge", ""))
+    if kind == "less_than_equal":
+        return _say("field.at_most", language, max=context.get("le", ""))
     if kind == "string_pattern_mismatch":
         return _say("field.invalid", language)
     if "control" in raw.lower():
         return _say("field.control", language)
     return raw if language == "en" else f"{_say('field.invalid', language)} ({raw})"
+
+
+def whole(value: str) -> int | str:
+    """A form's number as a JSON body would hold it: a whole number when it is one; else
+    the text, which the API's model refuses on its field."""
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else value
 
 
 def field_of(location: tuple[Any, ...] | list[Any]) -> str:

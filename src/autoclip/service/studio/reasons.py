@@ -20,6 +20,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"address AutoClip does not fetch"), "reason.refused"),
     (re.compile(r"has no readable text|is not a web page"), "reason.no_text"),
     (re.compile(r"rejected in review"), "reason.rejected"),
+    (re.compile(r"a topic needs a language model"), "reason.topic_needs_model"),
 )
 
 

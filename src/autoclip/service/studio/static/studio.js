@@ -1,5 +1,6 @@
 // AutoClip Studio: small enhancements over pages that work without script.
 // Each feature looks for its own data attribute and does nothing when it is absent.
+import { followBatch } from "./batch.js";
 import { followProgress } from "./progress.js";
 import { browserZone, followPublications } from "./publish.js";
 import { reorderScenes } from "./storyboard.js";
@@ -31,3 +32,5 @@ if (zone) browserZone(zone);
 
 const publications = document.querySelector("[data-publications]");
 if (publications) followPublications(publications);
+const batch = document.querySelector("[data-batch]");
+if (batch) followBatch(batch);
