@@ -57,13 +57,15 @@ from autoclip.providers.visuals.base import (
     read_attribution,
     stock_key,
 )
+from autoclip.providers.visuals.library import AssetLibrary
+from autoclip.providers.visuals.picture import PictureVisual
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.render.audio import MUSIC_LEVEL_DB, encode_voice_track, measure_loudness
 from autoclip.render.thumbnail import make_thumbnail
 from autoclip.render.timeline import plan_timeline
 from autoclip.render.video import EncoderSettings, RenderJob, SceneInput, render_video
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
-from autoclip.script.model import Script
+from autoclip.script.model import Scene, Script
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "6"  # 6: sub-pixel warp, frames piped to one encoder
@@ -79,7 +81,7 @@ class GenerateRequest:
     source: SourceMaterial
     options: GenerateOptions = field(default_factory=GenerateOptions)
     music: Path | None = None
-    assets: Path | None = None
+    assets: Path | AssetLibrary | None = None  # a folder, or the service's media library
     script: Script | None = None  # an edited script, used instead of writing one
     content_id: str | None = None  # the service passes its own; the CLI derives one
     # Stages to make anew although their inputs are unchanged (the service's "regenerate").
@@ -97,6 +99,8 @@ class GenerateRequest:
     safety: SafetyReport | None = None
     # Template, caption style and brand kit; the default is AutoClip's own look.
     look: Look = field(default_factory=Look)
+    # The files of the scenes' own pictures, by the `picture_id` the script's scenes give.
+    pictures: dict[str, Path] = field(default_factory=dict)
 
     @property
     def music_bed(self) -> Path | None:
@@ -294,7 +298,13 @@ class Engine:
             Stage.VISUALS,
             timeline_length,
             lambda: self._visuals(
-                run, script, options, visual_sources, served.get("visuals"), request.look
+                run,
+                script,
+                options,
+                visual_sources,
+                served.get("visuals"),
+                request.look,
+                request.pictures,
             ),
         )
         captions = self._stage(
@@ -326,6 +336,11 @@ class Engine:
                 kinds = set()
             if "audio" not in kinds:
                 raise InputError("music", f"{request.music} is not an audio file")
+        if request.script is not None:
+            for field_name, scene in _scene_fields(request.script):
+                picture = scene.picture_id
+                if picture is not None and not request.pictures.get(picture, Path()).is_file():
+                    raise InputError(f"{field_name}.picture_id", f"no such picture: {picture}")
         return narrators, self.providers.visual_sources(request.assets)
 
     def _stage(
@@ -386,7 +401,7 @@ class Engine:
             Stage.SAFETY,
             "safety",
             SAFETY_VERSION,
-            script.model_dump(mode="json"),
+            script.words(),
             vertical.value,
             reviewer.identity() if reviewer else None,
         )
@@ -483,8 +498,10 @@ class Engine:
         sources: list[VisualSource],
         pinned: list[str] | None,
         look: Look,
+        pictures: dict[str, Path],
     ) -> tuple[list[SceneVisual], bool]:
         timeline = script.timeline()
+        fields = [name for name, _ in _scene_fields(script)]
         card = look.card_layout(options.aspect, options.frame_size)
         made: list[SceneVisual] = []
         all_reused = True
@@ -506,6 +523,12 @@ class Engine:
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
             chain = _pinned_first(sources, first)
+            if scene.picture_id is not None:
+                # The user's own choice for this scene: no other source stands in for it.
+                where = f"{fields[number - 1]}.picture_id"
+                if scene.picture_id not in pictures:
+                    raise InputError(where, f"no such picture: {scene.picture_id}")
+                chain = [PictureVisual(pictures[scene.picture_id], where)]
             visual, reused = self._scene_visual(run, visual_request, chain)
             if visual.attribution:
                 shown.add(stock_key(visual.attribution))
@@ -721,6 +744,12 @@ class Engine:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _scene_fields(script: Script) -> list[tuple[str, Scene]]:
+    """The scenes in timeline order with the field that names each ("scenes.0")."""
+    body = [(f"scenes.{n}", scene) for n, scene in enumerate(script.scenes)]
+    return [("hook", script.hook), *body, ("cta", script.cta)]
+
+
 def _context(request: GenerateRequest) -> RunContext:
     return RunContext(refresh=request.refresh, refresh_token=request.refresh_token)
 
@@ -766,13 +795,19 @@ def content_id_for(request: GenerateRequest) -> str:
         asdict(request.source),
         asdict(request.options),
         file_fingerprint(request.music) if request.music else None,
-        str(request.assets.resolve()) if request.assets else None,
+        _assets_named(request.assets),
         script,
     ]
     if not request.look.is_default:  # the same content ids as before for AutoClip's look
         parts.append(request.look.fingerprint())
     digest = input_hash(*parts)
     return str(uuid.uuid5(CONTENT_NAMESPACE, digest))
+
+
+def _assets_named(assets: Path | AssetLibrary | None) -> object:
+    if isinstance(assets, AssetLibrary):
+        return [asset.ident or str(asset.path) for asset in assets.assets]
+    return str(assets.resolve()) if assets else None
 
 
 def _caption_style(look: Look, options: GenerateOptions) -> CaptionStyle:
