@@ -71,6 +71,11 @@ def file_keywords(path: Path, root: Path) -> frozenset[str]:
     )
 
 
+def name_keywords(name: str) -> frozenset[str]:
+    """Keywords of a file's name as its owner gave it ("혈압 측정.jpg"), no folder around it."""
+    return file_keywords(Path(Path(name).name or "file"), Path())
+
+
 def _image_ok(path: Path) -> bool:
     try:
         with Image.open(path) as image:

@@ -39,6 +39,7 @@ class StoredOptions(_Record):
     # The template as it was when the content was asked for: a later edit of a user's
     # template does not change how a regenerate of this content looks.
     template_spec: TemplateSpec | None = None
+    music_id: str | None = None  # a music file of the owner's media library
 
     def chains(self) -> dict[str, str | None]:
         return {"writer": self.writer, "narrator": self.narrator, "visuals": self.visuals}
