@@ -123,7 +123,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(brand_uploads, prefix=API_PREFIX)
     app.include_router(health_router)
     docs_headers = install_docs(app)
-    studio_headers = install_studio(app)
+    studio_headers = install_studio(app, runtime.storage)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
     # latency metrics.
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
