@@ -21,10 +21,18 @@ from autoclip.service.runtime import Runtime
 from e2e.media import band_level, read_rgb
 from service.conftest import sign_up
 from service.test_api_review import hold
-from service.test_jobs_support import API, get, row, start, wait_finished
+from service.test_jobs_support import (
+    API,
+    get,
+    private_redis,
+    private_redis_session,
+    row,
+    start,
+    wait_finished,
+)
 from service.test_script_edit_embedded import entries
 
-__all__ = ["start"]  # a fixture, used by name
+__all__ = ["private_redis", "private_redis_session", "start"]  # fixtures, used by name
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 TEXT = (
@@ -72,34 +80,36 @@ def image_mean(runtime: Runtime, key: str, tmp: Path) -> Any:
 @pytest.mark.e2e
 def test_library_visuals_music_and_a_scenes_own_picture(start: Any, tmp_path: Path) -> None:
     runtime, client = start()
+    # The library visuals: a file with no words in its name to match by is shown in turn.
     auth = sign_up(client)
-    # A name with no words to match by: the library's files are shown in turn.
     upload(client, auth, png(RED), "IMG_0001.png")
-    music = upload(client, auth, tone_mp3(tmp_path), "bed.mp3")
-    made = client.post(
-        f"{API}/contents",
-        json={"generation_type": "text", "text": TEXT,
-              "options": {"draft": True, "visuals": "library,cards", "music_id": music}},
-        headers=auth,
-    )  # fmt: skip
-    assert made.status_code == 202, made.text
-    content_id = made.json()["id"]
+    content_id = make(client, auth, {"visuals": "library,cards"})
     done = wait_finished(runtime, content_id, timeout=300)
     assert done.status.value == "ready", done.error
     assert done.served is not None
     assert set(done.served.visuals or []) == {"library"}
+    assert done.outputs is not None
+    for key in done.outputs.images:  # every scene shows the library's one picture
+        assert np.abs(image_mean(runtime, key, tmp_path) - RED).max() < 3
+
+    # A music bed of the library, and later a scene's own picture (another user: a
+    # library of their own).
+    auth = sign_up(client)
+    music = upload(client, auth, tone_mp3(tmp_path), "bed.mp3")
+    content_id = make(client, auth, {"music_id": music})
+    done = wait_finished(runtime, content_id, timeout=300)
+    assert done.status.value == "ready", done.error
     outputs = done.outputs
     assert outputs is not None
-    for key in outputs.images:  # every scene shows the library's one picture
-        assert np.abs(image_mean(runtime, key, tmp_path) - RED).max() < 3
     video, voice = tmp_path / "video.mp4", tmp_path / "voice.mp3"
     runtime.storage.download(outputs.video, video)
     runtime.storage.download(outputs.audio, voice)  # the narration alone
     # The bed is under the voice (ducked, at the brand's default level): its tone lifts
     # that narrow band well above the narration's own level there (6 dB when measured).
     assert band_level(video, TONE_HZ) > band_level(voice, TONE_HZ) + 4
+    before = [image_mean(runtime, key, tmp_path) for key in outputs.images]
 
-    # The storyboard: the first body scene shows another picture of the owner's.
+    # The storyboard: the first body scene shows a picture of the owner's.
     narrated, visuals = entries(runtime, "narration"), entries(runtime, "visuals")
     blue = upload(client, auth, png(BLUE), "blue.png")
     edit = script_edit(get(client, auth, content_id)["script"])
@@ -113,9 +123,22 @@ def test_library_visuals_music_and_a_scenes_own_picture(start: Any, tmp_path: Pa
     assert get(client, auth, content_id)["script"]["scenes"][0]["picture_id"] == blue
     images = row(runtime, content_id).outputs
     assert images is not None
-    means = [image_mean(runtime, key, tmp_path) for key in images.images]
-    assert np.abs(means[1] - BLUE).max() < 3  # scene_2.png: the first body scene
-    assert all(np.abs(m - RED).max() < 3 for n, m in enumerate(means) if n != 1)
+    after = [image_mean(runtime, key, tmp_path) for key in images.images]
+    assert np.abs(after[1] - BLUE).max() < 3  # scene_2.png: the first body scene
+    assert all(
+        np.allclose(a, b) for n, (a, b) in enumerate(zip(before, after, strict=True)) if n != 1
+    )
+
+
+def make(client: TestClient, auth: dict[str, str], options: dict[str, Any]) -> str:
+    made = client.post(
+        f"{API}/contents",
+        json={"generation_type": "text", "text": TEXT, "options": {"draft": True, **options}},
+        headers=auth,
+    )
+    assert made.status_code == 202, made.text
+    content_id: str = made.json()["id"]
+    return content_id
 
 
 def test_only_the_owners_media_serves(client: TestClient, runtime: Runtime) -> None:

@@ -137,6 +137,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
             # posts to /media the same way).
             f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             "/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
+            # The storyboard's form, which may carry a scene's new picture.
+            "/contents": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             f"{API_PREFIX}/brand-files": settings.max_upload_bytes,
         },
     )

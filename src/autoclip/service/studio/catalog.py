@@ -417,6 +417,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "저장하면 영상을 다시 만듭니다. 검토 대기 중이 아니라면 크레딧 1개가 듭니다.",
     ),
     "story.save": ("Save and make again", "저장하고 다시 만들기"),
+    "story.picture": ("Picture from your media library", "미디어 보관함의 그림"),
+    "story.picture_made": ("Made for you", "자동으로 만든 그림"),
+    "story.picture_upload": (
+        "Or upload an image or clip (up to {mb} MB)",
+        "또는 이미지나 클립 올리기 (최대 {mb}MB)",
+    ),
+    "story.picture_gone": (
+        "This scene's picture is no longer in your media library.",
+        "이 장면의 그림이 미디어 보관함에 더는 없습니다.",
+    ),
     # -- media library ------------------------------------------------------------------
     "media.title": ("Media library", "미디어 보관함"),
     "media.intro": (

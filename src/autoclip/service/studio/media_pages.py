@@ -76,13 +76,13 @@ def upload(
                        user, file.file, file.filename)  # fmt: skip
     except (AppError, InputError) as error:
         session.rollback()
-        problem = _refusal(error, visit.language)
+        problem = media_refusal(error, visit.language)
         status = error.status if isinstance(error, AppError) else 422
         return _library(request, visit, session, runtime, None, problem, status=status)
     return see_other("/media?notice=media.added")
 
 
-def _refusal(error: AppError | InputError, language: str) -> str:
+def media_refusal(error: AppError | InputError, language: str) -> str:
     """Why a file was not added: the library full, or the file itself (its detail, the
     service's words, names the limit or what the bytes are)."""
     if isinstance(error, AppError) and error.status == 409:

@@ -1,7 +1,7 @@
 // AutoClip Studio: small enhancements over pages that work without script.
 // Each feature looks for its own data attribute and does nothing when it is absent.
 import { followProgress } from "./progress.js";
-import { reorderScenes } from "./storyboard.js";
+import { previewPictures, reorderScenes } from "./storyboard.js";
 import { stepThrough } from "./wizard.js";
 
 for (const button of document.querySelectorAll("[data-copy]")) {
@@ -23,4 +23,7 @@ const wizard = document.querySelector("[data-wizard]");
 if (wizard) stepThrough(wizard);
 
 const storyboard = document.querySelector("[data-storyboard]");
-if (storyboard) reorderScenes(storyboard);
+if (storyboard) {
+  reorderScenes(storyboard);
+  previewPictures(storyboard);
+}
