@@ -27,11 +27,19 @@ from autoclip.service.contents.chains import (
 from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.schemas import ContentCreate, Estimate
 from autoclip.service.deps import RuntimeDep, SessionDep
+from autoclip.service.media.repository import MediaRepository
+from autoclip.service.media.service import PICTURE_KINDS
+from autoclip.service.models import MediaKind
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.projects.service import list_projects
 from autoclip.service.studio.catalog import text
 from autoclip.service.studio.content_pages import credits_of_user
-from autoclip.service.studio.forms import input_error, problem_text, validation_errors
+from autoclip.service.studio.forms import (
+    input_error,
+    problem_text,
+    problem_words,
+    validation_errors,
+)
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
 from autoclip.service.studio.web import VisitDep, form_refused, see_other, signed_in
@@ -42,7 +50,9 @@ router = APIRouter()
 Field = Annotated[str, Form()]
 _CREATE = TypeAdapter(ContentCreate)
 KINDS = ("text", "url", "topic")
-OFFLINE = frozenset({"offline", "piper", "espeak", "cards"})
+# The library visuals need no key either: the wizard offers them as "Pictures" when the
+# creator's media library has any.
+OFFLINE = frozenset({"offline", "piper", "espeak", "cards", "library"})
 
 
 def _offered(settings: Any, chain: str) -> bool:
@@ -84,6 +94,9 @@ def _wizard(
         takes_topics([WriterName(n) for n in chain.split(",")]) for chain in chains["writer"]
     )
     credits = credits_of_user(session, user)
+    media = MediaRepository(session)
+    pictures = len(media.of_kinds(user.id, PICTURE_KINDS))
+    music = [(str(item.id), item.name) for item in media.of_kinds(user.id, [MediaKind.MUSIC])]
     voices = {
         language: [voice for voice, _ in list_voices(settings, language)] for language in Language
     }
@@ -91,7 +104,7 @@ def _wizard(
         request, visit, "new.html", status=status, voices_by_language=voices,
         values=values, errors=errors, problem=problem, projects=projects,
         chains={k: v for k, v in chains.items() if any(_cloud(c) for c in v)},
-        topics=topics, credits=credits,
+        topics=topics, credits=credits, library_pictures=pictures, library_music=music,
         budget=settings.content_budget_usd,
         paid=any(_cloud(c) for v in chains.values() for c in v),
         verticals=list(Vertical), tones=list(Tone), lengths=list(Length),
@@ -129,6 +142,8 @@ def estimate(
     writer: Field = "",
     narrator: Field = "",
     visuals: Field = "",
+    pictures: Field = "",
+    music_id: Field = "",
     draft: Field = "",
     csrf: Field = "",
 ) -> Response:
@@ -141,7 +156,7 @@ def estimate(
         "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
-        "visuals": visuals, "draft": draft,
+        "visuals": visuals, "pictures": pictures, "music_id": music_id, "draft": draft,
     }  # fmt: skip
     words = visit.language
     try:
@@ -189,6 +204,11 @@ def _request_body(form: dict[str, str]) -> dict[str, Any]:
     }
     if form.get("draft"):
         options["draft"] = True
+    if form.get("pictures") == "library" and not form.get("visuals"):
+        # The creator's own images and clips, a designed card where none can be shown.
+        options["visuals"] = "library,cards"
+    if form.get("music_id"):
+        options["music_id"] = form["music_id"]
     body: dict[str, Any] = {"generation_type": kind, "options": options}
     if kind in KINDS:
         body[kind] = form.get(kind, "")
@@ -218,6 +238,8 @@ def create(
     writer: Field = "",
     narrator: Field = "",
     visuals: Field = "",
+    pictures: Field = "",
+    music_id: Field = "",
     draft: Field = "",
     idempotency: Field = "",
     csrf: Field = "",
@@ -226,7 +248,8 @@ def create(
         "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
-        "visuals": visuals, "draft": draft, "idempotency": idempotency, "csrf": csrf,
+        "visuals": visuals, "pictures": pictures, "music_id": music_id, "draft": draft,
+        "idempotency": idempotency, "csrf": csrf,
     }  # fmt: skip
     return _create(request, visit, session, runtime, form)
 
@@ -252,12 +275,14 @@ def _create(
     except InputError as error:
         errors = input_error(error, language)
     except ConfigurationError as error:
-        problem = text("error.generic", language).format(detail=str(error))
+        said = problem_words("configuration", None, str(error), language)
+        problem = text("error.generic", language).format(detail=said)
     except AppError as error:
         if error.status == 409 and form.get("kind") == "topic":
             errors = {"topic": text("field.topic_needs_model", language)}
         elif isinstance(error, NotFound):
-            errors = {"project_id": text("field.choice", language)}
+            name = "music_id" if error.field == "options.music_id" else "project_id"
+            errors = {name: text("field.choice", language)}
         else:
             problem = problem_text(error, language)
     else:
