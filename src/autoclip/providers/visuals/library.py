@@ -314,6 +314,7 @@ class LibraryVisualSource:
             # A copy in the cache entry: the entry renders without the original (moved,
             # or on another worker's disk when the entry comes from the shared cache).
             clip = out_dir / f"clip{asset.path.suffix.lower()}"
+            out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(asset.path, clip)
             clip_frame(clip, asset.duration, request.size, still)
             return Visual(kind=VisualKind.CLIP, path=clip, still_path=still, origin=asset.path.name)

@@ -73,6 +73,7 @@ class PictureVisual:
             save_png(cover(self.path, request.size), still)
             return Visual(kind=VisualKind.STILL, path=still, still_path=still, origin="picture")
         clip = out_dir / f"clip{self.path.suffix.lower() or '.mp4'}"
+        out_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.path, clip)
         clip_frame(clip, duration, request.size, still)
         return Visual(kind=VisualKind.CLIP, path=clip, still_path=still, origin="picture")
