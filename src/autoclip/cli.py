@@ -246,9 +246,10 @@ def generate(
         outro=cli_bookend(outro, outro_card, outro_seconds, "outro"),
     )
     look = cli_look(template, caption_style, brand)
+    pictures = _script_pictures(edited, script) if edited is not None and script else {}
     request = GenerateRequest(
         source, options, music=music, assets=assets, script=edited, look=look,
-        narration_audio=narration_audio,
+        narration_audio=narration_audio, pictures=pictures,
     )  # fmt: skip
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)
@@ -362,6 +363,14 @@ def _check_storage_root(root: Path) -> None:
         if path.exists() or path.is_symlink():  # a file, a device, or a broken link
             where = "is" if path == root else f"is inside {path}, which is"
             raise InputError("out", f"{root} {where} not a folder")
+
+
+def _script_pictures(edited: Script, script_file: Path) -> dict[str, Path]:
+    """A scene's `picture_id` in an edited script is a file's path, relative to the
+    script file's folder (the engine says which scene names one that is missing)."""
+    folder = script_file.parent
+    named = (scene.picture_id for _, scene in edited.timeline() if scene.picture_id)
+    return {name: folder / name for name in named}
 
 
 def _load_script(path: Path) -> Script:

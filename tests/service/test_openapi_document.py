@@ -166,7 +166,12 @@ def test_provider_chains_are_listed_as_this_server_can_serve_them(client: TestCl
     narrators = listed("ProviderChains", "narrator")
     keyless = {"piper", "espeak", "openai"}
     assert narrators == [c for c in NARRATOR_CHAINS if set(c.split(",")) <= keyless]
-    assert listed("ContentOptions", "visuals") == [c for c in VISUAL_CHAINS if c == "cards"]
+    # Cards and the caller's own library need no key.
+    keyless_visuals = {"cards", "library"}
+    assert listed("ContentOptions", "visuals") == [
+        c for c in VISUAL_CHAINS if set(c.split(",")) <= keyless_visuals
+    ]
+    assert "library,cards" in listed("ContentOptions", "visuals")
     # A topic's own writer chain has a model in it.
     assert listed("TopicOptions", "writer") == ["openai", "offline,openai", "openai,offline"]
     voices = schemas["ContentOptions"]["properties"]["voice"]["anyOf"]

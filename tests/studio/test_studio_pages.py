@@ -4,13 +4,16 @@ and a catalog with every word in both languages."""
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -23,12 +26,16 @@ from autoclip.service.db import Database
 from autoclip.service.deps import ANONYMOUS_PER_MINUTE
 from autoclip.service.migrate import upgrade
 from autoclip.service.models import Content
+from autoclip.service.protection import STRICT_CSP
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.service.studio.catalog import MESSAGES
 from autoclip.service.studio.chart import HEIGHT, LEFT, WIDTH, cost_chart
 from autoclip.settings import AuthSettings, Settings
 from ratelimits import frozen_rate_limits
+from s3server import create_bucket, s3_endpoint, use_test_credentials
 from service.conftest import empty_postgres
+
+__all__ = ["s3_endpoint"]  # a fixture, used by name
 
 TEMPLATES = Path(__file__).parents[2] / "src/autoclip/service/studio/templates"
 PASSWORD = "푸른 바다 위의 고래 노래"
@@ -63,6 +70,10 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
         redis_url = request.getfixturevalue("redis_server_url")
         Redis.from_url(redis_url).flushdb()
         fields |= {"database_url": url, "redis_url": redis_url}
+    if "s3" in request.fixturenames:  # the files in a bucket of a local S3 server
+        endpoint = request.getfixturevalue("s3")
+        fields |= {"storage_url": f"s3://{create_bucket(endpoint)}/autoclip",
+                   "s3_endpoint_url": endpoint}  # fmt: skip
     settings = Settings(**fields)
     if request.param == "sqlite":
         database = Database(settings.effective_database_url())
@@ -71,6 +82,14 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
     built = build_runtime(settings)
     yield built
     built.close()
+
+
+@pytest.fixture
+def s3(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A local S3 server's endpoint, with the test credentials set."""
+    endpoint: str = request.getfixturevalue("s3_endpoint")
+    use_test_credentials(monkeypatch)
+    return endpoint
 
 
 @pytest.fixture
@@ -445,6 +464,36 @@ def test_media_library_uploads_lists_and_deletes_its_owners_files(
     deleted = client.post(f"/media/{item.group(1)}/delete", data={"csrf": token})
     assert deleted.status_code == 303
     assert "바다.png" not in client.get("/media").text
+
+
+def test_with_s3_storage_the_pages_show_the_buckets_links(
+    client: TestClient, runtime: Runtime, s3: str
+) -> None:
+    client.headers.update(EN)
+    sign_up(client, runtime, "bucket@example.com", EN)
+    token = form_token(client.get("/media"))
+    picture = _png()
+    added = client.post("/media", data={"csrf": token},
+                        files={"file": ("sea.png", picture, "image/png")})  # fmt: skip
+    assert added.status_code == 303, added.text
+    library = client.get("/media")
+    shown = re.search(r'<img src="([^"]+)"', library.text)
+    assert shown is not None
+    link = html.unescape(shown.group(1))
+    where = urlsplit(link)
+    origin = f"{where.scheme}://{where.netloc}"
+    assert origin == s3.rstrip("/")  # a presigned link to the bucket, not this API
+    directives = dict(
+        part.strip().split(" ", 1) for part in library.headers["Content-Security-Policy"].split(";")
+    )
+    # The bucket's origin may be shown as a picture or a video; nothing else changes.
+    assert directives["img-src"].split() == ["'self'", "data:", origin]
+    assert directives["media-src"].split() == ["'self'", origin]
+    for name in ("default-src", "script-src", "connect-src", "style-src", "font-src"):
+        assert origin not in directives[name]
+    assert httpx.get(link).content == picture  # and the link serves the file
+    # The API's own answers keep their strict policy.
+    assert client.get("/api/v1/media").headers["Content-Security-Policy"] == STRICT_CSP
 
 
 def test_password_change_keeps_this_browser_and_ends_the_others(

@@ -29,6 +29,7 @@ from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.registry import cloud_narrator_of, narrator, narrator_for
 from autoclip.providers.narration.spoken import ReadingNarrator
 from autoclip.providers.visuals.base import VisualName, VisualSource
+from autoclip.providers.visuals.library import AssetLibrary
 from autoclip.providers.visuals.registry import visual_source
 from autoclip.providers.writing.base import (
     TOPIC_NEEDS_MODEL,
@@ -210,8 +211,8 @@ class Providers:
 
     # -- visuals --------------------------------------------------------------------------
 
-    def visual_sources(self, assets: Path | None) -> list[VisualSource]:
-        """The visual chain; a folder of the user's own assets (`--assets`) goes first."""
+    def visual_sources(self, assets: Path | AssetLibrary | None) -> list[VisualSource]:
+        """The visual chain; the user's own assets (`--assets`) go first."""
         names = list(self.visual_names)
         if assets is not None and VisualName.LIBRARY not in names:
             names.insert(0, VisualName.LIBRARY)

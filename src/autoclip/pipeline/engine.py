@@ -60,6 +60,8 @@ from autoclip.providers.visuals.base import (
     read_attribution,
     stock_key,
 )
+from autoclip.providers.visuals.library import AssetLibrary
+from autoclip.providers.visuals.picture import PictureVisual
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.render.audio import (
     MUSIC_LEVEL_DB,
@@ -78,7 +80,7 @@ from autoclip.render.video import (
     render_video,
 )
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
-from autoclip.script.model import Script
+from autoclip.script.model import Scene, Script
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "6"  # 6: sub-pixel warp, frames piped to one encoder
@@ -94,7 +96,7 @@ class GenerateRequest:
     source: SourceMaterial
     options: GenerateOptions = field(default_factory=GenerateOptions)
     music: Path | None = None
-    assets: Path | None = None
+    assets: Path | AssetLibrary | None = None  # a folder, or the service's media library
     script: Script | None = None  # an edited script, used instead of writing one
     content_id: str | None = None  # the service passes its own; the CLI derives one
     # Stages to make anew although their inputs are unchanged (the service's "regenerate").
@@ -114,6 +116,8 @@ class GenerateRequest:
     look: Look = field(default_factory=Look)
     # The creator's own recording of the whole script, used instead of a narrator.
     narration_audio: Path | None = None
+    # The files of the scenes' own pictures, by the `picture_id` the script's scenes give.
+    pictures: dict[str, Path] = field(default_factory=dict)
 
     @property
     def music_bed(self) -> Path | None:
@@ -314,7 +318,13 @@ class Engine:
             Stage.VISUALS,
             timeline_length,
             lambda: self._visuals(
-                run, script, options, visual_sources, served.get("visuals"), request.look
+                run,
+                script,
+                options,
+                visual_sources,
+                served.get("visuals"),
+                request.look,
+                request.pictures,
             ),
         )
         captions = self._stage(
@@ -348,6 +358,11 @@ class Engine:
                 raise InputError("music", f"{request.music} is not an audio file")
         if request.narration_audio is not None and not request.narration_audio.is_file():
             raise InputError("narration_audio", f"file not found: {request.narration_audio}")
+        if request.script is not None:
+            for field_name, scene in _scene_fields(request.script):
+                picture = scene.picture_id
+                if picture is not None and not request.pictures.get(picture, Path()).is_file():
+                    raise InputError(f"{field_name}.picture_id", f"no such picture: {picture}")
         return narrators, self.providers.visual_sources(request.assets)
 
     def _stage(
@@ -408,7 +423,7 @@ class Engine:
             Stage.SAFETY,
             "safety",
             SAFETY_VERSION,
-            script.model_dump(mode="json"),
+            script.words(),
             vertical.value,
             reviewer.identity() if reviewer else None,
         )
@@ -554,8 +569,10 @@ class Engine:
         sources: list[VisualSource],
         pinned: list[str] | None,
         look: Look,
+        pictures: dict[str, Path],
     ) -> tuple[list[SceneVisual], bool]:
         timeline = script.timeline()
+        fields = [name for name, _ in _scene_fields(script)]
         card = look.card_layout(options.aspect, options.frame_size)
         made: list[SceneVisual] = []
         all_reused = True
@@ -577,6 +594,12 @@ class Engine:
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
             chain = _pinned_first(sources, first)
+            if scene.picture_id is not None:
+                # The user's own choice for this scene: no other source stands in for it.
+                where = f"{fields[number - 1]}.picture_id"
+                if scene.picture_id not in pictures:
+                    raise InputError(where, f"no such picture: {scene.picture_id}")
+                chain = [PictureVisual(pictures[scene.picture_id], where)]
             visual, reused = self._scene_visual(run, visual_request, chain)
             if visual.attribution:
                 shown.add(stock_key(visual.attribution))
@@ -812,6 +835,12 @@ class Engine:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _scene_fields(script: Script) -> list[tuple[str, Scene]]:
+    """The scenes in timeline order with the field that names each ("scenes.0")."""
+    body = [(f"scenes.{n}", scene) for n, scene in enumerate(script.scenes)]
+    return [("hook", script.hook), *body, ("cta", script.cta)]
+
+
 def _context(request: GenerateRequest) -> RunContext:
     return RunContext(refresh=request.refresh, refresh_token=request.refresh_token)
 
@@ -857,7 +886,7 @@ def content_id_for(request: GenerateRequest) -> str:
         asdict(request.source),
         asdict(request.options),
         file_fingerprint(request.music) if request.music else None,
-        str(request.assets.resolve()) if request.assets else None,
+        _assets_named(request.assets),
         script,
     ]
     if request.narration_audio is not None:  # the same content ids as before without one
@@ -866,6 +895,12 @@ def content_id_for(request: GenerateRequest) -> str:
         parts.append(request.look.fingerprint())
     digest = input_hash(*parts)
     return str(uuid.uuid5(CONTENT_NAMESPACE, digest))
+
+
+def _assets_named(assets: Path | AssetLibrary | None) -> object:
+    if isinstance(assets, AssetLibrary):
+        return [asset.ident or str(asset.path) for asset in assets.assets]
+    return str(assets.resolve()) if assets else None
 
 
 def _caption_style(look: Look, options: GenerateOptions) -> CaptionStyle:

@@ -42,6 +42,7 @@ class StoredOptions(_Record):
     template_spec: TemplateSpec | None = None
     # The user's own recording (a sound file of their media library) narrating the script.
     narration_media_id: uuid.UUID | None = None
+    music_id: str | None = None  # a music file of the owner's media library
 
     def chains(self) -> dict[str, str | None]:
         return {"writer": self.writer, "narrator": self.narrator, "visuals": self.visuals}

@@ -117,6 +117,11 @@ class ContentOptions(ProviderChains):
         description="Most this generation may spend on paid providers (estimated, USD); "
         "past it the chains move on to free providers.",
     )
+    music_id: uuid.UUID | None = Field(
+        default=None,
+        description="A music file of your media library, looped under the voice at the "
+        "brand kit's music level; none: the project's brand music, if any.",
+    )
 
 
 class TopicOptions(ContentOptions):
@@ -271,6 +276,11 @@ class SceneEdit(Input):
     )
     keywords: list[Keyword] = Field(
         default_factory=list, max_length=20, description="Words to match stock visuals by."
+    )
+    picture_id: uuid.UUID | None = Field(
+        default=None,
+        description="An image or clip of your media library shown as this scene's picture, "
+        "instead of a made one; null: made by the visual chain.",
     )
 
 

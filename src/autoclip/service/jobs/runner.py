@@ -53,6 +53,8 @@ from autoclip.pipeline.progress import Stage
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.usage import UsageMeter
 from autoclip.providers.narration import recorded
+from autoclip.providers.visuals.base import VisualKind, VisualName
+from autoclip.providers.visuals.library import Asset, AssetLibrary, name_keywords
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
@@ -70,11 +72,20 @@ from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, Databa
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.logs import request_context
 from autoclip.service.media.repository import MediaRepository
-from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
+from autoclip.service.media.service import PICTURE_KINDS, fetched
+from autoclip.service.models import (
+    Content,
+    ContentStatus,
+    GenerationType,
+    JobPhase,
+    MediaKind,
+    Project,
+)
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
+from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
@@ -121,9 +132,24 @@ class Job:
     served: Served | None
     brand: BrandRecord  # the project's brand kit as the job was claimed
     pronunciations: dict[str, str]  # the project's dictionary, applied by every narrator
+    # From the owner's media library: the scenes' own pictures (media id -> key), the
+    # images and clips the library visuals show (when the chain has them; None: it has
+    # not), and the music bed the content names (None: the brand's, if any).
+    pictures: dict[str, str]
+    library: list[LibraryFile] | None
+    music_key: str | None
+
     # Where the user's recording narrating the script is stored; None when it names none,
     # "" when the item it named has left the library since.
     narration_key: str | None = None
+
+
+@dataclass(frozen=True)
+class LibraryFile:
+    key: str
+    kind: MediaKind
+    name: str
+    duration_s: float | None
 
 
 def generate_options(
@@ -160,6 +186,33 @@ def output_keys(content_id: str, scenes: int) -> Outputs:
         script=video_key(content_id, "script.json"),
         images=[image_key(content_id, n) for n in range(1, scenes + 1)],
     )
+
+
+def _media_of(
+    session: Session, row: Content, choice: ProviderChoice, settings: Settings
+) -> dict[str, Any]:
+    """What the content uses of its owner's media library, read with the job: a file the
+    owner deleted since is simply absent (the engine then says which scene lacks it)."""
+    repository = MediaRepository(session)
+    scenes = Script.model_validate(row.script).timeline() if row.script else []
+    wanted = {uuid.UUID(s.picture_id) for _, s in scenes if s.picture_id}
+    music_id = row.options.music_id
+    found = repository.owned_many(
+        row.user_id, [*wanted, *([uuid.UUID(music_id)] if music_id else [])]
+    )
+    pictures = {str(i): item.key for i, item in found.items() if i in wanted}
+    music = found.get(uuid.UUID(music_id)) if music_id else None
+    library = None
+    if VisualName.LIBRARY in (choice.visuals or settings.visuals):
+        library = [
+            LibraryFile(item.key, item.kind, item.name, item.duration_s)
+            for item in repository.of_kinds(row.user_id, PICTURE_KINDS)
+        ]
+    return {
+        "pictures": pictures,
+        "library": library,
+        "music_key": music.key if music is not None and music.kind is MediaKind.MUSIC else None,
+    }
 
 
 class ContentRunner:
@@ -337,21 +390,54 @@ class ContentRunner:
             safety=safety,
             look=stored_look(job.options, self._brand(job)),
             narration_audio=self._recording(job),
+            pictures={
+                id_: fetched(self.runtime.storage, key, self._media_cache)
+                for id_, key in job.pictures.items()
+            },
+            assets=self._library(job),
+            music=self._music(job),
         )
 
     def _recording(self, job: Job) -> Path | None:
-        """The user's recording of the script, fetched to this worker's scratch once (a
-        media key names one upload for good, so the copy cannot go stale)."""
+        """The user's recording of the script, fetched to this worker's scratch once."""
         if job.narration_key is None:
             return None
         if not job.narration_key:
             raise InputError(NARRATION_FIELD, "the recording is no longer in your media library")
-        cache = self.runtime.settings.work_dir / "recordings"
-        target = cache / job.narration_key.replace("/", "_")
-        if not target.exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            self.runtime.storage.download(job.narration_key, target)
-        return target
+        return fetched(self.runtime.storage, job.narration_key, self._media_cache)
+
+    @property
+    def _media_cache(self) -> Path:
+        return self.runtime.settings.work_dir / "media"
+
+    def _library(self, job: Job) -> AssetLibrary | None:
+        """The owner's images and clips for the library visuals, in the order uploaded,
+        each matched to scenes by the words of its name (as `--assets` files are)."""
+        if job.library is None:
+            return None
+        if not job.library:
+            raise InputError(
+                "options.visuals",
+                "the library visuals show your media library's images and clips; it has none",
+            )
+        assets = [
+            Asset(
+                path=fetched(self.runtime.storage, item.key, self._media_cache),
+                kind=VisualKind.CLIP if item.kind is MediaKind.CLIP else VisualKind.STILL,
+                keywords=name_keywords(item.name),
+                duration=item.duration_s,
+                ident=item.key,
+            )
+            for item in job.library
+        ]
+        return AssetLibrary.of(assets, self._media_cache)
+
+    def _music(self, job: Job) -> Path | None:
+        if job.options.music_id is None:
+            return None
+        if job.music_key is None:
+            raise InputError("options.music_id", "the music was deleted from your library")
+        return fetched(self.runtime.storage, job.music_key, self._media_cache)
 
     def _brand(self, job: Job) -> BrandKit | None:
         """The project's brand kit with its files fetched to this worker's scratch."""
@@ -369,6 +455,8 @@ class ContentRunner:
             project = session.get(Project, row.project_id)
             assert project is not None
             options = row.options
+            choice = provider_choice(options.chains(), project.providers)
+            media = _media_of(session, row, choice, self.runtime.settings)
             return Job(
                 id=row.id,
                 user_id=row.user_id,
@@ -383,7 +471,7 @@ class ContentRunner:
                 request_id=run.request_id,
                 owner=owner,
                 requested_at=run.requested_at,
-                choice=provider_choice(options.chains(), project.providers),
+                choice=choice,
                 budget_usd=budget_usd(
                     options.budget_usd, project.budget_usd, self.runtime.settings
                 ),
@@ -395,6 +483,7 @@ class ContentRunner:
                 brand=project.brand,
                 pronunciations=dict(project.pronunciations or {}),
                 narration_key=_narration_key(session, row.user_id, options.narration_media_id),
+                **media,
             )
 
     def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:

@@ -19,6 +19,25 @@ class MediaRepository:
         item = self.session.get(MediaItem, item_id)
         return item if item is not None and item.user_id == user_id else None
 
+    def owned_many(
+        self, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, MediaItem]:
+        """The user's own items among `ids`, by id (another user's are simply absent)."""
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(MediaItem).where(MediaItem.user_id == user_id, MediaItem.id.in_(list(ids)))
+        ).all()
+        return {row.id: row for row in rows}
+
+    def of_kinds(self, user_id: uuid.UUID, kinds: Sequence[MediaKind]) -> Sequence[MediaItem]:
+        """The user's items of `kinds`, in the order they were uploaded."""
+        return self.session.scalars(
+            select(MediaItem)
+            .where(MediaItem.user_id == user_id, MediaItem.kind.in_(list(kinds)))
+            .order_by(MediaItem.created_at, MediaItem.id)
+        ).all()
+
     def page(
         self, user_id: uuid.UUID, page: int, per_page: int, kind: MediaKind | None
     ) -> tuple[Sequence[MediaItem], int]:

@@ -29,6 +29,7 @@ from autoclip.service.problems import Conflict, Invalid, NotFound
 from autoclip.settings import MediaSettings
 
 MEDIA_PREFIX = "media/"
+PICTURE_KINDS = (MediaKind.IMAGE, MediaKind.CLIP)  # what a scene or the library visuals show
 NAME_CHARACTERS = 200
 COPY_CHUNK = 1024 * 1024
 
@@ -124,3 +125,28 @@ def delete_item(session: Session, storage: Storage, user: Account, item_id: uuid
         raise NotFound("no such media item")
     key = item.key
     after_commit(session, lambda: _forget(storage, key))
+
+
+def usable_item(
+    session: Session, user: Account, item_id: uuid.UUID, kinds: Sequence[MediaKind], field: str
+) -> MediaItem:
+    """The user's own item `item_id` for a use that takes `kinds` (a scene's picture: an
+    image or a clip; a music bed: music). Another user's is "not found", as a missing one
+    is; one of another kind is refused naming `field`."""
+    item = MediaRepository(session).owned(user.id, item_id)
+    if item is None:
+        raise NotFound("no such media item in your library", field=field)
+    if item.kind not in kinds:
+        wanted = " or ".join(kind.value for kind in kinds)
+        raise Invalid(f"is {item.kind.value}; this takes {wanted}", field=field)
+    return item
+
+
+def fetched(storage: Storage, key: str, cache: Path) -> Path:
+    """The object `key` as a file in a worker's `cache` (a library file's key names its
+    content for good: a new upload is a new key), fetched once."""
+    target = cache / key.replace("/", "_")
+    if not target.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        storage.download(key, target)  # atomic: never a half file under the name
+    return target

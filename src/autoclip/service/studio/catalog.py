@@ -71,6 +71,127 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The service is busy or restarting. Try again shortly.",
         "서비스가 바쁘거나 다시 시작하는 중입니다. 잠시 후 다시 시도해 주세요.",
     ),
+    # An API problem's detail, by its type (and the field it names), as a page says it
+    # (forms.problem_words). English pages keep the API's own, more precise sentence;
+    # the Korean words stand for it, so that a Korean page never shows the English detail.
+    "problem.bad-request": (
+        "This request cannot be handled. Check what you entered.",
+        "요청을 처리할 수 없습니다. 입력한 값을 확인해 주세요.",
+    ),
+    "problem.not-found": (
+        "Not found: it does not exist or is not yours.",
+        "찾을 수 없습니다. 없거나 내 것이 아닌 항목입니다.",
+    ),
+    "problem.not-found.picture_id": (
+        "This picture is not in your media library. Choose one of its images or clips.",
+        "이 그림은 내 미디어 보관함에 없습니다. 보관함의 이미지나 클립을 골라 주세요.",
+    ),
+    "problem.not-found.music_id": (
+        "This music is not in your media library. Choose one of its music files.",
+        "이 음악은 내 미디어 보관함에 없습니다. 보관함의 음악을 골라 주세요.",
+    ),
+    "problem.already-verified": (
+        "This email address is confirmed already: sign in.",
+        "이미 확인된 이메일 주소입니다. 로그인해 주세요.",
+    ),
+    "problem.email-not-verified": (
+        "Confirm your email address first: the mail has a link.",
+        "먼저 이메일 주소를 확인해 주세요. 메일에 링크가 있습니다.",
+    ),
+    "problem.invalid-token": (
+        "The link is wrong or expired. Ask for a new one.",
+        "링크가 맞지 않거나 만료되었습니다. 새 링크를 받아 주세요.",
+    ),
+    "problem.unauthorized": ("Please sign in again.", "다시 로그인해 주세요."),
+    "problem.conflict": (
+        "This cannot be done in the current state. Reload the page and try again.",
+        "지금 상태에서는 할 수 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
+    ),
+    "problem.conflict.file": (
+        "Your media library is full. Delete some files, then upload again.",
+        "미디어 보관함이 가득 찼습니다. 파일을 몇 개 지운 뒤 다시 올려 주세요.",
+    ),
+    "problem.validation-error": ("This value is not valid.", "올바르지 않은 값입니다."),
+    "problem.validation-error.file": (
+        "This file cannot be taken: images (PNG, JPEG, WebP), clips (MP4, MOV, WebM) and "
+        "music (MP3, WAV, M4A, Ogg) within the size, pixel and length limits.",
+        "받을 수 없는 파일입니다. 이미지(PNG, JPEG, WebP), 클립(MP4, MOV, WebM), "
+        "음악(MP3, WAV, M4A, Ogg)을 크기·화소·길이 제한 안에서 올려 주세요.",
+    ),
+    "problem.validation-error.picture_id": (
+        "A scene's picture is an image or clip of your media library.",
+        "장면의 그림은 미디어 보관함의 이미지나 클립이어야 합니다.",
+    ),
+    "problem.validation-error.music_id": (
+        "Background music is a music file of your media library.",
+        "배경 음악은 미디어 보관함의 음악 파일이어야 합니다.",
+    ),
+    "problem.validation-error.visuals": (
+        "To use your library's pictures, upload images or clips to your media library first.",
+        "보관함의 그림을 쓰려면 먼저 미디어 보관함에 이미지나 클립을 올려 주세요.",
+    ),
+    "problem.validation-error.scenes": (
+        "Too many scenes, or the script is too long. Use fewer scenes.",
+        "장면이 너무 많거나 대본이 너무 깁니다. 장면을 줄여 주세요.",
+    ),
+    "problem.validation-error.voice": (
+        "This voice cannot be used. Choose one from the list.",
+        "이 목소리는 쓸 수 없습니다. 목록에서 골라 주세요.",
+    ),
+    "problem.validation-error.url": (
+        "This web address cannot be fetched. Give a public http(s) address.",
+        "가져올 수 없는 웹 주소입니다. 공개된 http(s) 주소를 넣어 주세요.",
+    ),
+    "problem.validation-error.template": (
+        "Choose a template from the list.",
+        "템플릿을 목록에서 골라 주세요.",
+    ),
+    "problem.validation-error.email": (
+        "This is not an email address.",
+        "올바른 이메일 주소가 아닙니다.",
+    ),
+    "problem.validation-error.token": (
+        "The code is wrong or expired. Ask for a new link.",
+        "확인 코드가 맞지 않거나 만료되었습니다. 새 링크를 받아 주세요.",
+    ),
+    "problem.validation-error.password": (
+        "The password breaks the rules. Make it longer and harder to guess.",
+        "비밀번호가 규칙에 맞지 않습니다. 더 길고 추측하기 어렵게 정해 주세요.",
+    ),
+    "problem.validation-error.new_password": (
+        "The new password breaks the rules. Make it longer and harder to guess.",
+        "새 비밀번호가 규칙에 맞지 않습니다. 더 길고 추측하기 어렵게 정해 주세요.",
+    ),
+    "problem.validation-error.Idempotency-Key": (
+        "The same form was sent again with other values. Reload the page.",
+        "같은 양식이 다른 내용으로 다시 보내졌습니다. 페이지를 새로 고쳐 주세요.",
+    ),
+    "problem.out-of-credits": (
+        "You have no credits left for this. Your plan's credits renew each month.",
+        "크레딧이 부족합니다. 요금제의 크레딧은 매달 충전됩니다.",
+    ),
+    "problem.forbidden": ("You may not do this.", "이 작업을 할 권한이 없습니다."),
+    "problem.reauthentication-required": (
+        "For your safety, enter your password again.",
+        "보안을 위해 비밀번호를 다시 입력해 주세요.",
+    ),
+    "problem.wrong-password": ("The password is wrong.", "비밀번호가 맞지 않습니다."),
+    "problem.unsupported-media-type": (
+        "Files of this type cannot be taken.",
+        "이 형식의 파일은 받을 수 없습니다.",
+    ),
+    "problem.rate-limited": (
+        "Too many attempts. Try again shortly.",
+        "시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+    ),
+    "problem.unavailable": (
+        "The service is busy or restarting. Try again shortly.",
+        "서비스가 바쁘거나 다시 시작하는 중입니다. 잠시 후 다시 시도해 주세요.",
+    ),
+    "problem.configuration": (
+        "The server lacks a setting this needs. Ask its operator.",
+        "서버에 이 작업에 필요한 설정이 없습니다. 운영자에게 문의해 주세요.",
+    ),
     "field.required": ("This field is required.", "필수 항목입니다."),
     "field.too_short": (
         "Too short: at least {min} characters.",
@@ -313,6 +434,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "크레딧이 없어 지금은 영상을 만들 수 없습니다.",
     ),
     "new.submit": ("Make the video", "영상 만들기"),
+    "new.pictures": ("Pictures", "그림"),
+    "new.pictures_made": ("Designed for each scene", "장면마다 디자인한 그림"),
+    "new.pictures_library": (
+        "From my media library ({n} images and clips)",
+        "내 미디어 보관함에서 (이미지와 클립 {n}개)",
+    ),
+    "new.music": ("Background music", "배경 음악"),
+    "new.music_none": (
+        "The project's own, if it has one",
+        "프로젝트에 정해 둔 음악 (있으면)",
+    ),
     "vertical.senior_health": ("Senior health", "시니어 건강"),
     "vertical.finance": ("Finance", "금융"),
     "vertical.tech": ("Technology", "기술"),
@@ -441,6 +573,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "저장하면 영상을 다시 만듭니다. 검토 대기 중이 아니라면 크레딧 1개가 듭니다.",
     ),
     "story.save": ("Save and make again", "저장하고 다시 만들기"),
+    "story.picture": ("Picture from your media library", "미디어 보관함의 그림"),
+    "story.picture_made": ("Made for you", "자동으로 만든 그림"),
+    "story.picture_upload": (
+        "Or upload an image or clip (up to {mb} MB)",
+        "또는 이미지나 클립 올리기 (최대 {mb}MB)",
+    ),
+    "story.picture_gone": (
+        "This scene's picture is no longer in your media library.",
+        "이 장면의 그림이 미디어 보관함에 더는 없습니다.",
+    ),
     # -- media library ------------------------------------------------------------------
     "media.title": ("Media library", "미디어 보관함"),
     "media.intro": (

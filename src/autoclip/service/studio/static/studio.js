@@ -3,7 +3,7 @@
 import { followBatch } from "./batch.js";
 import { followProgress } from "./progress.js";
 import { browserZone, followPublications } from "./publish.js";
-import { reorderScenes } from "./storyboard.js";
+import { previewPictures, reorderScenes } from "./storyboard.js";
 import { stepThrough } from "./wizard.js";
 
 for (const button of document.querySelectorAll("[data-copy]")) {
@@ -25,7 +25,10 @@ const wizard = document.querySelector("[data-wizard]");
 if (wizard) stepThrough(wizard);
 
 const storyboard = document.querySelector("[data-storyboard]");
-if (storyboard) reorderScenes(storyboard);
+if (storyboard) {
+  reorderScenes(storyboard);
+  previewPictures(storyboard);
+}
 
 const zone = document.querySelector("[data-browser-zone]");
 if (zone) browserZone(zone);
