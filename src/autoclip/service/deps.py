@@ -11,16 +11,16 @@ import anyio
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import ApiScope, Credential
+from autoclip.service.auth.repository import ApiKeyRepository, UserRepository
 from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
 from autoclip.service.auth.verification import EmailNotVerified
 from autoclip.service.clients import rate_key
 from autoclip.service.db import AFTER_COMMIT, utcnow
-from autoclip.service.models import ApiKey, Plan, User
+from autoclip.service.models import Plan
 from autoclip.service.problems import (
     Forbidden,
     TooManyRequests,
@@ -141,7 +141,7 @@ def _limit(request: Request, runtime: Runtime, client: str, per_minute: int) -> 
 
 
 def _caller(runtime: Runtime, session: Session, user_id: uuid.UUID) -> Caller | None:
-    return runtime.callers.get(user_id, lambda: session.get(User, user_id))
+    return runtime.callers.get(user_id, lambda: UserRepository(session).get(user_id))
 
 
 def _read_caller(runtime: Runtime, user_id: uuid.UUID) -> Caller | None:
@@ -158,19 +158,13 @@ def _by_api_key(runtime: Runtime, token: str) -> tuple[Caller, Credential] | Non
     before the request's own unit of work begins."""
     now = utcnow()
     with runtime.db.session(write=False) as session:
-        key = session.execute(
-            select(ApiKey).where(
-                ApiKey.key_hash == hash_secret(token),
-                ApiKey.revoked_at.is_(None),
-                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
-            )
-        ).scalar_one_or_none()
+        key = ApiKeyRepository(session).live(hash_secret(token), now)
         if key is None:
             return None
         user = _caller(runtime, session, key.user_id)
     if key.last_used_at is None or now - key.last_used_at >= KEY_TOUCH_EVERY:
         with runtime.db.session() as session:
-            session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+            ApiKeyRepository(session).touch(key.id, now)
     scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
     return (user, Credential(key.created_at, key.id, scopes)) if user else None
 
