@@ -27,6 +27,7 @@ from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import layout_pages
 from autoclip.captions.srt import render_srt
 from autoclip.captions.style import CaptionStyle, caption_style
+from autoclip.captions.style import release_fonts as release_caption_fonts
 from autoclip.errors import (
     CancelledError,
     ContentBlockedError,
@@ -81,6 +82,7 @@ from autoclip.render.video import (
 )
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Scene, Script
+from autoclip.visuals.typeset import release_fonts as release_card_fonts
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "6"  # 6: sub-pixel warp, frames piped to one encoder
@@ -738,7 +740,10 @@ class Engine:
                 )  # fmt: skip
                 logo_at = logo_corner(brand.logo_position, options.frame_size, drawn)
             # The encoder is about to start beside this process: give back what the earlier
-            # stages freed (measured on the 60 s benchmark: the render's whole-tree peak).
+            # stages freed (measured on the 60 s benchmark: the render's whole-tree peak),
+            # the fonts the cards and captions opened included (the thumbnail reopens one).
+            release_caption_fonts()
+            release_card_fonts()
             return_freed_memory()
             job = RenderJob(
                 scenes=scenes,
@@ -962,11 +967,12 @@ def _padding(bookend: BookendInput | None) -> Padding:
 
 def _link_fonts(folder: Path, brand_font: Path | None) -> None:
     """The fonts libass may use: the bundled ones, and the brand's font when there is one."""
-    if brand_font is None:
-        folder.symlink_to(sans_font_path().parent, target_is_directory=True)
-        return
+    # Only the files named: libass reads every font in the folder into memory (the serif
+    # beside the sans in its package is 7.3 MiB the captions never use).
     folder.mkdir()
     (folder / sans_font_path().name).symlink_to(sans_font_path())
+    if brand_font is None:
+        return
     (folder / f"brand{brand_font.suffix.lower() or '.ttf'}").symlink_to(brand_font.resolve())
 
 
