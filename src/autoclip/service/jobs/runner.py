@@ -67,6 +67,7 @@ from autoclip.service.logs import request_context
 from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.autopublish import publish_when_ready
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
 from autoclip.source.loader import fetch_url
@@ -428,6 +429,8 @@ class ContentRunner:
                 )
                 if done:
                     emit_content_by_id(session, self.runtime.jobs, job.id, EventType.CONTENT_READY)
+                    # A schedule's content is published now, in this transaction (once).
+                    publish_when_ready(session, self.runtime, job.id)
                 return done
 
         done = self._record(job, "finished", write)
