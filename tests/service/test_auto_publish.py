@@ -176,7 +176,7 @@ def test_a_ready_content_of_a_schedule_is_published_once(
 
     # Many transactions find it ready at once (workers, a retried finish): one publishes.
     outcomes = finish_from_threads(runtime, content_id, 8)
-    assert sorted(outcomes, key=str) == ["started"] + [None] * 7, outcomes
+    assert sorted(outcomes, key=str) == [None] * 7 + ["started"], outcomes
     done = wait_for(settled(runtime, content_id), 60, "the publish to end")
     assert done.status is PublicationStatus.PUBLISHED, done.error
     assert list(google.videos) == [done.video_id]
@@ -268,7 +268,8 @@ def test_a_scheduled_article_is_made_and_published(
         project = project_id(client, auth)
         feed = client.post(
             f"{API}/projects/{project}/sources",
-            json={"kind": "feed", "url": f"{base}/feed.xml", "options": {"draft": True}},
+            json={"kind": "feed", "name": "Notes", "url": f"{base}/feed.xml",
+                  "options": {"draft": True}},
             headers=auth,
         )
         assert feed.status_code == 201, feed.text

@@ -26,7 +26,7 @@ def topics_source(
     client: TestClient, auth: dict[str, str], project: str, template: str | None
 ) -> Response:
     options = {"draft": True} | ({"template": template} if template else {})
-    body = {"kind": "topics", "topics": ["Why we yawn"], "options": options}
+    body = {"kind": "topics", "name": "Ideas", "topics": ["Why we yawn"], "options": options}
     return client.post(f"{API}/projects/{project}/sources", json=body, headers=auth)
 
 

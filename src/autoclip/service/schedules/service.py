@@ -119,14 +119,17 @@ def update_schedule(
         schedule.times = []
     if "channel_id" in data.model_fields_set and data.channel_id is None:
         changes["channel_id"] = None  # back to "your only channel"
-    for name, value in changes.items():
-        setattr(schedule, name, value.value if isinstance(value, Privacy) else value)
-    if not schedule.times and not schedule.cron:
-        raise InputError("times", "give times or a cron expression")
-    if {"auto_publish", "channel_id"} & data.model_fields_set:
-        # Only when publishing changes: a schedule whose channel went away since can
-        # still be renamed or switched off.
-        _check_channel(session, schedule)
+    # No flush of the changes before they are checked (an unknown channel_id would be a
+    # foreign key error, not a 404 naming it).
+    with session.no_autoflush:
+        for name, value in changes.items():
+            setattr(schedule, name, value.value if isinstance(value, Privacy) else value)
+        if not schedule.times and not schedule.cron:
+            raise InputError("times", "give times or a cron expression")
+        if {"auto_publish", "channel_id"} & data.model_fields_set:
+            # Only when publishing changes: a schedule whose channel went away since can
+            # still be renamed or switched off.
+            _check_channel(session, schedule)
     # A changed rhythm (or a schedule enabled again) starts from now: what was due while
     # it was off is not made up.
     schedule.next_run_at = _next(schedule, now) if schedule.enabled else None
