@@ -268,8 +268,12 @@ def test_a_scheduled_article_is_made_and_published(
         project = project_id(client, auth)
         feed = client.post(
             f"{API}/projects/{project}/sources",
-            json={"kind": "feed", "name": "Notes", "url": f"{base}/feed.xml",
-                  "options": {"draft": True}},
+            json={
+                "kind": "feed",
+                "name": "Notes",
+                "url": f"{base}/feed.xml",
+                "options": {"draft": True},
+            },
             headers=auth,
         )
         assert feed.status_code == 201, feed.text

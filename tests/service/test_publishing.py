@@ -429,8 +429,12 @@ def test_the_days_api_units_are_enforced_like_the_uploads(start: Start, google: 
     uploads = [line for line in google.log if line.startswith("POST /upload")]
     assert len(uploads) == 2
     assert client.post(f"{API}/contents/{third}/publish", headers=auth).status_code == 202
-    held = wait_for(lambda: publication(runtime, third).not_before and publication(runtime, third),
-                    30, "the third to wait")  # fmt: skip
+
+    def waiting() -> Publication | None:
+        found = publication(runtime, third)
+        return found if found.not_before is not None else None
+
+    held = wait_for(waiting, 30, "the third to wait")
     assert held.status.value == "publishing"
     assert held.not_before == next_quota_day()
     assert held.error is not None

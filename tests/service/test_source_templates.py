@@ -27,7 +27,8 @@ def topics_source(
 ) -> Response:
     options = {"draft": True} | ({"template": template} if template else {})
     body = {"kind": "topics", "name": "Ideas", "topics": ["Why we yawn"], "options": options}
-    return client.post(f"{API}/projects/{project}/sources", json=body, headers=auth)
+    made: Response = client.post(f"{API}/projects/{project}/sources", json=body, headers=auth)
+    return made
 
 
 def drafts(runtime: Runtime) -> list[Content]:
