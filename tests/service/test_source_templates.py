@@ -53,7 +53,7 @@ def test_a_sources_template_is_settled_into_its_contents(
 
     # Only the owner's own, or a built-in one; the field is named.
     theirs = topics_source(client, other, make_project(client, other), ref)
-    assert_problem(theirs, 404, "options.template")
+    assert_problem(theirs, 422, "options.template")
     mine = topics_source(client, auth, project, ref)
     assert mine.status_code == 201, mine.text
     builtin = topics_source(client, auth, make_project(client, auth), "money_news")

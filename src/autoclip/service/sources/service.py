@@ -38,7 +38,11 @@ def _check_options(
 ) -> None:
     """What a content's own options must pass (contents/service.py), checked when the
     source is made rather than at each item."""
-    template_spec(session, user, options.template)  # the user's to use: 404 on the field
+    try:
+        template_spec(session, user, options.template)  # the user's to use
+    except NotFound:
+        # A 422 on the field: the body is wrong, the project (in the path) is there.
+        raise InputError("options.template", "no such template of yours") from None
     if options.voice is not None:
         if options.voice.endswith(".onnx"):
             raise InputError("options.voice", "choose a named voice, not a model file")
