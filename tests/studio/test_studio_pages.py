@@ -187,6 +187,28 @@ def test_session_cookie_and_log_out(client: TestClient, runtime: Runtime) -> Non
     assert again.headers["location"] == "/login?next=/"
 
 
+def test_studio_sessions_and_api_refresh_tokens_are_not_interchangeable(
+    client: TestClient, runtime: Runtime
+) -> None:
+    sign_up(client, runtime, "kim@example.com", EN)
+    cookie = client.cookies.get("autoclip_session")
+    assert cookie
+    # The browser's session is no API refresh token: refused, and the session lives on.
+    traded = client.post("/api/v1/auth/refresh", json={"refresh_token": cookie})
+    assert traded.status_code == 401, traded.text
+    assert "studio session" in traded.json()["detail"]
+    assert client.get("/").status_code == 200
+    # An API client's refresh token is no studio session: as a cookie it signs nobody in.
+    api = client.post("/api/v1/auth/login",
+                      json={"email": "kim@example.com", "password": PASSWORD}).json()  # fmt: skip
+    browser = TestClient(client.app, follow_redirects=False)
+    browser.cookies.set("autoclip_session", api["refresh_token"])
+    assert browser.get("/").headers["location"] == "/login?next=/"
+    # ...and it still refreshes where it belongs.
+    rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": api["refresh_token"]})
+    assert rotated.status_code == 200, rotated.text
+
+
 def test_sign_in_rules_said_in_words(client: TestClient, runtime: Runtime) -> None:
     token = form_token(client.get("/signup", headers=KO))
     weak = client.post(

@@ -48,10 +48,11 @@ R = TypeVar("R")
 log = logging.getLogger("autoclip.providers")
 
 # The key each cloud provider cannot work without, by its name in any chain (Gemini writes
-# and draws with one key). The OpenAI-compatible ones work keyless against local servers
-# such as Ollama.
-REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
+# and draws with one key). The OpenAI-compatible ones (writer and narrator) work keyless
+# only against a server named by its own base URL, such as a local Ollama.
+REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | bool | None]] = {
     "gemini": lambda settings: settings.gemini.api_key,
+    "openai": lambda settings: settings.openai.usable,
     "elevenlabs": lambda settings: settings.elevenlabs.api_key,
     "pexels": lambda settings: settings.pexels.api_key,
     "google": lambda s: s.google_tts.api_key or s.google_tts.access_token,
@@ -59,6 +60,7 @@ REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
 }
 # The variable to set for each, where it is not AUTOCLIP_<NAME>_API_KEY.
 KEY_VARIABLES = {
+    "openai": "AUTOCLIP_OPENAI_API_KEY, or AUTOCLIP_OPENAI_BASE_URL of a keyless local server",
     "google": "AUTOCLIP_GOOGLE_TTS_API_KEY",
     "clova": "AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET",
 }

@@ -45,8 +45,19 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def new_refresh_token() -> str:
-    return secrets.token_urlsafe(32)
+# A studio session (the browser's HttpOnly cookie) is a refresh token of its own kind:
+# its prefix is part of the secret (only the hash is stored), so neither kind can be
+# made into the other, and each path accepts its own (auth/service.py).
+BROWSER_SESSION_PREFIX = "bs_"
+
+
+def new_refresh_token(browser: bool = False) -> str:
+    secret = secrets.token_urlsafe(32)
+    return BROWSER_SESSION_PREFIX + secret if browser else secret
+
+
+def is_browser_session(token: str) -> bool:
+    return token.startswith(BROWSER_SESSION_PREFIX)
 
 
 def new_api_key() -> str:

@@ -83,6 +83,7 @@ from autoclip.service.models import (
 )
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.autopublish import publish_when_ready
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
 from autoclip.settings import Settings
@@ -548,6 +549,8 @@ class ContentRunner:
                 )
                 if done:
                     emit_content_by_id(session, self.runtime.jobs, job.id, EventType.CONTENT_READY)
+                    # A schedule's content is published now, in this transaction (once).
+                    publish_when_ready(session, self.runtime, job.id)
                 return done
 
         done = self._record(job, "finished", write)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from autoclip.service.models import MediaItem, MediaKind
+from autoclip.service.models import MediaItem, MediaKind, User
 
 
 class MediaRepository:
@@ -62,6 +62,12 @@ class MediaRepository:
             )
         ).one()
         return int(count), int(size)
+
+    def lock_owner(self, user_id: uuid.UUID) -> None:
+        """Hold the owner's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite
+        writes are one at a time already, BEGIN IMMEDIATE), so library checks and the
+        inserts that follow them do not interleave."""
+        self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
     def add(self, item: MediaItem) -> None:
         self.session.add(item)

@@ -2,8 +2,10 @@
 in storage (`media/{user_id}/{id}.{ext}`), listed and deleted by them alone.
 
 An upload is spooled to a private scratch file (never held in memory), its kind sniffed
-from its bytes (sniff.py), the user's quota checked, then the object stored and the row
-added. The row is committed only after the object is stored; a failed store leaves no row.
+from its bytes (sniff.py), the user's quota checked, the object stored, then the quota
+checked again under a lock on the owner's row and the row added (two uploads at once
+cannot both take the last room). The row is committed only after the object is stored;
+a failed store or a refusal leaves no row and no object.
 """
 
 from __future__ import annotations
@@ -63,17 +65,8 @@ def upload(
             raise Invalid("is empty", field=FIELD)
         found = sniff(path, limits)
         repository = MediaRepository(session)
-        count, used = repository.usage(user.id)
-        if count + 1 > limits.max_items:
-            raise Conflict(
-                f"the library holds {count} files, its most; delete some first", field=FIELD
-            )
-        if used + size > limits.max_total_bytes:
-            raise Conflict(
-                f"the library would pass its {limits.max_total_bytes:,} bytes "
-                f"({used:,} used); delete some first",
-                field=FIELD,
-            )
+        # A first look, unlocked: a library that is full refuses before anything is stored.
+        _check_room(repository.usage(user.id), size, limits)
         item_id = uuid.uuid4()
         key = media_key(user.id, item_id, found.extension)
         item = MediaItem(
@@ -81,12 +74,34 @@ def upload(
             content_type=found.content_type, key=key, size=size, width=found.width,
             height=found.height, duration_s=found.duration_s,
         )  # fmt: skip
-        repository.add(item)
         storage.put_file(key, path)
     # The object is stored before the row commits: if the unit of work rolls back instead
-    # (a failed commit, an error after this), the object no row names is removed.
+    # (a failed commit, a full library, an error after this), the object no row names is
+    # removed.
     event.listen(session, "after_rollback", lambda _session: _forget(storage, key), once=True)
+    try:
+        # The check that counts: under the owner's lock (held to the commit, which
+        # follows at once), so two uploads at the same moment are counted one after the
+        # other, and the second sees the first's file.
+        repository.lock_owner(user.id)
+        _check_room(repository.usage(user.id), size, limits)
+    except Conflict:
+        _forget(storage, key)
+        raise
+    repository.add(item)
     return item
+
+
+def _check_room(usage: tuple[int, int], size: int, limits: MediaSettings) -> None:
+    count, used = usage
+    if count + 1 > limits.max_items:
+        raise Conflict(f"the library holds {count} files, its most; delete some first", field=FIELD)
+    if used + size > limits.max_total_bytes:
+        raise Conflict(
+            f"the library would pass its {limits.max_total_bytes:,} bytes "
+            f"({used:,} used); delete some first",
+            field=FIELD,
+        )
 
 
 def _forget(storage: Storage, key: str) -> None:
