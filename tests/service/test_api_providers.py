@@ -54,14 +54,17 @@ def test_content_options_name_known_providers(client: TestClient, runtime: Runti
         ({"narrator": " , "}, "options.narrator"),
         ({"writer": "gpt-5"}, "options.writer"),
         ({"visuals": "cards,dall-e"}, "options.visuals"),
-        # the service has no folder of the caller's own assets for the library visuals
-        ({"visuals": "library,cards"}, "options.visuals"),
         ({"budget_usd": -0.01}, "options.budget_usd"),
         ({"budget_usd": 1000}, "options.budget_usd"),
         ({"budget_usd": "lots"}, "options.budget_usd"),
     ):
         refused = create(client, auth, options=options)
         assert_problem(refused, 422, field)
+    # The library visuals of a caller whose media library is empty: well formed, refused by
+    # the state of the library.
+    assert_problem(
+        create(client, auth, options={"visuals": "library,cards"}), 409, "options.visuals"
+    )
     unknown = create(client, auth, options={"narrator": "nobody"}).json()
     assert "unknown provider nobody" in unknown["errors"][0]["message"]
     assert "elevenlabs" in unknown["errors"][0]["message"]  # what to choose from

@@ -162,7 +162,7 @@ def test_only_the_owners_media_serves(client: TestClient, runtime: Runtime) -> N
     no_library = client.post(
         f"{API}/contents", json={**text, "options": {"visuals": "library"}}, headers=empty
     )
-    assert no_library.status_code == 422, no_library.text
+    assert no_library.status_code == 409, no_library.text
     assert no_library.json()["errors"][0]["field"] == "options.visuals"
 
     # A script edit naming another user's picture: "not found", nothing stored.

@@ -34,6 +34,7 @@ from schemathesis.engine import Status, events, from_schema
 from schemathesis.python.asgi import shutdown_lifespans
 from sqlalchemy import update
 
+from autoclip.looks.templates import BUILTIN
 from autoclip.service.app import create_app
 from autoclip.service.models import User
 from autoclip.service.runtime import Runtime, build_runtime
@@ -246,6 +247,12 @@ SCHEDULE_WRITES = (
 )
 
 
+SOURCE_WRITES = (
+    "POST /api/v1/projects/{project_id}/sources",
+    "PATCH /api/v1/sources/{source_id}",
+)
+
+
 def meet_unstated_rules(context: schemathesis.HookContext, case: Case[Any]) -> Case[Any]:
     """A case meant to be accepted (positive) made to keep the rules that JSON Schema
     cannot state, and which the document says in words: a password hard to guess
@@ -278,6 +285,12 @@ def meet_unstated_rules(context: schemathesis.HookContext, case: Case[Any]) -> C
             case.body["timezone"] = "Europe/Paris"
         if case.body.get("times") is not None and case.body.get("cron") is not None:
             del case.body["cron"]
+    elif label in SOURCE_WRITES and isinstance(case.body, dict):
+        # A saved template must be the caller's own (a made-up id is a 422 naming
+        # options.template, documented): a valid source names a built-in one by name.
+        options = case.body.get("options")
+        if isinstance(options, dict) and options.get("template") not in (None, *BUILTIN):
+            options["template"] = next(iter(BUILTIN))
     elif label == "POST /api/v1/contents" and case.headers:
         for name in list(case.headers):
             if name.lower() == "idempotency-key":

@@ -116,7 +116,8 @@ def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:
         409,
         s404="project_id names no project of yours.",
         s409="A topic with no language model in its writer chain (nor in its project's, nor "
-        "the server's), or the content made with this Idempotency-Key was deleted.",
+        "the server's), the library visuals with no image or clip in the media library, or "
+        "the content made with this Idempotency-Key was deleted.",
     ),
 )
 async def create(

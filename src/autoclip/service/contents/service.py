@@ -240,9 +240,10 @@ def check_library(session: Session, user: Account, visuals: str | None, prefix: 
     they asked for."""
     wanted = bool(visuals) and VisualName.LIBRARY in (visuals or "").split(",")
     if wanted and not MediaRepository(session).of_kinds(user.id, PICTURE_KINDS):
-        raise InputError(
-            f"{prefix}.visuals",
+        # Well formed, and right once the library has a picture: a conflict with the state.
+        raise Conflict(
             "the library visuals show your media library's images and clips; it has none yet",
+            field=f"{prefix}.visuals",
         )
 
 
