@@ -78,7 +78,12 @@ def test_a_scenes_picture_replaced_with_an_upload(
     Image.new("RGB", (480, 640), PICTURE_RGB).save(picture)
     page.get_by_role("link", name="Edit the storyboard").click()
     card = page.locator("li.movable").first
-    expect(card.get_by_text("Made for you").first).to_be_visible()
+    # Before: the card shows the picture the render made for the scene.
+    made = card.locator("img[data-preview]")
+    expect(made).to_have_attribute("alt", "Made for you")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=made.element_handle()
+    )
     card.get_by_label("Or upload an image or clip").set_input_files(picture)
     page.get_by_role("button", name="Save and make again").click()
     page.wait_for_url(content_url)

@@ -26,6 +26,7 @@ from autoclip.service.files.links import download_url
 from autoclip.service.media import service as media_service
 from autoclip.service.media.repository import MediaRepository
 from autoclip.service.media.service import PICTURE_KINDS
+from autoclip.service.models import MADE_STATUSES
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.studio.forms import field_message, input_error, problem_text
 from autoclip.service.studio.media_pages import media_refusal
@@ -80,6 +81,18 @@ def _pictures(session: SessionDep, runtime: RuntimeDep, user: Caller) -> dict[st
     }  # fmt: skip
 
 
+def _made_pictures(runtime: RuntimeDep, content: Any) -> dict[str, str]:
+    """Links to the pictures the last render made, by card: "hook", "cta", or a body
+    scene's slot (its place in the stored script). None before a first render."""
+    if content.status not in MADE_STATUSES or content.outputs is None:
+        return {}
+    images = content.outputs.images  # hook, body scenes, call to action, in play order
+    if len(images) != len(content.script["scenes"]) + 2:
+        return {}
+    slots = ["hook", *(str(n) for n in range(len(images) - 2)), "cta"]
+    return {slot: download_url(runtime, key) for slot, key in zip(slots, images, strict=True)}
+
+
 def _show(
     request: Request,
     visit: Visitor,
@@ -95,7 +108,7 @@ def _show(
     max_mb = runtime.settings.media.max_bytes // 2**20
     return page(request, visit, "storyboard.html", status=status, content=content, board=board,
                 errors=errors or {}, problem=problem, pictures=pictures,
-                max_mb=max_mb)  # fmt: skip
+                made_pictures=_made_pictures(runtime, content), max_mb=max_mb)  # fmt: skip
 
 
 @router.get("/contents/{content_id}/storyboard")
