@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -252,7 +253,7 @@ def layer_font(cache_dir: Path) -> Path | None:
         names.setName(value, name_id, 3, 1, 0x409)
         names.setName(value, name_id, 1, 0, 0)
     # Written beside and renamed into place, so a concurrent render never reads half a font.
-    partial = target.with_suffix(f".{os.getpid()}.part")
+    partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
     font.save(partial)
     partial.replace(target)
     return target

@@ -34,7 +34,13 @@ from autoclip.errors import (
     MediaError,
 )
 from autoclip.kit.ffmpeg import media_info
-from autoclip.kit.emoji import EMOJI_FAMILY, layer_font
+from autoclip.kit.emoji import (
+    EMOJI_FAMILY,
+    LAYER_FONT_VERSION,
+    emoji_available,
+    has_emoji,
+    layer_font,
+)
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.memory import return_freed_memory
 from autoclip.kit.private import make_private_dir
@@ -574,6 +580,9 @@ class Engine:
         ]
         if intro_frames:  # without an intro, the same key as before intros existed
             parts.append(intro_frames)
+        if style.look.emoji and any(has_emoji(word.text) for word in words):
+            # whether and how emoji are drawn; emoji-free captions keep their key
+            parts.append(("emoji", LAYER_FONT_VERSION, emoji_available()))
         key = input_hash(*parts)
 
         def write(folder: Path) -> None:
