@@ -144,7 +144,9 @@ def test_hostile_emoji_never_crash_and_only_drawable_characters_reach_libass(
     ass = render_ass([page(f"앞{shown}뒤")], style)
     with TTFont(sans_font_path(), lazy=True) as noto, TTFont(layers, lazy=True) as emoji:
         drawable = set(noto.getBestCmap()) | set(emoji.getBestCmap())
-    text_of_events = "".join(line.split(",", 9)[9] for line in ass.splitlines() if line.startswith("Dialogue:"))
+    text_of_events = "".join(
+        line.split(",", 9)[9] for line in ass.splitlines() if line.startswith("Dialogue:")
+    )
     outside_tags = "".join(part.split("}")[-1] for part in text_of_events.split("{"))
     missing = {char for char in outside_tags if ord(char) not in drawable and char != " "}
     assert not missing, f"would draw boxes for {missing}"

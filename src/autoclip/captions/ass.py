@@ -81,10 +81,10 @@ def _emoji_markup(layers: Sequence[Layer], style: CaptionStyle, colours: tuple[s
         colour = f"&H{blue:02X}{green:02X}{red:02X}&"
         parts.append(f"{{\\1c{colour}\\2c{colour}\\1a&H{255 - alpha:02X}&}}{chr(layer.code)}")
     primary, secondary = colours
-    alpha = _primary_alpha(style)
+    restore_alpha = _primary_alpha(style)
     parts.append(chr(spacer_code()))
     parts.append(
-        f"{{\\fn\\fs{style.font_size}\\b1\\1c{primary}\\2c{secondary}\\1a{alpha}}}"
+        f"{{\\fn\\fs{style.font_size}\\b1\\1c{primary}\\2c{secondary}\\1a{restore_alpha}}}"
     )
     return "".join(parts)
 
@@ -230,7 +230,10 @@ def _karaoke_text(page: CaptionPage, boundaries: list[int], style: CaptionStyle)
         tokens: list[str] = []
         for word in line:
             duration = boundaries[index + 1] - boundaries[index]
-            colours = (ass_inline_colour(look.highlight_colour), ass_inline_colour(look.text_colour))
+            colours = (
+                ass_inline_colour(look.highlight_colour),
+                ass_inline_colour(look.text_colour),
+            )
             text = drawn_text(word.text, style, colours)
             tokens.append(f"{{\\kf{max(0, duration)}}}{text}")
             index += 1

@@ -33,7 +33,6 @@ from autoclip.errors import (
     InputError,
     MediaError,
 )
-from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.emoji import (
     EMOJI_FAMILY,
     LAYER_FONT_VERSION,
@@ -41,6 +40,7 @@ from autoclip.kit.emoji import (
     has_emoji,
     layer_font,
 )
+from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.memory import return_freed_memory
 from autoclip.kit.private import make_private_dir

@@ -49,7 +49,9 @@ class ReadingNarrator:
 
     def identity(self, request: VoiceRequest) -> str:
         reading = self.reading(request)
-        identity = f"{self.narrator.identity(self._spoken(request, reading))}/reading-{READING_VERSION}"
+        identity = (
+            f"{self.narrator.identity(self._spoken(request, reading))}/reading-{READING_VERSION}"
+        )
         if any(has_emoji(word) for word in reading.written):
             # The same voice, but other words shown (emoji are kept in the written words):
             # a narration cached for the text without them must not be reused.
