@@ -12,7 +12,9 @@ Voices with known times:
 - English: Piper's bundled `joe` voice (per-phoneme alignments from the model itself), a
   different synthesiser from the aligner's eSpeak reference: the honest cross-voice case.
 - English and Korean: eSpeak NG with another voice variant, rate and pitch (a stand-in
-  for another speaker; the same engine as the reference, so an easier case).
+  for another speaker; the same engine as the reference, so an easier case), and with its
+  rhythm bent (each phrase at its own rate and pitch: `espeak_uneven`). No other Korean
+  voice is installable here (docs/aligner.md says what was looked for).
 The tests' ElevenLabs stand-in carries timings, but its audio is a tone, not speech, so it
 cannot measure an aligner and is left out.
 
@@ -107,6 +109,40 @@ def espeak_voice(voice: str, rate: int, pitch: int) -> Voice:
     return speak
 
 
+def espeak_uneven(voice: str, rates: tuple[int, int], pitches: tuple[int, int]) -> Voice:
+    """eSpeak `voice` saying the text a phrase (one to three words) at a time, each phrase at
+    its own rate and pitch drawn from `rates` and `pitches`, the phrases joined as said.
+
+    The reference reads the whole text at one pace, so its phone durations stay in the
+    same proportions as its own rules; a person's do not: they hurry one phrase and linger
+    on the next. This bends eSpeak's rhythm the same way (the voice is still eSpeak's),
+    which the variants above, each at one rate, cannot."""
+
+    def speak(text: str) -> Spoken:
+        words = text.split()
+        draw = np.random.default_rng(len(text))
+        parts: list[Pcm] = []
+        truth: list[WordTiming] = []
+        position, sample_rate = 0, 22050
+        first = 0
+        while first < len(words):
+            count = int(draw.integers(1, 4))
+            phrase = " ".join(words[first : first + count])
+            rate = int(draw.integers(rates[0], rates[1] + 1))
+            pitch = int(draw.integers(pitches[0], pitches[1] + 1))
+            pcm, sample_rate, timed = speak_timed(phrase, voice, rate, pitch)
+            offset = position / sample_rate
+            truth.extend(
+                WordTiming(text=w.text, start=offset + w.start, end=offset + w.end) for w in timed
+            )
+            parts.append(pcm)
+            position += pcm.size
+            first += count
+        return Spoken(np.concatenate(parts), sample_rate, truth)
+
+    return speak
+
+
 VOICES: list[tuple[Language, str, Voice, list[str]]] = [
     (Language.EN, "Piper joe", piper_joe(), ENGLISH),
     (Language.EN, "Piper joe, 1.3x slower", piper_joe(length_scale=1.3), ENGLISH),
@@ -127,6 +163,19 @@ VOICES: list[tuple[Language, str, Voice, list[str]]] = [
         "eSpeak ko+klatt3, 200 wpm, pitch 30",
         espeak_voice("ko+klatt3", 200, 30),
         KOREAN,
+    ),
+    # The same engine with its rhythm bent: each phrase at its own pace and pitch.
+    (
+        Language.KO,
+        "eSpeak ko+f3, each phrase 110-260 wpm, pitch 40-90",
+        espeak_uneven("ko+f3", (110, 260), (40, 90)),
+        KOREAN,
+    ),
+    (
+        Language.EN,
+        "eSpeak en+f3, each phrase 110-260 wpm, pitch 40-90",
+        espeak_uneven("en+f3", (110, 260), (40, 90)),
+        ENGLISH,
     ),
 ]
 

@@ -1,6 +1,8 @@
 """A local stand-in for Google's OAuth endpoints and the YouTube Data API v3 upload, on
 127.0.0.1, answering as Google documents them, errors included:
 
+- `GET /o/oauth2/v2/auth`: the consent page a browser is sent to, whose "Allow" sends it
+  back to the redirect URI with a code (`consent()` does the same for tests without one).
 - `POST /token`: the authorization-code exchange (PKCE S256 checked against the
   challenge the consent page saw) and refreshes; `invalid_grant` for a revoked grant.
 - `POST /revoke`: revokes a refresh token and the access tokens it gave.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import secrets
 import socket
@@ -35,6 +38,9 @@ CLIENT_ID = "autoclip-test.apps.example"
 CLIENT_SECRET = "test-client-secret"  # nosec B105 # the stand-in's own
 CHANNEL_ID = "UCstandin0000000000000000"
 CHANNEL_TITLE = "AutoClip 테스트 채널"
+# The consent page a browser is sent to (the authorization URL), and its "Allow" button.
+CONSENT_PATH = "/o/oauth2/v2/auth"
+APPROVE_PATH = "/o/oauth2/v2/approve"
 
 UNAUTHENTICATED = {
     "error": {
@@ -175,6 +181,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         split = urlsplit(self.path)
         query = parse_qs(split.query)
+        if split.path in (CONSENT_PATH, APPROVE_PATH):
+            self._consent_page(split.path, split.query)
+            return
         if split.path == "/youtube/v3/channels" and query.get("mine") == ["true"]:
             if self._authorized():
                 self._answer(
@@ -192,6 +201,24 @@ class Handler(BaseHTTPRequestHandler):
                 )
             return
         self._answer(404, {"error": {"code": 404, "message": "Not Found"}})
+
+    def _consent_page(self, path: str, query: str) -> None:
+        """Google's consent page, for a browser: the page with an "Allow" button, and
+        the button's answer, a redirect to the redirect URI with a code (as consent())."""
+        if path == APPROVE_PATH:
+            landed = self.google.consent(f"{self.google.base}{CONSENT_PATH}?{query}")
+            self._answer(302, None, {"Location": landed})
+            return
+        page = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Sign in - Google stand-in"
+            "</title><h1>AutoClip wants to access your YouTube account</h1>"
+            f'<p><a id="allow" href="{html.escape(APPROVE_PATH + "?" + query)}">Allow</a></p>'
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
 
     def do_PUT(self) -> None:
         split = urlsplit(self.path)
@@ -405,7 +432,7 @@ def youtube_settings(base: str) -> dict[str, Any]:
         "youtube_client_id": CLIENT_ID,
         "youtube_client_secret": CLIENT_SECRET,
         "youtube_api_base_url": base,
-        "google_oauth_auth_url": f"{base}/o/oauth2/v2/auth",
+        "google_oauth_auth_url": f"{base}{CONSENT_PATH}",
         "google_oauth_token_url": f"{base}/token",
         "google_oauth_revoke_url": f"{base}/revoke",
         "youtube_redirect_uri": "http://127.0.0.1:1/callback",

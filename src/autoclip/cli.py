@@ -140,6 +140,13 @@ def generate(
     aspect: Annotated[str, typer.Option(help="9:16, 16:9 or 1:1.")] = "9:16",
     voice: Annotated[str | None, typer.Option(help="A voice name or a Piper .onnx.")] = None,
     music: Annotated[Path | None, typer.Option(help="Background music, ducked.")] = None,
+    narration_audio: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own recording of the whole script (WAV, MP3, M4A...), used as the "
+            "narration instead of a voice."
+        ),
+    ] = None,
     assets: Annotated[Path | None, typer.Option(help="A folder of your images/clips.")] = None,
     script: Annotated[
         Path | None, typer.Option(help="An edited script.json to render instead.")
@@ -239,7 +246,11 @@ def generate(
         outro=cli_bookend(outro, outro_card, outro_seconds, "outro"),
     )
     look = cli_look(template, caption_style, brand)
-    request = GenerateRequest(source, options, music=music, assets=assets, script=edited, look=look)
+    pictures = _script_pictures(edited, script) if edited is not None and script else {}
+    request = GenerateRequest(
+        source, options, music=music, assets=assets, script=edited, look=look,
+        narration_audio=narration_audio, pictures=pictures,
+    )  # fmt: skip
     storage = LocalStorage(out or settings.data_dir)
     console = Console(stderr=True)
     if as_json:
@@ -352,6 +363,14 @@ def _check_storage_root(root: Path) -> None:
         if path.exists() or path.is_symlink():  # a file, a device, or a broken link
             where = "is" if path == root else f"is inside {path}, which is"
             raise InputError("out", f"{root} {where} not a folder")
+
+
+def _script_pictures(edited: Script, script_file: Path) -> dict[str, Path]:
+    """A scene's `picture_id` in an edited script is a file's path, relative to the
+    script file's folder (the engine says which scene names one that is missing)."""
+    folder = script_file.parent
+    named = (scene.picture_id for _, scene in edited.timeline() if scene.picture_id)
+    return {name: folder / name for name in named}
 
 
 def _load_script(path: Path) -> Script:

@@ -495,8 +495,15 @@ class Settings(BaseSettings):
     youtube_daily_units: int = Field(
         default=10_000,
         ge=0,
-        description="Quota units of the other calls per day (channels.list: 1 each): "
-        "counted and shown; Google refuses what goes past its own limit.",
+        description="The Google project's daily YouTube Data API units (Google's default: "
+        "10,000). Each upload spends YOUTUBE_UPLOAD_UNITS of them before it is made, and a "
+        "publish past them waits for the next day; other calls (channels.list: 1) are "
+        "counted too.",
+    )
+    youtube_upload_units: int = Field(
+        default=1600,
+        ge=0,
+        description="Units one upload (videos.insert) costs, by YouTube's documented costs.",
     )
     youtube_chunk_bytes: int = Field(
         default=8 * 2**20,

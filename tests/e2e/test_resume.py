@@ -6,9 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from .media import Rendered, generate, srt_cues, stage_entries, write_text
+from .media import Rendered, frame_at, generate, read_rgb, srt_cues, stage_entries, write_text
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +22,7 @@ TEXT = (
 NEW_NARRATION = "Tea has caffeine too, so switch to water in the evening."
 NEW_ON_SCREEN = "Water after dinner"
 STAGES = ("narration", "track", "visuals", "captions", "render", "thumbnail", "script")
+PICTURE_RGB = (200, 30, 40)  # a solid colour no card of the tech palette is close to
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,9 @@ class Runs:
     counts: dict[str, dict[str, int]]  # run name -> stage -> new cache entries
     narration_edit: Rendered
     text_edit: Rendered
+    picture_edit: Rendered
     original_video: bytes
+    first_track: str  # the first run's narration track: the picture edit keeps it
 
 
 def _entries(root: Path) -> dict[str, set[str]]:
@@ -58,6 +63,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 
     first = generate(root, args)
     original_video = first.video.read_bytes()
+    (first_track,) = stage_entries(root, "track")
     before = _entries(root)
     second = generate(root, args)
     counts["second"] = _new(before, _entries(root))
@@ -71,7 +77,17 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     retitled = _edit(first.output("script"), folder / "retitled.json", on_screen_text=NEW_ON_SCREEN)
     text_edit = generate(root, ["--script", str(retitled), "--language", "en"])
     counts["text_edit"] = _new(before, _entries(root))
-    return Runs(root, first, second, counts, narration_edit, text_edit, original_video)
+
+    # The first body scene shows a picture of the user's own: a file beside the script.
+    Image.new("RGB", (640, 480), PICTURE_RGB).save(folder / "red.png")
+    before = _entries(root)
+    pictured = _edit(first.output("script"), folder / "pictured.json", picture_id="red.png")
+    picture_edit = generate(root, ["--script", str(pictured), "--language", "en"])
+    counts["picture_edit"] = _new(before, _entries(root))
+    return Runs(
+        root, first, second, counts, narration_edit, text_edit, picture_edit, original_video,
+        first_track,
+    )  # fmt: skip
 
 
 def test_second_run_reuses_every_stage(runs: Runs) -> None:
@@ -131,3 +147,35 @@ def test_edited_outputs_are_updated(runs: Runs) -> None:
         n for n, (a, b) in enumerate(zip(first_images, text_images, strict=True), 1) if a != b
     ]
     assert changed == [2]
+
+
+def test_a_scenes_own_picture_redoes_that_visual_only(runs: Runs) -> None:
+    new = runs.counts["picture_edit"]
+    assert new["narration"] == 0, new
+    assert new["track"] == 0, new
+    assert new["captions"] == 0, new
+    assert new["visuals"] == 1, new
+    assert new["render"] == 1, new
+    reused = runs.picture_edit.summary["reused"]
+    assert reused["narration"] is True
+    assert reused["visuals"] is False
+
+
+def test_a_scenes_own_picture_is_what_the_scene_shows(runs: Runs, tmp_path: Path) -> None:
+    edited = runs.picture_edit
+    assert edited.script.scenes[0].picture_id == "red.png"
+    first_images = [p.read_bytes() for p in runs.first.images]
+    changed = [
+        n for n, (a, b) in enumerate(zip(first_images, [p.read_bytes() for p in edited.images],
+                                         strict=True), 1) if a != b
+    ]  # fmt: skip
+    assert changed == [2]
+    still = read_rgb(edited.images[1]).reshape(-1, 3).mean(axis=0)
+    assert np.abs(still - PICTURE_RGB).max() < 3, still
+    # In the video: the middle of the first body scene (its place on the narration track).
+    entry = next((runs.root / "temp" / "stages" / "track").glob(f"*/{runs.first_track}"))
+    offsets = json.loads((entry / "track.json").read_text())["offsets"]
+    middle = (offsets[1] + offsets[2]) / 2
+    frame = frame_at(edited.video, middle, tmp_path / "frame.png").reshape(-1, 3).mean(axis=0)
+    # Captions cover a part of the frame: the picture's colour still rules the mean.
+    assert np.abs(frame - PICTURE_RGB).max() < 40, frame

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from redis import Redis
 from sqlalchemy import select, text, update
 
+from autoclip.providers.config import OpenAIConfig
 from autoclip.service.app import create_app
 from autoclip.service.billing.plans import PLANS
 from autoclip.service.db import Base, Database
@@ -93,6 +94,12 @@ def make_settings(
         return Settings(**fields)
 
     return make
+
+
+# An OpenAI-compatible server that takes no key, named by its base URL (as a local Ollama
+# would be): what makes the `openai` chains count as configured without a key. Nothing
+# listens there; the tests that use it never let a worker call it.
+LOCAL_OPENAI = OpenAIConfig(base_url="http://127.0.0.1:9")
 
 
 @pytest.fixture

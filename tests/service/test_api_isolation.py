@@ -3,7 +3,9 @@ a 403 (which would confirm that the id exists)."""
 
 from __future__ import annotations
 
+import io
 import uuid
+import wave
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -227,3 +229,30 @@ def test_signed_file_links(client: TestClient, runtime: Runtime) -> None:
         )
     )
     assert client.get(ready["thumbnail_url"]).status_code == 200
+
+
+def test_another_users_recording_cannot_narrate(client: TestClient) -> None:
+    """A content's `options.narration_media_id` names the caller's own media alone: another
+    user's recording is not found, whichever route takes the options."""
+    alice = sign_up(client)
+    bob = sign_up(client)
+    tone = io.BytesIO()
+    with wave.open(tone, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(bytes(range(256)) * 64)
+    files = {"file": ("mine.wav", tone.getvalue(), "audio/wav")}
+    recording = client.post("/api/v1/media", files=files, headers=alice)
+    assert recording.status_code == 201, recording.text
+    options = {"narration_media_id": recording.json()["id"]}
+    text = {"generation_type": "text", "text": TEXT, "options": options}
+    for path in ("/api/v1/contents", "/api/v1/estimates"):
+        answer = client.post(path, json=text, headers=bob)
+        assert_not_found(answer)
+        assert answer.json()["errors"][0]["field"] == "options.narration_media_id"
+    # A batch refuses the item alone, as it does any item it cannot make.
+    batch = client.post("/api/v1/contents/batch", json={"items": [text]}, headers=bob).json()
+    assert [item["status"] for item in batch["items"]] == ["rejected"]
+    assert "no such media item" in batch["items"][0]["error"]["message"]
+    assert client.post("/api/v1/estimates", json=text, headers=alice).status_code == 200

@@ -235,3 +235,64 @@ def test_on_s3(s3_runtime: Runtime, samples: dict[str, bytes]) -> None:
         assert got.headers["content-type"] == "audio/mpeg"
         assert client.delete(f"{API}/media/{item['id']}", headers=auth).status_code == 204
         assert s3_runtime.storage.list_keys("media/") == []
+
+
+def test_simultaneous_uploads_never_pass_the_quota(
+    make_settings: Callable[..., Settings], backend: str
+) -> None:
+    """Room for two files; eight uploads at the same moment, each in its own transaction
+    (PostgreSQL: read committed, where an unlocked check lets them all in). Two land; the
+    others are refused with the reason, and leave no object behind."""
+    import threading
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from autoclip.service.media.service import upload as upload_file
+    from autoclip.service.models import MediaItem, User
+    from autoclip.service.problems import Conflict
+
+    png = image_bytes("PNG", (8, 8))
+    limits = MediaSettings(max_items=100, max_total_bytes=len(png) * 2)
+    runtime = build_runtime(make_settings(media=limits))
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as client:
+            sign_up(client)
+        with runtime.db.session(write=False) as session:
+            owner = session.scalars(select(User)).one()
+            session.expunge(owner)
+        barrier = threading.Barrier(8)
+        outcomes: list[str] = []
+        lock = threading.Lock()
+
+        def one() -> None:
+            barrier.wait()
+            try:
+                with runtime.db.session() as session:
+                    upload_file(session, runtime.storage, runtime.settings.work_dir, limits,
+                                owner, io.BytesIO(png), f"{uuid.uuid4()}.png")  # fmt: skip
+                outcome = "stored"
+            except Conflict as error:
+                outcome = error.detail
+            with lock:
+                outcomes.append(outcome)
+
+        threads = [threading.Thread(target=one) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        with runtime.db.session(write=False) as session:
+            count, total = session.execute(
+                select(func.count(), func.sum(MediaItem.size)).where(MediaItem.user_id == owner.id)
+            ).one()
+        data = runtime.settings.data_dir
+        stored = [p for p in data.rglob("*.png") if "media" in p.relative_to(data).parts]
+    finally:
+        runtime.close()
+    assert outcomes.count("stored") == 2, outcomes
+    refused = [o for o in outcomes if o != "stored"]
+    assert len(refused) == 6
+    assert all("the library would pass its" in o for o in refused), refused
+    assert (count, total) == (2, len(png) * 2)
+    assert len(stored) == 2  # the refused uploads' objects are gone

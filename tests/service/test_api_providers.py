@@ -4,7 +4,7 @@ how the worker resolves them (the content's, else the project's, else configurat
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,8 +21,17 @@ from autoclip.service.jobs.runner import generate_options
 from autoclip.service.models import Content, Project
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings
-from service.conftest import sign_up
+from service.conftest import LOCAL_OPENAI, sign_up
 from service.test_api_contents import TEXT, assert_problem, create, create_id
+
+
+@pytest.fixture
+def runtime(make_settings: Callable[..., Settings]) -> Iterator[Runtime]:
+    """A server with a keyless OpenAI-compatible model configured (LOCAL_OPENAI)."""
+    built = build_runtime(make_settings(openai=LOCAL_OPENAI))
+    yield built
+    built.close()
+
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 API = "/api/v1"
@@ -88,7 +97,7 @@ def test_content_options_name_known_providers(client: TestClient, runtime: Runti
 def test_a_topic_needs_a_model_in_the_writer_chain_that_would_write_it(
     make_settings: Callable[..., Settings],
 ) -> None:
-    runtime = build_runtime(make_settings(script_writer="offline"))
+    runtime = build_runtime(make_settings(script_writer="offline", openai=LOCAL_OPENAI))
     try:
         with TestClient(create_app(runtime, run_worker=False)) as client:
             auth = sign_up(client)
@@ -281,3 +290,40 @@ def test_a_projects_pronunciation_dictionary_round_trips_and_reaches_the_narrato
         dictionary = dict(stored.pronunciations)
     options = generate_options("ko", StoredOptions(), dictionary)
     assert options.pronunciations == (("K-뷰티", "케이 뷰티"),)
+
+
+def test_openai_without_a_key_counts_only_with_a_local_servers_address(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """An offline install (no key, OpenAI's own address) refuses `openai` chains naming
+    the setting; a key, or a base URL naming a keyless local server, makes them usable."""
+    from autoclip.errors import ConfigurationError
+    from autoclip.providers.config import OpenAIConfig
+    from autoclip.providers.text.base import TextModelName
+    from autoclip.providers.text.registry import text_model
+
+    for openai, usable in (
+        (OpenAIConfig(), False),
+        (OpenAIConfig(base_url="https://api.openai.com/v1"), False),
+        (OpenAIConfig(api_key="sk-test"), True),
+        (LOCAL_OPENAI, True),
+    ):
+        settings = make_settings(openai=openai)
+        if not usable:
+            with pytest.raises(ConfigurationError, match="AUTOCLIP_OPENAI_API_KEY"):
+                text_model(TextModelName.OPENAI, settings)
+        runtime = build_runtime(settings)
+        try:
+            with TestClient(create_app(runtime, run_worker=False)) as api:
+                auth = sign_up(api)
+                for options in ({"writer": "openai,offline"}, {"narrator": "openai,espeak"}):
+                    made = create(api, auth, options=options)
+                    if usable:
+                        assert made.status_code == 202, (openai, made.text)
+                        continue
+                    field = f"options.{next(iter(options))}"
+                    assert_problem(made, 422, field)
+                    assert "AUTOCLIP_OPENAI_API_KEY" in made.text
+                    assert "AUTOCLIP_OPENAI_BASE_URL" in made.text
+        finally:
+            runtime.close()

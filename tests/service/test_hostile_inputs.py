@@ -6,7 +6,7 @@ header that splits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,10 +15,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from autoclip.service.models import Content
-from autoclip.service.runtime import Runtime
+from autoclip.service.runtime import Runtime, build_runtime
+from autoclip.settings import Settings
 from hostile import CONTROLS, INJECTIONS, TRAVERSALS
-from service.conftest import sign_up, verify_email
+from service.conftest import LOCAL_OPENAI, sign_up, verify_email
 from service.test_api_contents import TEXT, assert_problem
+
+
+@pytest.fixture
+def runtime(make_settings: Callable[..., Settings]) -> Iterator[Runtime]:
+    """A server with a keyless OpenAI-compatible model configured (LOCAL_OPENAI)."""
+    built = build_runtime(make_settings(openai=LOCAL_OPENAI))
+    yield built
+    built.close()
+
 
 pytestmark = [
     pytest.mark.parametrize("backend", ["sqlite", "postgresql"]),

@@ -5,14 +5,18 @@ the document names every answer, a 405 names every method, a body that is not JS
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from autoclip.service.app import create_app
 from autoclip.service.contents.chains import NARRATOR_CHAINS, VISUAL_CHAINS, WRITER_CHAINS
-from service.conftest import sign_up
+from autoclip.service.runtime import build_runtime
+from autoclip.settings import Settings
+from service.conftest import LOCAL_OPENAI, sign_up
 from service.test_api_contents import TEXT, assert_problem
 
 pytestmark = [
@@ -153,7 +157,28 @@ def test_generation_type_is_a_tagged_union_and_errors_name_fields(client: TestCl
     assert made.status_code == 202, made.text
 
 
-def test_provider_chains_are_listed_as_this_server_can_serve_them(client: TestClient) -> None:
+def test_provider_chains_are_listed_as_this_server_can_serve_them(
+    make_settings: Callable[..., Settings],
+) -> None:
+    # With no key, OpenAI's own API is not offered at all.
+    runtime = build_runtime(make_settings())
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as bare:
+            schemas = bare.get("/openapi.json").json()["components"]["schemas"]
+    finally:
+        runtime.close()
+    writer = schemas["ProviderChains"]["properties"]["writer"]["anyOf"]
+    assert [o["enum"] for o in writer if "enum" in o] == [["offline"]]
+    # A keyless OpenAI-compatible server named by its address (a local Ollama) is.
+    runtime = build_runtime(make_settings(openai=LOCAL_OPENAI))
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as client:
+            _listed_and_taken(client)
+    finally:
+        runtime.close()
+
+
+def _listed_and_taken(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
 
     def listed(model: str, field: str) -> list[str]:
@@ -166,7 +191,12 @@ def test_provider_chains_are_listed_as_this_server_can_serve_them(client: TestCl
     narrators = listed("ProviderChains", "narrator")
     keyless = {"piper", "espeak", "openai"}
     assert narrators == [c for c in NARRATOR_CHAINS if set(c.split(",")) <= keyless]
-    assert listed("ContentOptions", "visuals") == [c for c in VISUAL_CHAINS if c == "cards"]
+    # Cards and the caller's own library need no key.
+    keyless_visuals = {"cards", "library"}
+    assert listed("ContentOptions", "visuals") == [
+        c for c in VISUAL_CHAINS if set(c.split(",")) <= keyless_visuals
+    ]
+    assert "library,cards" in listed("ContentOptions", "visuals")
     # A topic's own writer chain has a model in it.
     assert listed("TopicOptions", "writer") == ["openai", "offline,openai", "openai,offline"]
     voices = schemas["ContentOptions"]["properties"]["voice"]["anyOf"]

@@ -208,10 +208,11 @@ def test_connect_publish_and_hear_of_it(start: Start, google: Google, backend: s
         assert export.json()["content_ids"] == [content_id]
         with runtime.db.session(write=False) as session:
             quota = session.scalars(select(QuotaUse).order_by(QuotaUse.bucket)).all()
-        assert [(q.bucket, q.used) for q in quota] == [("units", 1), ("uploads", 1)]
+        # channels.list (1 unit) and one upload (1 upload, 1600 units)
+        assert [(q.bucket, q.used) for q in quota] == [("units", 1601), ("uploads", 1)]
         scraped = client.get("/metrics").text
         assert 'autoclip_youtube_quota_used{bucket="uploads"} 1.0' in scraped
-        assert 'autoclip_youtube_quota_used{bucket="units"} 1.0' in scraped
+        assert 'autoclip_youtube_quota_used{bucket="units"} 1601.0' in scraped
         assert 'autoclip_publishes_total{outcome="published"} 1.0' in scraped
 
         # the webhook: refused twice, then delivered; signed, verified, logged
@@ -310,8 +311,9 @@ def test_a_used_up_quota_waits_for_the_next_google_day(start: Start, google: Goo
     assert "quotaExceeded" in (held.error or "")
     assert status(runtime, content_id) is ContentStatus.PUBLISHING
     with runtime.db.session(write=False) as session:
-        used = session.scalars(select(QuotaUse.used).where(QuotaUse.bucket == "uploads")).one()
-    assert used == runtime.settings.youtube_daily_uploads  # the day counts as full now
+        used = session.scalars(select(QuotaUse.used).where(QuotaUse.bucket == "units")).one()
+    # quotaExceeded is the units' limit: the day's units count as spent now
+    assert used == runtime.settings.youtube_daily_units
 
     # and a publish asked for today does not even try
     second = ready_content(runtime, client, auth, 256 * 1024)
@@ -411,3 +413,73 @@ def test_bad_receivers_and_channels_are_refused_naming_the_field(client: TestCli
     assert client.post(f"{API}/channels/youtube/connect", headers=auth).status_code == 409
     types = client.get(f"{API}/webhooks/event-types", headers=auth).json()
     assert "schedule.run" in types
+
+
+def test_the_days_api_units_are_enforced_like_the_uploads(start: Start, google: Google) -> None:
+    """Two uploads of 1600 units fit in 3201 (the channel's connection took 1); the third
+    waits for the next Google day without calling YouTube, and counts nothing."""
+    runtime, client = start(**youtube_settings(google.base), youtube_daily_units=3201)
+    auth = sign_up(client)
+    connect_channel(client, auth, google)
+    first, second, third = (ready_content(runtime, client, auth, 256 * 1024) for _ in range(3))
+    for content_id in (first, second):
+        assert client.post(f"{API}/contents/{content_id}/publish", headers=auth).status_code == 202
+        done = wait_for(settled(runtime, content_id), 60, "the publish to end")
+        assert done.status.value == "published", done.error
+    uploads = [line for line in google.log if line.startswith("POST /upload")]
+    assert len(uploads) == 2
+    assert client.post(f"{API}/contents/{third}/publish", headers=auth).status_code == 202
+
+    def waiting() -> Publication | None:
+        found = publication(runtime, third)
+        return found if found.not_before is not None else None
+
+    held = wait_for(waiting, 30, "the third to wait")
+    assert held.status.value == "publishing"
+    assert held.not_before == next_quota_day()
+    assert held.error is not None
+    assert "API units are used up (an upload costs 1600 of the 3201 a day)" in held.error
+    assert [line for line in google.log if line.startswith("POST /upload")] == uploads
+    with runtime.db.session(write=False) as session:
+        quota = session.scalars(select(QuotaUse).order_by(QuotaUse.bucket)).all()
+    assert [(q.bucket, q.used) for q in quota] == [("units", 3201), ("uploads", 2)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_callbacks_keep_verifying_across_a_key_rotation(start: Start) -> None:
+    """The callback secret is derived from the server's key. After `autoclip keys rotate`
+    (the new key first, the old one still accepted) a callback is signed with both
+    secrets, so a receiver holding the old one still verifies; once the operator drops
+    the old key, only the new secret does."""
+    from autoclip.service.webhooks.events import EventType
+    from autoclip.service.webhooks.service import emit_content_by_id
+
+    old_key, new_key = "old-key-" + uuid.uuid4().hex, "new-key-" + uuid.uuid4().hex
+    common = {"webhooks": fast_webhooks(), "outbound_allow": "127.0.0.1"}
+    with webhook_receiver() as receiver:
+        runtime, client = start(secret_key=old_key, **common)
+        auth = sign_up(client)
+        old_secret = client.get(f"{API}/webhooks/callback-secret", headers=auth).json()["secret"]
+        content_id = ready_content(runtime, client, auth, 1000)
+        with runtime.db.session() as session:
+            session.execute(
+                update(Content)
+                .where(Content.id == uuid.UUID(content_id))
+                .values(callback_url=f"{receiver.url}/wait")
+            )
+
+        def hear(keys: dict[str, Any], count: int) -> list[int]:
+            runtime, _ = start(**keys, **common)
+            with runtime.db.session() as session:
+                emit_content_by_id(session, runtime.jobs, uuid.UUID(content_id),
+                                   EventType.CONTENT_READY)  # fmt: skip
+            wait_for(lambda: len(receiver.got) == count or None, 30, "the callback")
+            return receiver.got[-1].verified_with
+
+        rotated = {"secret_key": new_key, "previous_secret_keys": [old_key]}
+        runtime, client = start(**rotated, **common)
+        new_secret = client.get(f"{API}/webhooks/callback-secret", headers=auth).json()["secret"]
+        assert new_secret != old_secret  # what the endpoint shows follows the new key
+        receiver.secrets = [old_secret, new_secret]
+        assert hear(rotated, 1) == [0, 1]  # both verify during the overlap
+        assert hear({"secret_key": new_key}, 2) == [1]  # the old key dropped: the new only

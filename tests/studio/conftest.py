@@ -1,6 +1,7 @@
 """The studio in a real Chromium: one embedded server (SQLite, local folder, the worker
 inside, offline providers) and one browser for the whole session; a fresh browser context
-(cookies, language) per user.
+(cookies, language) per user. The server publishes to the local Google stand-in
+(tests/youtube_server.py), consent page included.
 
 Chromium is Debian's package (`scripts/ensure-tools.sh` installs it), driven by
 Playwright's Python package with that executable: Playwright's own browser download is
@@ -30,6 +31,7 @@ from autoclip.service.db import Database
 from autoclip.service.migrate import upgrade
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.settings import Settings, WorkerSettings
+from youtube_server import Google, google_standin, youtube_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "푸른 바다 위의 고래 노래"
@@ -64,19 +66,31 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+def google() -> Iterator[Google]:
+    """Google's consent page and the YouTube Data API, on loopback, for the whole session."""
+    with google_standin() as state:
+        yield state
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory, google: Google) -> Iterator[Studio]:
     data = tmp_path_factory.mktemp("studio-data")
+    port = _free_port()
     settings = Settings(
         data_dir=data,
         secret_key="studio-test-" + uuid.uuid4().hex,
-        outbound_allow="127.0.0.1",  # the failing page of a test is on loopback
         worker=WorkerSettings(lease_seconds=5, reconcile_seconds=0.5, retry_base_seconds=0),
+        **youtube_settings(google.base)
+        | {
+            "outbound_allow": "127.0.0.1",  # a failing page, Google, webhooks: on loopback
+            # No PUBLIC_URL: the studio's callback is this site as the browser sees it.
+            "youtube_redirect_uri": "",
+        },
     )
     database = Database(settings.effective_database_url())
     upgrade(database)
     database.dispose()
     runtime = build_runtime(settings)
-    port = _free_port()
     config = uvicorn.Config(
         create_app(runtime, run_worker=True), host="127.0.0.1", port=port, log_level="warning"
     )
@@ -112,15 +126,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 def open_context(
-    browser: Browser, language: str, width: int = 1280, height: int = 900
-) -> BrowserContext:
-    """A new browser profile whose language is `language` (ko or en)."""
+    browser: Browser, language: str, width: int = 1280, height: int = 900,
+    timezone: str | None = None,
+) -> BrowserContext:  # fmt: skip
+    """A new browser profile whose language is `language` (ko or en), in `timezone` (an
+    IANA name; the machine's when None)."""
     header = "ko-KR,ko;q=0.9,en;q=0.5" if language == "ko" else "en-US,en;q=0.9"
     context = browser.new_context(
         locale="ko-KR" if language == "ko" else "en-US",
         extra_http_headers={"Accept-Language": header},
         viewport={"width": width, "height": height},
         accept_downloads=True,
+        timezone_id=timezone,
     )
     context.set_default_timeout(20_000)
     return context

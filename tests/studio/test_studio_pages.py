@@ -4,13 +4,16 @@ and a catalog with every word in both languages."""
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -22,12 +25,17 @@ from autoclip.service.billing.usage import DailyUsage, UsageReport
 from autoclip.service.db import Database
 from autoclip.service.deps import ANONYMOUS_PER_MINUTE
 from autoclip.service.migrate import upgrade
+from autoclip.service.models import Content
+from autoclip.service.protection import STRICT_CSP
 from autoclip.service.runtime import Runtime, build_runtime
 from autoclip.service.studio.catalog import MESSAGES
 from autoclip.service.studio.chart import HEIGHT, LEFT, WIDTH, cost_chart
 from autoclip.settings import AuthSettings, Settings
 from ratelimits import frozen_rate_limits
+from s3server import create_bucket, s3_endpoint, use_test_credentials
 from service.conftest import empty_postgres
+
+__all__ = ["s3_endpoint"]  # a fixture, used by name
 
 TEMPLATES = Path(__file__).parents[2] / "src/autoclip/service/studio/templates"
 PASSWORD = "푸른 바다 위의 고래 노래"
@@ -54,12 +62,18 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
         "auth": AuthSettings(failures_per_account=3, min_password_score=3),
     }
     fields["data_dir"].mkdir()
+    # A test module may add settings of its own (the factory's pages fetch from loopback).
+    fields |= getattr(request.module, "EXTRA_SETTINGS", {})
     if request.param == "postgresql":
         url = request.getfixturevalue("migrated_postgres")
         empty_postgres(url)
         redis_url = request.getfixturevalue("redis_server_url")
         Redis.from_url(redis_url).flushdb()
         fields |= {"database_url": url, "redis_url": redis_url}
+    if "s3" in request.fixturenames:  # the files in a bucket of a local S3 server
+        endpoint = request.getfixturevalue("s3")
+        fields |= {"storage_url": f"s3://{create_bucket(endpoint)}/autoclip",
+                   "s3_endpoint_url": endpoint}  # fmt: skip
     settings = Settings(**fields)
     if request.param == "sqlite":
         database = Database(settings.effective_database_url())
@@ -68,6 +82,14 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runtime]
     built = build_runtime(settings)
     yield built
     built.close()
+
+
+@pytest.fixture
+def s3(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A local S3 server's endpoint, with the test credentials set."""
+    endpoint: str = request.getfixturevalue("s3_endpoint")
+    use_test_credentials(monkeypatch)
+    return endpoint
 
 
 @pytest.fixture
@@ -163,6 +185,28 @@ def test_session_cookie_and_log_out(client: TestClient, runtime: Runtime) -> Non
     again = client.get("/")
     assert again.status_code == 303
     assert again.headers["location"] == "/login?next=/"
+
+
+def test_studio_sessions_and_api_refresh_tokens_are_not_interchangeable(
+    client: TestClient, runtime: Runtime
+) -> None:
+    sign_up(client, runtime, "kim@example.com", EN)
+    cookie = client.cookies.get("autoclip_session")
+    assert cookie
+    # The browser's session is no API refresh token: refused, and the session lives on.
+    traded = client.post("/api/v1/auth/refresh", json={"refresh_token": cookie})
+    assert traded.status_code == 401, traded.text
+    assert "studio session" in traded.json()["detail"]
+    assert client.get("/").status_code == 200
+    # An API client's refresh token is no studio session: as a cookie it signs nobody in.
+    api = client.post("/api/v1/auth/login",
+                      json={"email": "kim@example.com", "password": PASSWORD}).json()  # fmt: skip
+    browser = TestClient(client.app, follow_redirects=False)
+    browser.cookies.set("autoclip_session", api["refresh_token"])
+    assert browser.get("/").headers["location"] == "/login?next=/"
+    # ...and it still refreshes where it belongs.
+    rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": api["refresh_token"]})
+    assert rotated.status_code == 200, rotated.text
 
 
 def test_sign_in_rules_said_in_words(client: TestClient, runtime: Runtime) -> None:
@@ -444,6 +488,36 @@ def test_media_library_uploads_lists_and_deletes_its_owners_files(
     assert "바다.png" not in client.get("/media").text
 
 
+def test_with_s3_storage_the_pages_show_the_buckets_links(
+    client: TestClient, runtime: Runtime, s3: str
+) -> None:
+    client.headers.update(EN)
+    sign_up(client, runtime, "bucket@example.com", EN)
+    token = form_token(client.get("/media"))
+    picture = _png()
+    added = client.post("/media", data={"csrf": token},
+                        files={"file": ("sea.png", picture, "image/png")})  # fmt: skip
+    assert added.status_code == 303, added.text
+    library = client.get("/media")
+    shown = re.search(r'<img src="([^"]+)"', library.text)
+    assert shown is not None
+    link = html.unescape(shown.group(1))
+    where = urlsplit(link)
+    origin = f"{where.scheme}://{where.netloc}"
+    assert origin == s3.rstrip("/")  # a presigned link to the bucket, not this API
+    directives = dict(
+        part.strip().split(" ", 1) for part in library.headers["Content-Security-Policy"].split(";")
+    )
+    # The bucket's origin may be shown as a picture or a video; nothing else changes.
+    assert directives["img-src"].split() == ["'self'", "data:", origin]
+    assert directives["media-src"].split() == ["'self'", origin]
+    for name in ("default-src", "script-src", "connect-src", "style-src", "font-src"):
+        assert origin not in directives[name]
+    assert httpx.get(link).content == picture  # and the link serves the file
+    # The API's own answers keep their strict policy.
+    assert client.get("/api/v1/media").headers["Content-Security-Policy"] == STRICT_CSP
+
+
 def test_password_change_keeps_this_browser_and_ends_the_others(
     client: TestClient, runtime: Runtime
 ) -> None:
@@ -536,3 +610,81 @@ def test_cancel_and_delete_from_a_videos_page(client: TestClient, runtime: Runti
     assert deleted.headers["location"] == "/?notice=content.deleted"
     assert "The video was deleted." in client.get(deleted.headers["location"]).text
     assert client.get(where).status_code == 404
+
+
+def _wav(seconds: float = 2.0) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(bytes(range(256)) * round(seconds * 8000 * 2 / 256))
+    return buffer.getvalue()
+
+
+def test_wizard_narrates_with_my_recording_chosen_or_uploaded(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """ "My recording": a sound file of the library, or one uploaded with the form (kept in
+    the library), becomes the content's `narration_media_id`; a voice chosen instead
+    leaves it out; "my recording" with none is said on its field, in Korean."""
+    client.headers.update(KO)
+    sign_up(client, runtime, "voice@example.com", KO)
+    token = form_token(client.get("/new"))
+    base = {"kind": "text", "text": "내 목소리로 읽은 짧은 영상입니다. " * 2, "csrf": token}
+
+    def options_of(made: Response) -> dict[str, Any]:
+        assert made.status_code == 303, made.text
+        content_id = uuid.UUID(made.headers["location"].rsplit("/", 1)[-1])
+        with runtime.db.session(write=False) as session:
+            row = session.get(Content, content_id)
+            assert row is not None
+            return row.options.model_dump(mode="json")
+
+    none = client.post("/new", data={**base, "narration": "recording",
+                                     "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert none.status_code == 422
+    assert 'id="f-narration_media_id-error"' in none.text
+    assert "보관함에서 녹음을 고르거나 새로 올려 주세요." in none.text
+
+    uploaded = client.post(
+        "/new",
+        data={**base, "narration": "recording", "idempotency": uuid.uuid4().hex},
+        files={"recording": ("내 녹음.wav", _wav(), "audio/wav")},
+    )
+    media_id = options_of(uploaded)["narration_media_id"]
+    assert media_id is not None
+    # Kept in the library, and offered by the wizard from then on.
+    assert "내 녹음.wav" in client.get("/media").text
+    wizard = client.get("/new").text
+    assert f'<option value="{media_id}">내 녹음.wav (2초)</option>' in wizard
+
+    chosen = client.post("/new", data={**base, "narration": "recording",
+                                       "narration_media_id": media_id,
+                                       "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert options_of(chosen)["narration_media_id"] == media_id
+    voice = client.post("/new", data={**base, "narration": "voice", "narration_media_id": media_id,
+                                      "idempotency": uuid.uuid4().hex})  # fmt: skip
+    assert options_of(voice)["narration_media_id"] is None
+
+    # A picture is no recording; another user's recording is none of theirs.
+    picture = client.post(
+        "/new",
+        data={**base, "narration": "recording", "idempotency": uuid.uuid4().hex},
+        files={"recording": ("사진.png", _png(), "image/png")},
+    )
+    assert picture.status_code == 422
+    assert 'id="f-narration_media_id-error"' in picture.text
+    other = TestClient(client.app, follow_redirects=False)
+    sign_up(other, runtime, "other-voice@example.com", EN)
+    theirs = other.post(
+        "/new",
+        data={**base, "csrf": form_token(other.get("/new")), "narration": "recording",
+              "narration_media_id": media_id, "idempotency": uuid.uuid4().hex},
+    )  # fmt: skip
+    assert theirs.status_code == 422
+    assert "Choose a recording from your library or upload one." in theirs.text
+    assert "내 녹음.wav" not in other.get("/new").text

@@ -117,7 +117,9 @@ def test_clip_is_returned_with_a_representative_frame(tmp_path: Path) -> None:
     )
     visual = source.make(request, tmp_path / "out")
     assert visual.kind is VisualKind.CLIP
-    assert visual.path == clip
+    # A copy beside the still: the visual holds all it needs, wherever the original goes.
+    assert visual.path == tmp_path / "out" / "clip.mp4"
+    assert visual.path.read_bytes() == clip.read_bytes()
     assert visual.origin == "ocean-waves.mp4"
     with Image.open(visual.still_path) as frame:
         assert frame.size == (1080, 1920)

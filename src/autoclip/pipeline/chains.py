@@ -29,6 +29,7 @@ from autoclip.providers.narration.base import Narrator, NarratorName
 from autoclip.providers.narration.registry import cloud_narrator_of, narrator, narrator_for
 from autoclip.providers.narration.spoken import ReadingNarrator
 from autoclip.providers.visuals.base import VisualName, VisualSource
+from autoclip.providers.visuals.library import AssetLibrary
 from autoclip.providers.visuals.registry import visual_source
 from autoclip.providers.writing.base import (
     TOPIC_NEEDS_MODEL,
@@ -47,10 +48,11 @@ R = TypeVar("R")
 log = logging.getLogger("autoclip.providers")
 
 # The key each cloud provider cannot work without, by its name in any chain (Gemini writes
-# and draws with one key). The OpenAI-compatible ones work keyless against local servers
-# such as Ollama.
-REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
+# and draws with one key). The OpenAI-compatible ones (writer and narrator) work keyless
+# only against a server named by its own base URL, such as a local Ollama.
+REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | bool | None]] = {
     "gemini": lambda settings: settings.gemini.api_key,
+    "openai": lambda settings: settings.openai.usable,
     "elevenlabs": lambda settings: settings.elevenlabs.api_key,
     "pexels": lambda settings: settings.pexels.api_key,
     "google": lambda s: s.google_tts.api_key or s.google_tts.access_token,
@@ -58,6 +60,7 @@ REQUIRED_KEYS: dict[str, Callable[[Settings], SecretStr | str | None]] = {
 }
 # The variable to set for each, where it is not AUTOCLIP_<NAME>_API_KEY.
 KEY_VARIABLES = {
+    "openai": "AUTOCLIP_OPENAI_API_KEY, or AUTOCLIP_OPENAI_BASE_URL of a keyless local server",
     "google": "AUTOCLIP_GOOGLE_TTS_API_KEY",
     "clova": "AUTOCLIP_CLOVA_CLIENT_ID and AUTOCLIP_CLOVA_CLIENT_SECRET",
 }
@@ -210,8 +213,8 @@ class Providers:
 
     # -- visuals --------------------------------------------------------------------------
 
-    def visual_sources(self, assets: Path | None) -> list[VisualSource]:
-        """The visual chain; a folder of the user's own assets (`--assets`) goes first."""
+    def visual_sources(self, assets: Path | AssetLibrary | None) -> list[VisualSource]:
+        """The visual chain; the user's own assets (`--assets`) go first."""
         names = list(self.visual_names)
         if assets is not None and VisualName.LIBRARY not in names:
             names.insert(0, VisualName.LIBRARY)

@@ -27,6 +27,7 @@ from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import layout_pages
 from autoclip.captions.srt import render_srt
 from autoclip.captions.style import CaptionStyle, caption_style
+from autoclip.captions.style import release_fonts as release_caption_fonts
 from autoclip.errors import (
     CancelledError,
     ContentBlockedError,
@@ -53,7 +54,9 @@ from autoclip.pipeline.cache import StageCache, file_fingerprint, input_hash
 from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.progress import ProgressListener, SilentProgress, Stage
 from autoclip.providers.chain import first_that_serves
+from autoclip.providers.narration import recorded
 from autoclip.providers.narration.base import Narrator, SceneNarration, VoiceRequest, WordTiming
+from autoclip.providers.narration.recorded import load_recording, split_recording
 from autoclip.providers.narration.track import assemble_track
 from autoclip.providers.visuals.base import (
     Attribution,
@@ -65,6 +68,8 @@ from autoclip.providers.visuals.base import (
     read_attribution,
     stock_key,
 )
+from autoclip.providers.visuals.library import AssetLibrary
+from autoclip.providers.visuals.picture import PictureVisual
 from autoclip.providers.writing.base import ScriptWriter, SourceMaterial
 from autoclip.render.audio import (
     MUSIC_LEVEL_DB,
@@ -83,7 +88,8 @@ from autoclip.render.video import (
     render_video,
 )
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
-from autoclip.script.model import Script
+from autoclip.script.model import Scene, Script
+from autoclip.visuals.typeset import release_fonts as release_card_fonts
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
 ENGINE_VERSION = "6"  # 6: sub-pixel warp, frames piped to one encoder
@@ -99,7 +105,7 @@ class GenerateRequest:
     source: SourceMaterial
     options: GenerateOptions = field(default_factory=GenerateOptions)
     music: Path | None = None
-    assets: Path | None = None
+    assets: Path | AssetLibrary | None = None  # a folder, or the service's media library
     script: Script | None = None  # an edited script, used instead of writing one
     content_id: str | None = None  # the service passes its own; the CLI derives one
     # Stages to make anew although their inputs are unchanged (the service's "regenerate").
@@ -117,6 +123,10 @@ class GenerateRequest:
     safety: SafetyReport | None = None
     # Template, caption style and brand kit; the default is AutoClip's own look.
     look: Look = field(default_factory=Look)
+    # The creator's own recording of the whole script, used instead of a narrator.
+    narration_audio: Path | None = None
+    # The files of the scenes' own pictures, by the `picture_id` the script's scenes give.
+    pictures: dict[str, Path] = field(default_factory=dict)
 
     @property
     def music_bed(self) -> Path | None:
@@ -300,14 +310,16 @@ class Engine:
             shown = " ".join(scene.narration for _, scene in script.timeline())
             check_text_covered(brand.font, shown)
         timeline_length = len(script.timeline())
+        recording = request.narration_audio
         narrators = _pinned_first(narrators, served.get("narration"))
+
+        def narrate() -> tuple[NarrationTrack, bool]:
+            if recording is not None:  # the creator's own voice: no narrator is asked
+                return self._narrate_recording(run, script, options, recording)
+            return self._narrate(run, script, options, narrators)
+
         try:
-            track = self._stage(
-                run,
-                Stage.NARRATION,
-                timeline_length,
-                lambda: self._narrate(run, script, options, narrators),
-            )
+            track = self._stage(run, Stage.NARRATION, timeline_length, narrate)
         finally:
             _release_voices(narrators)
         visuals = self._stage(
@@ -315,7 +327,13 @@ class Engine:
             Stage.VISUALS,
             timeline_length,
             lambda: self._visuals(
-                run, script, options, visual_sources, served.get("visuals"), request.look
+                run,
+                script,
+                options,
+                visual_sources,
+                served.get("visuals"),
+                request.look,
+                request.pictures,
             ),
         )
         captions = self._stage(
@@ -347,6 +365,13 @@ class Engine:
                 kinds = set()
             if "audio" not in kinds:
                 raise InputError("music", f"{request.music} is not an audio file")
+        if request.narration_audio is not None and not request.narration_audio.is_file():
+            raise InputError("narration_audio", f"file not found: {request.narration_audio}")
+        if request.script is not None:
+            for field_name, scene in _scene_fields(request.script):
+                picture = scene.picture_id
+                if picture is not None and not request.pictures.get(picture, Path()).is_file():
+                    raise InputError(f"{field_name}.picture_id", f"no such picture: {picture}")
         return narrators, self.providers.visual_sources(request.assets)
 
     def _stage(
@@ -407,7 +432,7 @@ class Engine:
             Stage.SAFETY,
             "safety",
             SAFETY_VERSION,
-            script.model_dump(mode="json"),
+            script.words(),
             vertical.value,
             reviewer.identity() if reviewer else None,
         )
@@ -496,6 +521,55 @@ class Engine:
         )
         return track, all_reused and reused
 
+    def _narrate_recording(
+        self, run: RunContext, script: Script, options: GenerateOptions, audio: Path
+    ) -> tuple[NarrationTrack, bool]:
+        """The creator's recording of the whole script, cut into the scenes' narrations
+        (`narration.recorded`); its scenes join with no added gap: the recording's own
+        pauses between scenes are kept instead."""
+        texts = [scene.narration for _, scene in script.timeline()]
+        lexicon = dict(options.pronunciations)
+        recording = load_recording(audio)
+        key = run.key(
+            Stage.NARRATION,
+            "narration",
+            recorded.SERVED_BY,
+            recorded.identity(recording, texts, script.language, lexicon),
+        )
+
+        def cut(folder: Path) -> None:
+            scenes = split_recording(recording, texts, script.language, folder, lexicon)
+            stored = [
+                s.model_copy(update={"wav_path": Path(s.wav_path.name)}).model_dump(mode="json")
+                for s in scenes
+            ]
+            (folder / "narration.json").write_text(json.dumps(stored), "utf-8")
+
+        entry, reused = self.cache.get_or_make("narration", key, cut)
+        scenes = [
+            stored.model_copy(update={"wav_path": entry / stored.wav_path})
+            for stored in map(
+                SceneNarration.model_validate,
+                json.loads((entry / "narration.json").read_text("utf-8")),
+            )
+        ]
+        self.progress.stage_advanced(Stage.NARRATION, len(scenes))
+        run.served["narration"] = recorded.SERVED_BY
+        track_key = input_hash("track", ENGINE_VERSION, [key], 0.0)
+        made, track_reused = self.cache.get_or_make(
+            "track", track_key, lambda d: _assemble(scenes, d, gap=0.0)
+        )
+        meta = json.loads((made / "track.json").read_text())
+        track = NarrationTrack(
+            key=track_key,
+            wav=made / "narration.wav",
+            mp3=made / "audio.mp3",
+            offsets=meta["offsets"],
+            duration=meta["duration"],
+            scenes=scenes,
+        )
+        return track, reused and track_reused
+
     def _visuals(
         self,
         run: RunContext,
@@ -504,8 +578,10 @@ class Engine:
         sources: list[VisualSource],
         pinned: list[str] | None,
         look: Look,
+        pictures: dict[str, Path],
     ) -> tuple[list[SceneVisual], bool]:
         timeline = script.timeline()
+        fields = [name for name, _ in _scene_fields(script)]
         card = look.card_layout(options.aspect, options.frame_size)
         made: list[SceneVisual] = []
         all_reused = True
@@ -527,6 +603,12 @@ class Engine:
             )
             first = pinned[number - 1] if pinned and len(pinned) == len(timeline) else None
             chain = _pinned_first(sources, first)
+            if scene.picture_id is not None:
+                # The user's own choice for this scene: no other source stands in for it.
+                where = f"{fields[number - 1]}.picture_id"
+                if scene.picture_id not in pictures:
+                    raise InputError(where, f"no such picture: {scene.picture_id}")
+                chain = [PictureVisual(pictures[scene.picture_id], where)]
             visual, reused = self._scene_visual(run, visual_request, chain)
             if visual.attribution:
                 shown.add(stock_key(visual.attribution))
@@ -669,7 +751,10 @@ class Engine:
                 )  # fmt: skip
                 logo_at = logo_corner(brand.logo_position, options.frame_size, drawn)
             # The encoder is about to start beside this process: give back what the earlier
-            # stages freed (measured on the 60 s benchmark: the render's whole-tree peak).
+            # stages freed (measured on the 60 s benchmark: the render's whole-tree peak),
+            # the fonts the cards and captions opened included (the thumbnail reopens one).
+            release_caption_fonts()
+            release_card_fonts()
             return_freed_memory()
             job = RenderJob(
                 scenes=scenes,
@@ -766,6 +851,12 @@ class Engine:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _scene_fields(script: Script) -> list[tuple[str, Scene]]:
+    """The scenes in timeline order with the field that names each ("scenes.0")."""
+    body = [(f"scenes.{n}", scene) for n, scene in enumerate(script.scenes)]
+    return [("hook", script.hook), *body, ("cta", script.cta)]
+
+
 def _context(request: GenerateRequest) -> RunContext:
     return RunContext(refresh=request.refresh, refresh_token=request.refresh_token)
 
@@ -811,13 +902,21 @@ def content_id_for(request: GenerateRequest) -> str:
         asdict(request.source),
         asdict(request.options),
         file_fingerprint(request.music) if request.music else None,
-        str(request.assets.resolve()) if request.assets else None,
+        _assets_named(request.assets),
         script,
     ]
+    if request.narration_audio is not None:  # the same content ids as before without one
+        parts.append(file_fingerprint(request.narration_audio))
     if not request.look.is_default:  # the same content ids as before for AutoClip's look
         parts.append(request.look.fingerprint())
     digest = input_hash(*parts)
     return str(uuid.uuid5(CONTENT_NAMESPACE, digest))
+
+
+def _assets_named(assets: Path | AssetLibrary | None) -> object:
+    if isinstance(assets, AssetLibrary):
+        return [asset.ident or str(asset.path) for asset in assets.assets]
+    return str(assets.resolve()) if assets else None
 
 
 def _caption_style(look: Look, options: GenerateOptions) -> CaptionStyle:
@@ -886,11 +985,10 @@ def _emoji_font(captions: Path, cache_dir: Path) -> Path | None:
 
 
 def _link_fonts(folder: Path, brand_font: Path | None, emoji_font: Path | None = None) -> None:
-    """The fonts libass may use: the bundled ones, the brand's font when there is one, and
+    """The fonts libass may use: the bundled sans, the brand's font when there is one, and
     the emoji layer font when the captions draw emoji."""
-    if brand_font is None and emoji_font is None:
-        folder.symlink_to(sans_font_path().parent, target_is_directory=True)
-        return
+    # Only the files named: libass reads every font in the folder into memory (the serif
+    # beside the sans in its package is 7.3 MiB the captions never use).
     folder.mkdir()
     (folder / sans_font_path().name).symlink_to(sans_font_path())
     if brand_font is not None:
@@ -900,9 +998,9 @@ def _link_fonts(folder: Path, brand_font: Path | None, emoji_font: Path | None =
         (folder / "emoji-layers.ttf").symlink_to(emoji_font.resolve())
 
 
-def _assemble(scenes: list[SceneNarration], folder: Path) -> None:
+def _assemble(scenes: list[SceneNarration], folder: Path, gap: float = NARRATION_GAP) -> None:
     wav = folder / "narration.wav"
-    offsets = assemble_track(scenes, wav, gap=NARRATION_GAP)
+    offsets = assemble_track(scenes, wav, gap=gap)
     # audio.mp3: the narration on its own, at the same loudness as the video.
     encode_voice_track(wav, folder / "audio.mp3", ["-c:a", "libmp3lame", "-b:a", "128k"])
     exact = _wav_seconds(wav)

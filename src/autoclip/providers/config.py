@@ -13,10 +13,13 @@ build each backend's own settings from them.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, SecretStr
 
 from autoclip.providers.cloud.http import CallSettings
+
+OPENAI_HOST = "api.openai.com"
 
 
 class ProviderConfig(CallSettings):
@@ -55,6 +58,13 @@ class OpenAIConfig(ProviderConfig):
     model: str = Field(default="gpt-4o-mini", description="Writes scripts.")
     speech_model: str = "gpt-4o-mini-tts"
     voice: str | None = Field(default=None, description="Default: one per language.")
+
+    @property
+    def usable(self) -> bool:
+        """OpenAI's own API needs a key; a server named by another base URL (Ollama, vLLM
+        on this machine) may take none. So keyless means a base URL set to such a server:
+        an install with neither does not count OpenAI as configured."""
+        return self.api_key is not None or urlsplit(self.base_url).hostname != OPENAI_HOST
 
 
 class ElevenLabsConfig(ProviderConfig):

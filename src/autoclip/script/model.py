@@ -22,6 +22,15 @@ class Scene(BaseModel):
     on_screen_text: str = Field(description="Short text set on the scene's visual.")
     visual: str = Field(description="What the visual should show, in words.")
     keywords: list[str] = Field(default_factory=list, description="Words to match assets by.")
+    # Left out of the JSON when unset: scripts (and the cache keys made of them) read as
+    # they did before scenes could carry a picture.
+    picture_id: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="A picture of the user's own shown instead of a made visual: a name "
+        "`GenerateRequest.pictures` maps to a file (the service's media id; the command "
+        "line's path, relative to the script file).",
+    )
 
 
 class Script(BaseModel):
@@ -34,6 +43,15 @@ class Script(BaseModel):
     cta: Scene
     description: str
     hashtags: list[str]
+
+    def words(self) -> dict[str, object]:
+        """The script without its scenes' pictures: what is said and shown in text, which
+        is all the safety check reads (a new picture is not a new script to check)."""
+        no_picture = {"picture_id"}
+        return self.model_dump(
+            mode="json",
+            exclude={"hook": no_picture, "cta": no_picture, "scenes": {"__all__": no_picture}},
+        )
 
     def timeline(self) -> list[tuple[SceneKind, Scene]]:
         """The scenes in the order the video plays them: hook, body scenes, call to action.

@@ -123,7 +123,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(brand_uploads, prefix=API_PREFIX)
     app.include_router(health_router)
     docs_headers = install_docs(app)
-    studio_headers = install_studio(app)
+    studio_headers = install_studio(app, runtime.storage)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
     # latency metrics.
     app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
@@ -137,6 +137,8 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
             # posts to /media the same way).
             f"{API_PREFIX}/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             "/media": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
+            # The storyboard's form, which may carry a scene's new picture.
+            "/contents": settings.media.max_bytes + UPLOAD_FRAMING_BYTES,
             f"{API_PREFIX}/brand-files": settings.max_upload_bytes,
         },
     )

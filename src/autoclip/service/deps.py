@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import ApiScope, Credential
+from autoclip.service.auth.repository import ApiKeyRepository, UserRepository
 from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
 from autoclip.service.auth.verification import EmailNotVerified
 from autoclip.service.clients import rate_key
-from autoclip.service.db import after_commit, utcnow
-from autoclip.service.models import ApiKey, Plan, User
+from autoclip.service.db import AFTER_COMMIT, utcnow
+from autoclip.service.models import Plan
 from autoclip.service.problems import (
     Forbidden,
     TooManyRequests,
@@ -49,20 +49,61 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Se
 
     Opening it does no I/O (it connects when first used), so it happens on the event loop;
     its end (commit or rollback, close) goes to a worker thread, shielded from
-    cancellation so that a client that hangs up never leaves a connection checked out.
+    cancellation so that a client that hangs up never leaves a connection checked out. A
+    session the request never used (it began no transaction, holds nothing to flush and
+    nothing to run after commit) is closed on the loop: closing it does no I/O either.
     """
     session = runtime.db.open(write=request.method not in SAFE_METHODS)
     try:
         yield session
     except BaseException:
+        if _untouched(session):
+            session.close()
+            raise
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(runtime.db.finish, session, commit=False)
         raise
+    if _untouched(session):
+        session.close()
+        return
     with anyio.CancelScope(shield=True):
         await run_in_threadpool(runtime.db.finish, session, commit=True)
 
 
+def _untouched(session: Session) -> bool:
+    return not (
+        session.in_transaction()
+        or session.new
+        or session.dirty
+        or session.deleted
+        or session.info.get(AFTER_COMMIT)
+    )
+
+
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+T = TypeVar("T")
+
+
+async def in_one_hop(runtime: Runtime, work: Callable[[Session], T], *, write: bool) -> T:
+    """A hot route's whole unit of work in one worker thread: open a session, `work` (which
+    may serialise its answer there too), commit and run the after-commit steps, or roll
+    back; close. `SessionDep` costs a route two hops (the endpoint, then the commit) and
+    the dependency machinery around them. Waiting for the thread is shielded from
+    cancellation (AnyIO's default), so the session always ends in it."""
+    return await run_in_threadpool(_unit_of_work, runtime, work, write)
+
+
+def _unit_of_work(runtime: Runtime, work: Callable[[Session], T], write: bool) -> T:
+    with runtime.db.session(write=write) as session:
+        return work(session)
+
+
+def json_answer(
+    body: bytes, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """An answer serialised already (`model.model_dump_json()`), which FastAPI sends as it
+    is; the route's `response_model` still describes it in the OpenAPI document."""
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
 
 
 # The credentials as the OpenAPI document declares them (a generated client, and the
@@ -100,33 +141,35 @@ def _limit(request: Request, runtime: Runtime, client: str, per_minute: int) -> 
 
 
 def _caller(runtime: Runtime, session: Session, user_id: uuid.UUID) -> Caller | None:
-    return runtime.callers.get(user_id, lambda: session.get(User, user_id))
+    return runtime.callers.get(user_id, lambda: UserRepository(session).get(user_id))
 
 
-def _by_api_key(runtime: Runtime, session: Session, token: str) -> tuple[Caller, Credential] | None:
-    if token.startswith(API_KEY_PREFIX):
-        now = utcnow()
-        key = session.execute(
-            select(ApiKey).where(
-                ApiKey.key_hash == hash_secret(token),
-                ApiKey.revoked_at.is_(None),
-                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
-            )
-        ).scalar_one_or_none()
+def _read_caller(runtime: Runtime, user_id: uuid.UUID) -> Caller | None:
+    """In a worker thread: the caller, from the cache or else its row, read in a session of
+    its own (the request's unit of work has not begun: on SQLite a write request's holds
+    the write lock from its first statement to its commit)."""
+    with runtime.db.session(write=False) as session:
+        return _caller(runtime, session, user_id)
+
+
+def _by_api_key(runtime: Runtime, token: str) -> tuple[Caller, Credential] | None:
+    """In a worker thread: the key's caller and scopes, read in a session of their own.
+    The key's last use is written (at most every KEY_TOUCH_EVERY) once that session ended,
+    before the request's own unit of work begins."""
+    now = utcnow()
+    with runtime.db.session(write=False) as session:
+        key = ApiKeyRepository(session).live(hash_secret(token), now)
         if key is None:
             return None
-        # After the request's own unit of work: on SQLite a write request holds the write
-        # lock until then, so a second writer opened now waited 30 s for it, then failed.
-        after_commit(session, lambda: _touch_key(runtime, key))
         user = _caller(runtime, session, key.user_id)
-        scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
-        return (user, Credential(key.created_at, key.id, scopes)) if user else None
-    return None
+    if key.last_used_at is None or now - key.last_used_at >= KEY_TOUCH_EVERY:
+        with runtime.db.session() as session:
+            ApiKeyRepository(session).touch(key.id, now)
+    scopes = frozenset(ApiScope(s) for s in key.scopes.split() if s in _SCOPE_NAMES)
+    return (user, Credential(key.created_at, key.id, scopes)) if user else None
 
 
-async def _by_access_token(
-    runtime: Runtime, session: Session, token: str
-) -> tuple[Caller, Credential] | None:
+async def _by_access_token(runtime: Runtime, token: str) -> tuple[Caller, Credential] | None:
     """A signed-in user's token. Checking it is CPU work only; the user's row is read (in
     a worker thread) only when the caller cache has no fresh entry."""
     claims = runtime.signer.read_access_token(token)
@@ -134,33 +177,24 @@ async def _by_access_token(
         return None
     hit, user = runtime.callers.fresh(claims.user_id)
     if not hit:
-        user = await run_in_threadpool(_caller, runtime, session, claims.user_id)
+        user = await run_in_threadpool(_read_caller, runtime, claims.user_id)
     return (user, Credential(claims.auth_time)) if user else None
-
-
-def _touch_key(runtime: Runtime, key: ApiKey) -> None:
-    now = utcnow()
-    if key.last_used_at is not None and now - key.last_used_at < KEY_TOUCH_EVERY:
-        return
-    with runtime.db.session() as session:
-        session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
 
 
 async def current_credential(
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> tuple[Caller, Credential]:
-    # async, with the database reads in worker threads only when needed: most requests
-    # carry an access token of a cached caller and cost no thread hop here.
+    # async, and without the request's session: most requests carry an access token of a
+    # cached caller and cost no thread hop here; the others read in a session of their own.
     token = _bearer(bearer)
     if token is None:
-        found = await run_in_threadpool(_stream_ticket_user, request, runtime, session)
+        found = await run_in_threadpool(_stream_ticket_user, request, runtime)
     elif token.startswith(API_KEY_PREFIX):
-        found = await run_in_threadpool(_by_api_key, runtime, session, token)
+        found = await run_in_threadpool(_by_api_key, runtime, token)
     else:
-        found = await _by_access_token(runtime, session, token)
+        found = await _by_access_token(runtime, token)
     if found is None or not found[0].is_active:
         raise Unauthorized()
     user, credential = found
@@ -173,7 +207,7 @@ async def current_credential(
     request.state.user_id = str(user.id)
     plan = runtime.plans.get(user.plan_id)
     if plan is None:  # read once per process: plans change only by migration
-        plan = await run_in_threadpool(_plan, runtime, session, user.plan_id)
+        plan = await run_in_threadpool(_plan, runtime, user.plan_id)
     await _count(request, runtime, f"user:{user.id}", plan.requests_per_minute)
     return user, credential
 
@@ -184,9 +218,7 @@ async def current_user(
     return found[0]
 
 
-def _stream_ticket_user(
-    request: Request, runtime: Runtime, session: Session
-) -> tuple[Caller, Credential] | None:
+def _stream_ticket_user(request: Request, runtime: Runtime) -> tuple[Caller, Credential] | None:
     # Browsers' EventSource cannot set headers: the events route alone takes a ticket
     # (from POST …/events/ticket) in its URL, good for that content's stream for a minute.
     ticket = request.query_params.get("ticket")
@@ -197,19 +229,20 @@ def _stream_ticket_user(
         user_id = runtime.signer.read_stream_ticket(ticket, uuid.UUID(str(content_id)))
     except ValueError:
         return None
-    user = _caller(runtime, session, user_id) if user_id else None
+    user = _read_caller(runtime, user_id) if user_id else None
     # A ticket reads one stream: it is no session, so it counts as signed in long ago.
     read_only = Credential(datetime.min.replace(tzinfo=UTC), scopes=frozenset({ApiScope.READ}))
     return (user, read_only) if user else None
 
 
-def _plan(runtime: Runtime, session: Session, plan_id: str) -> Plan:
+def _plan(runtime: Runtime, plan_id: str) -> Plan:
     plan = runtime.plans.get(plan_id)
     if plan is None:  # plans change only by migration: kept for the process's life
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            raise Unauthorized("the account's plan does not exist")
-        session.expunge(plan)
+        with runtime.db.session(write=False) as session:
+            plan = session.get(Plan, plan_id)
+            if plan is None:
+                raise Unauthorized("the account's plan does not exist")
+            session.expunge(plan)
         runtime.plans[plan_id] = plan
     return plan
 

@@ -306,6 +306,13 @@ class Content(Base):
     # Where this content's events are posted besides its owner's webhook endpoints (an
     # n8n Wait node's resume URL), signed with the owner's callback secret.
     callback_url: Mapped[str | None] = mapped_column(Text)
+    # The schedule run that generated it, if any; and whether that schedule publishes it:
+    # `pending` until it is ready, then `started` (or `failed`, `skipped`), moved by one
+    # conditional UPDATE so it is published once however many processes finish it.
+    schedule_run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("schedule_runs.id", ondelete="SET NULL")
+    )
+    auto_publish: Mapped[str | None] = mapped_column(String(16))
 
 
 class GenerationRun(Base):
@@ -526,8 +533,13 @@ class Schedule(Base):
     cron: Mapped[str | None] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
     per_run: Mapped[int] = mapped_column(Integer, default=1)
-    # Publish what it made once publishing exists; else it waits for approval.
+    # Publish what it made as soon as it is ready (schedules/autopublish.py), to
+    # `channel_id`, or to the owner's one channel when that is None.
     auto_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("youtube_channels.id", ondelete="SET NULL")
+    )
+    privacy: Mapped[str] = mapped_column(String(16), default="private", server_default="private")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: disabled
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

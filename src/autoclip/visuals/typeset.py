@@ -27,6 +27,12 @@ def sans(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(sans_font_path()), size)
 
 
+def release_fonts() -> None:
+    """Drop the opened sizes of the font: each keeps its own mapping of the whole file
+    resident (see `captions.style.release_fonts`)."""
+    sans.cache_clear()
+
+
 def clean(text: str) -> str:
     """Display text: only characters the font can draw (emoji dropped), spaces collapsed."""
     return drawable(text.replace("\n", " "))

@@ -162,7 +162,7 @@ def _pauses(pcm: Pcm, rate: int) -> list[tuple[float, float]]:
     return pauses
 
 
-def _sounding_seconds(pcm: Pcm, rate: int) -> float:
+def sounding_seconds(pcm: Pcm, rate: int) -> float:
     """How long `pcm` makes sound: its pauses, however long, do not count."""
     return float(_sound(pcm, rate).sum()) * FRAME_SECONDS
 
@@ -172,7 +172,7 @@ def reference_for(text: str, language: Language, target_seconds: float) -> Refer
     voice = REFERENCE_VOICE[language]
     rate = default_rate(voice)
     pcm, sample_rate, words = speak_timed(text, voice, rate)
-    sounding = _sounding_seconds(pcm, sample_rate)
+    sounding = sounding_seconds(pcm, sample_rate)
     if sounding <= 0.0:
         raise AlignmentError("eSpeak said nothing for this text")
     ratio = sounding / target_seconds
@@ -219,12 +219,12 @@ def align(text: str, pcm: Pcm, rate: int, language: Language) -> Alignment:
     if not words:
         raise AlignmentError("the text has no words")
     start, end = _speech_span(pcm, rate)
-    sounding = _sounding_seconds(pcm, rate)
+    sounding = sounding_seconds(pcm, rate)
     reference = reference_for(text, language, sounding)
     if [w.text for w in reference.words] != words:
         raise AlignmentError("eSpeak did not time every word of the text")
     ref_start, ref_end = _voiced_seconds(reference.pcm, reference.rate)
-    ref_sounding = _sounding_seconds(reference.pcm, reference.rate)
+    ref_sounding = sounding_seconds(reference.pcm, reference.rate)
     pace = sounding / max(ref_sounding, FRAME_SECONDS)
     if not 1.0 / MAX_PACE_RATIO <= pace <= MAX_PACE_RATIO:
         raise AlignmentError(

@@ -136,6 +136,11 @@ def _elevenlabs(settings: Settings, _language: Language, meter: Meter | None) ->
 
 def _openai(settings: Settings, _language: Language, meter: Meter | None) -> Narrator:
     config = settings.openai
+    if not config.usable:
+        raise ConfigurationError(
+            "the openai narrator needs AUTOCLIP_OPENAI_API_KEY (or AUTOCLIP_OPENAI_BASE_URL "
+            "set to a local server that takes no key)"
+        )
     return OpenAISpeechNarrator(
         OpenAISpeechSettings(
             **config.calls(),

@@ -26,6 +26,11 @@ def _gemini(settings: Settings, meter: Meter | None) -> TextModel:
 
 def _openai(settings: Settings, meter: Meter | None) -> TextModel:
     config = settings.openai
+    if not config.usable:
+        raise ConfigurationError(
+            "the openai script writer needs AUTOCLIP_OPENAI_API_KEY (or AUTOCLIP_OPENAI_BASE_URL "
+            "set to a local server that takes no key)"
+        )
     return OpenAITextModel(
         OpenAISettings(
             **config.calls(), api_key=config.api_key, base_url=config.base_url, model=config.model

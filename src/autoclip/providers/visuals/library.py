@@ -13,6 +13,7 @@ reused in turn, because the user clearly meant them to be used.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess  # nosec B404 # ffprobe from an argument list, no shell
 import threading
 from collections import Counter
@@ -46,6 +47,9 @@ class Asset:
     kind: VisualKind
     keywords: frozenset[str]
     duration: float | None = None  # clips only
+    # What names the file for good, when something does (the service's media key: a new
+    # upload is a new key); else its path, size and time of change name it.
+    ident: str | None = None
 
 
 def _normalise(word: str) -> str:
@@ -65,6 +69,11 @@ def file_keywords(path: Path, root: Path) -> frozenset[str]:
         for word in words
         if word and not word.isdigit() and word.lower() not in _GENERIC
     )
+
+
+def name_keywords(name: str) -> frozenset[str]:
+    """Keywords of a file's name as its owner gave it ("혈압 측정.jpg"), no folder around it."""
+    return file_keywords(Path(Path(name).name or "file"), Path())
 
 
 def _image_ok(path: Path) -> bool:
@@ -118,6 +127,15 @@ class AssetLibrary:
     Files that cannot be opened are skipped; a folder with nothing usable is an input error,
     since the user asked for their assets and would otherwise silently get none.
     """
+
+    @classmethod
+    def of(cls, assets: list[Asset], folder: Path) -> AssetLibrary:
+        """A library of assets found elsewhere (the service's media library, in the order
+        its user uploaded it); `folder` is where they are, for messages."""
+        library = cls.__new__(cls)
+        library.folder = folder
+        library.assets = tuple(assets)
+        return library
 
     def __init__(self, folder: Path) -> None:
         if not folder.is_dir():
@@ -278,16 +296,13 @@ class LibraryVisualSource:
         asset = self.choose(request)
         if asset is None:
             return f"{LIBRARY_VERSION}\x1fcard\x1f{self._cards.identity(request)}"
-        stat = asset.path.stat()
         width, height = request.size
-        parts = (
-            LIBRARY_VERSION,
-            str(asset.path.resolve()),
-            str(stat.st_mtime_ns),
-            str(stat.st_size),
-            f"{width}x{height}",
-            str(request.number),
-        )
+        if asset.ident is not None:
+            named: tuple[str, ...] = (asset.ident,)
+        else:
+            stat = asset.path.stat()
+            named = (str(asset.path.resolve()), str(stat.st_mtime_ns), str(stat.st_size))
+        parts = (LIBRARY_VERSION, *named, f"{width}x{height}", str(request.number))
         return "\x1f".join(parts)
 
     def make(self, request: VisualRequest, out_dir: Path) -> Visual:
@@ -296,9 +311,12 @@ class LibraryVisualSource:
             return self._cards.make(request, out_dir)
         still = out_dir / f"scene_{request.number}.png"
         if asset.kind is VisualKind.CLIP:
-            clip_frame(asset.path, asset.duration, request.size, still)
-            return Visual(
-                kind=VisualKind.CLIP, path=asset.path, still_path=still, origin=asset.path.name
-            )
+            # A copy in the cache entry: the entry renders without the original (moved,
+            # or on another worker's disk when the entry comes from the shared cache).
+            clip = out_dir / f"clip{asset.path.suffix.lower()}"
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(asset.path, clip)
+            clip_frame(clip, asset.duration, request.size, still)
+            return Visual(kind=VisualKind.CLIP, path=clip, still_path=still, origin=asset.path.name)
         save_png(cover(asset.path, request.size), still)
         return Visual(kind=VisualKind.STILL, path=still, still_path=still, origin=asset.path.name)

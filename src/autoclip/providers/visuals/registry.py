@@ -14,20 +14,23 @@ from autoclip.providers.visuals.library import AssetLibrary, LibraryVisualSource
 from autoclip.providers.visuals.pexels import PexelsSettings, PexelsVisualSource
 from autoclip.settings import Settings
 
-Build = Callable[[Settings, Path | None, Meter | None], VisualSource]
+# The user's own assets: a folder (`--assets`), or a library already gathered (the
+# service's media library).
+Assets = Path | AssetLibrary | None
+Build = Callable[[Settings, Assets, Meter | None], VisualSource]
 
 
-def _cards(_settings: Settings, _assets: Path | None, _meter: Meter | None) -> VisualSource:
+def _cards(_settings: Settings, _assets: Assets, _meter: Meter | None) -> VisualSource:
     return CardVisualSource()
 
 
-def _library(_settings: Settings, assets: Path | None, _meter: Meter | None) -> VisualSource:
+def _library(_settings: Settings, assets: Assets, _meter: Meter | None) -> VisualSource:
     if assets is None:
         raise InputError("assets", "the library visuals need a folder of assets")
-    return LibraryVisualSource(AssetLibrary(assets))
+    return LibraryVisualSource(assets if isinstance(assets, AssetLibrary) else AssetLibrary(assets))
 
 
-def _gemini(settings: Settings, _assets: Path | None, meter: Meter | None) -> VisualSource:
+def _gemini(settings: Settings, _assets: Assets, meter: Meter | None) -> VisualSource:
     config = settings.gemini
     if config.api_key is None:
         raise ConfigurationError("the gemini visuals need AUTOCLIP_GEMINI_API_KEY")
@@ -42,7 +45,7 @@ def _gemini(settings: Settings, _assets: Path | None, meter: Meter | None) -> Vi
     )
 
 
-def _pexels(settings: Settings, _assets: Path | None, meter: Meter | None) -> VisualSource:
+def _pexels(settings: Settings, _assets: Assets, meter: Meter | None) -> VisualSource:
     config = settings.pexels
     if config.api_key is None:
         raise ConfigurationError("the pexels visuals need AUTOCLIP_PEXELS_API_KEY")
@@ -61,7 +64,7 @@ VISUALS: dict[VisualName, Build] = {
 
 
 def visual_source(
-    name: VisualName, settings: Settings, assets: Path | None, meter: Meter | None = None
+    name: VisualName, settings: Settings, assets: Assets, meter: Meter | None = None
 ) -> VisualSource:
     """The visual source called `name`; `assets` is the user's own folder (`--assets`).
     `ConfigurationError` when it needs a setting (a key) that is not given."""

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.db import changed_rows
@@ -126,6 +126,20 @@ class ApiKeyRepository:
     def owned(self, user_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
         key = self.session.get(ApiKey, key_id)
         return key if key is not None and key.user_id == user_id else None
+
+    def live(self, key_hash: str, now: datetime) -> ApiKey | None:
+        """The key with this hash if it is neither revoked nor expired."""
+        return self.session.execute(
+            select(ApiKey).where(
+                ApiKey.key_hash == key_hash,
+                ApiKey.revoked_at.is_(None),
+                or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+            )
+        ).scalar_one_or_none()
+
+    def touch(self, key_id: uuid.UUID, now: datetime) -> None:
+        """Record the key's last use."""
+        self.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
     def add(self, key: ApiKey) -> None:
         self.session.add(key)

@@ -26,6 +26,7 @@ from autoclip.service.auth.tokens import (
     TokenSigner,
     hash_password,
     hash_secret,
+    is_browser_session,
     new_api_key,
     new_refresh_token,
     verify_password,
@@ -118,6 +119,7 @@ def login(
     throttle: LoginThrottle,
     client: str,
     credentials: Login,
+    browser: bool = False,
 ) -> Tokens:
     """Tokens for a right email and password. Failures are counted per client (see
     throttle.py); unknown emails take the same time and the same path as known ones."""
@@ -132,7 +134,9 @@ def login(
         # Told only to who knows the password. No session for an unproven email: nothing
         # made before the verification can outlive it (verification.py).
         raise EmailNotVerified()
-    return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
+    return issue_tokens(
+        session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow(), browser=browser
+    )
 
 
 def change_password(
@@ -143,6 +147,7 @@ def change_password(
     client: str,
     account: Account,
     data: PasswordChange,
+    browser: bool = False,
 ) -> Tokens:
     """Replace the password of a signed-in account. The current password is asked for (a
     stolen access token alone must not take the account over) and wrong guesses count
@@ -162,7 +167,9 @@ def change_password(
         raise InputError("new_password", "is the current password; choose another one")
     user.password_hash = hash_password(data.new_password)
     logout_everywhere(session, user, api_keys=False)
-    return issue_tokens(session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow())
+    return issue_tokens(
+        session, signer, policy, user.id, uuid.uuid4(), auth_time=utcnow(), browser=browser
+    )
 
 
 def issue_tokens(
@@ -172,8 +179,11 @@ def issue_tokens(
     user_id: uuid.UUID,
     family: uuid.UUID,
     auth_time: datetime,
+    browser: bool = False,
 ) -> Tokens:
-    refresh = new_refresh_token()
+    """An access token and a refresh token; with `browser`, the refresh token is a studio
+    session's (a cookie), which `rotate` refuses."""
+    refresh = new_refresh_token(browser)
     TokenRepository(session).add(
         RefreshToken(
             user_id=user_id,
@@ -191,8 +201,11 @@ def issue_tokens(
 
 def rotate(session: Session, signer: TokenSigner, policy: AuthSettings, token: str) -> Tokens:
     """Trade a refresh token for a new pair. Presenting a used one revokes its whole family:
-    someone else has a copy."""
+    someone else has a copy. A studio session's token is not one: the browser's cookie
+    is never traded here (and cannot be, should it leak out of its cookie)."""
     now = utcnow()
+    if is_browser_session(token):
+        raise Unauthorized("this is a studio session, not an API refresh token; sign in")
     tokens = TokenRepository(session)
     row = tokens.by_hash(hash_secret(token))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
@@ -275,6 +288,10 @@ def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
 def browser_session(session: Session, token: str) -> tuple[uuid.UUID, datetime] | None:
     """The user and sign-in time of a studio session: a refresh token the browser holds in
     an HttpOnly cookie and never trades in (studio/session.py). It ends as any session
-    does: log-out (its family revoked), log-out everywhere, or its expiry."""
+    does: log-out (its family revoked), log-out everywhere, or its expiry. Only a token
+    made for a browser (`login(browser=True)`): an API client's refresh token is no
+    cookie."""
+    if not is_browser_session(token):
+        return None
     row = TokenRepository(session).unused(hash_secret(token), utcnow())
     return (row.user_id, row.created_at) if row is not None else None

@@ -25,6 +25,16 @@ class BatchRepository:
         batch = self.session.get(Batch, batch_id)
         return batch if batch is not None and batch.user_id == user_id else None
 
+    def recent(self, user_id: uuid.UUID, limit: int) -> list[Batch]:
+        """The user's latest batches, newest first."""
+        query = (
+            select(Batch)
+            .where(Batch.user_id == user_id)
+            .order_by(Batch.created_at.desc(), Batch.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
     def contents(self, batch_id: uuid.UUID) -> dict[uuid.UUID, ContentState]:
         """The state of each of the batch's live contents, by id."""
         rows = self.session.execute(

@@ -103,6 +103,10 @@ def get_batch(session: Session, user: Account, batch_id: uuid.UUID) -> Batch:
     return batch
 
 
+def recent_batches(session: Session, user: Account, limit: int) -> list[Batch]:
+    return BatchRepository(session).recent(user.id, limit)
+
+
 def batch_out(session: Session, batch: Batch) -> BatchOut:
     """The batch with each item's state now, and the counts."""
     states = BatchRepository(session).contents(batch.id)

@@ -69,11 +69,10 @@ def chains_of(names: Sequence[str]) -> list[str]:
     ]
 
 
-# The service's choices: the library visuals need a folder of the caller's own assets,
-# which only the command line has.
+# The service's choices. The library visuals show the caller's own media library.
 WRITER_CHAINS = chains_of(list(WriterName))
 NARRATOR_CHAINS = chains_of(list(NarratorName))
-VISUAL_CHAINS = chains_of([name for name in VisualName if name is not VisualName.LIBRARY])
+VISUAL_CHAINS = chains_of(list(VisualName))
 # A topic is written by a language model: a writer chain for one has a model in it.
 TOPIC_WRITER_CHAINS = [
     chain
@@ -119,7 +118,11 @@ NarratorChain = Annotated[
 VisualChain = Annotated[
     str | None,
     _listed(VISUAL_CHAINS),
-    Field(max_length=200, description="Visuals, tried in turn: cards, gemini, pexels."),
+    Field(
+        max_length=200,
+        description="Visuals, tried in turn: cards, library (your media library's images "
+        "and clips, matched to scenes by the words of their names), gemini, pexels.",
+    ),
 ]
 
 
@@ -150,16 +153,13 @@ def configured_chains(settings: Settings, chains: list[str]) -> list[str]:
 
 def validated_chain(name: str, value: str) -> str:
     """`value` as a clean chain ("a,b"); `ValueError` (a 422 naming the field) if a name
-    is unknown or repeated, or is the `library` visuals, which need a folder of the
-    caller's own assets — something only the command line has."""
+    is unknown or repeated."""
     try:
         names = parse_chain(value, CHAIN_NAMES[name], name)
     except InputError as error:
         raise ValueError(error.message) from None
     if len(names) > MAX_CHAIN:
         raise ValueError(f"at most {MAX_CHAIN} providers in a chain")
-    if name == "visuals" and VisualName.LIBRARY in names:
-        raise ValueError("the library visuals need a folder of assets; the service has none")
     return ",".join(names)
 
 

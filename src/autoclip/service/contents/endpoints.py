@@ -5,7 +5,8 @@ from collections.abc import Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from autoclip.service.auth.tokens import STREAM_TICKET_SECONDS
 from autoclip.service.contents import service
@@ -27,7 +28,14 @@ from autoclip.service.contents.schemas import (
     UsageOut,
 )
 from autoclip.service.db import after_commit
-from autoclip.service.deps import STREAM_TICKET, CurrentUser, RuntimeDep, SessionDep
+from autoclip.service.deps import (
+    STREAM_TICKET,
+    CurrentUser,
+    RuntimeDep,
+    SessionDep,
+    in_one_hop,
+    json_answer,
+)
 from autoclip.service.files.links import download_url
 from autoclip.service.models import MADE_STATUSES, Content, ContentStatus
 from autoclip.service.openapi import problems
@@ -111,28 +119,37 @@ def _links(runtime: Runtime, content: Shown, out: ContentSummary) -> None:
         "the server's), or the content made with this Idempotency-Key was deleted.",
     ),
 )
-def create(
+async def create(
     data: ContentCreate,
     request: Request,
     user: CurrentUser,
-    session: SessionDep,
     runtime: RuntimeDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
-    content, created = service.create_content(
-        session,
-        runtime.jobs,
-        user,
-        data,
-        settings=runtime.settings,
-        idempotency_key=idempotency_key,
-        request_id=getattr(request.state, "request_id", None),
-    )
-    body = ContentCreated.model_validate(content).model_dump(mode="json")
-    headers = {"Location": f"{request.url.path}/{content.id}"}
+) -> Response:
+    # Async, with the unit of work in one thread hop (deps.in_one_hop): a hot route.
+    request_id = getattr(request.state, "request_id", None)
+
+    def work(session: Session) -> tuple[bytes, uuid.UUID, bool]:
+        content, created = service.create_content(
+            session,
+            runtime.jobs,
+            user,
+            data,
+            settings=runtime.settings,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+        )
+        return (
+            ContentCreated.model_validate(content).model_dump_json().encode(),
+            content.id,
+            created,
+        )
+
+    body, content_id, created = await in_one_hop(runtime, work, write=True)
+    headers = {"Location": f"{request.url.path}/{content_id}"}
     if not created:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(body, status_code=202, headers=headers)
+    return json_answer(body, 202, headers)
 
 
 @estimates_router.post(
@@ -154,26 +171,31 @@ def estimate(
     return estimate_content(session, user, data, runtime.settings)
 
 
-@router.get("")
-def list_contents(
+@router.get("", response_model=Page[ContentSummary])
+async def list_contents(
     user: CurrentUser,
-    session: SessionDep,
     runtime: RuntimeDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status: ContentStatus | None = None,
     project_id: uuid.UUID | None = None,
-) -> Page[ContentSummary]:
-    rows, total = service.list_contents(session, user, page, per_page, status, project_id)
-    items = [content_summary(runtime, c) for c in rows]
-    return Page[ContentSummary](items=items, page=page, per_page=per_page, total=total)
+) -> Response:
+    def work(session: Session) -> bytes:
+        rows, total = service.list_contents(session, user, page, per_page, status, project_id)
+        items = [content_summary(runtime, c) for c in rows]
+        answer = Page[ContentSummary](items=items, page=page, per_page=per_page, total=total)
+        return answer.model_dump_json().encode()
+
+    return json_answer(await in_one_hop(runtime, work, write=False))
 
 
-@router.get("/{content_id}")
-def get(
-    content_id: uuid.UUID, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
-) -> ContentOut:
-    return content_out(runtime, service.get_content(session, user, content_id))
+@router.get("/{content_id}", response_model=ContentOut)
+async def get(content_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep) -> Response:
+    def work(session: Session) -> bytes:
+        content = service.get_content(session, user, content_id)
+        return content_out(runtime, content).model_dump_json().encode()
+
+    return json_answer(await in_one_hop(runtime, work, write=False))
 
 
 @router.post(

@@ -88,7 +88,8 @@ def estimate_content(
             "output_tokens": REVIEW_OUTPUT_TOKENS,
         }
         calls.append(_call("safety", reviewer, units))
-    if narrators[0] in SERVICE_OF:
+    # A recording of the creator's own is the narration: no voice is paid for.
+    if options.narration_media_id is None and narrators[0] in SERVICE_OF:
         calls.append(_call("narration", narrators[0], {"characters": narration_chars}))
     if visuals[0] in SERVICE_OF:
         unit = "images" if visuals[0] is VisualName.GEMINI else "requests"

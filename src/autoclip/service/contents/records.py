@@ -7,6 +7,7 @@ keys a model does not know are ignored.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -39,6 +40,9 @@ class StoredOptions(_Record):
     # The template as it was when the content was asked for: a later edit of a user's
     # template does not change how a regenerate of this content looks.
     template_spec: TemplateSpec | None = None
+    # The user's own recording (a sound file of their media library) narrating the script.
+    narration_media_id: uuid.UUID | None = None
+    music_id: str | None = None  # a music file of the owner's media library
 
     def chains(self) -> dict[str, str | None]:
         return {"writer": self.writer, "narrator": self.narrator, "visuals": self.visuals}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 
@@ -64,6 +64,36 @@ SUMMARY_COLUMNS = (
     Content.updated_at,
     Content.finished_at,
 )
+
+
+def _owner_filter(status: bool, project: bool) -> list[ColumnElement[bool]]:
+    where = [Content.user_id == bindparam("user_id"), Content.deleted_at.is_(None)]
+    if status:
+        where.append(Content.status == bindparam("status"))
+    if project:
+        where.append(Content.project_id == bindparam("project_id"))
+    return where
+
+
+# A page's statements, built once for each filter (with or without a status, a project):
+# building one costs more CPU than SQLite takes to run it. The page carries the total in
+# its rows (a window count); an empty page asks for it alone.
+_PAGES = {
+    (status, project): select(*SUMMARY_COLUMNS, func.count().over().label("total"))
+    .where(*_owner_filter(status, project))
+    .order_by(Content.created_at.desc(), Content.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+    for status in (False, True)
+    for project in (False, True)
+}
+_COUNTS = {
+    (status, project): select(func.count())
+    .select_from(Content)
+    .where(*_owner_filter(status, project))
+    for status in (False, True)
+    for project in (False, True)
+}
 
 
 class _Lost(Exception):
@@ -140,23 +170,15 @@ class ContentRepository:
     ) -> tuple[Sequence[SummaryRow], int]:
         """A page of the user's live contents, newest first, and how many there are. The
         rows carry only what a list shows (SUMMARY_COLUMNS, read as plain rows, not ORM
-        objects: the script, the source text, the safety report stay in the database)."""
-        where = [Content.user_id == user_id, Content.deleted_at.is_(None)]
-        if status is not None:
-            where.append(Content.status == status)
-        if project_id is not None:
-            where.append(Content.project_id == project_id)
-        total = self.session.execute(
-            select(func.count()).select_from(Content).where(*where)
-        ).scalar_one()
-        rows = self.session.execute(
-            select(*SUMMARY_COLUMNS)
-            .where(*where)
-            .order_by(Content.created_at.desc(), Content.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-        return rows, total
+        objects: the script, the source text, the safety report stay in the database), and
+        the total."""
+        params = {"user_id": user_id, "offset": (page - 1) * per_page, "limit": per_page,
+                  "status": status, "project_id": project_id}  # fmt: skip
+        shape = (status is not None, project_id is not None)
+        rows = self.session.execute(_PAGES[shape], params).all()
+        if rows:
+            return rows, rows[0].total
+        return [], self.session.execute(_COUNTS[shape], params).scalar_one()
 
     def count_by_status_of(self, user_id: uuid.UUID) -> dict[ContentStatus, int]:
         """How many live contents the user has in each status (the studio's dashboard)."""

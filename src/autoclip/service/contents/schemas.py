@@ -100,6 +100,13 @@ class ContentOptions(ProviderChains):
     length: Length | None = None
     aspect: Aspect | None = None
     voice: Voice = None
+    narration_media_id: uuid.UUID | None = Field(
+        default=None,
+        description="A sound file of your media library (`POST /media`: WAV, MP3, M4A or Ogg) "
+        "in which you read the whole script: it is the narration, in place of a voice, and "
+        "the captions follow its words. It must be a recording of this script; one that is "
+        "silent, not speech, or far longer or shorter than the script fails the content.",
+    )
     tone: Tone | None = None
     vertical: Vertical | None = None
     draft: JsonBool = Field(
@@ -109,6 +116,11 @@ class ContentOptions(ProviderChains):
         default=None,
         description="Most this generation may spend on paid providers (estimated, USD); "
         "past it the chains move on to free providers.",
+    )
+    music_id: uuid.UUID | None = Field(
+        default=None,
+        description="A music file of your media library, looped under the voice at the "
+        "brand kit's music level; none: the project's brand music, if any.",
     )
 
 
@@ -264,6 +276,11 @@ class SceneEdit(Input):
     )
     keywords: list[Keyword] = Field(
         default_factory=list, max_length=20, description="Words to match stock visuals by."
+    )
+    picture_id: uuid.UUID | None = Field(
+        default=None,
+        description="An image or clip of your media library shown as this scene's picture, "
+        "instead of a made one; null: made by the visual chain.",
     )
 
 

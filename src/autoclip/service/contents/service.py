@@ -16,6 +16,7 @@ from autoclip.kit.text import detect_language
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.narration.registry import check_voice
+from autoclip.providers.visuals.base import VisualName
 from autoclip.providers.writing.base import TOPIC_NEEDS_MODEL
 from autoclip.script.limits import check_limits
 from autoclip.script.model import Script
@@ -27,6 +28,8 @@ from autoclip.service.contents.repository import ContentRepository, SummaryRow
 from autoclip.service.contents.schemas import ContentCreate, RegeneratePart, ScriptEdit
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_PURGE, JobQueue
+from autoclip.service.media.repository import MediaRepository
+from autoclip.service.media.service import PICTURE_KINDS, usable_item
 from autoclip.service.models import (
     ApiUsage,
     Content,
@@ -34,6 +37,7 @@ from autoclip.service.models import (
     GenerationType,
     JobPhase,
     LedgerReason,
+    MediaKind,
     Project,
     StageRun,
 )
@@ -44,6 +48,7 @@ from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import check_url, emit_content
 from autoclip.settings import Settings
 
+NARRATION_FIELD = "options.narration_media_id"
 # What each regenerate part remakes; the stages after it follow by their cache keys.
 REFRESH = {
     RegeneratePart.SCRIPT: [Stage.SCRIPT],
@@ -191,6 +196,9 @@ def settle_options(
         except InputError as error:
             raise InputError("options.voice", error.message) from None
     check_configured(settings, given.model_dump(include=set(CHAINS)), "options")
+    if given.music_id is not None:
+        usable_item(session, user, given.music_id, [MediaKind.MUSIC], "options.music_id")
+    check_library(session, user, given.visuals or project.providers.get("visuals"), "options")
     options = StoredOptions(
         vertical=given.vertical or Vertical(project.vertical),
         tone=given.tone or Tone(project.tone),
@@ -202,9 +210,40 @@ def settle_options(
         caption_style=given.caption_style,
         template=given.template,
         template_spec=template_spec(session, user, given.template),
+        narration_media_id=narration_recording(session, user, given.narration_media_id),
+        music_id=str(given.music_id) if given.music_id else None,
         **given.model_dump(include=set(CHAINS)),
     )
     return language, options
+
+
+def narration_recording(
+    session: Session, user: Account, item_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """`options.narration_media_id`, checked to be a sound file of the user's own library
+    (another user's item is not found, as any id they do not own)."""
+    if item_id is None:
+        return None
+    item = MediaRepository(session).owned(user.id, item_id)
+    if item is None:
+        raise NotFound("no such media item", field=NARRATION_FIELD)
+    if item.kind is not MediaKind.MUSIC:
+        raise Invalid(
+            f"is {item.kind.value} '{item.name}', not a sound recording", field=NARRATION_FIELD
+        )
+    return item.id
+
+
+def check_library(session: Session, user: Account, visuals: str | None, prefix: str) -> None:
+    """Refuse, naming `{prefix}.visuals`, the library visuals for a user whose media
+    library has no image or clip to show: every scene would be a card, which is not what
+    they asked for."""
+    wanted = bool(visuals) and VisualName.LIBRARY in (visuals or "").split(",")
+    if wanted and not MediaRepository(session).of_kinds(user.id, PICTURE_KINDS):
+        raise InputError(
+            f"{prefix}.visuals",
+            "the library visuals show your media library's images and clips; it has none yet",
+        )
 
 
 def get_content(session: Session, user: Account, content_id: uuid.UUID) -> Content:
@@ -304,8 +343,14 @@ def edit_script(
             "written, while the content waits for review, is ready or failed"
         )
     given = edit.model_dump()
-    for scene in (given["hook"], *given["scenes"], given["cta"]):
+    where = ["hook", *(f"scenes.{n}" for n in range(len(given["scenes"]))), "cta"]
+    for field, scene in zip(where, (given["hook"], *given["scenes"], given["cta"]), strict=True):
         scene["keywords"] = [word for word in scene["keywords"] if word]
+        if scene["picture_id"] is None:
+            del scene["picture_id"]
+        else:
+            usable_item(session, user, scene["picture_id"], PICTURE_KINDS, f"{field}.picture_id")
+            scene["picture_id"] = str(scene["picture_id"])
     given["hashtags"] = [tag for tag in given["hashtags"] if tag]
     script = Script(language=Language(content.language), **given)
     try:

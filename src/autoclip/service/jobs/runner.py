@@ -28,7 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from autoclip.captions.presets import CaptionStyleName
 from autoclip.errors import (
@@ -49,6 +52,9 @@ from autoclip.pipeline.engine import Engine, GenerateRequest, GenerateResult, He
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.cloud.errors import PermanentProviderError
 from autoclip.providers.cloud.usage import UsageMeter
+from autoclip.providers.narration import recorded
+from autoclip.providers.visuals.base import VisualKind, VisualName
+from autoclip.providers.visuals.library import Asset, AssetLibrary, name_keywords
 from autoclip.providers.writing.base import SourceMaterial
 from autoclip.safety import SafetyReport
 from autoclip.script.model import Script
@@ -59,16 +65,28 @@ from autoclip.service.brands.service import brand_kit
 from autoclip.service.contents.chains import budget_usd, generation_spend, provider_choice
 from autoclip.service.contents.records import Outputs, Served, StoredOptions
 from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.contents.service import NARRATION_FIELD
 from autoclip.service.db import after_commit, retry_unreachable, utcnow
 from autoclip.service.jobs.lease import Heartbeat, claim
 from autoclip.service.jobs.progress import PREPARE_STAGES, RENDER_STAGES, DatabaseProgress
 from autoclip.service.jobs.purge import purge_content
 from autoclip.service.logs import request_context
-from autoclip.service.models import Content, ContentStatus, GenerationType, JobPhase, Project
+from autoclip.service.media.repository import MediaRepository
+from autoclip.service.media.service import PICTURE_KINDS, fetched
+from autoclip.service.models import (
+    Content,
+    ContentStatus,
+    GenerationType,
+    JobPhase,
+    MediaKind,
+    Project,
+)
 from autoclip.service.models import StageRunStatus as RunStatus
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.autopublish import publish_when_ready
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
+from autoclip.settings import Settings
 from autoclip.source.loader import fetch_url
 
 PERMANENT = (InputError, ConfigurationError, MediaError, PermanentProviderError)
@@ -115,6 +133,24 @@ class Job:
     served: Served | None
     brand: BrandRecord  # the project's brand kit as the job was claimed
     pronunciations: dict[str, str]  # the project's dictionary, applied by every narrator
+    # From the owner's media library: the scenes' own pictures (media id -> key), the
+    # images and clips the library visuals show (when the chain has them; None: it has
+    # not), and the music bed the content names (None: the brand's, if any).
+    pictures: dict[str, str]
+    library: list[LibraryFile] | None
+    music_key: str | None
+
+    # Where the user's recording narrating the script is stored; None when it names none,
+    # "" when the item it named has left the library since.
+    narration_key: str | None = None
+
+
+@dataclass(frozen=True)
+class LibraryFile:
+    key: str
+    kind: MediaKind
+    name: str
+    duration_s: float | None
 
 
 def generate_options(
@@ -151,6 +187,33 @@ def output_keys(content_id: str, scenes: int) -> Outputs:
         script=video_key(content_id, "script.json"),
         images=[image_key(content_id, n) for n in range(1, scenes + 1)],
     )
+
+
+def _media_of(
+    session: Session, row: Content, choice: ProviderChoice, settings: Settings
+) -> dict[str, Any]:
+    """What the content uses of its owner's media library, read with the job: a file the
+    owner deleted since is simply absent (the engine then says which scene lacks it)."""
+    repository = MediaRepository(session)
+    scenes = Script.model_validate(row.script).timeline() if row.script else []
+    wanted = {uuid.UUID(s.picture_id) for _, s in scenes if s.picture_id}
+    music_id = row.options.music_id
+    found = repository.owned_many(
+        row.user_id, [*wanted, *([uuid.UUID(music_id)] if music_id else [])]
+    )
+    pictures = {str(i): item.key for i, item in found.items() if i in wanted}
+    music = found.get(uuid.UUID(music_id)) if music_id else None
+    library = None
+    if VisualName.LIBRARY in (choice.visuals or settings.visuals):
+        library = [
+            LibraryFile(item.key, item.kind, item.name, item.duration_s)
+            for item in repository.of_kinds(row.user_id, PICTURE_KINDS)
+        ]
+    return {
+        "pictures": pictures,
+        "library": library,
+        "music_key": music.key if music is not None and music.kind is MediaKind.MUSIC else None,
+    }
 
 
 class ContentRunner:
@@ -278,15 +341,21 @@ class ContentRunner:
                 # that cannot be fetched fails the script stage, not a stage with no name.
                 progress.stage_started(Stage.SCRIPT, 1)
             request = self._request(job, phase)
-            if phase is JobPhase.PREPARE:
-                prepared = engine.prepare(request)
-                if isinstance(prepared, Held):
-                    self._held(job, prepared)
-                    return Outcome.HELD
-                self._prepared(job, prepared)
-            else:
-                heartbeat.check_now()
-                self._finished(job, engine.generate(request))
+            try:
+                if phase is JobPhase.PREPARE:
+                    prepared = engine.prepare(request)
+                    if isinstance(prepared, Held):
+                        self._held(job, prepared)
+                        return Outcome.HELD
+                    self._prepared(job, prepared)
+                else:
+                    heartbeat.check_now()
+                    self._finished(job, engine.generate(request))
+            except InputError as error:
+                if error.field != recorded.FIELD:
+                    raise
+                # The engine names its own input; the user gave the API's option.
+                raise InputError(NARRATION_FIELD, error.message) from None
         return Outcome.DONE
 
     def _request(self, job: Job, phase: JobPhase) -> GenerateRequest:
@@ -321,7 +390,55 @@ class ContentRunner:
             served=job.served.given() if job.served and reuse_script else None,
             safety=safety,
             look=stored_look(job.options, self._brand(job)),
+            narration_audio=self._recording(job),
+            pictures={
+                id_: fetched(self.runtime.storage, key, self._media_cache)
+                for id_, key in job.pictures.items()
+            },
+            assets=self._library(job),
+            music=self._music(job),
         )
+
+    def _recording(self, job: Job) -> Path | None:
+        """The user's recording of the script, fetched to this worker's scratch once."""
+        if job.narration_key is None:
+            return None
+        if not job.narration_key:
+            raise InputError(NARRATION_FIELD, "the recording is no longer in your media library")
+        return fetched(self.runtime.storage, job.narration_key, self._media_cache)
+
+    @property
+    def _media_cache(self) -> Path:
+        return self.runtime.settings.work_dir / "media"
+
+    def _library(self, job: Job) -> AssetLibrary | None:
+        """The owner's images and clips for the library visuals, in the order uploaded,
+        each matched to scenes by the words of its name (as `--assets` files are)."""
+        if job.library is None:
+            return None
+        if not job.library:
+            raise InputError(
+                "options.visuals",
+                "the library visuals show your media library's images and clips; it has none",
+            )
+        assets = [
+            Asset(
+                path=fetched(self.runtime.storage, item.key, self._media_cache),
+                kind=VisualKind.CLIP if item.kind is MediaKind.CLIP else VisualKind.STILL,
+                keywords=name_keywords(item.name),
+                duration=item.duration_s,
+                ident=item.key,
+            )
+            for item in job.library
+        ]
+        return AssetLibrary.of(assets, self._media_cache)
+
+    def _music(self, job: Job) -> Path | None:
+        if job.options.music_id is None:
+            return None
+        if job.music_key is None:
+            raise InputError("options.music_id", "the music was deleted from your library")
+        return fetched(self.runtime.storage, job.music_key, self._media_cache)
 
     def _brand(self, job: Job) -> BrandKit | None:
         """The project's brand kit with its files fetched to this worker's scratch."""
@@ -339,6 +456,8 @@ class ContentRunner:
             project = session.get(Project, row.project_id)
             assert project is not None
             options = row.options
+            choice = provider_choice(options.chains(), project.providers)
+            media = _media_of(session, row, choice, self.runtime.settings)
             return Job(
                 id=row.id,
                 user_id=row.user_id,
@@ -353,7 +472,7 @@ class ContentRunner:
                 request_id=run.request_id,
                 owner=owner,
                 requested_at=run.requested_at,
-                choice=provider_choice(options.chains(), project.providers),
+                choice=choice,
                 budget_usd=budget_usd(
                     options.budget_usd, project.budget_usd, self.runtime.settings
                 ),
@@ -364,6 +483,8 @@ class ContentRunner:
                 served=row.served,
                 brand=project.brand,
                 pronunciations=dict(project.pronunciations or {}),
+                narration_key=_narration_key(session, row.user_id, options.narration_media_id),
+                **media,
             )
 
     def _record(self, job: Job, what: str, write: Callable[[], T]) -> T:
@@ -428,6 +549,8 @@ class ContentRunner:
                 )
                 if done:
                     emit_content_by_id(session, self.runtime.jobs, job.id, EventType.CONTENT_READY)
+                    # A schedule's content is published now, in this transaction (once).
+                    publish_when_ready(session, self.runtime, job.id)
                 return done
 
         done = self._record(job, "finished", write)
@@ -523,3 +646,11 @@ def fail_content(
     if failed:
         runtime.job_metrics.generations.labels("failed").inc()
     return failed
+
+
+def _narration_key(session: Session, user_id: uuid.UUID, item_id: uuid.UUID | None) -> str | None:
+    """The storage key of the recording a content's options name ("" if it was deleted)."""
+    if item_id is None:
+        return None
+    item = MediaRepository(session).owned(user_id, item_id)
+    return item.key if item is not None else ""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from autoclip.service.models import MediaItem, MediaKind
+from autoclip.service.models import MediaItem, MediaKind, User
 
 
 class MediaRepository:
@@ -18,6 +18,25 @@ class MediaRepository:
     def owned(self, user_id: uuid.UUID, item_id: uuid.UUID) -> MediaItem | None:
         item = self.session.get(MediaItem, item_id)
         return item if item is not None and item.user_id == user_id else None
+
+    def owned_many(
+        self, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, MediaItem]:
+        """The user's own items among `ids`, by id (another user's are simply absent)."""
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(MediaItem).where(MediaItem.user_id == user_id, MediaItem.id.in_(list(ids)))
+        ).all()
+        return {row.id: row for row in rows}
+
+    def of_kinds(self, user_id: uuid.UUID, kinds: Sequence[MediaKind]) -> Sequence[MediaItem]:
+        """The user's items of `kinds`, in the order they were uploaded."""
+        return self.session.scalars(
+            select(MediaItem)
+            .where(MediaItem.user_id == user_id, MediaItem.kind.in_(list(kinds)))
+            .order_by(MediaItem.created_at, MediaItem.id)
+        ).all()
 
     def page(
         self, user_id: uuid.UUID, page: int, per_page: int, kind: MediaKind | None
@@ -43,6 +62,12 @@ class MediaRepository:
             )
         ).one()
         return int(count), int(size)
+
+    def lock_owner(self, user_id: uuid.UUID) -> None:
+        """Hold the owner's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite
+        writes are one at a time already, BEGIN IMMEDIATE), so library checks and the
+        inserts that follow them do not interleave."""
+        self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
     def add(self, item: MediaItem) -> None:
         self.session.add(item)

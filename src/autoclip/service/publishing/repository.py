@@ -25,6 +25,7 @@ from autoclip.service.models import (
     PublicationStatus,
     QuotaUse,
 )
+from autoclip.settings import Settings
 
 PUBLISH_STAGE = "publish"
 ERROR_LIMIT = 4000
@@ -274,6 +275,26 @@ class QuotaRepository:
             )
             == 1
         )
+
+    def spend_upload(self, day: str, settings: Settings) -> str | None:
+        """Count one upload against the day's uploads and its units (an upload's cost,
+        `YOUTUBE_UPLOAD_UNITS`), both or neither. None if there was room; else why not,
+        in words."""
+        with self.session.begin_nested() as savepoint:
+            if not self.spend(day, "uploads", 1, settings.youtube_daily_uploads):
+                savepoint.rollback()
+                return (
+                    f"the day's YouTube upload quota is used up "
+                    f"({settings.youtube_daily_uploads} uploads)"
+                )
+            cost, units = settings.youtube_upload_units, settings.youtube_daily_units
+            if not self.spend(day, "units", cost, units):
+                savepoint.rollback()  # the upload is not counted either
+                return (
+                    f"the day's YouTube API units are used up (an upload costs {cost} "
+                    f"of the {units} a day)"
+                )
+        return None
 
     def exhaust(self, day: str, bucket: str, limit: int) -> None:
         """YouTube said the quota is used up (another app on the same Google project, a

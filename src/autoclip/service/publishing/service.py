@@ -47,6 +47,7 @@ from autoclip.service.publishing.repository import (
 )
 from autoclip.service.publishing.schemas import Privacy, PublishRequest
 from autoclip.service.runtime import Runtime
+from autoclip.service.schedules.repository import ScheduleRepository
 from autoclip.service.webhooks.events import EventType
 from autoclip.service.webhooks.service import emit_content_by_id
 from autoclip.settings import Settings
@@ -170,12 +171,25 @@ def request_publish(
     if data.publish_at is not None and data.publish_at <= utcnow() + timedelta(minutes=1):
         raise Invalid("must be in the future", field="publish_at")
     channel = pick_channel(session, user.id, data.channel_id)
+    return start_publication(session, runtime, content, channel, data)
+
+
+def start_publication(
+    session: Session,
+    runtime: Runtime,
+    content: Content,
+    channel: YouTubeChannel,
+    data: PublishRequest,
+) -> Publication:
+    """Move the content to publishing with its publication (if it is ready: a conditional
+    move), and send the job once this transaction commits. The caller checked the owner
+    of both."""
     if content.outputs is None:
         raise Conflict("only a finished content can be published")
     vertical = content.options.vertical.value if content.options.vertical else None
     publication = Publication(
         id=uuid.uuid4(),
-        user_id=user.id,
+        user_id=content.user_id,
         content_id=content.id,
         channel_id=channel.id,
         status=PublicationStatus.PUBLISHING,
@@ -251,13 +265,12 @@ class PublicationJob:
         runtime, settings = self.runtime, self.runtime.settings
         sealer = runtime.sealer
         if sealed_session is None:
-            # A new upload is one videos.insert call: counted before it is made.
+            # A new upload is one videos.insert call: counted before it is made, against
+            # both of the day's limits (uploads, and units), or neither.
             with runtime.db.session() as session:
-                room = QuotaRepository(session).spend(
-                    quota_day(), "uploads", 1, settings.youtube_daily_uploads
-                )
-            if not room:
-                return self._wait_for_quota(pid, owner, "the day's YouTube upload quota is used up")
+                full = QuotaRepository(session).spend_upload(quota_day(), settings)
+            if full is not None:
+                return self._wait_for_quota(pid, owner, full)
         size = path.stat().st_size
         lease = publication_lease(settings)
 
@@ -281,10 +294,12 @@ class PublicationJob:
             log.warning("publication %s: lease lost; another worker has it", pid)
             return "lost"
         except youtube.QuotaExceeded as error:
+            limits = {
+                "uploads": settings.youtube_daily_uploads,
+                "units": settings.youtube_daily_units,
+            }
             with runtime.db.session() as session:
-                QuotaRepository(session).exhaust(
-                    quota_day(), "uploads", settings.youtube_daily_uploads
-                )
+                QuotaRepository(session).exhaust(quota_day(), error.bucket, limits[error.bucket])
             return self._wait_for_quota(pid, owner, str(error))
         except (ChannelUnusable, youtube.UploadError) as error:
             if isinstance(error, youtube.UploadInterrupted):
@@ -313,6 +328,10 @@ class PublicationJob:
             if repo.failed(pid, owner, reason):
                 publication = repo.get(pid)
                 if publication is not None and publication.content_id is not None:
+                    # A schedule's publish: its run says so too, in words.
+                    ScheduleRepository(session).note_publish_failure(
+                        publication.content_id, f"publishing failed: {reason}"
+                    )
                     emit_content_by_id(
                         session, self.runtime.jobs, publication.content_id,
                         EventType.CONTENT_FAILED,

@@ -41,7 +41,13 @@ class UploadError(Exception):
 
 
 class QuotaExceeded(UploadError):
-    """403 quotaExceeded / uploadLimitExceeded: nothing more today (midnight Pacific)."""
+    """403 quotaExceeded / uploadLimitExceeded: nothing more today (midnight Pacific).
+    `bucket` is the one YouTube says is spent: `uploads` (the videos.insert count) or
+    `units` (the project's daily units)."""
+
+    def __init__(self, message: str, bucket: str) -> None:
+        super().__init__(message)
+        self.bucket = bucket
 
 
 class Unauthorized(UploadError):
@@ -215,7 +221,8 @@ class ResumableUpload:
         if answer.status == 403:
             reason = api_reason(answer)
             if reason in ("quotaExceeded", "uploadLimitExceeded", "dailyLimitExceeded"):
-                raise QuotaExceeded(f"YouTube's daily quota is used up ({reason})")
+                bucket = "uploads" if reason == "uploadLimitExceeded" else "units"
+                raise QuotaExceeded(f"YouTube's daily quota is used up ({reason})", bucket)
             raise UploadError(f"YouTube refused the upload ({reason})")
         if answer.status == 400:
             raise UploadError(f"YouTube refused the video's details ({api_reason(answer)})")

@@ -20,6 +20,12 @@ from autoclip.service.schemas import MAX_PAGE, Page
 
 router = APIRouter(tags=["schedules"])
 PROJECT_404 = problems(404, s404="No such project of yours.")
+PUBLISHING = problems(
+    404,
+    409,
+    s404="No such project, schedule or channel (`channel_id`) of yours.",
+    s409="auto_publish with no YouTube channel connected, or the channel disconnected.",
+)
 
 
 def schedule_out(session: Session, schedule: Schedule) -> ScheduleOut:
@@ -53,7 +59,7 @@ def list_schedules(
     return [schedule_out(session, s) for s in service.list_schedules(session, user, project_id)]
 
 
-@router.post("/projects/{project_id}/schedules", status_code=201, responses=PROJECT_404)
+@router.post("/projects/{project_id}/schedules", status_code=201, responses=PUBLISHING)
 def create(
     project_id: uuid.UUID,
     data: ScheduleCreate,
@@ -64,7 +70,9 @@ def create(
 ) -> ScheduleOut:
     """At each due time (`times` of day, or `cron`, in `timezone`), generate up to
     `per_run` of the drafts waiting in the project's sources, in their order. After
-    downtime a missed due time runs once. Each run is listed under `/runs`."""
+    downtime a missed due time runs once. Each run is listed under `/runs`. With
+    `auto_publish`, each content it makes is published once ready, to `channel_id` (or
+    your only channel): one must be connected."""
     schedule = service.create_schedule(session, user, project_id, data, runtime.clock.now())
     response.headers["Location"] = f"/api/v1/schedules/{schedule.id}"
     return schedule_out(session, schedule)
@@ -75,7 +83,7 @@ def get(schedule_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Sched
     return schedule_out(session, service.get_schedule(session, user, schedule_id))
 
 
-@router.patch("/schedules/{schedule_id}")
+@router.patch("/schedules/{schedule_id}", responses=PUBLISHING)
 def update(
     schedule_id: uuid.UUID,
     data: ScheduleUpdate,

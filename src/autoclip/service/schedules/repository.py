@@ -9,7 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.db import changed_rows
-from autoclip.service.models import Project, Schedule, ScheduleRun
+from autoclip.service.models import Content, Project, Schedule, ScheduleRun
+
+# A content's auto_publish: a schedule with auto_publish made it; it is published when it
+# is ready (started), unless it could not be (failed) or the schedule no longer publishes.
+AUTO_PENDING = "pending"
+AUTO_STARTED = "started"
+AUTO_FAILED = "failed"
+AUTO_SKIPPED = "skipped"
 
 
 class ScheduleRepository:
@@ -102,3 +109,44 @@ class ScheduleRepository:
                 Project.deleted_at.is_(None),
             )
         ).scalar_one()
+
+    # -- publishing what a run made ------------------------------------------------------
+
+    def mark_made(self, run_id: uuid.UUID, content_ids: list[uuid.UUID], publish: bool) -> None:
+        if content_ids:
+            self.session.execute(
+                update(Content)
+                .where(Content.id.in_(content_ids))
+                .values(schedule_run_id=run_id, auto_publish=AUTO_PENDING if publish else None)
+            )
+
+    def claim_auto_publish(self, content_id: uuid.UUID, to: str) -> bool:
+        """Move a content's auto-publish from `pending` to `to`: of every process that
+        sees it ready, one lands, once (a regenerate later finds it moved)."""
+        return (
+            changed_rows(
+                self.session,
+                update(Content)
+                .where(Content.id == content_id, Content.auto_publish == AUTO_PENDING)
+                .values(auto_publish=to),
+            )
+            == 1
+        )
+
+    def note_publish_failure(self, content_id: uuid.UUID, reason: str) -> None:
+        """Add why a content a schedule made was not published to its run's `failed`
+        (the run's row locked for the read-modify-write: two contents of one run can fail
+        at once)."""
+        content = self.session.get(Content, content_id)
+        if content is None or content.schedule_run_id is None:
+            return
+        run = self.session.scalars(
+            select(ScheduleRun)
+            .where(ScheduleRun.id == content.schedule_run_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if run is None:
+            return
+        label = (content.title or content.source)[:100]
+        run.failed = [*run.failed, {"item": label, "reason": reason[:1000]}]

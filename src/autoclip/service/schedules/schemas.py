@@ -7,15 +7,21 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from autoclip.service.models import ScheduleOutcome
+from autoclip.service.publishing.schemas import Privacy
 from autoclip.service.schedules.calendar import CalendarError, check_cron, parse_time, zone
 from autoclip.service.schemas import Input, JsonBool, JsonInt, Output, document_text
 
 PER_RUN = Field(default=1, ge=1, le=20, description="Contents each run generates at most.")
 AUTO_PUBLISH = Field(
     default=False,
-    description="Publish what it makes once publishing exists; until then (and when "
-    "false) contents wait for approval.",
+    description="Publish each content it makes as soon as it is ready (a flagged script "
+    "first waits for its approval), to `channel_id` or your only channel.",
 )
+CHANNEL = Field(
+    default=None,
+    description="The connected YouTube channel it publishes to; default: your only one.",
+)
+PRIVACY = Field(default=Privacy.PRIVATE, description="The privacy of the videos it publishes.")
 
 
 def _times(value: list[str] | None) -> list[str] | None:
@@ -75,6 +81,8 @@ class _ScheduleCreate(Input):
     timezone: TimeZone = "Asia/Seoul"
     per_run: JsonInt = PER_RUN
     auto_publish: JsonBool = AUTO_PUBLISH
+    channel_id: uuid.UUID | None = CHANNEL
+    privacy: Privacy = PRIVACY
     enabled: JsonBool = True
 
     _check_timezone = field_validator("timezone")(_timezone)
@@ -123,6 +131,8 @@ class ScheduleUpdate(Input):
     timezone: TimeZone | None = None
     per_run: JsonInt | None = Field(default=None, ge=1, le=20)
     auto_publish: JsonBool | None = None
+    channel_id: uuid.UUID | None = CHANNEL
+    privacy: Privacy | None = None
     enabled: JsonBool | None = None
 
     _check_times = field_validator("times")(_times)
@@ -146,6 +156,8 @@ class ScheduleOut(Output):
     timezone: str
     per_run: int
     auto_publish: bool
+    channel_id: uuid.UUID | None = Field(description="Where it publishes; None: your only one.")
+    privacy: Privacy
     enabled: bool
     next_run_at: datetime | None = Field(description="The next due time; None when disabled.")
     last_run_at: datetime | None

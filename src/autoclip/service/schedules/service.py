@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
 from autoclip.service.auth.callers import Account
+from autoclip.service.channels.repository import ChannelRepository
 from autoclip.service.contents.service import generate_draft
 from autoclip.service.models import (
     Content,
@@ -29,6 +30,8 @@ from autoclip.service.models import (
 )
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
 from autoclip.service.projects.service import get_project
+from autoclip.service.publishing.schemas import Privacy
+from autoclip.service.publishing.service import pick_channel
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.calendar import latest_due, next_due
 from autoclip.service.schedules.repository import ScheduleRepository
@@ -63,14 +66,30 @@ def create_schedule(
         timezone=data.timezone,
         per_run=data.per_run,
         auto_publish=data.auto_publish,
+        channel_id=data.channel_id,
+        privacy=data.privacy.value,
         enabled=data.enabled,
         created_at=now,
         updated_at=now,
     )
+    _check_channel(session, schedule)
     schedule.next_run_at = _next(schedule, now) if data.enabled else None
     session.add(schedule)
     session.flush()
     return schedule
+
+
+def _check_channel(session: Session, schedule: Schedule) -> None:
+    """A schedule that publishes needs a channel to publish to, now: the one it names
+    (the owner's, connected) or the owner's only one. One that does not publish may
+    still name a channel (for later), if it is the owner's."""
+    if schedule.auto_publish:
+        pick_channel(session, schedule.user_id, schedule.channel_id)
+    elif (
+        schedule.channel_id is not None
+        and ChannelRepository(session).owned(schedule.user_id, schedule.channel_id) is None
+    ):
+        raise NotFound("no such channel", field="channel_id")
 
 
 def get_schedule(session: Session, user: Account, schedule_id: uuid.UUID) -> Schedule:
@@ -98,10 +117,19 @@ def update_schedule(
         schedule.cron = None
     if "cron" in changes:
         schedule.times = []
-    for name, value in changes.items():
-        setattr(schedule, name, value)
-    if not schedule.times and not schedule.cron:
-        raise InputError("times", "give times or a cron expression")
+    if "channel_id" in data.model_fields_set and data.channel_id is None:
+        changes["channel_id"] = None  # back to "your only channel"
+    # No flush of the changes before they are checked (an unknown channel_id would be a
+    # foreign key error, not a 404 naming it).
+    with session.no_autoflush:
+        for name, value in changes.items():
+            setattr(schedule, name, value.value if isinstance(value, Privacy) else value)
+        if not schedule.times and not schedule.cron:
+            raise InputError("times", "give times or a cron expression")
+        if {"auto_publish", "channel_id"} & data.model_fields_set:
+            # Only when publishing changes: a schedule whose channel went away since can
+            # still be renamed or switched off.
+            _check_channel(session, schedule)
     # A changed rhythm (or a schedule enabled again) starts from now: what was due while
     # it was off is not made up.
     schedule.next_run_at = _next(schedule, now) if schedule.enabled else None
@@ -166,6 +194,11 @@ def run_tick(runtime: Runtime, schedule_id: uuid.UUID, now: datetime) -> Tick | 
         session.refresh(schedule)
         run = _make(runtime, session, schedule, due, now, missed)
         session.add(run)
+        session.flush()
+        # What it made remembers its run; with auto_publish, it is published once ready.
+        ScheduleRepository(session).mark_made(
+            run.id, [uuid.UUID(c) for c in run.made], schedule.auto_publish
+        )
         tick = Tick(schedule.id, due, now, run.outcome, len(run.made))
         # In the run's own transaction: subscribers hear of exactly the runs that happened.
         emit(session, runtime.jobs, schedule.user_id, EventType.SCHEDULE_RUN, {

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from autoclip import __version__
 from autoclip.kit import outbound
+from autoclip.looks.templates import TemplateSpec
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.contents.repository import ContentRepository
@@ -33,10 +34,11 @@ from autoclip.service.models import (
     SourceKind,
     User,
 )
-from autoclip.service.problems import AppError
+from autoclip.service.problems import AppError, NotFound
 from autoclip.service.runtime import Runtime
 from autoclip.service.sources.feeds import Entry, FeedError, parse_feed
 from autoclip.service.sources.repository import SourceRepository
+from autoclip.service.templates.service import template_spec
 from autoclip.source.loader import page_text
 
 log = logging.getLogger("autoclip.sources")
@@ -166,13 +168,14 @@ def _take_new(runtime: Runtime, session: Session, source: Source, entries: list[
     user = session.get(User, source.user_id)
     if project is None or user is None:
         return 0
+    spec = _template(session, user, source)
     made = 0
     seen: set[str] = set()
     for entry in entries:
         if entry.key in known or entry.key in seen:
             continue
         seen.add(entry.key)
-        content = _content_of(source, project, entry)
+        content = _content_of(source, project, entry, spec)
         item = SourceItem(
             source_id=source.id,
             project_id=source.project_id,
@@ -206,7 +209,23 @@ class _Duplicate(Exception):
     pass
 
 
-def _content_of(source: Source, project: Project, entry: Entry) -> Content | None:
+def _template(session: Session, user: User, source: Source) -> TemplateSpec | None:
+    """The source's template as it is now, settled into each content it makes (as the API
+    settles a content's at its creation: a later edit of the template changes none of
+    them). A saved template deleted since is dropped, and the contents use the project's
+    look."""
+    ref = source.options.get("template")
+    try:
+        return template_spec(session, user, str(ref) if ref is not None else None)
+    except NotFound:
+        log.warning("source %s: its template %s is gone; its contents go without", source.id, ref)
+        source.options = {k: v for k, v in source.options.items() if k != "template"}
+        return None
+
+
+def _content_of(
+    source: Source, project: Project, entry: Entry, spec: TemplateSpec | None
+) -> Content | None:
     if source.kind is SourceKind.TOPICS:
         kind, text = GenerationType.TOPIC, entry.text
     elif entry.link is not None:
@@ -227,9 +246,9 @@ def _content_of(source: Source, project: Project, entry: Entry) -> Content | Non
         narrator=given.get("narrator"),
         visuals=given.get("visuals"),
         budget_usd=given.get("budget_usd"),
-        # A template is not carried over yet: a user template is settled (snapshotted)
-        # with the request in contents/service.py, which a fetch does not go through.
         caption_style=given.get("caption_style"),
+        template=given.get("template") if spec is not None else None,
+        template_spec=spec,
     )
     return Content(
         user_id=source.user_id,

@@ -25,16 +25,26 @@ from autoclip.service.sources.schemas import (
     SourceUpdate,
     TopicsSourceCreate,
 )
+from autoclip.service.templates.service import template_spec
 from autoclip.settings import Settings
+
+PAUSED_BY_OWNER = "paused by its owner"
 
 
 def _topics(lines: list[str]) -> list[str]:
     return [" ".join(line.split()) for line in lines]
 
 
-def _check_options(options: ContentOptions, project: Project, settings: Settings) -> None:
+def _check_options(
+    session: Session, user: Account, options: ContentOptions, project: Project, settings: Settings
+) -> None:
     """What a content's own options must pass (contents/service.py), checked when the
     source is made rather than at each item."""
+    try:
+        template_spec(session, user, options.template)  # the user's to use
+    except NotFound:
+        # A 422 on the field: the body is wrong, the project (in the path) is there.
+        raise InputError("options.template", "no such template of yours") from None
     if options.voice is not None:
         if options.voice.endswith(".onnx"):
             raise InputError("options.voice", "choose a named voice, not a model file")
@@ -60,7 +70,7 @@ def create_source(
             outbound.precheck(url, settings.outbound_policy())
         except outbound.OutboundError as error:
             raise InputError("url", str(error)) from None
-    _check_options(data.options, project, settings)
+    _check_options(session, user, data.options, project, settings)
     repository = SourceRepository(session)
     source = Source(
         user_id=user.id,
@@ -120,11 +130,11 @@ def update_source(
     if data.options is not None:
         project = session.get(Project, source.project_id)
         assert project is not None
-        _check_options(data.options, project, settings)
+        _check_options(session, user, data.options, project, settings)
         source.options = data.options.model_dump(mode="json", exclude_defaults=True)
     if data.paused is True:
         source.next_fetch_at = None
-        source.paused_reason = "paused by its owner"
+        source.paused_reason = PAUSED_BY_OWNER
     elif data.paused is False:
         repository.resume(source, now)
     source.updated_at = now

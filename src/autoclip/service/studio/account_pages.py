@@ -256,7 +256,7 @@ def change_password(  # nosec B107 # empty form fields by default, not passwords
         data = PasswordChange(current_password=current_password, new_password=new_password)
         tokens = auth.change_password(
             session, runtime.signer, policy, LoginThrottle(runtime.limiter, policy),
-            client_of(request), user, data,
+            client_of(request), user, data, browser=True,
         )  # fmt: skip
     except ValidationError as error:
         return _account(request, visit, session, validation_errors(error, language), status=422)

@@ -73,8 +73,9 @@ def login(  # nosec B107 # an empty form field by default, not a password
         policy = runtime.settings.auth
         throttle = LoginThrottle(runtime.limiter, policy)
         tokens = service.login(
-            session, runtime.signer, policy, throttle, client_of(request), credentials
-        )
+            session, runtime.signer, policy, throttle, client_of(request), credentials,
+            browser=True,
+        )  # fmt: skip
     except ValidationError as error:
         errors = validation_errors(error, language)
     except EmailNotVerified:

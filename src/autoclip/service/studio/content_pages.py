@@ -26,6 +26,7 @@ from autoclip.service.exports.endpoints import export_out
 from autoclip.service.files.links import download_url
 from autoclip.service.models import MADE_STATUSES, ContentStatus
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
+from autoclip.service.studio.publish_view import PublishForm, publish_context, publishable
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
 from autoclip.service.studio.web import (
@@ -44,6 +45,7 @@ PER_PAGE = 24
 # What an action's refusal shows on the video's page, by a key in the address (never
 # text from the address itself).
 PROBLEMS = {"credits": "error.out_of_credits", "conflict": "content.changed"}
+NOTICES = ("content.zip_pending", "publish.started")
 
 
 def credits_of_user(session: SessionDep, user: Caller) -> Any:
@@ -151,9 +153,19 @@ def content_page(
     content = _own(request, visit, session, user, content_id)
     if content is None:
         return not_found(request, visit)
+    return render_content(request, visit, session, runtime, user, content, notice=notice)
+
+
+def render_content(
+    request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep, user: Caller,
+    content: Any, notice: str = "", status: int = 200, form: PublishForm | None = None,
+) -> Response:  # fmt: skip
+    """One video's page; `form`: the publish form refused, with its values and errors."""
     shown = content_out(runtime, content)
+    # Made: ready, past it, or its publish failed (the video is kept).
+    made = content.status in MADE_STATUSES or publishable(content)
     zips = []
-    if content.status in MADE_STATUSES:
+    if made:
         zips = [
             export_out(runtime, e)
             for e in exports.list_exports(session, user)
@@ -162,18 +174,20 @@ def content_page(
     flags = list(content.safety.flags) if content.safety else []
     ticket = runtime.signer.stream_ticket(user.id, content.id) if content.status.is_active else ""
     srt_url = (
-        download_url(runtime, content.outputs.captions_srt)
-        if content.status in MADE_STATUSES and content.outputs
-        else ""
+        download_url(runtime, content.outputs.captions_srt) if made and content.outputs else ""
     )
+    if notice == "publish.started" and content.status is not ContentStatus.PUBLISHING:
+        notice = ""  # said while it is so; the page's state says the rest
+    publishing = publish_context(session, runtime.settings, user, content, visit.language, form)
     return page(
-        request, visit, "content.html",
+        request, visit, "content.html", status=status,
         content=shown, source=content.source, flags=flags, zips=zips, srt_url=srt_url,
         storyboard=scene_cards(content.script, flags),
         editable=content.status in EDITABLE and content.script is not None,
         flagged={f.sentence for f in flags}, ticket=ticket,
-        notice=notice if notice in ("content.zip_pending",) else "",
+        notice=notice if notice in NOTICES else "",
         problem=PROBLEMS.get(request.query_params.get("problem", ""), ""),
+        **publishing,
     )  # fmt: skip
 
 

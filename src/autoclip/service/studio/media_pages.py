@@ -18,7 +18,7 @@ from autoclip.service.media.schemas import MediaDetail, MediaOut
 from autoclip.service.models import MediaKind
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.studio.catalog import text
-from autoclip.service.studio.forms import problem_text
+from autoclip.service.studio.forms import VALIDATION, problem_text, problem_words
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
 from autoclip.service.studio.web import VisitDep, form_refused, not_found, see_other, signed_in
@@ -76,13 +76,13 @@ def upload(
                        user, file.file, file.filename)  # fmt: skip
     except (AppError, InputError) as error:
         session.rollback()
-        problem = _refusal(error, visit.language)
+        problem = media_refusal(error, visit.language)
         status = error.status if isinstance(error, AppError) else 422
         return _library(request, visit, session, runtime, None, problem, status=status)
     return see_other("/media?notice=media.added")
 
 
-def _refusal(error: AppError | InputError, language: str) -> str:
+def media_refusal(error: AppError | InputError, language: str) -> str:
     """Why a file was not added: the library full, or the file itself (its detail, the
     service's words, names the limit or what the bytes are)."""
     if isinstance(error, AppError) and error.status == 409:
@@ -90,7 +90,8 @@ def _refusal(error: AppError | InputError, language: str) -> str:
     if isinstance(error, AppError) and error.status not in (400, 413, 415, 422):
         return problem_text(error, language)
     detail = error.detail if isinstance(error, AppError) else error.message
-    return text("media.refused", language).format(detail=detail)
+    said = problem_words(VALIDATION, "file", detail, language)
+    return text("media.refused", language).format(detail=said)
 
 
 @router.post("/media/{item_id}/delete")

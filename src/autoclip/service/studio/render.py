@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from autoclip.service.studio.catalog import MESSAGES, text
-from autoclip.service.studio.reasons import in_words
+from autoclip.service.studio.reasons import in_words, publication_in_words
 from autoclip.service.studio.session import Visitor
 
 HERE = Path(__file__).parent
@@ -68,8 +68,12 @@ def page(
     def reason(message: str) -> str | None:
         return in_words(message, language)
 
+    def publication_reason(message: str) -> str | None:
+        return publication_in_words(message, language)
+
     values: Mapping[str, Any] = {
         "reason": reason,
+        "publication_reason": publication_reason,
         "t": t,
         "when": when,
         "known": known,

@@ -1,13 +1,17 @@
 """The new-video wizard: its form, its price (the API's estimate), the voices to listen
 to, and the video made from it (contents/service.py `create_content`, as POST /contents).
-Without script the wizard is one long form; static/wizard.js shows it a step at a time."""
+Without script the wizard is one long form; static/wizard.js shows it a step at a time.
+
+The narration is a voice, or "my recording": a sound file of the user's media library,
+chosen from it or uploaded with the form (media/service.py `upload`, as POST /media), whose
+id becomes `options.narration_media_id`."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
@@ -26,12 +30,23 @@ from autoclip.service.contents.chains import (
 )
 from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.schemas import ContentCreate, Estimate
+from autoclip.service.contents.service import NARRATION_FIELD
 from autoclip.service.deps import RuntimeDep, SessionDep
+from autoclip.service.media import service as media_service
+from autoclip.service.media.repository import MediaRepository
+from autoclip.service.media.service import PICTURE_KINDS
+from autoclip.service.models import MediaKind
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.projects.service import list_projects
 from autoclip.service.studio.catalog import text
 from autoclip.service.studio.content_pages import credits_of_user
-from autoclip.service.studio.forms import input_error, problem_text, validation_errors
+from autoclip.service.studio.forms import (
+    input_error,
+    problem_text,
+    problem_words,
+    validation_errors,
+)
+from autoclip.service.studio.media_pages import media_refusal
 from autoclip.service.studio.render import page
 from autoclip.service.studio.session import Visitor
 from autoclip.service.studio.web import VisitDep, form_refused, see_other, signed_in
@@ -42,7 +57,10 @@ router = APIRouter()
 Field = Annotated[str, Form()]
 _CREATE = TypeAdapter(ContentCreate)
 KINDS = ("text", "url", "topic")
-OFFLINE = frozenset({"offline", "piper", "espeak", "cards"})
+RECORDINGS_SHOWN = 100
+# The library visuals need no key either: the wizard offers them as "Pictures" when the
+# creator's media library has any.
+OFFLINE = frozenset({"offline", "piper", "espeak", "cards", "library"})
 
 
 def _offered(settings: Any, chain: str) -> bool:
@@ -84,14 +102,19 @@ def _wizard(
         takes_topics([WriterName(n) for n in chain.split(",")]) for chain in chains["writer"]
     )
     credits = credits_of_user(session, user)
+    media = MediaRepository(session)
+    pictures = len(media.of_kinds(user.id, PICTURE_KINDS))
+    music = [(str(item.id), item.name) for item in media.of_kinds(user.id, [MediaKind.MUSIC])]
     voices = {
         language: [voice for voice, _ in list_voices(settings, language)] for language in Language
     }
+    recordings, _ = media.page(user.id, 1, RECORDINGS_SHOWN, MediaKind.MUSIC)
     return page(
         request, visit, "new.html", status=status, voices_by_language=voices,
+        recordings=recordings,
         values=values, errors=errors, problem=problem, projects=projects,
         chains={k: v for k, v in chains.items() if any(_cloud(c) for c in v)},
-        topics=topics, credits=credits,
+        topics=topics, credits=credits, library_pictures=pictures, library_music=music,
         budget=settings.content_budget_usd,
         paid=any(_cloud(c) for v in chains.values() for c in v),
         verticals=list(Vertical), tones=list(Tone), lengths=list(Length),
@@ -125,10 +148,14 @@ def estimate(
     aspect: Field = "",
     language: Field = "",
     voice: Field = "",
+    narration: Field = "",
+    narration_media_id: Field = "",
     project_id: Field = "",
     writer: Field = "",
     narrator: Field = "",
     visuals: Field = "",
+    pictures: Field = "",
+    music_id: Field = "",
     draft: Field = "",
     csrf: Field = "",
 ) -> Response:
@@ -141,7 +168,8 @@ def estimate(
         "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
-        "visuals": visuals, "draft": draft,
+        "visuals": visuals, "pictures": pictures, "music_id": music_id, "draft": draft,
+        "narration_media_id": narration_media_id if narration == "recording" else "",
     }  # fmt: skip
     words = visit.language
     try:
@@ -184,11 +212,17 @@ def _request_body(form: dict[str, str]) -> dict[str, Any]:
             "writer",
             "narrator",
             "visuals",
+            "narration_media_id",
         )
         if form.get(name)
     }
     if form.get("draft"):
         options["draft"] = True
+    if form.get("pictures") == "library" and not form.get("visuals"):
+        # The creator's own images and clips, a designed card where none can be shown.
+        options["visuals"] = "library,cards"
+    if form.get("music_id"):
+        options["music_id"] = form["music_id"]
     body: dict[str, Any] = {"generation_type": kind, "options": options}
     if kind in KINDS:
         body[kind] = form.get(kind, "")
@@ -214,25 +248,37 @@ def create(
     aspect: Field = "",
     language: Field = "",
     voice: Field = "",
+    narration: Field = "",
+    narration_media_id: Field = "",
     project_id: Field = "",
     writer: Field = "",
     narrator: Field = "",
     visuals: Field = "",
+    pictures: Field = "",
+    music_id: Field = "",
     draft: Field = "",
     idempotency: Field = "",
     csrf: Field = "",
+    recording: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     form = {
         "kind": kind, "text": text_, "url": url, "topic": topic, "vertical": vertical,
         "tone": tone, "length": length, "aspect": aspect, "language": language,
         "voice": voice, "project_id": project_id, "writer": writer, "narrator": narrator,
-        "visuals": visuals, "draft": draft, "idempotency": idempotency, "csrf": csrf,
+        "visuals": visuals, "pictures": pictures, "music_id": music_id, "draft": draft,
+        "idempotency": idempotency, "csrf": csrf,
+        "narration": narration, "narration_media_id": narration_media_id,
     }  # fmt: skip
-    return _create(request, visit, session, runtime, form)
+    return _create(request, visit, session, runtime, form, recording)
 
 
 def _create(
-    request: Request, visit: Visitor, session: SessionDep, runtime: RuntimeDep, form: dict[str, str]
+    request: Request,
+    visit: Visitor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict[str, str],
+    recording: UploadFile | None = None,
 ) -> Response:
     user = signed_in(request, visit)
     if refused := form_refused(request, runtime, visit, form.get("csrf")):
@@ -240,6 +286,26 @@ def _create(
     language = visit.language
     errors: dict[str, str] = {}
     problem = ""
+    if form.get("narration") != "recording":  # a voice narrates: no recording is used
+        form = {**form, "narration_media_id": ""}
+        recording = None
+    if recording is not None and recording.filename:
+        # Into the library first, as the media page would: kept (and chosen, if the form
+        # comes back) even when the video cannot be made as the form stands.
+        settings = runtime.settings
+        try:
+            item = media_service.upload(
+                session, runtime.storage, settings.work_dir / "uploads", settings.media,
+                user, recording.file, recording.filename,
+            )  # fmt: skip
+        except (AppError, InputError) as error:
+            session.rollback()
+            errors = {"narration_media_id": media_refusal(error, language)}
+            return _wizard(request, visit, session, runtime, user, form, errors, status=422)
+        form = {**form, "narration_media_id": str(item.id)}
+    elif form.get("narration") == "recording" and not form.get("narration_media_id"):
+        errors = {"narration_media_id": text("new.recording_choose", language)}
+        return _wizard(request, visit, session, runtime, user, form, errors, status=422)
     try:
         data = _CREATE.validate_python(_request_body(form))
         content, _ = service.create_content(
@@ -252,12 +318,16 @@ def _create(
     except InputError as error:
         errors = input_error(error, language)
     except ConfigurationError as error:
-        problem = text("error.generic", language).format(detail=str(error))
+        said = problem_words("configuration", None, str(error), language)
+        problem = text("error.generic", language).format(detail=said)
     except AppError as error:
         if error.status == 409 and form.get("kind") == "topic":
             errors = {"topic": text("field.topic_needs_model", language)}
+        elif error.field == NARRATION_FIELD:
+            errors = {"narration_media_id": text("new.recording_choose", language)}
         elif isinstance(error, NotFound):
-            errors = {"project_id": text("field.choice", language)}
+            name = "music_id" if error.field == "options.music_id" else "project_id"
+            errors = {name: text("field.choice", language)}
         else:
             problem = problem_text(error, language)
     else:

@@ -213,8 +213,12 @@ def _target(
 ) -> tuple[str, list[str], str | None]:
     """Where the delivery goes, the secrets that sign it, and why it may not go (None)."""
     if delivery.callback_url is not None:
-        secret = signing.callback_secret(settings.effective_secret_keys()[0], delivery.user_id)
-        return delivery.callback_url, [secret], None
+        # Signed with the secret of the current server key and of each retired one still
+        # accepted: after `autoclip keys rotate` a receiver holding the old secret still
+        # verifies (one `v1,…` each), until the operator drops the previous key.
+        keys = settings.effective_secret_keys()
+        derived = [signing.callback_secret(key, delivery.user_id) for key in keys]
+        return delivery.callback_url, list(dict.fromkeys(derived)), None
     if endpoint is None:
         return "", [], "the endpoint was removed"
     if not endpoint.enabled:

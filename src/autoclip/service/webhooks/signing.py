@@ -33,7 +33,9 @@ def new_message_id() -> str:
 def callback_secret(server_secret: str, user_id: uuid.UUID) -> str:
     """The secret a user's per-content callback URLs are signed with: derived from the
     server's signing key (HMAC-SHA256), so none is stored; shown by GET
-    /webhooks/callback-secret, and changed by rotating the server's key."""
+    /webhooks/callback-secret (of the current key). Rotating the server's key changes it;
+    deliveries are signed with the one of each key still accepted, so a receiver keeps
+    verifying until the previous key is dropped (webhooks/service.py)."""
     digest = hmac.new(
         server_secret.encode(), b"autoclip webhook callback:" + user_id.bytes, hashlib.sha256
     ).digest()

@@ -31,3 +31,33 @@ export function reorderScenes(form) {
     else button.focus();
   });
 }
+
+// A scene's picture chosen from the library shows at once (without script, after the form
+// comes back). A video preview is muted and never plays by itself.
+export function previewPictures(form) {
+  form.addEventListener("change", (event) => {
+    const select = event.target.closest('select[name="picture"]');
+    if (!select) return;
+    const box = select.closest("[data-picture]");
+    const option = select.selectedOptions[0];
+    let preview;
+    if (!option.value) {
+      preview = document.createElement("p");
+      preview.className = "muted";
+      preview.textContent = option.textContent;
+    } else {
+      preview = document.createElement(option.dataset.kind === "clip" ? "video" : "img");
+      preview.className = "media-thumb";
+      preview.src = option.dataset.url;
+      if (option.dataset.kind === "clip") {
+        preview.muted = true;
+        preview.preload = "metadata";
+        preview.setAttribute("aria-label", option.textContent);
+      } else {
+        preview.alt = option.textContent;
+      }
+    }
+    preview.dataset.preview = "";
+    box.querySelector("[data-preview]").replaceWith(preview);
+  });
+}

@@ -1,7 +1,9 @@
 // AutoClip Studio: small enhancements over pages that work without script.
 // Each feature looks for its own data attribute and does nothing when it is absent.
+import { followBatch } from "./batch.js";
 import { followProgress } from "./progress.js";
-import { reorderScenes } from "./storyboard.js";
+import { browserZone, followPublications } from "./publish.js";
+import { previewPictures, reorderScenes } from "./storyboard.js";
 import { stepThrough } from "./wizard.js";
 
 for (const button of document.querySelectorAll("[data-copy]")) {
@@ -23,4 +25,15 @@ const wizard = document.querySelector("[data-wizard]");
 if (wizard) stepThrough(wizard);
 
 const storyboard = document.querySelector("[data-storyboard]");
-if (storyboard) reorderScenes(storyboard);
+if (storyboard) {
+  reorderScenes(storyboard);
+  previewPictures(storyboard);
+}
+
+const zone = document.querySelector("[data-browser-zone]");
+if (zone) browserZone(zone);
+
+const publications = document.querySelector("[data-publications]");
+if (publications) followPublications(publications);
+const batch = document.querySelector("[data-batch]");
+if (batch) followBatch(batch);

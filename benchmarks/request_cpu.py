@@ -1,0 +1,136 @@
+"""Server CPU per request, each endpoint against GET /health in the same server and run.
+
+The figure to watch for regressions in the request path: wall-clock latency follows the
+machine's load, but the CPU a request costs the server's process does not much, and its
+ratio to `/health`'s (uvicorn, FastAPI and the middleware alone) cancels the speed of the
+CPU. It starts `autoclip serve` in embedded mode (SQLite, one process, no in-process worker,
+so nothing renders), with rate limits on as in production, seeds users and contents
+through the API, then for each round runs, in turn,
+
+    GET /health, GET /api/v1/contents (a page of 20), GET /api/v1/contents/{id},
+    POST /api/v1/contents (a text generation, answered 202)
+
+as a burst of --seconds with wrk (--connections keep-alive connections), reading the
+server process's CPU time (utime + stime of /proc/<pid>/stat) just before and after each
+burst, once the server is idle. Each round gives every endpoint's CPU ms per request and
+its ratio to that round's `/health`; the report gives the median and the range of the
+rounds (rounds alternate the endpoints, so a change in the machine's load hits all).
+
+    .venv/bin/python benchmarks/request_cpu.py [--rounds 5] [--seconds 5] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from api_bench import (
+    ENDPOINTS,
+    Server,
+    base_env,
+    check_page,
+    machine,
+    run_wrk,
+    seed,
+    write_users_lua,
+)
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """utime + stime of one process, in seconds (fields 14 and 15 of /proc/<pid>/stat;
+    the command name in parentheses may hold spaces, so split after its ')')."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def burst(
+    server: Server, endpoint: str, users_file: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """One endpoint's burst: requests answered, 2xx or not, and the server's CPU seconds."""
+    if not server.wait_idle():
+        raise RuntimeError("the server did not go idle before a burst")
+    assert server.pid is not None
+    before = process_cpu(server.pid)
+    result = run_wrk(server.url, endpoint, users_file, args.seconds, args.connections, 1)
+    server.wait_idle()  # the requests of the closed connections finish first
+    cpu = process_cpu(server.pid) - before
+    requests = int(result["requests"])
+    if requests == 0 or result["non_2xx"]:
+        raise RuntimeError(f"{ENDPOINTS[endpoint]}: not every answer was a 2xx: {result}")
+    return {"requests": requests, "cpu_s": cpu, "ms_per_request": 1000 * cpu / requests}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=5, help="per endpoint per round")
+    parser.add_argument("--connections", type=int, default=4, help="keep-alive connections")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--contents", type=int, default=21, help="per user (a page is 20)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    info = machine()
+    print(json.dumps(info), flush=True)
+    endpoints = list(ENDPOINTS)  # health first: each round's baseline
+    rounds: list[dict[str, dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory(prefix="autoclip-request-cpu-") as folder:
+        scratch = Path(folder)
+        env = base_env(scratch)
+        log = scratch / "server.log"
+        with Server({**env, "AUTOCLIP_RATE_LIMITS": "false"}, 1, log) as server:
+            people = seed(server, env, args.users, args.contents)
+        users_file = scratch / "users.lua"
+        write_users_lua(people, users_file)
+        with Server(env, 1, log) as server:
+            check_page(server, people[0], args.contents)
+            for endpoint in endpoints:  # warm-up: imports, caches, the SQLite pages
+                run_wrk(server.url, endpoint, users_file, 1, args.connections, 1)
+            for number in range(1, args.rounds + 1):
+                measured = {e: burst(server, e, users_file, args) for e in endpoints}
+                rounds.append(measured)
+                health = measured["health"]["ms_per_request"]
+                cells = "  ".join(
+                    f"{ENDPOINTS[e]} {m['ms_per_request']:.3f} ms "
+                    f"({m['ms_per_request'] / health:.1f}×)"
+                    for e, m in measured.items()
+                )
+                print(f"round {number}: {cells}", flush=True)
+    print()
+    print("| endpoint | CPU ms/request, median (range) | ÷ GET /health, median (range) |")
+    print("|---|---|---|")
+    summary = {}
+    for endpoint in endpoints:
+        ms = [r[endpoint]["ms_per_request"] for r in rounds]
+        ratio = [r[endpoint]["ms_per_request"] / r["health"]["ms_per_request"] for r in rounds]
+        summary[endpoint] = {"ms": ms, "ratio": ratio}
+        print(
+            f"| {ENDPOINTS[endpoint]} | {statistics.median(ms):.3f} ({min(ms):.3f}–{max(ms):.3f}) "
+            f"| {statistics.median(ratio):.1f}× ({min(ratio):.1f}–{max(ratio):.1f}) |"
+        )
+    print(f"load average at the end: {[round(x, 2) for x in os.getloadavg()]}")
+    if args.json:
+        report = {
+            "machine": info,
+            "args": {k: str(v) for k, v in vars(args).items()},
+            "rounds": rounds,
+            "summary": summary,
+            "load_average_at_end": os.getloadavg(),
+            "date": time.strftime("%F %T"),
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
