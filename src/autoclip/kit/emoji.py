@@ -23,7 +23,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -198,7 +198,8 @@ def emoji_available() -> bool:
     return _source() is not None
 
 
-@cache
+# Bounded: a worker lives long and user text can hold any number of distinct sequences.
+@lru_cache(maxsize=4096)
 def emoji_layers(cluster: str) -> tuple[Layer, ...]:
     """The colour layers drawing `cluster`, bottom first; empty when it cannot be drawn."""
     source = _source()
