@@ -51,10 +51,16 @@ def test_a_narrator_that_times_other_words_gets_the_written_words_spread() -> No
         assert before.end == after.start
 
 
-def test_emoji_are_left_out_of_both_sides() -> None:
+def test_emoji_are_shown_with_their_neighbour_and_never_said() -> None:
     reading = read_aloud("좋아요 😀 10개", Language.KO)
-    assert reading.written == ("좋아요", "10개")
+    assert reading.written == ("좋아요 😀", "10개")
     assert reading.text == "좋아요 열 개"
+    # before the first word, they go with it; inside a word, they stay in it
+    reading = read_aloud("👍🏽 🇰🇷 물💧을 마셔요", Language.KO)
+    assert reading.written == ("👍🏽 🇰🇷 물💧을", "마셔요")
+    assert reading.spoken == ("물을", "마셔요")
+    # emoji alone: shown, nothing said
+    assert read_aloud("😀 👨‍👩‍👧", Language.KO).text == ""
 
 
 def test_the_dictionary_replaces_a_words_core_keeping_punctuation_and_particles() -> None:

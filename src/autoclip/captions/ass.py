@@ -21,6 +21,7 @@ from pathlib import Path
 from autoclip.captions.layout import ASS_MARKUP, CaptionPage, strip_controls, substitute
 from autoclip.captions.presets import CaptionMode, ass_colour, ass_inline_colour
 from autoclip.captions.style import CaptionStyle
+from autoclip.kit.emoji import EMOJI_FAMILY, Layer, emoji_layers, spacer_code, split_emoji
 
 STYLE_NAME = "Caption"
 BAND_STYLE_NAME = "Band"
@@ -50,6 +51,48 @@ def escape_ass_text(text: str) -> str:
     other code cannot inject markup either. It is idempotent.
     """
     return substitute(strip_controls(text), ASS_MARKUP)
+
+
+def drawn_text(text: str, style: CaptionStyle, colours: tuple[str, str]) -> str:
+    """`text` escaped, each emoji in it written as its colour layers in the layer font.
+
+    `colours` are the inline primary and secondary colours in effect around the text,
+    restored after each emoji, as are the style's font, size and bold (`\\fn` with no
+    name is the style's font, so a brand font's name is never written into a tag).
+    """
+    text = escape_ass_text(text)
+    if not style.look.emoji or text.isascii():
+        return text
+    out: list[str] = []
+    for run, is_emoji in split_emoji(text):
+        if not is_emoji:
+            out.append(run)
+        elif layers := emoji_layers(run):
+            out.append(_emoji_markup(layers, style, colours))
+    return "".join(out)
+
+
+def _emoji_markup(layers: Sequence[Layer], style: CaptionStyle, colours: tuple[str, str]) -> str:
+    # Each layer has no advance: all are drawn at the pen, then the spacer moves it on.
+    # \b0: synthetic bold would thicken each layer and smear the colours into each other.
+    parts = [f"{{\\fn{EMOJI_FAMILY}\\fs{style.emoji_px}\\b0}}"]
+    for layer in layers:
+        red, green, blue, alpha = layer.rgba
+        colour = f"&H{blue:02X}{green:02X}{red:02X}&"
+        parts.append(f"{{\\1c{colour}\\2c{colour}\\1a&H{255 - alpha:02X}&}}{chr(layer.code)}")
+    primary, secondary = colours
+    restore_alpha = _primary_alpha(style)
+    parts.append(chr(spacer_code()))
+    parts.append(
+        f"{{\\fn\\fs{style.font_size}\\b1\\1c{primary}\\2c{secondary}\\1a{restore_alpha}}}"
+    )
+    return "".join(parts)
+
+
+def _primary_alpha(style: CaptionStyle) -> str:
+    look = style.look
+    primary = look.highlight_colour if look.mode is CaptionMode.KARAOKE else look.text_colour
+    return f"&H{ass_colour(primary)[2:4]}&"
 
 
 def render_ass(pages: Sequence[CaptionPage], style: CaptionStyle) -> str:
@@ -138,7 +181,7 @@ def _page_events(page: CaptionPage, style: CaptionStyle) -> list[str]:
         layer = 1  # the words over the band
     if look.mode is CaptionMode.KARAOKE:
         if boundaries[-1] > boundaries[0]:
-            text = _karaoke_text(page, boundaries)
+            text = _karaoke_text(page, boundaries, style)
             events.append(_dialogue(layer, boundaries[0], boundaries[-1], text))
         return events
     highlight = (ass_inline_colour(look.highlight_colour), ass_inline_colour(look.text_colour))
@@ -147,10 +190,10 @@ def _page_events(page: CaptionPage, style: CaptionStyle) -> list[str]:
         if end <= start:  # a word shorter than a centisecond is never seen highlighted
             continue
         if look.mode is CaptionMode.POP:
-            word = escape_ass_text(words[index].text)
+            word = drawn_text(words[index].text, style, (highlight[0], highlight[1]))
             text = f"{POP_IN}{{\\c{highlight[0]}}}{word}"
         else:
-            text = _page_text(page, index, highlight)
+            text = _page_text(page, index, highlight, style)
         events.append(_dialogue(layer, start, end, text))
     return events
 
@@ -159,31 +202,40 @@ def _dialogue(layer: int, start: int, end: int, text: str, style: str = STYLE_NA
     return f"Dialogue: {layer},{_ass_time(start)},{_ass_time(end)},{style},,0,0,0,,{text}"
 
 
-def _page_text(page: CaptionPage, current: int, highlight: tuple[str, str]) -> str:
+def _page_text(
+    page: CaptionPage, current: int, highlight: tuple[str, str], style: CaptionStyle
+) -> str:
     on, off = (f"{{\\c{colour}}}" for colour in highlight)
     rendered_lines: list[str] = []
     index = 0
     for line in page.lines:
         tokens: list[str] = []
         for word in line:
-            text = escape_ass_text(word.text)
             if index == current:
-                text = f"{on}{text}{off}"
+                text = f"{on}{drawn_text(word.text, style, highlight)}{off}"
+            else:
+                text = drawn_text(word.text, style, (highlight[1], highlight[1]))
             tokens.append(text)
             index += 1
         rendered_lines.append(" ".join(tokens))
     return LINE_BREAK.join(rendered_lines)
 
 
-def _karaoke_text(page: CaptionPage, boundaries: list[int]) -> str:
+def _karaoke_text(page: CaptionPage, boundaries: list[int], style: CaptionStyle) -> str:
     """The page with a `\\kf` sweep per word, each lasting until the next word starts."""
+    look = style.look
     rendered_lines: list[str] = []
     index = 0
     for line in page.lines:
         tokens: list[str] = []
         for word in line:
             duration = boundaries[index + 1] - boundaries[index]
-            tokens.append(f"{{\\kf{max(0, duration)}}}{escape_ass_text(word.text)}")
+            colours = (
+                ass_inline_colour(look.highlight_colour),
+                ass_inline_colour(look.text_colour),
+            )
+            text = drawn_text(word.text, style, colours)
+            tokens.append(f"{{\\kf{max(0, duration)}}}{text}")
             index += 1
         rendered_lines.append(" ".join(tokens))
     return LINE_BREAK.join(rendered_lines)

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from autoclip.captions.style import CaptionStyle, caption_style
+from autoclip.kit.emoji import emoji_layers, split_emoji, without_emoji
 from autoclip.kit.fonts import can_draw, drawable
 from autoclip.providers.narration.base import WordTiming
 
@@ -94,26 +95,20 @@ def strip_controls(text: str) -> str:
 
 def clean_caption_text(text: str, style: CaptionStyle | None = None) -> str:
     """The text a caption shows for `text`: one line, no ASS markup, only glyphs the
-    style's font can draw, and no emoji unless the style's look allows them."""
+    style's font can draw, and emoji only where the style's look allows them and the
+    emoji font can draw them (`kit/emoji.py`); the others are dropped, never boxes."""
     font = style.font_path if style else None
-    if style is not None and not style.look.emoji:
-        text = without_emoji(text)
-    return drawable(substitute(strip_controls(text), ASS_MARKUP), font)
-
-
-def without_emoji(text: str) -> str:
-    """`text` without emoji (pictographs, their joiners and variation selectors)."""
-    if text.isascii():
-        return text
-    return "".join(char for char in text if not _is_emoji(ord(char)))
-
-
-def _is_emoji(code: int) -> bool:
-    return (
-        0x1F000 <= code <= 0x1FAFF  # pictographs, emoticons, transport, symbols
-        or 0x2600 <= code <= 0x27BF  # miscellaneous symbols and dingbats
-        or code in (0x200D, 0xFE0F, 0x20E3)  # joiner, emoji presentation, keycap
-    )
+    text = substitute(strip_controls(text), ASS_MARKUP)
+    if style is None or not style.look.emoji:
+        return drawable(without_emoji(text) if style else text, font)
+    kept: list[str] = []
+    for run, is_emoji in split_emoji(text):
+        if is_emoji and emoji_layers(run):
+            kept.append(run)
+        elif not is_emoji or all(can_draw(char, font) for char in run):
+            # plain text, or a symbol (★) the emoji font lacks but the caption font draws
+            kept.append("".join(char for char in run if can_draw(char, font)))
+    return " ".join("".join(kept).split())
 
 
 def layout_pages(

@@ -19,6 +19,7 @@ from fontTools.ttLib import TTFont
 from PIL import ImageFont
 
 from autoclip.captions.presets import PRESETS, CaptionLook, CaptionPosition, CaptionStyleName
+from autoclip.kit.emoji import EMOJI_EM, has_emoji, split_emoji
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 
 # Words per page and seconds per page: two lines can be read at a glance, and a page that
@@ -59,10 +60,20 @@ class CaptionStyle:
         """Width available to a line, outline included."""
         return self.frame_width - self.margin_left - self.margin_right
 
+    @property
+    def emoji_px(self) -> int:
+        """An emoji's width and height (`kit/emoji.py` draws it in a box this size)."""
+        return max(1, round(self.font_px * EMOJI_EM))
+
     def text_width(self, text: str) -> float:
         """Predicted on-screen width of `text` on one line, outline and synthetic bold included."""
+        emoji = 0
+        if has_emoji(text):
+            runs = list(split_emoji(text))
+            emoji = sum(is_emoji for _, is_emoji in runs)
+            text = "".join(run for run, is_emoji in runs if not is_emoji)
         length = _text_length(self.font_path or sans_font_path(), self.font_px, text)
-        return length * _RENDER_WIDTH_FACTOR + 2 * self.outline
+        return length * _RENDER_WIDTH_FACTOR + emoji * self.emoji_px + 2 * self.outline
 
     def fits(self, text: str) -> bool:
         return self.text_width(text) <= self.safe_width

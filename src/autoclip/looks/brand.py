@@ -148,7 +148,7 @@ def check_font_covers(data: bytes, language: Language, field: str = "font") -> F
 def check_text_covered(font: Path, text: str, field: str = "brand.font") -> None:
     """The brand font must draw every character `text` shows (emoji aside: they are
     dropped from captions whatever the font)."""
-    from autoclip.captions.layout import without_emoji
+    from autoclip.kit.emoji import without_emoji
 
     codepoints = _file_codepoints(font)
     missing = missing_characters(codepoints, without_emoji(text))

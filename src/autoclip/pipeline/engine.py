@@ -34,6 +34,13 @@ from autoclip.errors import (
     InputError,
     MediaError,
 )
+from autoclip.kit.emoji import (
+    EMOJI_FAMILY,
+    LAYER_FONT_VERSION,
+    emoji_available,
+    has_emoji,
+    layer_font,
+)
 from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.memory import return_freed_memory
@@ -655,6 +662,9 @@ class Engine:
         ]
         if intro_frames:  # without an intro, the same key as before intros existed
             parts.append(intro_frames)
+        if style.look.emoji and any(has_emoji(word.text) for word in words):
+            # whether and how emoji are drawn; emoji-free captions keep their key
+            parts.append(("emoji", LAYER_FONT_VERSION, emoji_available()))
         key = input_hash(*parts)
 
         def write(folder: Path) -> None:
@@ -721,7 +731,8 @@ class Engine:
             scenes = [_link_scene_input(v.visual, n, scratch) for n, v in enumerate(visuals, 1)]
             shutil.copyfile(captions.ass, scratch / "captions.ass")
             brand = look.brand
-            _link_fonts(scratch / "fonts", brand.font if brand else None)
+            emoji = _emoji_font(captions.ass, self.work_dir / "fonts")
+            _link_fonts(scratch / "fonts", brand.font if brand else None, emoji)
             level = brand.music_level_db if brand else MUSIC_LEVEL_DB
             timeline = plan_timeline(track.offsets, track.duration, crossfade=look.crossfade)
             intro, outro = _bookend_inputs(look, options, scratch)
@@ -965,15 +976,26 @@ def _padding(bookend: BookendInput | None) -> Padding:
     return Padding(bookend.frames / FPS, sound)
 
 
-def _link_fonts(folder: Path, brand_font: Path | None) -> None:
-    """The fonts libass may use: the bundled ones, and the brand's font when there is one."""
+def _emoji_font(captions: Path, cache_dir: Path) -> Path | None:
+    """The emoji layer font (`kit/emoji.py`), derived once into `cache_dir`, when the
+    captions draw emoji; libass reads every font in its folder, so only then."""
+    if EMOJI_FAMILY not in captions.read_text("utf-8"):
+        return None
+    return layer_font(cache_dir)
+
+
+def _link_fonts(folder: Path, brand_font: Path | None, emoji_font: Path | None = None) -> None:
+    """The fonts libass may use: the bundled sans, the brand's font when there is one, and
+    the emoji layer font when the captions draw emoji."""
     # Only the files named: libass reads every font in the folder into memory (the serif
     # beside the sans in its package is 7.3 MiB the captions never use).
     folder.mkdir()
     (folder / sans_font_path().name).symlink_to(sans_font_path())
-    if brand_font is None:
-        return
-    (folder / f"brand{brand_font.suffix.lower() or '.ttf'}").symlink_to(brand_font.resolve())
+    if brand_font is not None:
+        brand = folder / f"brand{brand_font.suffix.lower() or '.ttf'}"
+        brand.symlink_to(brand_font.resolve())
+    if emoji_font is not None:
+        (folder / "emoji-layers.ttf").symlink_to(emoji_font.resolve())
 
 
 def _assemble(scenes: list[SceneNarration], folder: Path, gap: float = NARRATION_GAP) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from autoclip.kit.emoji import split_emoji, without_emoji
 from autoclip.kit.fonts import drawable
 from autoclip.options import Language
 from autoclip.providers.narration.base import WordTiming
@@ -62,7 +63,31 @@ class Reading:
 
 def read_aloud(text: str, language: Language, lexicon: Lexicon | None = None) -> Reading:
     """The reading of `text` (see the module doc)."""
-    written = drawable(text).split()
-    replaced = [apply_lexicon(word, lexicon or {}) for word in written]
+    written = written_words(text)
+    said = [without_emoji(word) for word in written]
+    replaced = [apply_lexicon(" ".join(drawable(word).split()), lexicon or {}) for word in said]
     spoken = [" ".join(drawable(piece).split()) for piece in READERS[language](replaced)]
     return Reading(tuple(written), tuple(spoken))
+
+
+def written_words(text: str) -> list[str]:
+    """The words captions show for `text`: whitespace-split, emoji kept (a caption style
+    draws or drops them), other characters the caption font cannot draw left out. An
+    emoji standing alone is joined to the word before it (the first word: after it), so
+    it shares that word's timing and is never a word of its own to time."""
+    words: list[str] = []
+    pending = ""  # emoji before the first word
+    for token in text.split():
+        shown = "".join(run if emoji else drawable(run) for run, emoji in split_emoji(token))
+        if not shown.strip():
+            continue
+        if without_emoji(shown).strip():
+            words.append(f"{pending} {shown}".lstrip())
+            pending = ""
+        elif words:
+            words[-1] = f"{words[-1]} {shown}"
+        else:
+            pending = f"{pending} {shown}".strip()
+    if pending:
+        words.append(pending)  # only emoji: shown, with nothing to say
+    return words

@@ -8,10 +8,12 @@ show. Everything else (name, `service` for the budget, voices, `close`) is the n
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from autoclip.kit.emoji import has_emoji
 from autoclip.options import Language
 from autoclip.providers.narration.base import Narrator, SceneNarration, Voice, VoiceRequest
 from autoclip.speech.lexicon import Lexicon
@@ -46,8 +48,16 @@ class ReadingNarrator:
         return replace(request, text=reading.text or request.text)
 
     def identity(self, request: VoiceRequest) -> str:
-        spoken = self._spoken(request, self.reading(request))
-        return f"{self.narrator.identity(spoken)}/reading-{READING_VERSION}"
+        reading = self.reading(request)
+        identity = (
+            f"{self.narrator.identity(self._spoken(request, reading))}/reading-{READING_VERSION}"
+        )
+        if any(has_emoji(word) for word in reading.written):
+            # The same voice, but other words shown (emoji are kept in the written words):
+            # a narration cached for the text without them must not be reused.
+            shown = hashlib.sha256("\x1f".join(reading.written).encode("utf-8")).hexdigest()
+            identity += f"/shown-{shown[:16]}"
+        return identity
 
     def narrate(self, request: VoiceRequest, out_wav: Path) -> SceneNarration:
         reading = self.reading(request)
