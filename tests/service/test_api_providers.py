@@ -180,7 +180,7 @@ def test_project_providers_budget_and_review_round_trip(client: TestClient) -> N
             {"name": "x", "providers": {"narrator": "openai,clova,gemini,google,espeak"}},
             "providers.narrator",
         ),
-        ("PATCH", {"providers": {"visuals": "library"}}, "providers.visuals"),
+        ("PATCH", {"providers": {"visuals": "library,dall-e"}}, "providers.visuals"),
         ("PATCH", {"providers": {"writer": ""}}, "providers.writer"),
         ("PATCH", {"budget_usd": 101}, "budget_usd"),
     ):
