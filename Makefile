@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/autoclip generate --text src/autoclip/samples/ko_sleep.txt --vertical senior_health --out $(DATA)
 
-## test: the whole suite (renders real videos; about 20 minutes on 2 cores)
+## test: the whole suite (renders real videos; about 45 minutes on 2 cores)
 test: $(STAMP)
 	scripts/ensure-tools.sh
 	$(BIN)/pytest
