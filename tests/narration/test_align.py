@@ -17,7 +17,12 @@ import numpy as np
 import pytest
 
 from autoclip.options import Language
-from autoclip.providers.narration.align import AlignmentError, align_words, timings_from_audio
+from autoclip.providers.narration.align import (
+    AlignmentError,
+    align_words,
+    snap_to_pauses,
+    timings_from_audio,
+)
 from autoclip.providers.narration.base import TimingSource, VoiceRequest, WordTiming
 from autoclip.providers.narration.dtw import accumulate
 from autoclip.providers.narration.espeak import speak_timed
@@ -103,6 +108,22 @@ def test_silence_inserted_between_words_moves_the_words_after_it(pause: float) -
     # The words meet the inserted pause at its edges: neither swallows it.
     assert after[index - 1].end == pytest.approx(at, abs=0.03)
     assert after[index].start == pytest.approx(at + pause, abs=0.03)
+
+
+def test_a_start_carried_to_just_before_a_pause_moves_after_it() -> None:
+    # The path paired "for"'s first frame with the last 10 ms of sound before an inserted
+    # pause (CI, once): the word begins where the sound resumes, not 10 ms before the pause.
+    pauses = [(1.43, 2.23)]
+    carried = [
+        WordTiming(text="blood", start=1.14, end=1.42),
+        WordTiming(text="for", start=1.42, end=2.46),
+        WordTiming(text="up", start=2.46, end=2.60),
+    ]
+    snapped = snap_to_pauses(carried, pauses)
+    assert [(w.start, w.end) for w in snapped] == [(1.14, 1.42), (2.23, 2.46), (2.46, 2.60)]
+    # Further before the pause it is a start of its own, kept.
+    early = snap_to_pauses([WordTiming(text="for", start=1.38, end=2.46)], pauses)
+    assert (early[0].start, early[0].end) == (1.38, 2.46)
 
 
 def test_audio_of_a_much_longer_text_is_refused() -> None:
