@@ -16,6 +16,19 @@ __all__ = ["ffprobe", "postgres_server_url", "redis_server_url", "usual_umask"]
 DEBIAN_FFPROBE = Path("/usr/bin/ffprobe")
 
 
+# Folders whose tests share costly session fixtures (the e2e renders; the studio's server
+# and Chromium): under pytest-xdist each runs on one worker, so those are made once.
+SHARED_FIXTURE_FOLDERS = ("e2e", "studio")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0]
+        if folder in SHARED_FIXTURE_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group(folder))
+
+
 @pytest.fixture(scope="session")
 def ffprobe() -> Path:
     """The system ffprobe. A missing one is a broken test machine, never a skipped test."""

@@ -9,7 +9,8 @@ Environment:
   AUTOCLIP_TEST_POSTGRES_URL  server to use (default postgresql://postgres@127.0.0.1:5432/postgres);
                               each session gets a new database there, dropped at the end
   AUTOCLIP_TEST_REDIS_URL     server to use (default redis://127.0.0.1:6379/0; its db is ignored)
-  AUTOCLIP_TEST_REDIS_DB      database the tests own and flush (default 9)
+  AUTOCLIP_TEST_REDIS_DB      database the tests own and flush (default 9); under
+                              pytest-xdist, worker gwN owns this number plus N
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ REDIS_URL_ENV = "AUTOCLIP_TEST_REDIS_URL"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 REDIS_DB_ENV = "AUTOCLIP_TEST_REDIS_DB"
 DEFAULT_REDIS_DB = 9
+MAX_REDIS_DB = 15  # a default redis-server has databases 0-15
 # Where Debian and Ubuntu put the server binaries (not on PATH there).
 POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 STARTUP_TIMEOUT = 60.0
@@ -306,11 +308,19 @@ def postgres_server_url() -> Iterator[str]:
 
 def _redis_db() -> int:
     raw = os.environ.get(REDIS_DB_ENV, "").strip()
-    if not raw:
-        return DEFAULT_REDIS_DB
-    if not raw.isdigit():
+    if raw and not raw.isdigit():
         _fail(f"{REDIS_DB_ENV} must be a Redis database number, not {raw!r}")
-    return int(raw)
+    base = int(raw) if raw else DEFAULT_REDIS_DB
+    # pytest-xdist's workers (gw0, gw1, ...) each own a database, so one never flushes
+    # another's keys mid-test.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    db = base + int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else base
+    if db > MAX_REDIS_DB:
+        _fail(
+            f"Redis database {db} (base {base} for worker {worker or 'main'}) is past the "
+            f"default server's last one ({MAX_REDIS_DB}): lower {REDIS_DB_ENV} or the workers"
+        )
+    return db
 
 
 def _redis_ping(url: str) -> bool:
