@@ -36,7 +36,7 @@ from autoclip.pipeline.chains import Providers
 from autoclip.pipeline.engine import Engine, GenerateRequest
 from autoclip.pipeline.progress import Stage
 from autoclip.providers.writing.base import SourceMaterial
-from autoclip.render.video import EncoderSettings
+from autoclip.render.video import X264_SYNC_LOOKAHEAD, EncoderSettings
 from autoclip.script.model import Script
 
 SCRIPT = Path(__file__).with_name("sixty_second_script.json")
@@ -155,6 +155,7 @@ def encode_floor(config: Config, video: Path, scratch: Path) -> tuple[float, flo
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", "30",
         "-i", str(raw), "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
         "-pix_fmt", "yuv420p", "-g", "60", "-threads", str(enc.threads),
+        "-x264-params", X264_SYNC_LOOKAHEAD,
         "-movflags", "+faststart", str(scratch / "floor.mp4"),
     ]  # fmt: skip
     began = time.perf_counter()

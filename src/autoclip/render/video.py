@@ -107,6 +107,8 @@ class RenderJob:
 
 
 PIPE_BYTES = 1 << 20
+# x264 option that changes memory, not output; the benchmark's floor encodes with it too.
+X264_SYNC_LOOKAHEAD = "sync-lookahead=0"
 
 _SAFE_GRAPH_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
@@ -258,6 +260,9 @@ def _encoder_args(job: RenderJob, timeline: Timeline) -> list[str]:
         "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709",
         "-color_trc", "bt709",
         "-threads", str(enc.threads),
+        # No frames buffered for a threaded lookahead: the same bitstream (checked by md5
+        # on 1080x1920 veryfast), about 15 MiB less resident, the same CPU (measured).
+        "-x264-params", X264_SYNC_LOOKAHEAD,
         "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", "48000", "-ac", "2",
         "-frames:v", str(job.total_frames),
         "-movflags", "+faststart",
