@@ -77,7 +77,9 @@ def make_settings(
         fields: dict[str, Any] = {
             "data_dir": tmp_path / "data",
             "secret_key": "test-secret-key-" + uuid.uuid4().hex,
-            "worker": WorkerSettings(lease_seconds=3, reconcile_seconds=0.5, retry_base_seconds=0),
+            # A lease long enough that a worker slowed by parallel test processes keeps it
+            # (3 s lost one under load 15); no test here waits for one to run out.
+            "worker": WorkerSettings(lease_seconds=10, reconcile_seconds=0.5, retry_base_seconds=0),
         }
         if backend == "sqlite":
             target = tmp_path / "data" / "autoclip.db"
