@@ -38,6 +38,7 @@ from autoclip.service.auth.verification import (
     mark_verified,
 )
 from autoclip.service.billing.plans import DEFAULT_PLAN
+from autoclip.service.billing.repository import CreditRepository
 from autoclip.service.db import utcnow
 from autoclip.service.models import ApiKey, RefreshToken, User
 from autoclip.service.problems import (
@@ -93,7 +94,7 @@ def register(
         elif policy.verify_email:
             mailroom.existing_account(session, email, language)
         return answer
-    plan = users.plan(DEFAULT_PLAN)
+    plan = CreditRepository(session).plan(DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     user = User(
         email=email, name=data.name, password_hash=password_hash, plan_id=plan.id,
