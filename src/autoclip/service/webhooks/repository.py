@@ -99,6 +99,13 @@ class WebhookRepository:
     def delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
         return self.session.get(WebhookDelivery, delivery_id)
 
+    def endpoint_of(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
+        """The endpoint the delivery goes to; None for a content's callback URL, or an
+        endpoint deleted since."""
+        if delivery.endpoint_id is None:
+            return None
+        return self.session.get(WebhookEndpoint, delivery.endpoint_id)
+
     def owned_delivery(self, user_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery | None:
         found = self.session.get(WebhookDelivery, delivery_id)
         return found if found is not None and found.user_id == user_id else None
