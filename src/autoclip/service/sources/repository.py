@@ -26,6 +26,17 @@ class SourceRepository:
             return None
         return source
 
+    def pause(self, source: Source, now: datetime, reason: str) -> None:
+        """No fetch is due until it is resumed; `reason` says why."""
+        source.next_fetch_at = None
+        source.paused_reason = reason
+        source.updated_at = now
+
+    def remove(self, source: Source, now: datetime) -> None:
+        """Delete (softly): gone from lists and fetches; the contents it made stay."""
+        source.deleted_at = now
+        source.next_fetch_at = None
+
     def of_project(self, project_id: uuid.UUID) -> list[Source]:
         return list(
             self.session.scalars(
@@ -53,6 +64,10 @@ class SourceRepository:
         )
 
     # -- the factory's moves ------------------------------------------------------------
+
+    def get(self, source_id: uuid.UUID) -> Source | None:
+        """The source by its id alone, deleted too: the factory's, never an owner's."""
+        return self.session.get(Source, source_id)
 
     def due(self, now: datetime, limit: int) -> list[tuple[uuid.UUID, datetime]]:
         """Live, unpaused sources of live projects whose fetch is due: (id, due time)."""
@@ -106,6 +121,11 @@ class SourceRepository:
         except IntegrityError:
             return False
         return True
+
+    def mark_used(self, item: SourceItem, now: datetime) -> None:
+        """The item's turn is over (its draft generated, failed, or nothing to make of it):
+        schedules draw it no more."""
+        item.used_at = now
 
     def waiting(self, project_id: uuid.UUID, limit: int) -> list[SourceItem]:
         """The project's items whose draft waits to be generated, in the order schedules
