@@ -148,6 +148,11 @@ class ApiKeyRepository:
         self.session.add(key)
         self.session.flush()
 
+    def revoke(self, key: ApiKey, now: datetime) -> None:
+        """Revoke the key, unless it is already (the first revocation's time is kept)."""
+        if key.revoked_at is None:
+            key.revoked_at = now
+
     def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
         self.session.execute(
             update(ApiKey)

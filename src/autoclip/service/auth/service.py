@@ -279,11 +279,11 @@ def create_api_key(
 
 
 def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
-    key = ApiKeyRepository(session).owned(user.id, key_id)
+    keys = ApiKeyRepository(session)
+    key = keys.owned(user.id, key_id)
     if key is None:
         raise NotFound("no such API key")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
+    keys.revoke(key, utcnow())
 
 
 def browser_session(session: Session, token: str) -> tuple[uuid.UUID, datetime] | None:

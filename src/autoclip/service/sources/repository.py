@@ -26,6 +26,12 @@ class SourceRepository:
             return None
         return source
 
+    def fetch_now_unless_paused(self, source: Source, now: datetime) -> None:
+        """Bring the next fetch forward to now (new topics become items at the factory's
+        next pass); a paused source stays paused."""
+        if source.next_fetch_at is not None:
+            source.next_fetch_at = now
+
     def pause(self, source: Source, now: datetime, reason: str) -> None:
         """No fetch is due until it is resumed; `reason` says why."""
         source.next_fetch_at = None

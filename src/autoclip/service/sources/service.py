@@ -120,8 +120,7 @@ def update_source(
         if source.kind is not SourceKind.TOPICS:
             raise Conflict(f"a {source.kind.value} source has no topics", field="topics")
         source.topics = _topics(data.topics)
-        if source.next_fetch_at is not None:
-            source.next_fetch_at = now  # new lines become items at the next pass
+        repository.fetch_now_unless_paused(source, now)
     if data.name is not None:
         source.name = data.name
     if data.interval_minutes is not None:

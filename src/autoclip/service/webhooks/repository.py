@@ -59,6 +59,14 @@ class WebhookRepository:
         self.session.delete(endpoint)
         self.session.flush()
 
+    def set_enabled(self, endpoint: WebhookEndpoint, enabled: bool) -> None:
+        """Its owner switches the endpoint on or off; on again, its failures count from
+        nothing (a disabled one's reason goes)."""
+        endpoint.enabled = enabled
+        if enabled:
+            endpoint.disabled_reason = None
+            endpoint.failures_in_row = 0
+
     def endpoint_succeeded(self, endpoint_id: uuid.UUID) -> None:
         self.session.execute(
             update(WebhookEndpoint)

@@ -349,10 +349,7 @@ def update_endpoint(
     if changes.get("description") is not None:
         endpoint.description = changes["description"]
     if changes.get("enabled") is not None:
-        endpoint.enabled = bool(changes["enabled"])
-        if endpoint.enabled:  # enabled again by its owner: the count starts over
-            endpoint.disabled_reason = None
-            endpoint.failures_in_row = 0
+        WebhookRepository(session).set_enabled(endpoint, bool(changes["enabled"]))
     endpoint.updated_at = utcnow()
     session.flush()
     return endpoint
