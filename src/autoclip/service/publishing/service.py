@@ -418,7 +418,7 @@ def publish_file(
         enqueued_at=utcnow(),
     )
     with runtime.db.session() as session:
-        session.add(publication)
+        PublicationRepository(session).add(publication)
     owner = f"cli/{uuid.uuid4().hex[:8]}"
     with runtime.db.session() as session:
         PublicationRepository(session).claim(

@@ -24,6 +24,10 @@ class ScheduleRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def add(self, schedule: Schedule) -> None:
+        self.session.add(schedule)
+        self.session.flush()
+
     def owned(self, user_id: uuid.UUID, schedule_id: uuid.UUID) -> Schedule | None:
         schedule = self.session.get(Schedule, schedule_id)
         if schedule is None or schedule.user_id != user_id or schedule.deleted_at is not None:
@@ -126,6 +130,12 @@ class ScheduleRepository:
         """The schedule that made the run, deleted too; None if the run is gone."""
         run = self.session.get(ScheduleRun, run_id)
         return self.session.get(Schedule, run.schedule_id) if run is not None else None
+
+    def add_run(self, run: ScheduleRun) -> None:
+        """Store a tick's run; an IntegrityError at the flush if its due time has one
+        (the run row is unique per due time)."""
+        self.session.add(run)
+        self.session.flush()
 
     def mark_made(self, run_id: uuid.UUID, content_ids: list[uuid.UUID], publish: bool) -> None:
         if content_ids:

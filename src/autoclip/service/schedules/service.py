@@ -69,8 +69,7 @@ def create_schedule(
     )
     _check_channel(session, schedule)
     schedule.next_run_at = _next(schedule, now) if data.enabled else None
-    session.add(schedule)
-    session.flush()
+    ScheduleRepository(session).add(schedule)
     return schedule
 
 
@@ -187,8 +186,7 @@ def run_tick(runtime: Runtime, schedule_id: uuid.UUID, now: datetime) -> Tick | 
             return None  # another process took it
         session.refresh(schedule)
         run = _make(runtime, session, schedule, due, now, missed)
-        session.add(run)
-        session.flush()
+        repository.add_run(run)
         # What it made remembers its run; with auto_publish, it is published once ready.
         repository.mark_made(run.id, [uuid.UUID(c) for c in run.made], schedule.auto_publish)
         tick = Tick(schedule.id, due, now, run.outcome, len(run.made))

@@ -20,6 +20,10 @@ class SourceRepository:
 
     # -- what an owner reads and changes --------------------------------------------------
 
+    def add(self, source: Source) -> None:
+        self.session.add(source)
+        self.session.flush()
+
     def owned(self, user_id: uuid.UUID, source_id: uuid.UUID) -> Source | None:
         source = self.session.get(Source, source_id)
         if source is None or source.user_id != user_id or source.deleted_at is not None:

@@ -89,8 +89,7 @@ def create_source(
         created_at=now,
         updated_at=now,
     )
-    session.add(source)
-    session.flush()
+    repository.add(source)
     return source
 
 
