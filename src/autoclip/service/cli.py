@@ -300,18 +300,12 @@ def admin_grant(
     email: str, revoke: Annotated[bool, typer.Option(help="Take the right away.")] = False
 ) -> None:
     """Make a user an operator (the /api/v1/admin routes), or stop them being one."""
-    from sqlalchemy import update
-
-    from autoclip.service.db import changed_rows
-    from autoclip.service.models import User
+    from autoclip.service.auth.repository import UserRepository
 
     runtime = _runtime()
     try:
         with runtime.db.session() as session:
-            changed = changed_rows(
-                session,
-                update(User).where(User.email == email.lower()).values(is_admin=not revoke),
-            )
+            changed = UserRepository(session).set_admin(email, is_admin=not revoke)
     finally:
         runtime.close()
     if not changed:

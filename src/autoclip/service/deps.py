@@ -18,6 +18,7 @@ from autoclip.service.auth.credentials import ApiScope, Credential
 from autoclip.service.auth.repository import ApiKeyRepository, UserRepository
 from autoclip.service.auth.tokens import API_KEY_PREFIX, hash_secret
 from autoclip.service.auth.verification import EmailNotVerified
+from autoclip.service.billing.repository import CreditRepository
 from autoclip.service.clients import rate_key
 from autoclip.service.db import AFTER_COMMIT, utcnow
 from autoclip.service.models import Plan
@@ -239,7 +240,7 @@ def _plan(runtime: Runtime, plan_id: str) -> Plan:
     plan = runtime.plans.get(plan_id)
     if plan is None:  # plans change only by migration: kept for the process's life
         with runtime.db.session(write=False) as session:
-            plan = session.get(Plan, plan_id)
+            plan = CreditRepository(session).plan(plan_id)
             if plan is None:
                 raise Unauthorized("the account's plan does not exist")
             session.expunge(plan)

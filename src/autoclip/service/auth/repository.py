@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.db import changed_rows
-from autoclip.service.models import ApiKey, Plan, RefreshToken, User
+from autoclip.service.models import ApiKey, RefreshToken, User
 
 
 class UserRepository:
@@ -31,9 +31,6 @@ class UserRepository:
             select(User).where(User.email == email.strip().lower())
         ).scalar_one_or_none()
 
-    def plan(self, plan_id: str) -> Plan | None:
-        return self.session.get(Plan, plan_id)
-
     def add(self, user: User) -> None:
         """Insert `user`; an IntegrityError at the flush if the email has an account."""
         self.session.add(user)
@@ -47,6 +44,12 @@ class UserRepository:
             condition.append(User.password_hash == password_hash)
         done = update(User).where(*condition).values(email_verified_at=now)
         return changed_rows(self.session, done) == 1
+
+    def set_admin(self, email: str, is_admin: bool) -> bool:
+        """Give or take the operator's right of the account of `email` (as typed, in lower
+        case); False when no account has it."""
+        changed = update(User).where(User.email == email.lower()).values(is_admin=is_admin)
+        return changed_rows(self.session, changed) == 1
 
     def remove_unverified(self, signed_up_before: datetime) -> int:
         """Delete the accounts never verified that signed up before the time; how many."""
@@ -144,6 +147,11 @@ class ApiKeyRepository:
     def add(self, key: ApiKey) -> None:
         self.session.add(key)
         self.session.flush()
+
+    def revoke(self, key: ApiKey, now: datetime) -> None:
+        """Revoke the key, unless it is already (the first revocation's time is kept)."""
+        if key.revoked_at is None:
+            key.revoked_at = now
 
     def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
         self.session.execute(

@@ -38,6 +38,7 @@ from autoclip.service.auth.verification import (
     mark_verified,
 )
 from autoclip.service.billing.plans import DEFAULT_PLAN
+from autoclip.service.billing.repository import CreditRepository
 from autoclip.service.db import utcnow
 from autoclip.service.models import ApiKey, RefreshToken, User
 from autoclip.service.problems import (
@@ -93,7 +94,7 @@ def register(
         elif policy.verify_email:
             mailroom.existing_account(session, email, language)
         return answer
-    plan = users.plan(DEFAULT_PLAN)
+    plan = CreditRepository(session).plan(DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     user = User(
         email=email, name=data.name, password_hash=password_hash, plan_id=plan.id,
@@ -278,11 +279,11 @@ def create_api_key(
 
 
 def revoke_api_key(session: Session, user: Account, key_id: uuid.UUID) -> None:
-    key = ApiKeyRepository(session).owned(user.id, key_id)
+    keys = ApiKeyRepository(session)
+    key = keys.owned(user.id, key_id)
     if key is None:
         raise NotFound("no such API key")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
+    keys.revoke(key, utcnow())
 
 
 def browser_session(session: Session, token: str) -> tuple[uuid.UUID, datetime] | None:

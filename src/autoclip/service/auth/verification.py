@@ -44,6 +44,7 @@ from autoclip.service.auth.repository import UserRepository
 from autoclip.service.auth.tokens import TokenExpired, TokenInvalid, TokenSigner
 from autoclip.service.billing.credits import open_account
 from autoclip.service.billing.plans import DEFAULT_PLAN
+from autoclip.service.billing.repository import CreditRepository
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.models import User
 from autoclip.service.problems import AppError, Conflict, Forbidden, TooManyRequests
@@ -218,7 +219,7 @@ class Mailroom:
     def verification(self, session: Session, user: User, language: Language) -> None:
         hours = self.settings.auth.verify_link_hours
         token = make_token(self.signer, user, hours)
-        plan = UserRepository(session).plan(user.plan_id)
+        plan = CreditRepository(session).plan(user.plan_id)
         credits = (plan.trial_credits or plan.monthly_credits) if plan else 0
         text = _verify_text(language, verify_link(self.settings, token), token, hours,
                             credits, _when(utcnow()))  # fmt: skip
@@ -240,7 +241,8 @@ def mark_verified(session: Session, user: User, password_hash: str | None = None
     if not users.verify(user.id, utcnow(), password_hash):
         return False
     session.refresh(user)
-    plan = users.plan(user.plan_id) or users.plan(DEFAULT_PLAN)
+    plans = CreditRepository(session)
+    plan = plans.plan(user.plan_id) or plans.plan(DEFAULT_PLAN)
     assert plan is not None, "plans are seeded by the first migration"
     open_account(session, user, plan)
     return True

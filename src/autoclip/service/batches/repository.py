@@ -1,4 +1,4 @@
-"""Every query of batches."""
+"""Every query of batches, and the insert of one."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ class ContentState(NamedTuple):
 class BatchRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, batch: Batch) -> None:
+        self.session.add(batch)
+        self.session.flush()
 
     def owned(self, user_id: uuid.UUID, batch_id: uuid.UUID) -> Batch | None:
         batch = self.session.get(Batch, batch_id)

@@ -75,8 +75,7 @@ def create_batch(
         contents.append(content)
         entries.append({"content_id": str(content.id)})
     batch.items = entries
-    session.add(batch)
-    session.flush()
+    BatchRepository(session).add(batch)
     try:
         with session.begin_nested():  # every debit, or none
             for content in contents:

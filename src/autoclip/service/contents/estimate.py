@@ -19,10 +19,11 @@ from autoclip.providers.visuals.base import VisualName
 from autoclip.providers.writing.base import WriterName
 from autoclip.service.auth.callers import Account
 from autoclip.service.auth.service import user_row
+from autoclip.service.billing.repository import CreditRepository
 from autoclip.service.contents.chains import CHAINS, budget_usd, provider_choice
 from autoclip.service.contents.schemas import ContentCreate, Estimate, EstimatedCall
 from autoclip.service.contents.service import settle_options
-from autoclip.service.models import GenerationType, Plan
+from autoclip.service.models import GenerationType
 from autoclip.service.projects.service import default_project, get_project
 from autoclip.settings import Settings
 
@@ -98,7 +99,7 @@ def estimate_content(
     budget = budget_usd(options.budget_usd, project.budget_usd, settings)
     total = sum(call.cost_usd for call in calls)
     row = user_row(session, user)
-    plan = session.get(Plan, row.plan_id)
+    plan = CreditRepository(session).plan(row.plan_id)
     unlimited = bool(plan and plan.unlimited)
     return Estimate(
         credits=1,

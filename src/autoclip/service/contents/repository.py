@@ -153,6 +153,16 @@ class ContentRepository:
 
     # -- what an owner reads ------------------------------------------------------------
 
+    def get(self, content_id: uuid.UUID) -> Content | None:
+        """The content by its id alone, deleted too: for jobs that act on an id the queue
+        or another row carried, never for an owner's request (that is `owned`)."""
+        return self.session.get(Content, content_id)
+
+    def reread(self, content_id: uuid.UUID) -> Content | None:
+        """As `get`, the session's copy read again from the database: a conditional UPDATE
+        (a move of this repository) may just have changed the row under it."""
+        return self.session.get(Content, content_id, populate_existing=True)
+
     def owned(self, user_id: uuid.UUID, content_id: uuid.UUID) -> Content | None:
         """The user's own live content; None for another user's (never told apart)."""
         content = self.session.get(Content, content_id)
@@ -276,6 +286,13 @@ class ContentRepository:
         content.credit_charged = False
         self.session.add(content)
         self.session.flush()
+
+    def fail_draft(self, content: Content, reason: str, now: datetime) -> None:
+        """A draft a schedule drew that cannot be made as it stands (a topic with no model
+        to write it): failed, with the reason; no run was started, no credit taken."""
+        content.status = ContentStatus.FAILED
+        content.error = reason
+        content.finished_at = now
 
     def start_run(
         self,
@@ -428,6 +445,26 @@ class ContentRepository:
             .where(Content.id == content_id, _run_held_by(owner))
             .values(stage=stage, progress=value, updated_at=utcnow())
         )
+
+    def add_stage_run(self, run: StageRun) -> None:
+        self.session.add(run)
+
+    def close_stage_run(
+        self, run_id: uuid.UUID, status: StageRunStatus, seconds: float | None, error: str | None
+    ) -> None:
+        """End a stage run with `status`, if it is still running (the reconciler may have
+        marked it abandoned already); its duration is `seconds`, else the time since it
+        started."""
+        run = self.session.get(StageRun, run_id)
+        if run is None or run.status is not StageRunStatus.RUNNING:
+            return
+        finished = utcnow()
+        run.status = status
+        run.finished_at = finished
+        run.duration_s = round(
+            seconds if seconds is not None else (finished - run.started_at).total_seconds(), 3
+        )
+        run.error = error
 
     def queue_state(self, content_id: uuid.UUID) -> QueueState | None:
         found = self.session.execute(

@@ -42,6 +42,7 @@ from autoclip.service.models import (
     StageRun,
 )
 from autoclip.service.problems import Conflict, Invalid, NotFound
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.projects.service import default_project, get_project
 from autoclip.service.templates.service import template_spec
 from autoclip.service.webhooks.events import EventType
@@ -132,7 +133,7 @@ def generate_draft(
     if content.status is not ContentStatus.DRAFT:
         raise Conflict(f"the content is {content.status.value}; only a draft can be generated")
     if content.generation_type is GenerationType.TOPIC:
-        project = session.get(Project, content.project_id)
+        project = ProjectRepository(session).owned(content.user_id, content.project_id)
         choice = provider_choice(content.options.chains(), project.providers if project else {})
         if not takes_topics(settings, choice):
             raise Conflict(f"{TOPIC_NEEDS_MODEL}; or name one in the options' writer")

@@ -18,7 +18,6 @@ from datetime import timedelta
 from autoclip.service.db import after_commit
 from autoclip.service.jobs.queue import SOURCE_FETCH
 from autoclip.service.jobs.reconciler import UNREACHABLE
-from autoclip.service.models import Source
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.service import run_due
 from autoclip.service.sources.fetching import fetch_source
@@ -37,11 +36,12 @@ def send_due_fetches(runtime: Runtime) -> list[str]:
     sent: list[str] = []
     for source_id, seen in due:
         with runtime.db.session() as session:
-            source = session.get(Source, source_id)
+            sources = SourceRepository(session)
+            source = sources.get(source_id)
             if source is None:
                 continue
             following = now + timedelta(minutes=source.interval_minutes)
-            if not SourceRepository(session).claim_fetch(source_id, seen, following):
+            if not sources.claim_fetch(source_id, seen, following):
                 continue
             after_commit(session, _sender(runtime, str(source_id)))
         sent.append(str(source_id))
@@ -65,7 +65,7 @@ def factory_pass(runtime: Runtime) -> None:
 def fetch_and_count(runtime: Runtime, source_id: str) -> None:
     """The SOURCE_FETCH task's handler."""
     with runtime.db.session(write=False) as session:
-        source = session.get(Source, uuid.UUID(source_id))
+        source = SourceRepository(session).get(uuid.UUID(source_id))
         kind = source.kind.value if source is not None else "unknown"
     outcome = fetch_source(runtime, source_id)
     if outcome != "skipped":

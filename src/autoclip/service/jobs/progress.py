@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from autoclip.pipeline.progress import Stage
 from autoclip.service.contents.repository import ContentRepository
-from autoclip.service.db import Database, retry_unreachable, utcnow
+from autoclip.service.db import Database, retry_unreachable
 from autoclip.service.metrics import JobMetrics
 from autoclip.service.models import StageRun, StageRunStatus
 
@@ -84,7 +84,7 @@ class DatabaseProgress:
                 worker=self._worker,
             )
             with self._db.session() as session:
-                session.add(run)
+                ContentRepository(session).add_stage_run(run)
                 self._set_progress(session, stage, progress_before(stage))
             return run.id
 
@@ -146,18 +146,7 @@ class DatabaseProgress:
         if self._open is None:
             return
         _, run_id = self._open
-        run = session.get(StageRun, run_id)
-        # Only a run still running: the reconciler may have marked it abandoned already.
-        if run is not None and run.status is StageRunStatus.RUNNING:
-            finished = utcnow()
-            run.status = status
-            run.finished_at = finished
-            run.duration_s = (
-                round(seconds, 3)
-                if seconds is not None
-                else round((finished - run.started_at).total_seconds(), 3)
-            )
-            run.error = error
+        ContentRepository(session).close_stage_run(run_id, status, seconds, error)
 
     def _set_progress(self, session: Session, stage: Stage, value: int) -> None:
         ContentRepository(session).set_progress(self._content_id, self._worker, stage.value, value)

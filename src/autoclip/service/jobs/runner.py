@@ -79,9 +79,9 @@ from autoclip.service.models import (
     GenerationType,
     JobPhase,
     MediaKind,
-    Project,
 )
 from autoclip.service.models import StageRunStatus as RunStatus
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.runtime import Runtime
 from autoclip.service.schedules.autopublish import publish_when_ready
 from autoclip.service.webhooks.events import EventType
@@ -449,11 +449,12 @@ class ContentRunner:
 
     def _load(self, content_id: uuid.UUID, owner: str) -> Job:
         with self.runtime.db.session(write=False) as session:
-            row = session.get(Content, content_id)
+            contents = ContentRepository(session)
+            row = contents.get(content_id)
             assert row is not None
-            run = ContentRepository(session).run(row)
+            run = contents.run(row)
             assert run is not None
-            project = session.get(Project, row.project_id)
+            project = ProjectRepository(session).owned(row.user_id, row.project_id)
             assert project is not None
             options = row.options
             choice = provider_choice(options.chains(), project.providers)

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from autoclip.service.auth.repository import UserRepository
 from autoclip.service.billing.credits import debit
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.service import requeue
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import CONTENT_QUEUE, RENDER_QUEUE, JobQueue
-from autoclip.service.models import JobPhase, LedgerReason, User
+from autoclip.service.models import JobPhase, LedgerReason
 from autoclip.service.problems import PaymentRequired
 from autoclip.service.runtime import Runtime
 
@@ -65,7 +66,7 @@ def retry_failed(
             continue
         try:
             with session.begin_nested():
-                user = session.get(User, content.user_id)
+                user = UserRepository(session).get(content.user_id)
                 assert user is not None
                 debit(session, user, content.id, LedgerReason.GENERATION)
                 phase = requeue(session, content)

@@ -26,6 +26,12 @@ class ProjectRepository:
             return None
         return project
 
+    def owned(self, user_id: uuid.UUID, project_id: uuid.UUID) -> Project | None:
+        """The user's project, deleted or not (the user's own rows may still point at a
+        deleted one: a source, a schedule, a content); None for another user's."""
+        project = self.session.get(Project, project_id)
+        return project if project is not None and project.user_id == user_id else None
+
     def default(self, user_id: uuid.UUID) -> Project | None:
         return self.session.execute(
             select(Project).where(

@@ -51,6 +51,11 @@ class PublicationRepository:
     def get(self, publication_id: uuid.UUID) -> Publication | None:
         return self.session.get(Publication, publication_id)
 
+    def add(self, publication: Publication) -> None:
+        """Store a publication of no content (the CLI's publish of a local file); a
+        content's goes in with its move, `start`."""
+        self.session.add(publication)
+
     def of_content(self, content_id: uuid.UUID) -> list[Publication]:
         return list(
             self.session.scalars(

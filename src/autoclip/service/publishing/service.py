@@ -236,9 +236,8 @@ class PublicationJob:
         with self.runtime.db.session(write=False) as session:
             publication = PublicationRepository(session).get(pid)
             assert publication is not None
-            content = (
-                session.get(Content, publication.content_id) if publication.content_id else None
-            )
+            content_id = publication.content_id
+            content = ContentRepository(session).get(content_id) if content_id else None
             video_key = content.outputs.video if content and content.outputs else None
             channel_id, attempts = publication.channel_id, publication.attempts
             sealed_session, meta = publication.upload_url, dict(publication.metadata_json)
@@ -419,7 +418,7 @@ def publish_file(
         enqueued_at=utcnow(),
     )
     with runtime.db.session() as session:
-        session.add(publication)
+        PublicationRepository(session).add(publication)
     owner = f"cli/{uuid.uuid4().hex[:8]}"
     with runtime.db.session() as session:
         PublicationRepository(session).claim(

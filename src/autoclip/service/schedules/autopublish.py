@@ -22,9 +22,9 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from autoclip.service.models import Content, ContentStatus, Schedule, ScheduleRun
+from autoclip.service.contents.repository import ContentRepository
+from autoclip.service.models import Content
 from autoclip.service.problems import AppError
-from autoclip.service.publishing.repository import PUBLISH_STAGE
 from autoclip.service.publishing.schemas import Privacy, PublishRequest
 from autoclip.service.publishing.service import pick_channel, start_publication
 from autoclip.service.runtime import Runtime
@@ -43,12 +43,11 @@ log = logging.getLogger("autoclip.schedules")
 def publish_when_ready(session: Session, runtime: Runtime, content_id: uuid.UUID) -> str | None:
     """Called in the transaction that made the content ready: start its publish if a
     schedule asked for one. Returns what happened (None: nothing to do)."""
-    content = session.get(Content, content_id, populate_existing=True)
+    content = ContentRepository(session).reread(content_id)
     if content is None or content.schedule_run_id is None or content.auto_publish is None:
         return None
-    run = session.get(ScheduleRun, content.schedule_run_id)
-    schedule = session.get(Schedule, run.schedule_id) if run is not None else None
     repository = ScheduleRepository(session)
+    schedule = repository.of_run(content.schedule_run_id)
     if schedule is None or schedule.deleted_at is not None or not schedule.auto_publish:
         # The owner turned it off (or deleted the schedule) since: it waits, as any content.
         return AUTO_SKIPPED if repository.claim_auto_publish(content_id, AUTO_SKIPPED) else None
@@ -72,13 +71,6 @@ def publish_when_ready(session: Session, runtime: Runtime, content_id: uuid.UUID
 
 def _cannot_publish(session: Session, runtime: Runtime, content: Content, why: str) -> None:
     reason = f"not published automatically: {why}"
-    # The video is kept: failed at the publish stage, as a failed upload leaves it, so it
-    # can be published by hand once a channel is there.
-    content.auto_publish = AUTO_FAILED
-    content.status = ContentStatus.FAILED
-    content.error = reason
-    content.error_stage = PUBLISH_STAGE
-    session.flush()
-    ScheduleRepository(session).note_publish_failure(content.id, reason)
+    ScheduleRepository(session).auto_publish_failed(content, reason)
     emit_content_by_id(session, runtime.jobs, content.id, EventType.CONTENT_FAILED)
     log.warning("content %s: %s", content.id, reason)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from autoclip.service.db import changed_rows
-from autoclip.service.models import Content, Project, Schedule, ScheduleRun
+from autoclip.service.models import Content, ContentStatus, Project, Schedule, ScheduleRun
+from autoclip.service.publishing.repository import PUBLISH_STAGE
 
 # A content's auto_publish: a schedule with auto_publish made it; it is published when it
 # is ready (started), unless it could not be (failed) or the schedule no longer publishes.
@@ -23,11 +24,20 @@ class ScheduleRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def add(self, schedule: Schedule) -> None:
+        self.session.add(schedule)
+        self.session.flush()
+
     def owned(self, user_id: uuid.UUID, schedule_id: uuid.UUID) -> Schedule | None:
         schedule = self.session.get(Schedule, schedule_id)
         if schedule is None or schedule.user_id != user_id or schedule.deleted_at is not None:
             return None
         return schedule
+
+    def remove(self, schedule: Schedule, now: datetime) -> None:
+        """Delete (softly): gone from lists, and no tick is due any more."""
+        schedule.deleted_at = now
+        schedule.next_run_at = None
 
     def of_project(self, project_id: uuid.UUID) -> list[Schedule]:
         return list(
@@ -56,6 +66,10 @@ class ScheduleRepository:
         return list(rows), total
 
     # -- the factory's moves ------------------------------------------------------------
+
+    def get(self, schedule_id: uuid.UUID) -> Schedule | None:
+        """The schedule by its id alone, deleted too: the factory's, never an owner's."""
+        return self.session.get(Schedule, schedule_id)
 
     def due(self, now: datetime, limit: int) -> list[Schedule]:
         """Enabled, live schedules of live projects whose due time has come."""
@@ -112,6 +126,17 @@ class ScheduleRepository:
 
     # -- publishing what a run made ------------------------------------------------------
 
+    def of_run(self, run_id: uuid.UUID) -> Schedule | None:
+        """The schedule that made the run, deleted too; None if the run is gone."""
+        run = self.session.get(ScheduleRun, run_id)
+        return self.session.get(Schedule, run.schedule_id) if run is not None else None
+
+    def add_run(self, run: ScheduleRun) -> None:
+        """Store a tick's run; an IntegrityError at the flush if its due time has one
+        (the run row is unique per due time)."""
+        self.session.add(run)
+        self.session.flush()
+
     def mark_made(self, run_id: uuid.UUID, content_ids: list[uuid.UUID], publish: bool) -> None:
         if content_ids:
             self.session.execute(
@@ -132,6 +157,17 @@ class ScheduleRepository:
             )
             == 1
         )
+
+    def auto_publish_failed(self, content: Content, reason: str) -> None:
+        """A content its schedule could not publish: failed at the publish stage (its video
+        kept, as a failed upload leaves it, publishable by hand), the reason added to its
+        run's."""
+        content.auto_publish = AUTO_FAILED
+        content.status = ContentStatus.FAILED
+        content.error = reason
+        content.error_stage = PUBLISH_STAGE
+        self.session.flush()
+        self.note_publish_failure(content.id, reason)
 
     def note_publish_failure(self, content_id: uuid.UUID, reason: str) -> None:
         """Add why a content a schedule made was not published to its run's `failed`

@@ -17,18 +17,13 @@ from sqlalchemy.orm import Session
 
 from autoclip.errors import InputError
 from autoclip.service.auth.callers import Account
+from autoclip.service.auth.repository import UserRepository
 from autoclip.service.channels.repository import ChannelRepository
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.service import generate_draft
-from autoclip.service.models import (
-    Content,
-    ContentStatus,
-    Project,
-    Schedule,
-    ScheduleOutcome,
-    ScheduleRun,
-    User,
-)
+from autoclip.service.models import Schedule, ScheduleOutcome, ScheduleRun
 from autoclip.service.problems import AppError, NotFound, PaymentRequired
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.projects.service import get_project
 from autoclip.service.publishing.schemas import Privacy
 from autoclip.service.publishing.service import pick_channel
@@ -74,8 +69,7 @@ def create_schedule(
     )
     _check_channel(session, schedule)
     schedule.next_run_at = _next(schedule, now) if data.enabled else None
-    session.add(schedule)
-    session.flush()
+    ScheduleRepository(session).add(schedule)
     return schedule
 
 
@@ -139,8 +133,7 @@ def update_schedule(
 
 def delete_schedule(session: Session, user: Account, schedule_id: uuid.UUID, now: datetime) -> None:
     schedule = get_schedule(session, user, schedule_id)
-    schedule.deleted_at = now
-    schedule.next_run_at = None
+    ScheduleRepository(session).remove(schedule, now)
 
 
 def schedule_runs(
@@ -181,24 +174,21 @@ def run_tick(runtime: Runtime, schedule_id: uuid.UUID, now: datetime) -> Tick | 
     """One tick of one schedule, if this process wins it; after downtime, the last due
     time runs once and the ones before it are counted as missed."""
     with runtime.db.session() as session:
-        schedule = session.get(Schedule, schedule_id)
+        repository = ScheduleRepository(session)
+        schedule = repository.get(schedule_id)
         if schedule is None or schedule.next_run_at is None or schedule.next_run_at > now:
             return None
         seen = schedule.next_run_at
         due, missed = latest_due(
             seen, now, times=schedule.times, cron=schedule.cron, timezone=schedule.timezone
         )
-        repository = ScheduleRepository(session)
         if not repository.claim_tick(schedule.id, seen, _next(schedule, now), now):
             return None  # another process took it
         session.refresh(schedule)
         run = _make(runtime, session, schedule, due, now, missed)
-        session.add(run)
-        session.flush()
+        repository.add_run(run)
         # What it made remembers its run; with auto_publish, it is published once ready.
-        ScheduleRepository(session).mark_made(
-            run.id, [uuid.UUID(c) for c in run.made], schedule.auto_publish
-        )
+        repository.mark_made(run.id, [uuid.UUID(c) for c in run.made], schedule.auto_publish)
         tick = Tick(schedule.id, due, now, run.outcome, len(run.made))
         # In the run's own transaction: subscribers hear of exactly the runs that happened.
         emit(session, runtime.jobs, schedule.user_id, EventType.SCHEDULE_RUN, {
@@ -221,16 +211,18 @@ def _make(
     now: datetime,
     missed: int,
 ) -> ScheduleRun:
-    user = session.get(User, schedule.user_id)
-    project = session.get(Project, schedule.project_id)
+    user = UserRepository(session).get(schedule.user_id)
+    project = ProjectRepository(session).owned(schedule.user_id, schedule.project_id)
     assert user is not None
     assert project is not None
     sources = SourceRepository(session)
+    contents = ContentRepository(session)
     made: list[str] = []
     failed: list[dict[str, str]] = []
     no_credits = False
     for item in sources.waiting(schedule.project_id, schedule.per_run):
-        content = session.get(Content, item.content_id)
+        assert item.content_id is not None  # waiting items have their draft
+        content = contents.get(item.content_id)
         assert content is not None
         label = item.title or content.source[:100]
         try:
@@ -241,13 +233,11 @@ def _make(
         except AppError as error:
             # It cannot be made as it stands (a topic without a model): it fails, with the
             # reason, and leaves the order so the next item's turn comes.
-            content.status = ContentStatus.FAILED
-            content.error = error.detail
-            content.finished_at = now
-            item.used_at = now
+            contents.fail_draft(content, error.detail, now)
+            sources.mark_used(item, now)
             failed.append({"item": label, "reason": error.detail})
             continue
-        item.used_at = now
+        sources.mark_used(item, now)
         made.append(str(content.id))
     if no_credits:
         failed.append({"item": "", "reason": NO_CREDITS})

@@ -21,6 +21,7 @@ from autoclip import __version__
 from autoclip.kit import outbound
 from autoclip.looks.templates import TemplateSpec
 from autoclip.options import Aspect, Language, Length, Tone, Vertical
+from autoclip.service.auth.repository import UserRepository
 from autoclip.service.contents.records import StoredOptions
 from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.contents.service import generate_draft
@@ -35,6 +36,7 @@ from autoclip.service.models import (
     User,
 )
 from autoclip.service.problems import AppError, NotFound
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.runtime import Runtime
 from autoclip.service.sources.feeds import Entry, FeedError, parse_feed
 from autoclip.service.sources.repository import SourceRepository
@@ -67,7 +69,7 @@ def fetch_source(runtime: Runtime, source_id: str) -> str:
     (new_items, unchanged, not_modified, failed, skipped), which the caller counts."""
     settings = runtime.settings
     with runtime.db.session(write=False) as session:
-        source = session.get(Source, uuid.UUID(source_id))
+        source = SourceRepository(session).get(uuid.UUID(source_id))
         if source is None or source.deleted_at is not None or source.next_fetch_at is None:
             return "skipped"  # gone or paused since the job was sent
         kind, url, topics = source.kind, source.url, list(source.topics)
@@ -79,10 +81,10 @@ def fetch_source(runtime: Runtime, source_id: str) -> str:
         answer, error = None, str(failure)
     now = runtime.clock.now()
     with runtime.db.session() as session:
-        source = session.get(Source, uuid.UUID(source_id))
+        repository = SourceRepository(session)
+        source = repository.get(uuid.UUID(source_id))
         if source is None or source.deleted_at is not None:
             return "skipped"
-        repository = SourceRepository(session)
         if answer is None:
             assert error is not None
             paused = repository.failed(source, now, error, settings.factory.pause_after_failures)
@@ -164,8 +166,8 @@ def _take_new(runtime: Runtime, session: Session, source: Source, entries: list[
     """Store the entries the source has not offered before, each with its content."""
     repository = SourceRepository(session)
     known = repository.known_keys(source.id, [e.key for e in entries])
-    project = session.get(Project, source.project_id)
-    user = session.get(User, source.user_id)
+    project = ProjectRepository(session).owned(source.user_id, source.project_id)
+    user = UserRepository(session).get(source.user_id)
     if project is None or user is None:
         return 0
     spec = _template(session, user, source)
@@ -184,7 +186,7 @@ def _take_new(runtime: Runtime, session: Session, source: Source, entries: list[
             link=entry.link,
         )
         if content is None:
-            item.used_at = runtime.clock.now()  # nothing to make of it; known from now on
+            repository.mark_used(item, runtime.clock.now())  # nothing to make of it
             repository.add_item(item)
             continue
         try:
@@ -199,7 +201,7 @@ def _take_new(runtime: Runtime, session: Session, source: Source, entries: list[
         if project.intake is Intake.GENERATE:
             try:
                 generate_draft(session, runtime.jobs, runtime.settings, user, content)
-                item.used_at = runtime.clock.now()
+                repository.mark_used(item, runtime.clock.now())
             except AppError as error:  # no credits, or no model for a topic: stays a draft
                 log.info("source %s: item left as a draft: %s", source.id, error.detail)
     return made

@@ -20,11 +20,32 @@ class SourceRepository:
 
     # -- what an owner reads and changes --------------------------------------------------
 
+    def add(self, source: Source) -> None:
+        self.session.add(source)
+        self.session.flush()
+
     def owned(self, user_id: uuid.UUID, source_id: uuid.UUID) -> Source | None:
         source = self.session.get(Source, source_id)
         if source is None or source.user_id != user_id or source.deleted_at is not None:
             return None
         return source
+
+    def fetch_now_unless_paused(self, source: Source, now: datetime) -> None:
+        """Bring the next fetch forward to now (new topics become items at the factory's
+        next pass); a paused source stays paused."""
+        if source.next_fetch_at is not None:
+            source.next_fetch_at = now
+
+    def pause(self, source: Source, now: datetime, reason: str) -> None:
+        """No fetch is due until it is resumed; `reason` says why."""
+        source.next_fetch_at = None
+        source.paused_reason = reason
+        source.updated_at = now
+
+    def remove(self, source: Source, now: datetime) -> None:
+        """Delete (softly): gone from lists and fetches; the contents it made stay."""
+        source.deleted_at = now
+        source.next_fetch_at = None
 
     def of_project(self, project_id: uuid.UUID) -> list[Source]:
         return list(
@@ -53,6 +74,10 @@ class SourceRepository:
         )
 
     # -- the factory's moves ------------------------------------------------------------
+
+    def get(self, source_id: uuid.UUID) -> Source | None:
+        """The source by its id alone, deleted too: the factory's, never an owner's."""
+        return self.session.get(Source, source_id)
 
     def due(self, now: datetime, limit: int) -> list[tuple[uuid.UUID, datetime]]:
         """Live, unpaused sources of live projects whose fetch is due: (id, due time)."""
@@ -106,6 +131,11 @@ class SourceRepository:
         except IntegrityError:
             return False
         return True
+
+    def mark_used(self, item: SourceItem, now: datetime) -> None:
+        """The item's turn is over (its draft generated, failed, or nothing to make of it):
+        schedules draw it no more."""
+        item.used_at = now
 
     def waiting(self, project_id: uuid.UUID, limit: int) -> list[SourceItem]:
         """The project's items whose draft waits to be generated, in the order schedules

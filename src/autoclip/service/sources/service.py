@@ -16,6 +16,7 @@ from autoclip.service.contents.chains import CHAINS, check_configured
 from autoclip.service.contents.schemas import ContentOptions
 from autoclip.service.models import Project, Source, SourceItem, SourceKind
 from autoclip.service.problems import Conflict, NotFound
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.projects.service import get_project
 from autoclip.service.sources.repository import SourceRepository
 from autoclip.service.sources.schemas import (
@@ -88,8 +89,7 @@ def create_source(
         created_at=now,
         updated_at=now,
     )
-    session.add(source)
-    session.flush()
+    repository.add(source)
     return source
 
 
@@ -119,8 +119,7 @@ def update_source(
         if source.kind is not SourceKind.TOPICS:
             raise Conflict(f"a {source.kind.value} source has no topics", field="topics")
         source.topics = _topics(data.topics)
-        if source.next_fetch_at is not None:
-            source.next_fetch_at = now  # new lines become items at the next pass
+        repository.fetch_now_unless_paused(source, now)
     if data.name is not None:
         source.name = data.name
     if data.interval_minutes is not None:
@@ -128,13 +127,12 @@ def update_source(
     if data.position is not None:
         source.position = data.position
     if data.options is not None:
-        project = session.get(Project, source.project_id)
+        project = ProjectRepository(session).owned(source.user_id, source.project_id)
         assert project is not None
         _check_options(session, user, data.options, project, settings)
         source.options = data.options.model_dump(mode="json", exclude_defaults=True)
     if data.paused is True:
-        source.next_fetch_at = None
-        source.paused_reason = PAUSED_BY_OWNER
+        repository.pause(source, now, PAUSED_BY_OWNER)
     elif data.paused is False:
         repository.resume(source, now)
     source.updated_at = now
@@ -151,8 +149,7 @@ def fetch_soon(session: Session, user: Account, source_id: uuid.UUID, now: datet
 def delete_source(session: Session, user: Account, source_id: uuid.UUID, now: datetime) -> None:
     """Gone from lists and fetches; the contents it made stay."""
     source = get_source(session, user, source_id)
-    source.deleted_at = now
-    source.next_fetch_at = None
+    SourceRepository(session).remove(source, now)
 
 
 def source_items(

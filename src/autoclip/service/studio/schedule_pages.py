@@ -18,6 +18,7 @@ from autoclip.errors import InputError
 from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.models import Project
 from autoclip.service.problems import NotFound
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.schedules import service
 from autoclip.service.schedules.endpoints import run_out, schedule_out
 from autoclip.service.schedules.schemas import ScheduleCreate, ScheduleUpdate
@@ -162,7 +163,7 @@ def _schedule(
     runs = [run_out(r) for r in rows]
     return page(
         request, visit, "schedule.html", status=status, schedule=schedule,
-        project=session.get(Project, schedule.project_id), runs=runs,
+        project=ProjectRepository(session).owned(visit.user.id, schedule.project_id), runs=runs,
         reasons={(r.id, i): said(f.reason, language) for r in runs for i, f in enumerate(r.failed)},
         stopped=said(schedule.stopped_reason, language) if schedule.stopped_reason else "",
         values=values or _values(schedule), errors=errors or {}, notice=notice,

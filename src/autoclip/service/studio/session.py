@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from autoclip.service.auth.callers import Caller
 from autoclip.service.auth.credentials import Credential
+from autoclip.service.auth.repository import UserRepository
 from autoclip.service.auth.service import browser_session
 from autoclip.service.auth.verification import Language, mail_language
-from autoclip.service.models import User
 from autoclip.service.runtime import Runtime
 from autoclip.service.studio.catalog import LANGUAGES
 
@@ -112,7 +112,7 @@ def _signed_in(
     if found is None:
         return None, None
     user_id, since = found
-    user = runtime.callers.get(user_id, lambda: session.get(User, user_id))
+    user = runtime.callers.get(user_id, lambda: UserRepository(session).get(user_id))
     if user is None or not user.is_active or not user.email_verified:
         return None, None
     return user, Credential(since)

@@ -18,6 +18,7 @@ from autoclip.service.deps import RuntimeDep, SessionDep
 from autoclip.service.models import Project, SourceKind
 from autoclip.service.problems import AppError, NotFound
 from autoclip.service.projects import service as projects
+from autoclip.service.projects.repository import ProjectRepository
 from autoclip.service.sources import service
 from autoclip.service.sources.endpoints import source_out
 from autoclip.service.sources.schemas import SourceCreate, SourceItemOut, SourceUpdate
@@ -158,7 +159,7 @@ def source_page(
         items = service.source_items(session, user, target, ITEMS)
     except (ValueError, NotFound):
         return not_found(request, visit)
-    project = session.get(Project, source.project_id)
+    project = ProjectRepository(session).owned(user.id, source.project_id)
     return page(
         request, visit, "source.html", source=source_out(source), project=project,
         why=pause_reason(source.paused_reason, visit.language),

@@ -17,6 +17,7 @@ from autoclip.looks.preview import PREVIEW_VERSION, render_preview
 from autoclip.looks.templates import BUILTIN, TemplateSpec, builtin_for
 from autoclip.options import Aspect, Vertical
 from autoclip.service.auth.callers import Account
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.models import Content, UserTemplate
 from autoclip.service.problems import Conflict, NotFound
 from autoclip.service.templates.repository import TemplateRepository
@@ -89,8 +90,8 @@ def create_template(session: Session, user: Account, data: TemplateCreate) -> Fo
 def template_from_content(
     session: Session, user: Account, content_id: uuid.UUID, data: TemplateFromContent
 ) -> Found:
-    content = session.get(Content, content_id)
-    if content is None or content.user_id != user.id or content.deleted_at is not None:
+    content = ContentRepository(session).owned(user.id, content_id)
+    if content is None:
         raise NotFound("no such content", field="content_id")
     spec = _content_spec(content)
     return _add(session, user, data.name, data.title, content.options.vertical, spec)

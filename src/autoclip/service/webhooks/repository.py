@@ -59,6 +59,14 @@ class WebhookRepository:
         self.session.delete(endpoint)
         self.session.flush()
 
+    def set_enabled(self, endpoint: WebhookEndpoint, enabled: bool) -> None:
+        """Its owner switches the endpoint on or off; on again, its failures count from
+        nothing (a disabled one's reason goes)."""
+        endpoint.enabled = enabled
+        if enabled:
+            endpoint.disabled_reason = None
+            endpoint.failures_in_row = 0
+
     def endpoint_succeeded(self, endpoint_id: uuid.UUID) -> None:
         self.session.execute(
             update(WebhookEndpoint)
@@ -98,6 +106,13 @@ class WebhookRepository:
 
     def delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
         return self.session.get(WebhookDelivery, delivery_id)
+
+    def endpoint_of(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
+        """The endpoint the delivery goes to; None for a content's callback URL, or an
+        endpoint deleted since."""
+        if delivery.endpoint_id is None:
+            return None
+        return self.session.get(WebhookEndpoint, delivery.endpoint_id)
 
     def owned_delivery(self, user_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery | None:
         found = self.session.get(WebhookDelivery, delivery_id)

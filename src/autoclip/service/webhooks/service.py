@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from autoclip.kit import outbound
 from autoclip.kit.sealing import Sealer
 from autoclip.service.auth.callers import Account
+from autoclip.service.contents.repository import ContentRepository
 from autoclip.service.db import after_commit, utcnow
 from autoclip.service.jobs.queue import WEBHOOK_DELIVER, JobQueue
 from autoclip.service.models import (
@@ -124,10 +125,9 @@ def emit_content_by_id(
     session: Session, jobs: JobQueue, content_id: uuid.UUID, event: EventType, **extra: Any
 ) -> list[uuid.UUID]:
     """As `emit_content`, reading the content (as the change just left it)."""
-    content = session.get(Content, content_id)
+    content = ContentRepository(session).reread(content_id)
     if content is None:
         return []
-    session.refresh(content)
     return emit_content(session, jobs, content, event, **extra)
 
 
@@ -154,9 +154,7 @@ def deliver(
         repo = WebhookRepository(session)
         delivery = repo.delivery(delivery_id)
         assert delivery is not None
-        endpoint = (
-            session.get(WebhookEndpoint, delivery.endpoint_id) if delivery.endpoint_id else None
-        )
+        endpoint = repo.endpoint_of(delivery)
         url, keys, stopped = _target(settings, sealer, delivery, endpoint)
         attempt, message_id, body = delivery.attempts, delivery.message_id, _body(delivery)
         endpoint_id = delivery.endpoint_id
@@ -351,10 +349,7 @@ def update_endpoint(
     if changes.get("description") is not None:
         endpoint.description = changes["description"]
     if changes.get("enabled") is not None:
-        endpoint.enabled = bool(changes["enabled"])
-        if endpoint.enabled:  # enabled again by its owner: the count starts over
-            endpoint.disabled_reason = None
-            endpoint.failures_in_row = 0
+        WebhookRepository(session).set_enabled(endpoint, bool(changes["enabled"]))
     endpoint.updated_at = utcnow()
     session.flush()
     return endpoint
@@ -383,10 +378,9 @@ def redeliver(
     delivery = repo.owned_delivery(user.id, delivery_id)
     if delivery is None:
         raise NotFound("no such delivery")
-    if delivery.endpoint_id is not None:
-        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-        if endpoint is not None and not endpoint.enabled:
-            raise Conflict("its endpoint is disabled: enable it first", field="endpoint_id")
+    endpoint = repo.endpoint_of(delivery)
+    if endpoint is not None and not endpoint.enabled:
+        raise Conflict("its endpoint is disabled: enable it first", field="endpoint_id")
     repo.redeliver(delivery.id)
     after_commit(session, _sender(jobs, delivery.id))
     session.refresh(delivery)
