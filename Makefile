@@ -18,14 +18,14 @@ demo: $(STAMP)
 	$(BIN)/autoclip generate --text src/autoclip/samples/ko_sleep.txt --vertical senior_health --out $(DATA)
 
 # Test processes (pytest-xdist): the suite waits on servers, browsers and ffmpeg as much as it
-# computes, so three keep 2 cores busy; the e2e renders and the studio's browser each stay on
-# one worker (tests/conftest.py).
+# computes, so three keep 2 cores busy. Each file runs on one worker, the e2e renders and the
+# studio's browser each as one unit (tests/conftest.py).
 TEST_WORKERS ?= 3
 
 ## test: the whole suite (renders real videos; about 30 minutes on 2 cores)
 test: $(STAMP)
 	scripts/ensure-tools.sh
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
 
 ## lint: ruff, mypy, a security linter and a dependency audit, as CI runs them
 lint: $(STAMP)
