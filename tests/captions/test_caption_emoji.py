@@ -16,7 +16,15 @@ from autoclip.captions.ass import render_ass
 from autoclip.captions.layout import CaptionPage, TimedWord, clean_caption_text, layout_pages
 from autoclip.captions.presets import PRESETS, CaptionStyleName
 from autoclip.captions.style import CaptionStyle, caption_style
-from autoclip.kit.emoji import EMOJI_FAMILY, emoji_layers, layer_font, split_emoji
+from autoclip.kit import emoji as emoji_module
+from autoclip.kit.emoji import (
+    EMOJI_FAMILY,
+    emoji_available,
+    emoji_layers,
+    layer_font,
+    release_tables,
+    split_emoji,
+)
 from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
 from autoclip.options import Aspect
@@ -185,3 +193,12 @@ print(repr(clean_caption_text("👍🏽 좋아요", style)))
     )
     assert done.stdout.split("\n")[:2] == ["'물 마셔요'", "'좋아요'"]
     assert done.stderr.count("no emoji font") == 1
+
+
+def test_tables_released_before_a_render_are_read_again_alike() -> None:
+    layers = emoji_layers("😴")
+    assert layers
+    release_tables()  # what the engine does before the render
+    assert emoji_module._source.cache_info().currsize == 0
+    assert emoji_available()
+    assert emoji_layers("😴") == layers

@@ -41,6 +41,7 @@ from autoclip.kit.emoji import (
     has_emoji,
     layer_font,
 )
+from autoclip.kit.emoji import release_tables as release_emoji_tables
 from autoclip.kit.ffmpeg import media_info
 from autoclip.kit.fonts import CAPTION_FONT_FAMILY, sans_font_path
 from autoclip.kit.memory import return_freed_memory
@@ -756,6 +757,7 @@ class Engine:
             # the fonts the cards and captions opened included (the thumbnail reopens one).
             release_caption_fonts()
             release_card_fonts()
+            release_emoji_tables()
             return_freed_memory()
             job = RenderJob(
                 scenes=scenes,
