@@ -1,5 +1,5 @@
 """The studio in a real Chromium: one embedded server (SQLite, local folder, the worker
-inside, offline providers) and one browser for the whole session; a fresh browser context
+inside, offline providers) and one browser for the studio's tests; a fresh browser context
 (cookies, language) per user. The server publishes to the local Google stand-in
 (tests/youtube_server.py), consent page included.
 
@@ -65,14 +65,14 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def google() -> Iterator[Google]:
-    """Google's consent page and the YouTube Data API, on loopback, for the whole session."""
+    """Google's consent page and the YouTube Data API, on loopback, for the studio's tests."""
     with google_standin() as state:
         yield state
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def studio(tmp_path_factory: pytest.TempPathFactory, google: Google) -> Iterator[Studio]:
     data = tmp_path_factory.mktemp("studio-data")
     port = _free_port()
@@ -110,13 +110,16 @@ def studio(tmp_path_factory: pytest.TempPathFactory, google: Google) -> Iterator
         runtime.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in this thread, so it
+# must stop when the studio's tests are done; the tests after them on the same worker may
+# call asyncio.run (tests/conftest.py runs this folder as one unit).
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail("the studio tests need Chromium: apt-get install chromium (ensure-tools.sh)")

@@ -44,7 +44,7 @@ KO = {"Accept-Language": "ko-KR,ko;q=0.9"}
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def migrated_postgres(postgres_server_url: str) -> str:
     database = Database(postgres_server_url)
     upgrade(database)
