@@ -22,7 +22,7 @@ demo: $(STAMP)
 # studio's browser each as one unit (tests/conftest.py).
 TEST_WORKERS ?= 3
 
-## test: the whole suite (renders real videos; about 30 minutes on 2 cores)
+## test: the whole suite (renders real videos; about 35 minutes on 2 cores)
 test: $(STAMP)
 	scripts/ensure-tools.sh
 	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25
