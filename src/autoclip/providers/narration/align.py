@@ -334,13 +334,13 @@ def _carry(
 
 
 def _snap_to_pauses(words: list[WordTiming], pcm: Pcm, rate: int) -> list[WordTiming]:
-    """A start inside a pause (or `START_BEFORE_PAUSE_S` before one) moves to the pause's
-    end; an end inside a pause, to the pause's start."""
+    """`snap_to_pauses` with the pauses found in `pcm`."""
     return snap_to_pauses(words, _pauses(pcm, rate))
 
 
 def snap_to_pauses(words: list[WordTiming], pauses: list[tuple[float, float]]) -> list[WordTiming]:
-    """`_snap_to_pauses` with the pauses (start, end in seconds) already found."""
+    """A start inside a pause (or `START_BEFORE_PAUSE_S` before one) moves to the pause's
+    end; an end inside a pause, to the pause's start. `pauses`: (start, end) in seconds."""
 
     # Frame times are multiples of 10 ms on both sides; the tolerance absorbs float error.
     tolerance = 1e-6
