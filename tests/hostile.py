@@ -1,5 +1,6 @@
 """Hostile inputs shared by the security tests: addresses in the spellings that slip past
-text checks, and a stand-in for DNS (which cannot run here) to point names anywhere."""
+text checks, emoji sequences whole and broken, and a stand-in for DNS (which cannot run
+here) to point names anywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+# Every kind of emoji sequence, and the debris of broken ones: what captions, cards and
+# thumbnails must draw or drop, never show as boxes.
+EMOJI_SEQUENCES = [
+    "👨‍👩‍👧‍👦",  # ZWJ family
+    "👩🏽‍💻",  # skin tone inside a ZWJ sequence
+    "👍🏻👍🏼👍🏽👍🏾👍🏿",  # skin tones
+    "🇰🇷🇯🇵🇺🇸",  # flags
+    "🇿",  # a lone regional indicator
+    "🏴󠁧󠁢󠁳󠁣󠁴󠁿",  # a tag sequence (Scotland)
+    "❤️❤︎☺️",  # emoji and text presentation selectors
+    "1️⃣#️⃣*⃣",  # keycaps
+    "\u200d\u200d\ufe0f\U0001f3fb\U000e0067",  # stray joiners, selector, modifier, tag
+    "👩‍\u200d‍👩",  # doubled joiners
+    "\U0001fabf\U0001faff",  # a goose OpenMoji has, and unassigned in the emoji block
+]
 
 
 def loopback_spellings(port: int) -> list[str]:

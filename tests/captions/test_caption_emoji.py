@@ -29,6 +29,7 @@ from autoclip.kit.ffmpeg import run_ffmpeg
 from autoclip.kit.fonts import sans_font_path
 from autoclip.options import Aspect
 from autoclip.providers.narration.base import WordTiming
+from hostile import EMOJI_SEQUENCES
 
 SIZE = Aspect.VERTICAL.size
 Pixels = npt.NDArray[np.uint8]
@@ -36,17 +37,7 @@ Pixels = npt.NDArray[np.uint8]
 # Every kind of emoji sequence, and the debris of broken ones.
 HOSTILE = [
     "😀" * 40,
-    "👨‍👩‍👧‍👦",  # ZWJ family
-    "👩🏽‍💻",  # skin tone inside a ZWJ sequence
-    "👍🏻👍🏼👍🏽👍🏾👍🏿",  # skin tones
-    "🇰🇷🇯🇵🇺🇸",  # flags
-    "🇿",  # a lone regional indicator
-    "🏴󠁧󠁢󠁳󠁣󠁴󠁿",  # a tag sequence (Scotland)
-    "❤️❤︎☺️",  # emoji and text presentation selectors
-    "1️⃣#️⃣*⃣",  # keycaps
-    "\u200d\u200d\ufe0f\U0001f3fb\U000e0067",  # stray joiners, selector, modifier, tag
-    "👩‍\u200d‍👩",  # doubled joiners
-    "\U0001fabf\U0001faff",  # unassigned in the emoji block
+    *EMOJI_SEQUENCES,
     "물💧{\\an8}😀",  # markup beside emoji
 ]
 

@@ -34,6 +34,7 @@ from autoclip.visuals.typeset import (
     runs,
     sans,
 )
+from hostile import EMOJI_SEQUENCES
 
 from .conftest import make_request, write_image
 
@@ -46,17 +47,7 @@ SKIN = (193, 154, 101)  # 👍🏽
 PAPER = (40, 90, 60)  # a background none of them uses
 
 HOSTILE = [
-    "👨‍👩‍👧‍👦",  # ZWJ family
-    "👩🏽‍💻",  # skin tone inside a ZWJ sequence
-    "👍🏻👍🏼👍🏽👍🏾👍🏿",  # skin tones
-    "🇰🇷🇯🇵🇺🇸",  # flags
-    "🇿",  # a lone regional indicator
-    "🏴󠁧󠁢󠁳󠁣󠁴󠁿",  # a tag sequence (Scotland)
-    "❤️❤︎☺️",  # emoji and text presentation selectors
-    "1️⃣#️⃣*⃣",  # keycaps
-    "\u200d\u200d\ufe0f\U0001f3fb\U000e0067",  # stray joiners, selector, modifier, tag
-    "👩‍\u200d‍👩",  # doubled joiners
-    "\U0001fabf\U0001faff",  # a goose OpenMoji has, and unassigned in the emoji block
+    *EMOJI_SEQUENCES,
     "★✓①",  # symbols: OpenMoji has the star; the sans draws the others
 ]
 
