@@ -93,11 +93,12 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app, settings)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(json_bodies_only)])
+    # A request walks the routes in this order until one matches: the busiest first.
     routers = (
-        auth_router,
-        projects_router,
         batches_router,  # before contents: /contents/batch is no content id
         contents_router,
+        auth_router,
+        projects_router,
         estimates_router,
         sources_router,
         schedules_router,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -38,6 +38,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from autoclip.kit.private import create_private_file
+
+if TYPE_CHECKING:
+    from autoclip.service.models import Plan
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -99,6 +102,18 @@ class ModelJSON(TypeDecorator[M]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> M | None:
         return None if value is None else self.model.model_validate(value)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], M | None]:
+        if dialect.name != "sqlite":  # PostgreSQL's driver hands over the decoded JSON
+            return super().result_processor(dialect, coltype)  # type: ignore[return-value]
+        parse = self.model.model_validate_json
+
+        # SQLite hands over the text: Pydantic parses and checks it in one pass, which a
+        # page of rows (two such columns each) feels. JSON's own 'null' is None, as before.
+        def process(value: str | None) -> M | None:
+            return None if value is None or value == "null" else parse(value)
+
+        return process
 
 
 # Connections kept open: one per request the API lets in at once (app.IN_FLIGHT_LIMIT), so
@@ -186,8 +201,12 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get("sqlite_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("sqlite_write", False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("sqlite_snapshot", True):
+            connection.exec_driver_sql("BEGIN")
+        # else: no transaction, each statement reads on its own (Database.session).
 
 
 def changed_rows(session: Session, statement: Executable) -> int:
@@ -196,6 +215,7 @@ def changed_rows(session: Session, statement: Executable) -> int:
 
 
 AFTER_COMMIT = "after_commit"
+PLANS = "plans"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -249,14 +269,27 @@ class Database:
             statement_timeout_s=statement_timeout_s,
         )
         self.is_sqlite = url.startswith("sqlite")
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        # The plans, by id: seeded by migration, so read once per process and kept. Every
+        # session carries this dict in its `info` (billing.repository.CreditRepository.plan).
+        self.plans: dict[str, Plan] = {}
+        info = {PLANS: self.plans}
+        self._reader = sessionmaker(self.engine, expire_on_commit=False, info=info)
         writer_bind = self.engine.execution_options(sqlite_write=True)
-        self._writer = sessionmaker(writer_bind, expire_on_commit=False)
+        self._writer = sessionmaker(writer_bind, expire_on_commit=False, info=info)
+        statement_bind = self.engine.execution_options(
+            **({"sqlite_snapshot": False} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
+        self._statement_reader = sessionmaker(statement_bind, expire_on_commit=False, info=info)
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        session = self.open(write=write)
+    def session(self, *, write: bool = True, snapshot: bool = True) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        `snapshot=False`, for a read: no transaction around it, so each statement reads
+        the latest committed rows on its own (what PostgreSQL's READ COMMITTED gives every
+        read anyway), and a read of one statement saves the BEGIN and the COMMIT (two
+        round trips to PostgreSQL). Never for a write."""
+        session = self.open(write=write, snapshot=snapshot)
         try:
             yield session
         except BaseException:
@@ -264,9 +297,13 @@ class Database:
             raise
         self.finish(session, commit=True)
 
-    def open(self, *, write: bool = True) -> Session:
+    def open(self, *, write: bool = True, snapshot: bool = True) -> Session:
         """A unit of work to `finish`. No I/O: the session connects when first used."""
-        return (self._writer if write else self._reader)()
+        if write:
+            if not snapshot:
+                raise ValueError("a write is one transaction: snapshot=False is for reads")
+            return self._writer()
+        return (self._reader if snapshot else self._statement_reader)()
 
     def finish(self, session: Session, *, commit: bool) -> None:
         """Commit (then run the after-commit callbacks) or roll back, and close."""

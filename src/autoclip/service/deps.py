@@ -90,12 +90,16 @@ async def in_one_hop(runtime: Runtime, work: Callable[[Session], T], *, write: b
     may serialise its answer there too), commit and run the after-commit steps, or roll
     back; close. `SessionDep` costs a route two hops (the endpoint, then the commit) and
     the dependency machinery around them. Waiting for the thread is shielded from
-    cancellation (AnyIO's default), so the session always ends in it."""
+    cancellation (AnyIO's default), so the session always ends in it.
+
+    A read (`write=False`) runs in no transaction: each of its statements reads the latest
+    committed rows on its own (`Database.session(snapshot=False)`); the hot reads are one
+    statement each."""
     return await run_in_threadpool(_unit_of_work, runtime, work, write)
 
 
 def _unit_of_work(runtime: Runtime, work: Callable[[Session], T], write: bool) -> T:
-    with runtime.db.session(write=write) as session:
+    with runtime.db.session(write=write, snapshot=write) as session:
         return work(session)
 
 
@@ -237,14 +241,10 @@ def _stream_ticket_user(request: Request, runtime: Runtime) -> tuple[Caller, Cre
 
 
 def _plan(runtime: Runtime, plan_id: str) -> Plan:
-    plan = runtime.plans.get(plan_id)
-    if plan is None:  # plans change only by migration: kept for the process's life
-        with runtime.db.session(write=False) as session:
-            plan = CreditRepository(session).plan(plan_id)
-            if plan is None:
-                raise Unauthorized("the account's plan does not exist")
-            session.expunge(plan)
-        runtime.plans[plan_id] = plan
+    with runtime.db.session(write=False) as session:
+        plan = CreditRepository(session).plan(plan_id)  # then kept (runtime.plans)
+    if plan is None:
+        raise Unauthorized("the account's plan does not exist")
     return plan
 
 

@@ -50,9 +50,13 @@ class Runtime:
     factory_metrics: FactoryMetrics
     # The factory's time (sources' and schedules' due times): the system's, or a file's.
     clock: Clock = field(default_factory=SystemClock)
-    plans: dict[str, Plan] = field(default_factory=dict)  # static: seeded by migration
     callers: CallerCache = field(default_factory=lambda: CallerCache(0))
     _api_metrics: ApiMetrics | None = None
+
+    @property
+    def plans(self) -> dict[str, Plan]:
+        """The plans read so far (static: seeded by migration), kept by the database."""
+        return self.db.plans
 
     def api_metrics(self) -> ApiMetrics:
         """The HTTP metrics, registered once however many apps serve this runtime."""

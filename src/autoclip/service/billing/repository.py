@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from autoclip.service.db import PLANS
 from autoclip.service.models import ApiUsage, CreditEntry, LedgerReason, Plan, User
 
 # What a generation costs or gives back: the ledger reasons that count as spending.
@@ -25,7 +26,18 @@ class CreditRepository:
         self.session = session
 
     def plan(self, plan_id: str) -> Plan | None:
-        return self.session.get(Plan, plan_id)
+        """The plan, read once per process: plans change only by migration, so the
+        database keeps each one it has read (`Database.plans`, in every session's info)."""
+        kept: dict[str, Plan] = self.session.info.get(PLANS, {})
+        plan = kept.get(plan_id)
+        if plan is None:
+            plan = self.session.get(Plan, plan_id)
+            # Kept detached (shared by threads, no session may expire it); one being
+            # changed in this session (a test's) stays the session's, and is not kept.
+            if plan is not None and PLANS in self.session.info and plan not in self.session.dirty:
+                self.session.expunge(plan)
+                kept[plan_id] = plan
+        return plan
 
     def plan_of(self, user_id: uuid.UUID) -> Plan | None:
         user = self.session.get(User, user_id)

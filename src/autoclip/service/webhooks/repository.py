@@ -46,10 +46,16 @@ class WebhookRepository:
         found = self.session.get(WebhookEndpoint, endpoint_id)
         return found if found is not None and found.user_id == user_id else None
 
-    def subscribed(self, user_id: uuid.UUID, event: str) -> list[WebhookEndpoint]:
-        """The user's enabled endpoints that take `event` (a user has a handful: the JSON
-        list is read here rather than queried, the same on both databases)."""
-        return [e for e in self.endpoints(user_id) if e.enabled and event in e.events]
+    def subscribed(self, user_id: uuid.UUID, event: str) -> list[uuid.UUID]:
+        """The ids of the user's enabled endpoints that take `event`, oldest first (a user
+        has a handful: the JSON list is read here rather than queried, the same on both
+        databases). Two columns, no ORM objects: it runs in every request that emits."""
+        rows = self.session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.events)
+            .where(WebhookEndpoint.user_id == user_id, WebhookEndpoint.enabled.is_(True))
+            .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+        )
+        return [endpoint_id for endpoint_id, events in rows if event in events]
 
     def add_endpoint(self, endpoint: WebhookEndpoint) -> None:
         self.session.add(endpoint)

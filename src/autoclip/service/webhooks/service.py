@@ -63,7 +63,7 @@ def emit(
     now = utcnow()
     payload = {"type": event.value, "timestamp": now.isoformat(), "data": data}
     targets: list[tuple[uuid.UUID | None, str | None]] = [
-        (endpoint.id, None) for endpoint in repo.subscribed(user_id, event.value)
+        (endpoint_id, None) for endpoint_id in repo.subscribed(user_id, event.value)
     ]
     if callback_url:
         targets.append((None, callback_url))
