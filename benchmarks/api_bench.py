@@ -159,12 +159,15 @@ def free_port() -> int:
 class Server:
     """`autoclip serve` in its own process group, up once /health answers."""
 
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], workers: int, log: Path, cpu: int | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = env
         self._workers = workers
         self._log = log
+        self._cpu = cpu  # pinned to this CPU (taskset), with every thread it starts
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -176,6 +179,7 @@ class Server:
             str(AUTOCLIP), "serve", "--host", "127.0.0.1", "--port", str(self.port),
             "--workers", str(self._workers),
         ]  # fmt: skip
+        command = pinned(command, self._cpu)
         with open(self._log, "ab") as log:
             self._process = subprocess.Popen(
                 command, env=self._env, stdout=log, stderr=subprocess.STDOUT,
@@ -356,6 +360,11 @@ def check_page(server: Server, user: User, per_user: int) -> None:
 # --------------------------------------------------------------------------- wrk
 
 
+def pinned(command: list[str], cpu: int | None) -> list[str]:
+    """`command` run on one CPU only (util-linux's taskset), or as it is for None."""
+    return command if cpu is None else ["taskset", "-c", str(cpu), *command]
+
+
 def run_wrk(
     url: str,
     endpoint: str,
@@ -364,9 +373,11 @@ def run_wrk(
     connections: int,
     threads: int,
     pause_ms: float | None = None,
+    cpu: int | None = None,
 ) -> dict[str, Any]:
     """One wrk run; `pause_ms`: each connection's wait between an answer and its next
-    request (a steady rate rather than as fast as the server answers)."""
+    request (a steady rate rather than as fast as the server answers); `cpu`: pinned to
+    that CPU."""
     env = dict(os.environ)
     if pause_ms is not None:
         env["WRK_PAUSE_MS"] = f"{pause_ms:.0f}"
@@ -375,7 +386,7 @@ def run_wrk(
         "--timeout", "10s", "-s", str(WRK_SCRIPT), url, "--", endpoint, str(users_file),
         str(threads),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run(pinned(command, cpu), capture_output=True, text=True, check=True, env=env)
     for line in done.stdout.splitlines():
         if line.startswith("WRKJSON "):
             result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))

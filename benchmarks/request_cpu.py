@@ -63,7 +63,9 @@ def burst(
         raise RuntimeError("the server did not go idle before a burst")
     assert server.pid is not None
     before = process_cpu(server.pid)
-    result = run_wrk(server.url, endpoint, users_file, args.seconds, args.connections, 1)
+    result = run_wrk(
+        server.url, endpoint, users_file, args.seconds, args.connections, 1, cpu=args.wrk_cpu
+    )
     server.wait_idle()  # the requests of the closed connections finish first
     cpu = process_cpu(server.pid) - before
     requests = int(result["requests"])
@@ -80,7 +82,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--contents", type=int, default=21, help="per user (a page is 20)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--unpinned", action="store_true",
+        help="let the server and wrk share the CPUs (by default the server runs on CPU 0 "
+        "and wrk on CPU 1)",
+    )  # fmt: skip
     args = parser.parse_args()
+    pin = not args.unpinned and (os.cpu_count() or 1) >= 2
+    args.server_cpu, args.wrk_cpu = (0, 1) if pin else (None, None)
     info = machine()
     print(json.dumps(info), flush=True)
     endpoints = list(ENDPOINTS)  # health first: each round's baseline
@@ -93,10 +102,10 @@ def main() -> None:
             people = seed(server, env, args.users, args.contents)
         users_file = scratch / "users.lua"
         write_users_lua(people, users_file)
-        with Server(env, 1, log) as server:
+        with Server(env, 1, log, cpu=args.server_cpu) as server:
             check_page(server, people[0], args.contents)
             for endpoint in endpoints:  # warm-up: imports, caches, the SQLite pages
-                run_wrk(server.url, endpoint, users_file, 1, args.connections, 1)
+                run_wrk(server.url, endpoint, users_file, 1, args.connections, 1, cpu=args.wrk_cpu)
             for number in range(1, args.rounds + 1):
                 measured = {e: burst(server, e, users_file, args) for e in endpoints}
                 rounds.append(measured)
