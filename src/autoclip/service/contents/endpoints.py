@@ -13,6 +13,7 @@ from autoclip.service.contents import service
 from autoclip.service.contents.estimate import estimate_content
 from autoclip.service.contents.events import content_events
 from autoclip.service.contents.records import Outputs
+from autoclip.service.contents.repository import SummaryRow
 from autoclip.service.contents.schemas import (
     ContentCreate,
     ContentCreated,
@@ -69,8 +70,11 @@ def content_out(runtime: Runtime, content: Content) -> ContentOut:
     return out
 
 
-def content_summary(runtime: Runtime, row: Shown) -> ContentSummary:
-    summary = ContentSummary.model_validate(row)
+def content_summary(runtime: Runtime, row: SummaryRow) -> ContentSummary:
+    """A list's row as its summary. Validated from the row's mapping, not its attributes:
+    Pydantic would look for each of the summary's other fields on the row, and a row
+    answers every miss with a KeyError turned AttributeError (a sixth of a page's CPU)."""
+    summary = ContentSummary.model_validate(row._asdict())
     _links(runtime, row, summary)
     return summary
 
