@@ -16,14 +16,22 @@ burst, once the server is idle. Each round gives every endpoint's CPU ms per req
 its ratio to that round's `/health`; the report gives the median and the range of the
 rounds (rounds alternate the endpoints, so a change in the machine's load hits all).
 
+The server runs on CPU 0 and wrk on CPU 1 (`--unpinned` lets them share): sharing, the
+`/health` baseline moved by half from one run to the next on a quiet 2-core machine.
+`--in-process` calls the app's ASGI callable in this process instead, one request after
+another (no HTTP, no wrk): the steadier figure, to compare two versions of the code.
+
     .venv/bin/python benchmarks/request_cpu.py [--rounds 5] [--seconds 5] [--json out.json]
+    .venv/bin/python benchmarks/request_cpu.py --in-process [--rounds 7] [--calls 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -35,7 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api_bench import (
     ENDPOINTS,
+    SEED_TEXT,
     Server,
+    User,
     base_env,
     check_page,
     machine,
@@ -74,6 +84,120 @@ def burst(
     return {"requests": requests, "cpu_s": cpu, "ms_per_request": 1000 * cpu / requests}
 
 
+def show_round(number: int, measured: dict[str, dict[str, Any]]) -> None:
+    health = measured["health"]["ms_per_request"]
+    cells = "  ".join(
+        f"{ENDPOINTS[e]} {m['ms_per_request']:.3f} ms ({m['ms_per_request'] / health:.1f}×)"
+        for e, m in measured.items()
+    )
+    print(f"round {number}: {cells}", flush=True)
+
+
+def http_rounds(
+    env: dict[str, str],
+    log: Path,
+    scratch: Path,
+    people: list[User],
+    endpoints: list[str],
+    args: argparse.Namespace,
+) -> list[dict[str, dict[str, Any]]]:
+    """Each round, each endpoint's wrk burst against `autoclip serve`."""
+    users_file = scratch / "users.lua"
+    write_users_lua(people, users_file)
+    rounds = []
+    with Server(env, 1, log, cpu=args.server_cpu) as server:
+        check_page(server, people[0], args.contents)
+        for endpoint in endpoints:  # warm-up: imports, caches, the SQLite pages
+            run_wrk(server.url, endpoint, users_file, 1, args.connections, 1, cpu=args.wrk_cpu)
+        for number in range(1, args.rounds + 1):
+            measured = {e: burst(server, e, users_file, args) for e in endpoints}
+            rounds.append(measured)
+            show_round(number, measured)
+    return rounds
+
+
+# -- in process: the app's ASGI callable, one request after another, no HTTP ------------
+
+
+def _asgi_request(endpoint: str, user: User) -> tuple[str, str, bytes]:
+    """The method, the path and the body of one request to `endpoint` as `user`."""
+    if endpoint == "health":
+        return "GET", "/health", b""
+    if endpoint == "list":
+        return "GET", "/api/v1/contents", b""
+    if endpoint == "one":
+        return "GET", f"/api/v1/contents/{random.choice(user.ids)}", b""
+    body = {"generation_type": "text", "text": SEED_TEXT, "options": {"draft": True}}
+    return "POST", "/api/v1/contents", json.dumps(body).encode()
+
+
+async def _call(app: Any, endpoint: str, user: User) -> int:
+    method, path, body = _asgi_request(endpoint, user)
+    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {user.token}".encode())]
+    if body:
+        headers += [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]  # fmt: skip
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    sent = False
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never goes away
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app(scope, receive, send)
+    return statuses[0]
+
+
+async def in_process_rounds(
+    env: dict[str, str], people: list[User], endpoints: list[str], args: argparse.Namespace
+) -> list[dict[str, dict[str, Any]]]:
+    """Each round, each endpoint's requests made one after another on the app itself, the
+    process's CPU time read around them: no HTTP parsing, no second process, no scheduler
+    between a client and the server, so the steadier figure of the two (the machine's
+    load still moves it)."""
+    os.environ.update(env)
+    from autoclip.service.app import create_app
+    from autoclip.service.runtime import build_runtime
+    from autoclip.settings import Settings
+
+    runtime = build_runtime(Settings())
+    app = create_app(runtime, run_worker=False)
+    count = {e: args.calls // 2 if e == "create" else args.calls for e in endpoints}
+
+    async def run(endpoint: str, calls: int) -> dict[str, Any]:
+        before = time.process_time()
+        for number in range(calls):
+            status = await _call(app, endpoint, people[number % len(people)])
+            if status >= 300:
+                raise RuntimeError(f"{ENDPOINTS[endpoint]} answered {status}")
+        cpu = time.process_time() - before
+        return {"requests": calls, "cpu_s": cpu, "ms_per_request": 1000 * cpu / calls}
+
+    for endpoint in endpoints:  # warm-up: imports, caches, the SQLite pages
+        await run(endpoint, 50)
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        measured = {e: await run(e, count[e]) for e in endpoints}
+        rounds.append(measured)
+        show_round(number, measured)
+    runtime.close()
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -87,35 +211,27 @@ def main() -> None:
         help="let the server and wrk share the CPUs (by default the server runs on CPU 0 "
         "and wrk on CPU 1)",
     )  # fmt: skip
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="call the app's ASGI callable in this process instead of over HTTP",
+    )  # fmt: skip
+    parser.add_argument("--calls", type=int, default=300, help="per endpoint per round, in process")
     args = parser.parse_args()
     pin = not args.unpinned and (os.cpu_count() or 1) >= 2
     args.server_cpu, args.wrk_cpu = (0, 1) if pin else (None, None)
     info = machine()
     print(json.dumps(info), flush=True)
     endpoints = list(ENDPOINTS)  # health first: each round's baseline
-    rounds: list[dict[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory(prefix="autoclip-request-cpu-") as folder:
         scratch = Path(folder)
         env = base_env(scratch)
         log = scratch / "server.log"
         with Server({**env, "AUTOCLIP_RATE_LIMITS": "false"}, 1, log) as server:
             people = seed(server, env, args.users, args.contents)
-        users_file = scratch / "users.lua"
-        write_users_lua(people, users_file)
-        with Server(env, 1, log, cpu=args.server_cpu) as server:
-            check_page(server, people[0], args.contents)
-            for endpoint in endpoints:  # warm-up: imports, caches, the SQLite pages
-                run_wrk(server.url, endpoint, users_file, 1, args.connections, 1, cpu=args.wrk_cpu)
-            for number in range(1, args.rounds + 1):
-                measured = {e: burst(server, e, users_file, args) for e in endpoints}
-                rounds.append(measured)
-                health = measured["health"]["ms_per_request"]
-                cells = "  ".join(
-                    f"{ENDPOINTS[e]} {m['ms_per_request']:.3f} ms "
-                    f"({m['ms_per_request'] / health:.1f}×)"
-                    for e, m in measured.items()
-                )
-                print(f"round {number}: {cells}", flush=True)
+        if args.in_process:
+            rounds = asyncio.run(in_process_rounds(env, people, endpoints, args))
+        else:
+            rounds = http_rounds(env, log, scratch, people, endpoints, args)
     print()
     print("| endpoint | CPU ms/request, median (range) | ÷ GET /health, median (range) |")
     print("|---|---|---|")
