@@ -54,11 +54,6 @@ API_PREFIX = "/api/v1"
 UPLOAD_FRAMING_BYTES = 64 * 1024
 # Below the threadpool's 40 threads; the database pool keeps as many connections (db.py).
 IN_FLIGHT_LIMIT = 24
-# With SQLite every request's work is Python under one GIL, with no network wait to
-# overlap: 24 threads in flight spent CPU trading the GIL (a page of 20 took 12.1 ms of
-# CPU at 50 clients against 7.3 ms with 8 in flight, whose p95 went from 739 to 444 ms).
-# PostgreSQL's round trips release the GIL, and there 24 did better for GET one.
-SQLITE_IN_FLIGHT_LIMIT = 8
 log = logging.getLogger("autoclip.api")
 
 
@@ -132,9 +127,7 @@ def create_app(runtime: Runtime, *, run_worker: bool | None = None) -> FastAPI:
     studio_headers = install_studio(app, runtime.storage)
     # The last added runs first. Inside RequestContext, so time spent queued counts in the
     # latency metrics.
-    sqlite = runtime.db.is_sqlite
-    limit = SQLITE_IN_FLIGHT_LIMIT if sqlite else IN_FLIGHT_LIMIT
-    app.add_middleware(ConcurrencyGate, limit=limit, one_writer=sqlite)
+    app.add_middleware(ConcurrencyGate, limit=IN_FLIGHT_LIMIT, one_writer=runtime.db.is_sqlite)
     # Outside the gate, so a refused upload waits for no slot; inside RequestContext, so
     # the 413 carries a request id and is counted. Per-prefix limits go in `limits`.
     app.add_middleware(
