@@ -28,15 +28,15 @@ class CreditRepository:
     def plan(self, plan_id: str) -> Plan | None:
         """The plan, read once per process: plans change only by migration, so the
         database keeps each one it has read (`Database.plans`, in every session's info)."""
-        kept: dict[str, Plan] = self.session.info.get(PLANS, {})
-        plan = kept.get(plan_id)
-        if plan is None:
-            plan = self.session.get(Plan, plan_id)
-            # Kept detached (shared by threads, no session may expire it); one being
-            # changed in this session (a test's) stays the session's, and is not kept.
-            if plan is not None and PLANS in self.session.info and plan not in self.session.dirty:
-                self.session.expunge(plan)
-                kept[plan_id] = plan
+        kept: dict[str, Plan] | None = self.session.info.get(PLANS)
+        if kept is not None and plan_id in kept:
+            return kept[plan_id]
+        plan = self.session.get(Plan, plan_id)
+        # Kept detached (shared by threads, no session may expire it); one being changed
+        # in this session (a test's) stays the session's, and is not kept.
+        if kept is not None and plan is not None and plan not in self.session.dirty:
+            self.session.expunge(plan)
+            kept[plan_id] = plan
         return plan
 
     def plan_of(self, user_id: uuid.UUID) -> Plan | None:
